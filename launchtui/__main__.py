@@ -1,0 +1,3 @@
+from launchtui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The headless command line: one module per command, all views over the same engine."""

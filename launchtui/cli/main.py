@@ -1,0 +1,68 @@
+"""Entry point: `launchtui [SPRINT]` or `launchtui COMMAND ...`.
+
+Every command module exposes `add_parser(subparsers)` and `run(args) -> int`. Errors the user
+can act on are printed as one line; anything else is caught too, so no traceback ever reaches
+the terminal unless LAUNCHTUI_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from launchtui import __version__
+from launchtui.errors import LaunchtuiError
+
+COMMANDS = ("new", "check", "credentials", "lab", "demo")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="launchtui",
+        description="Run a launch-ready sprint for a membership-community platform.",
+    )
+    parser.add_argument("--version", action="version", version=f"launchtui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"launchtui.cli.cmd_{name}")
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list or ["--help"])
+    try:
+        code: int = args.handler(args)
+        return code
+    except LaunchtuiError as exc:
+        print(f"launchtui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("launchtui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("LAUNCHTUI_DEBUG"):
+            raise
+        name = type(exc).__name__
+        print(
+            f"launchtui: unexpected error: {name}: {exc} (set LAUNCHTUI_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The sprint file: the typed target description, and the store that loads and saves it."""

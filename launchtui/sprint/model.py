@@ -1,0 +1,56 @@
+"""The typed view of a sprint file's target description (the brief's fixed contract).
+
+The store validates the TOML document and builds these; checks read only these, never TOML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HostPort = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    from_url: str
+    to_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    apex: str
+    hostnames: tuple[str, ...] = ()
+    canonical: str = ""
+    redirects: tuple[Redirect, ...] = ()
+
+    @property
+    def all_hostnames(self) -> tuple[str, ...]:
+        """Apex first, then every other public hostname, without duplicates."""
+        seen: dict[str, None] = {self.apex: None}
+        for host in self.hostnames:
+            seen.setdefault(host, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    nameservers: tuple[HostPort, ...] = ()  # empty: the system's resolvers
+    public_resolvers: tuple[HostPort, ...] = ()
+    ca_bundle: Path | None = None  # absolute, resolved against the sprint file's folder
+    connect_to: dict[HostPort, HostPort] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sprint:
+    path: Path
+    id: str  # keyring namespace: [sprint].id, else the file name without .toml
+    name: str
+    site: Site
+    client: str = ""
+    engineer: str = ""
+    flows: dict[str, str] = field(default_factory=dict)
+    private_urls: tuple[str, ...] = ()
+    credentials: dict[str, str] = field(default_factory=dict)  # name -> what it is for
+    env_required: tuple[str, ...] = ()
+    network: NetworkConfig = field(default_factory=NetworkConfig)
