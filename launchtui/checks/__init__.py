@@ -1,0 +1,1 @@
+"""Automated checks: each a stable id, a stage, a severity, targets and an async function."""

@@ -1,0 +1,94 @@
+"""dns.resolve: every public hostname resolves to an address, CNAMEs followed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check, register
+from launchtui.net.context import NetworkContext
+from launchtui.net.dns import Answer, Lookup
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import Sprint
+
+
+def _targets(sprint: Sprint) -> list[str]:
+    return list(sprint.site.all_hostnames)
+
+
+async def _run(ctx: NetworkContext, host: str) -> Outcome:
+    a, aaaa = await asyncio.gather(
+        ctx.dns.lookup(host, "A"), ctx.dns.lookup(host, "AAAA"), return_exceptions=True
+    )
+    lookups = [x for x in (a, aaaa) if isinstance(x, Lookup)]
+    failures = [x for x in (a, aaaa) if isinstance(x, BaseException)]
+    for failure in failures:
+        if not isinstance(failure, NetError):
+            raise failure
+    if not lookups:
+        raise failures[0]  # neither type could be looked up: could not check
+
+    evidence = _evidence(lookups, ctx)
+    if any(lookup.answer is Answer.NXDOMAIN for lookup in lookups):
+        return Outcome(
+            Status.FAIL,
+            f"{host} does not exist in DNS (NXDOMAIN)",
+            evidence,
+            fix=_fix_missing(host, "there is no record at all for this name"),
+        )
+    addresses = [record for lookup in lookups for record in lookup.records]
+    if failures:
+        missing = "AAAA" if isinstance(a, Lookup) else "A"
+        return Outcome(
+            Status.WARN,
+            f"{host} resolves, but its {missing} lookup failed: {failures[0]}",
+            evidence | {"failed_lookup": str(failures[0])},
+            fix=f"Some clients ask for {missing} first and will stall or fail. Check the "
+            f"{missing} record of {host} at your DNS provider (a broken or unsupported record "
+            f"type makes the nameserver answer SERVFAIL), then verify with "
+            f"`dig {host} {missing}`.",
+        )
+    if not addresses:
+        return Outcome(
+            Status.FAIL,
+            f"{host} exists but has no A or AAAA record",
+            evidence,
+            fix=_fix_missing(host, "the name exists but points at no address"),
+        )
+    return Outcome(Status.PASS, f"{host} resolves to {', '.join(addresses)}", evidence)
+
+
+def _evidence(lookups: list[Lookup], ctx: NetworkContext) -> dict[str, object]:
+    evidence: dict[str, object] = {"resolver": ctx.dns.label}
+    for lookup in lookups:
+        key = lookup.rdtype.lower()
+        found = lookup.answer is Answer.FOUND
+        evidence[key] = list(lookup.records) if found else str(lookup.answer)
+        if lookup.cnames:
+            evidence["cname_chain"] = list(lookup.cnames)
+        if lookup.ttl is not None:
+            evidence[f"{key}_ttl"] = lookup.ttl
+    return evidence
+
+
+def _fix_missing(host: str, why: str) -> str:
+    return (
+        f"{host} is a public hostname of the site but {why}.\n"
+        f"1. At your DNS provider, add an A record (and AAAA if you serve IPv6) for {host} "
+        "pointing at your host's address, or a CNAME to your platform's target hostname.\n"
+        f"2. If {host} is no longer used, remove it from [site].hostnames instead.\n"
+        f"3. Verify: `dig +short {host} A` returns the address from every network."
+    )
+
+
+CHECK = register(
+    Check(
+        id="dns.resolve",
+        stage="edge",
+        severity=Severity.BLOCKER,
+        title="Hostnames resolve",
+        targets=_targets,
+        run=_run,
+        audit=True,
+    )
+)

@@ -1,0 +1,87 @@
+"""Runs checks concurrently, each under a time budget, and never lets one crash the run.
+
+A check's own exception, a timeout, a refusal or SERVFAIL becomes an `error` result carrying
+the reason: "could not check" must never read as a pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from launchtui.checks.model import Outcome, Result, Status
+from launchtui.checks.registry import Check
+from launchtui.net.context import NetworkContext
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import Sprint
+
+DEFAULT_CONCURRENCY = 16
+
+ResultCallback = Callable[[Result], None]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan(checks: list[Check], sprint: Sprint) -> list[tuple[Check, str]]:
+    """Every (check, target) pair to run, in report order."""
+    return [(check, target) for check in checks for target in check.targets(sprint)]
+
+
+async def run_checks(
+    checks: list[Check],
+    sprint: Sprint,
+    ctx: NetworkContext,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: ResultCallback | None = None,
+) -> list[Result]:
+    """Run every target of every check; results come back in plan order."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(check: Check, target: str) -> Result:
+        async with gate:
+            result = await run_one(check, target, ctx)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(one(c, t) for c, t in plan(checks, sprint))))
+
+
+async def run_one(check: Check, target: str, ctx: NetworkContext) -> Result:
+    started = time.perf_counter()
+    checked_at = now_iso()
+    try:
+        async with asyncio.timeout(check.budget):
+            outcome = await check.run(ctx, target)
+    except TimeoutError:
+        outcome = _error(f"could not check: no result within the {check.budget:g} s budget")
+    except NetError as exc:
+        outcome = _error(f"could not check: {exc}")
+    except Exception as exc:  # a bug in one check must not take the run down
+        outcome = _error(f"could not check: internal error: {type(exc).__name__}: {exc}")
+    return Result(
+        id=check.id,
+        stage=check.stage,
+        target=target,
+        status=outcome.status,
+        severity=check.severity,
+        summary=outcome.summary,
+        evidence=outcome.evidence,
+        fix=outcome.fix if outcome.status is not Status.PASS else "",
+        duration_ms=round((time.perf_counter() - started) * 1000),
+        checked_at=checked_at,
+    )
+
+
+def _error(reason: str) -> Outcome:
+    return Outcome(
+        Status.ERROR,
+        reason,
+        fix="Nothing was verified. Make the target reachable from where launchtui runs "
+        "(DNS, firewall, [network] settings), then run the check again.",
+    )

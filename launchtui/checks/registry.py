@@ -1,0 +1,57 @@
+"""The registry of checks. Check modules register themselves when imported."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from launchtui.checks.model import Outcome, Severity
+from launchtui.net.context import NetworkContext
+from launchtui.sprint.model import Sprint
+
+CheckFunction = Callable[[NetworkContext, str], Awaitable[Outcome]]
+TargetFunction = Callable[[Sprint], list[str]]
+
+# Modules holding checks, in the order their results are reported.
+CHECK_MODULES = ("launchtui.checks.dns_resolve", "launchtui.checks.tls_certificate")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    stage: str
+    severity: Severity
+    title: str
+    targets: TargetFunction
+    run: CheckFunction
+    audit: bool = False  # also part of the quick audit (stage 1)
+    budget: float = 30.0  # seconds for one target, whatever the check does
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    if check.id in _REGISTRY:
+        raise ValueError(f"check id {check.id} registered twice")
+    _REGISTRY[check.id] = check
+    return check
+
+
+def all_checks() -> list[Check]:
+    for module in CHECK_MODULES:
+        importlib.import_module(module)
+    return list(_REGISTRY.values())
+
+
+def checks_for_stages(stages: list[str]) -> list[Check]:
+    """Checks of the given stages; "audit" selects every check marked for the quick audit.
+
+    No stages at all means every check.
+    """
+    checks = all_checks()
+    if not stages:
+        return checks
+    wanted = set(stages)
+    return [c for c in checks if c.stage in wanted or ("audit" in wanted and c.audit)]

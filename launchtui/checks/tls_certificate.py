@@ -1,0 +1,143 @@
+"""tls.certificate: each public hostname presents a trusted, matching, current certificate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cryptography import x509
+
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check, register
+from launchtui.net import certificate as certs
+from launchtui.net.context import NetworkContext
+from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
+from launchtui.sprint.model import Sprint
+
+WARN_DAYS = 30
+FAIL_DAYS = 7
+
+# OpenSSL X509_V_ERR_* codes that say the chain does not lead to a trusted root.
+_UNTRUSTED = {2, 18, 19, 20, 21, 24, 27, 28, 29}
+_EXPIRED, _NOT_YET_VALID, _HOSTNAME_MISMATCH = 10, 9, 62
+
+
+def _targets(sprint: Sprint) -> list[str]:
+    return list(sprint.site.all_hostnames)
+
+
+async def _run(ctx: NetworkContext, host: str) -> Outcome:
+    try:
+        probe = await probe_tls(ctx.connector, host, 443, ctx.trust, ctx.timeouts.connect)
+    except HandshakeFailed as exc:
+        return Outcome(
+            Status.FAIL,
+            f"{host}:443 refused the TLS handshake: {exc}",
+            {"trust": ctx.trust_label},
+            fix=f"Browsers cannot open https://{host}/ at all. Make sure the server or edge "
+            f"for {host} listens for HTTPS on port 443 with a certificate for {host} "
+            f"(for example by enabling TLS for this hostname at your host or CDN), then "
+            f"verify with `openssl s_client -connect {host}:443 -servername {host}`.",
+        )
+    return judge(probe, ctx.trust_label, datetime.now(UTC))
+
+
+def judge(probe: TlsProbe, trust_label: str, now: datetime) -> Outcome:
+    """The verdict on a certificate the server presented, worst problem first."""
+    cert, host = probe.certificate, probe.host
+    evidence = certs.evidence(cert, now) | {
+        "trusted": probe.verified,
+        "trust": trust_label,
+        "connected_to": probe.peer,
+        "protocol": probe.protocol,
+    }
+    if probe.verify_message:
+        evidence["verify_error"] = probe.verify_message
+    problems = _problems(probe, cert, now)
+    if problems:
+        return Outcome(
+            Status.FAIL,
+            f"{host}: " + "; ".join(problems),
+            evidence,
+            fix=_fix(host, probe, cert, now),
+        )
+    left = certs.days_left(cert, now)
+    expiry = cert.not_valid_after_utc.strftime("%Y-%m-%d")
+    if left < FAIL_DAYS:
+        return Outcome(
+            Status.FAIL,
+            f"{host}: certificate expires in {left:.1f} days ({expiry})",
+            evidence,
+            fix=_renew(host),
+        )
+    if left < WARN_DAYS:
+        return Outcome(
+            Status.WARN,
+            f"{host}: certificate expires in {int(left)} days ({expiry})",
+            evidence,
+            fix=_renew(host),
+        )
+    return Outcome(
+        Status.PASS,
+        f"{host}: trusted certificate from {certs.common_name(cert.issuer) or 'unknown issuer'}"
+        f", {int(left)} days left",
+        evidence,
+    )
+
+
+def _problems(probe: TlsProbe, cert: x509.Certificate, now: datetime) -> list[str]:
+    problems = []
+    if cert.not_valid_after_utc < now or probe.verify_code == _EXPIRED:
+        problems.append(f"certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}")
+    if cert.not_valid_before_utc > now or probe.verify_code == _NOT_YET_VALID:
+        problems.append(f"certificate not valid before {cert.not_valid_before_utc:%Y-%m-%d}")
+    if not certs.matches_hostname(cert, probe.host) or probe.verify_code == _HOSTNAME_MISMATCH:
+        names = ", ".join(certs.dns_names(cert)) or "no DNS names"
+        problems.append(f"certificate is for {names}, not {probe.host}")
+    if probe.verify_code in _UNTRUSTED or (not probe.verified and not problems):
+        problems.append(f"certificate is not trusted ({probe.verify_message or 'unverified'})")
+    return problems
+
+
+def _fix(host: str, probe: TlsProbe, cert: x509.Certificate, now: datetime) -> str:
+    steps = [f"Visitors to https://{host}/ see a certificate warning; signup and login break."]
+    if cert.not_valid_after_utc < now or probe.verify_code == _EXPIRED:
+        steps.append(_renew(host))
+    if not certs.matches_hostname(cert, probe.host):
+        steps.append(
+            f"Issue a certificate whose subject alternative names include {host} (or a "
+            f"wildcard covering it) and install it where {host} terminates TLS; with "
+            "Cloudflare or a managed host, add the hostname to the edge certificate."
+        )
+    if probe.verify_code in _UNTRUSTED:
+        steps.append(
+            "Serve a certificate from a public CA (Let's Encrypt or your host's managed "
+            "certificates) and include the intermediate chain; a self-signed or private-CA "
+            "certificate is trusted by nobody's browser."
+        )
+    steps.append(
+        f"Verify: `openssl s_client -connect {host}:443 -servername {host} "
+        "-verify_return_error </dev/null` ends with 'Verify return code: 0 (ok)'."
+    )
+    return "\n".join(f"{n}. {step}" if n else step for n, step in enumerate(steps))
+
+
+def _renew(host: str) -> str:
+    return (
+        f"Renew the certificate for {host} now and make renewal automatic (ACME/certbot "
+        "timer, or your host's managed certificates), then check the expiry again: "
+        f"`echo | openssl s_client -connect {host}:443 -servername {host} 2>/dev/null | "
+        "openssl x509 -noout -enddate`."
+    )
+
+
+CHECK = register(
+    Check(
+        id="tls.certificate",
+        stage="edge",
+        severity=Severity.BLOCKER,
+        title="TLS certificates valid",
+        targets=_targets,
+        run=_run,
+        audit=True,
+    )
+)

@@ -1,0 +1,1 @@
+"""Network access shared by every check: DNS, TCP connection mapping, TLS and HTTP."""

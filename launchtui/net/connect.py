@@ -1,0 +1,92 @@
+"""Where a TCP connection for host:port really goes.
+
+Like curl's --connect-to, a `[network].connect_to` entry sends the connection to another
+address while the Host header and the TLS server name stay those of the real hostname. Other
+hostnames are resolved through the sprint's own DNS client (so a staging or lab nameserver
+is honoured for HTTP and TLS too), never through the system resolver behind our back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+from dataclasses import dataclass, field
+
+from launchtui.net.dns import DnsClient, resolve_addresses
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import HostPort
+
+
+@dataclass(slots=True)
+class Connector:
+    dns: DnsClient
+    connect_to: dict[HostPort, HostPort] = field(default_factory=dict)
+    connect_timeout: float = 5.0
+
+    async def endpoints(self, host: str, port: int) -> list[HostPort]:
+        mapped = self.connect_to.get((host.lower(), port))
+        if mapped is not None:
+            return [mapped]
+        if _is_ip(host):
+            return [(host, port)]
+        return [(address, port) for address in await resolve_addresses(self.dns, host)]
+
+    async def open(
+        self,
+        host: str,
+        port: int,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handshake_timeout: float | None = None,
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, HostPort]:
+        """Open a stream to host:port (TLS with SNI = host when `tls` is given).
+
+        Tries each address in turn; NetError says why the last one failed. TLS errors
+        (ssl.SSLError) propagate unchanged: the caller decides what they mean.
+        """
+        last_error = f"no address for {host}"
+        for address in await self.endpoints(host, port):
+            try:
+                async with asyncio.timeout(self.connect_timeout):
+                    reader, writer = await asyncio.open_connection(address[0], address[1])
+            except TimeoutError:
+                where = format_hostport(address)
+                last_error = f"connecting to {where} timed out after {self.connect_timeout:g} s"
+                continue
+            except ConnectionRefusedError:
+                last_error = f"connection refused by {format_hostport(address)}"
+                continue
+            except OSError as exc:
+                last_error = f"cannot connect to {format_hostport(address)}: {exc.strerror or exc}"
+                continue
+            if tls is None:
+                return reader, writer, address
+            timeout = handshake_timeout or self.connect_timeout
+            try:
+                async with asyncio.timeout(timeout):
+                    await writer.start_tls(tls, server_hostname=host)
+            except TimeoutError:
+                writer.transport.abort()
+                raise NetError(
+                    f"TLS handshake with {host} at {format_hostport(address)} did not complete "
+                    f"within {timeout:g} s"
+                ) from None
+            except (ssl.SSLError, OSError):
+                writer.transport.abort()
+                raise
+            return reader, writer, address
+        raise NetError(last_error)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def format_hostport(address: HostPort) -> str:
+    host, port = address
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -1,0 +1,122 @@
+"""DNS lookups through dnspython's async resolver, honouring [network].nameservers.
+
+Lookups never raise for "the answer is no" (NXDOMAIN, no record of that type): those are
+findings, returned as data. They raise NetError only when no answer could be had at all
+(SERVFAIL, timeout, refusal), which the engine reports as `error`, never as a pass.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.nameserver
+import dns.rdatatype
+import dns.resolver
+
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import HostPort
+
+
+class Answer(enum.StrEnum):
+    FOUND = "found"
+    NXDOMAIN = "nxdomain"  # the name does not exist
+    NODATA = "nodata"  # the name exists, but has no record of this type
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    name: str
+    rdtype: str
+    answer: Answer
+    records: tuple[str, ...] = ()
+    cnames: tuple[str, ...] = ()  # the CNAME chain followed, in order
+    ttl: int | None = None
+    server: str = ""
+
+
+@dataclass(slots=True)
+class DnsClient:
+    nameservers: tuple[HostPort, ...] = ()
+    timeout: float = 5.0
+    _resolver: dns.asyncresolver.Resolver = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.nameservers:
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [
+                dns.nameserver.Do53Nameserver(host, port) for host, port in self.nameservers
+            ]
+        else:
+            resolver = dns.asyncresolver.Resolver()
+        resolver.lifetime = self.timeout
+        resolver.timeout = min(2.0, self.timeout)  # per try, so a lost UDP packet is retried
+        resolver.cache = None
+        self._resolver = resolver
+
+    @property
+    def label(self) -> str:
+        if not self.nameservers:
+            return "system resolver"
+        return ", ".join(f"{host}:{port}" for host, port in self.nameservers)
+
+    async def lookup(self, name: str, rdtype: str) -> Lookup:
+        qname = dns.name.from_text(name)
+        try:
+            answer = await self._resolver.resolve(qname, rdtype, search=False)
+        except dns.resolver.NXDOMAIN:
+            return Lookup(name, rdtype, Answer.NXDOMAIN, server=self.label)
+        except dns.resolver.NoAnswer:
+            return Lookup(name, rdtype, Answer.NODATA, server=self.label)
+        except dns.resolver.LifetimeTimeout:
+            raise NetError(
+                f"DNS lookup of {name} {rdtype} timed out after {self.timeout:g} s ({self.label})"
+            ) from None
+        except dns.resolver.NoNameservers as exc:
+            reason = _no_nameservers(exc)
+            raise NetError(f"DNS lookup of {name} {rdtype} failed: {reason}") from None
+        except dns.exception.DNSException as exc:
+            raise NetError(f"DNS lookup of {name} {rdtype} failed: {exc}") from None
+        cnames = tuple(str(rrset[0].target).rstrip(".") for rrset in answer.chaining_result.cnames)
+        records = tuple(_rdata_text(rdata) for rdata in answer)
+        return Lookup(
+            name,
+            rdtype,
+            Answer.FOUND,
+            records=records,
+            cnames=cnames,
+            ttl=answer.rrset.ttl if answer.rrset is not None else None,
+            server=self.label,
+        )
+
+
+def _rdata_text(rdata: object) -> str:
+    text = rdata.to_text()  # type: ignore[attr-defined]
+    return str(text).rstrip(".")
+
+
+def _no_nameservers(exc: dns.resolver.NoNameservers) -> str:
+    """ "127.0.0.1:5390 answered SERVFAIL" rather than dnspython's long message."""
+    errors = exc.kwargs.get("errors") or []
+    reasons = []
+    for server, _tcp, port, error, *_rest in errors:
+        reasons.append(f"{server}:{port} answered {error}")
+    return "; ".join(dict.fromkeys(reasons)) or "no nameserver gave an answer (SERVFAIL)"
+
+
+async def resolve_addresses(client: DnsClient, name: str) -> list[str]:
+    """A then AAAA addresses of `name`; NetError if it does not resolve at all."""
+    addresses: list[str] = []
+    for rdtype in ("A", "AAAA"):
+        result = await client.lookup(name, rdtype)
+        if result.answer is Answer.NXDOMAIN:
+            raise NetError(f"{name} does not resolve (NXDOMAIN at {client.label})")
+        addresses.extend(result.records)
+        if addresses:
+            break
+    if not addresses:
+        raise NetError(f"{name} has no A or AAAA record ({client.label})")
+    return addresses
