@@ -1,0 +1,1 @@
+"""Reports over check results: text for people, JSON and JUnit for machines."""

@@ -1,0 +1,41 @@
+"""The JSON report of the command-line contract."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from launchtui.reports.order import counts
+from launchtui.reports.run import RunReport
+
+
+def to_data(report: RunReport) -> dict[str, Any]:
+    sprint = report.sprint
+    checks = []
+    for result in report.results:
+        item = result.to_dict()
+        item["previous_status"] = report.previous.get((result.id, result.target))
+        checks.append(item)
+    return {
+        "sprint": {
+            "id": sprint.id,
+            "name": sprint.name,
+            "path": str(sprint.path),
+            "apex": sprint.site.apex,
+        },
+        "run": {
+            "started_at": report.started_at,
+            "wall_ms": report.wall_ms,
+            "stages": report.stages,
+            "fail_on": str(report.fail_on),
+            "exit_code": report.exit_code,
+            "counts": counts(report.results),
+        },
+        "checks": checks,
+    }
+
+
+def render(report: RunReport) -> str:
+    # ensure_ascii keeps every control or non-ASCII character as a \u escape: lossless for
+    # parsers, inert on a terminal.
+    return json.dumps(to_data(report), indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,53 @@
+"""The plain-text report printed by `launchtui check` and `launchtui demo`."""
+
+from __future__ import annotations
+
+from launchtui.checks.model import Result, Status
+from launchtui.reports.literal import literal
+from launchtui.reports.order import by_urgency, counts
+from launchtui.reports.run import RunReport
+
+
+def render(report: RunReport) -> str:
+    sprint = report.sprint
+    stages = ", ".join(report.stages) or "all stages"
+    lines = [
+        f"{literal(sprint.name)}: {stages} checks on {sprint.site.apex}",
+        f"{len(report.results)} results in {report.wall_ms / 1000:.1f} s "
+        f"(started {report.started_at})",
+        "",
+    ]
+    for result in by_urgency(report.results):
+        lines.extend(_result_lines(result, report.change(result)))
+    tally = counts(report.results)
+    summary = ", ".join(f"{n} {status}" for status, n in tally.items() if n)
+    lines.append(f"Summary: {summary or 'nothing ran'}")
+    gating = report.gating
+    if gating:
+        lines.append(
+            f"Exit 1: {len(gating)} result(s) at or above {report.fail_on} failed or could "
+            "not be checked."
+        )
+    else:
+        lines.append(f"Exit 0: nothing at or above {report.fail_on} failed.")
+    return "\n".join(lines) + "\n"
+
+
+def _result_lines(result: Result, change: str) -> list[str]:
+    status = str(result.status).upper()
+    marker = f"  ({change})" if change else ""
+    lines = [
+        f"{status:<6} {result.severity:<7} {result.id:<18} {literal(result.target)}{marker}",
+        f"       {literal(result.summary)}",
+    ]
+    if result.status is not Status.PASS and result.fix:
+        lines.append("       Fix:")
+        for line in literal(result.fix, keep_newlines=True).splitlines():
+            lines.append(f"         {line}")
+    lines.append("")
+    return lines
+
+
+def result_line(result: Result) -> str:
+    """One line for progress output."""
+    return f"{str(result.status).upper():<6} {result.id} {literal(result.target)}"
