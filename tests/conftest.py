@@ -1,0 +1,47 @@
+"""Shared test plumbing. Keyring: a private Secret Service, never the user's own keyring."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import pytest
+
+try:  # tests/ is on sys.path unless it is a package
+    from keyring_env import SecretService, Unavailable, secret_service
+except ImportError:  # pragma: no cover
+    from tests.keyring_env import SecretService, Unavailable, secret_service
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def forget_keyring() -> None:
+    """Make keyring detect its backend again on next use (the bus it knew is going away)."""
+    import keyring.core
+
+    keyring.core._keyring_backend = None
+
+
+@pytest.fixture(scope="session")
+def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
+    """An unlocked gnome-keyring on a private D-Bus, and this process pointed at it. Missing
+    pieces fail the tests in CI (CI=true) and skip them elsewhere."""
+    import keyring.core
+
+    with contextlib.ExitStack() as stack:
+        try:
+            service = stack.enter_context(secret_service(tmp_path_factory.mktemp("keyring")))
+        except Unavailable as exc:
+            if in_ci():
+                pytest.fail(f"no Secret Service in CI: {exc}", pytrace=False)
+            pytest.skip(f"no Secret Service: {exc}")
+        stack.callback(forget_keyring)  # after the environment is restored
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setenv("DBUS_SESSION_BUS_ADDRESS", service.bus_address)
+        for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+            patch.delenv(name, raising=False)
+        keyring.core.init_backend()  # detect again, now on the private bus
+        yield service
