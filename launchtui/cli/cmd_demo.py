@@ -1,0 +1,65 @@
+"""`launchtui demo`: start the embedded lab and show every check working against it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from launchtui.checks.model import Severity
+from launchtui.cli.cmd_check import FORMATS, execute
+from launchtui.lab.config import demo_config
+from launchtui.lab.server import LabThread
+from launchtui.sprint import store
+
+DEFAULT_SPRINT = Path("sprints/demo.toml")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="start the embedded lab and run the checks against it",
+        description="Start the embedded lab (a fictional community platform on loopback with "
+        "seeded launch problems), write its sprint file, run every automated check against "
+        "it and print the report, then stop the lab.",
+    )
+    parser.add_argument(
+        "--sprint",
+        type=Path,
+        default=DEFAULT_SPRINT,
+        help=f"the demo sprint file to write or update (default {DEFAULT_SPRINT})",
+    )
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11 (default 5390)",
+    )
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--save", action="store_true", help="write the results into the sprint")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = demo_config() if args.base_port is None else demo_config(base_port=args.base_port)
+    sprint_path: Path = args.sprint.resolve()
+    sprint_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="launchtui-lab-") as workdir:
+        with LabThread(config, Path(workdir)) as lab:
+            lab.write_sprint(sprint_path)
+            for line in lab.describe():
+                print(line, file=sys.stderr)
+            document = store.load(sprint_path)
+            report = execute(document, stages=[], fail_on=Severity.HIGH)
+        if args.save:
+            store.record_results(sprint_path, report.results, report.started_at)
+    sys.stdout.write(FORMATS[args.format](report))
+    print(
+        f"The lab has stopped. Run it on its own with `launchtui lab`, then "
+        f"`launchtui check {args.sprint}`.",
+        file=sys.stderr,
+    )
+    return 0
