@@ -1,0 +1,113 @@
+"""The engine: concurrency under a limit, time budgets, and failures that become errors."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from launchtui.checks.engine import run_checks
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check
+from launchtui.net.context import NetworkContext
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import NetworkConfig, Site, Sprint
+
+SPRINT = Sprint(
+    path=Path("x.toml"),
+    id="x",
+    name="x",
+    site=Site(apex="a.test", hostnames=tuple(f"h{i}.a.test" for i in range(12))),
+)
+
+
+def make(run, budget: float = 5.0) -> Check:
+    return Check(
+        id="t.check",
+        stage="edge",
+        severity=Severity.HIGH,
+        title="test",
+        targets=lambda sprint: list(sprint.site.all_hostnames),
+        run=run,
+        budget=budget,
+    )
+
+
+def run(check: Check, concurrency: int = 16):
+    async def go():
+        async with NetworkContext.create(NetworkConfig()) as ctx:
+            return await run_checks([check], SPRINT, ctx, concurrency=concurrency)
+
+    return asyncio.run(go())
+
+
+def test_results_come_back_in_plan_order_with_contract_fields():
+    async def check(ctx, target):
+        await asyncio.sleep(0.01 if target.startswith("h1") else 0)
+        return Outcome(Status.PASS, f"ok {target}", {"t": target})
+
+    results = run(make(check))
+    assert [r.target for r in results] == list(SPRINT.site.all_hostnames)
+    first = results[0].to_dict()
+    assert set(first) >= {
+        "id",
+        "stage",
+        "target",
+        "status",
+        "severity",
+        "summary",
+        "evidence",
+        "fix",
+        "duration_ms",
+    }
+    assert first["status"] == "pass" and first["severity"] == "high"
+
+
+def test_concurrency_never_exceeds_the_limit():
+    running = [0]
+    peak = [0]
+
+    async def check(ctx, target):
+        running[0] += 1
+        peak[0] = max(peak[0], running[0])
+        await asyncio.sleep(0.02)
+        running[0] -= 1
+        return Outcome(Status.PASS, "ok")
+
+    run(make(check), concurrency=3)
+    assert peak[0] == 3
+
+
+@pytest.mark.parametrize(
+    ("raise_", "expected"),
+    [
+        (NetError("connection refused by 127.0.0.1:9"), "connection refused by 127.0.0.1:9"),
+        (ValueError("boom"), "internal error: ValueError: boom"),
+    ],
+)
+def test_an_exception_becomes_an_error_result_never_a_crash(raise_, expected):
+    async def check(ctx, target):
+        raise raise_
+
+    results = run(make(check))
+    assert {r.status for r in results} == {Status.ERROR}
+    assert expected in results[0].summary
+    assert results[0].fix  # an error still tells the user what to do
+
+
+def test_a_check_over_budget_is_an_error():
+    async def check(ctx, target):
+        await asyncio.sleep(60)
+        return Outcome(Status.PASS, "never")
+
+    results = run(make(check, budget=0.2))
+    assert {r.status for r in results} == {Status.ERROR}
+    assert "0.2 s budget" in results[0].summary
+
+
+def test_fix_text_is_dropped_from_passes():
+    async def check(ctx, target):
+        return Outcome(Status.PASS, "ok", fix="should not show")
+
+    assert {r.fix for r in run(make(check))} == {""}
