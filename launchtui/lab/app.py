@@ -1,0 +1,109 @@
+"""What each lab site answers: the Harbor Club pages and API, and the HTTP-to-HTTPS redirect.
+
+Pure functions from (site, method, target) to a Reply; web.py does the sockets and timing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from launchtui.lab.config import HostSpec, LabConfig
+
+COMMUNITY = "Harbor Club"
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+READ_METHODS = ("GET", "HEAD")
+
+POSTS = [
+    {"id": 1, "title": "Welcome aboard: start here", "author": "Mara", "replies": 14},
+    {"id": 2, "title": "Tuesday sail-in: who is coming?", "author": "Jonas", "replies": 6},
+    {"id": 3, "title": "Members-only: the spring regatta route", "author": "Ines", "replies": 3},
+]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = HTML
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    delay: float = 0.0  # extra seconds before this reply is sent
+
+
+def _page(site: HostSpec, title: str, body: str) -> bytes:
+    return (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{title} · {COMMUNITY}</title></head>\n'
+        f"<body><header>{COMMUNITY} · {html.escape(site.name)}</header>\n<main>{body}</main></body>"
+        "</html>\n"
+    ).encode()
+
+
+def _login(site: HostSpec) -> Reply:
+    form = (
+        "<h1>Sign in</h1>"
+        '<form method="post" action="/login">'
+        '<label>Email <input type="email" name="email" autocomplete="username"></label>'
+        '<label>Password <input type="password" name="password"></label>'
+        '<button type="submit">Sign in</button></form>'
+    )
+    cookie = f"session={secrets.token_hex(16)}; Path=/; Secure; HttpOnly; SameSite=Lax"
+    return Reply(200, _page(site, "Sign in", form), headers=[("Set-Cookie", cookie)])
+
+
+def _json(value: object, cache_control: str) -> Reply:
+    body = json.dumps(value).encode()
+    return Reply(200, body, JSON, headers=[("Cache-Control", cache_control)])
+
+
+def _app_route(site: HostSpec, path: str) -> Reply | None:
+    if path == "/login":
+        return _login(site)
+    if path == "/join":
+        return Reply(200, _page(site, "Join", "<h1>Join Harbor Club</h1><p>$12 a month.</p>"))
+    if path == "/invite/demo":
+        invite = "<h1>You are invited</h1><p>Mara invited you to Harbor Club.</p>"
+        return Reply(200, _page(site, "Invitation", invite))
+    if path == "/checkout":
+        return Reply(200, _page(site, "Checkout", "<h1>Checkout</h1><p>Membership: $12.</p>"))
+    if path == "/api/posts":
+        return _json(POSTS, "private, no-store")  # member-only: never in a shared cache
+    if path == "/api/health":
+        return _json({"status": "ok"}, "no-store")
+    return None
+
+
+def _home(site: HostSpec) -> Reply:
+    body = f"<h1>{COMMUNITY}</h1><p>The community for people who love the water.</p>"
+    return Reply(200, _page(site, "Home", body))
+
+
+def _text(status: int, message: str) -> Reply:
+    return Reply(status, (message + "\n").encode(), "text/plain; charset=utf-8")
+
+
+def site_reply(site: HostSpec | None, config: LabConfig, method: str, target: str) -> Reply:
+    """The HTTPS answer of `site` (None: the TLS name matched no site) to one request."""
+    if site is None:
+        return _text(421, "Misdirected request: this server has no site for that name.")
+    if method not in READ_METHODS:
+        reply = _text(405, "Method not allowed.")
+        reply.headers.append(("Allow", ", ".join(READ_METHODS)))
+        return reply
+    path = target.split("?", 1)[0]
+    routed = _home(site) if path == "/" else _app_route(site, path) if site.app else None
+    reply = routed or _text(404, "Not found.")
+    reply.delay = config.latency.get(path, 0.0)
+    return reply
+
+
+def redirect_reply(site: HostSpec | None, target: str) -> Reply:
+    """The plain-HTTP answer: a permanent redirect to the same URL over HTTPS."""
+    if site is None or not site.http:
+        return _text(404, "No site for this host.")
+    path = target if target.startswith("/") else "/"  # absolute-form or "*" targets
+    location = f"https://{site.name}{path}"
+    return Reply(301, b"", headers=[("Location", location)])

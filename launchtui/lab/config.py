@@ -1,0 +1,194 @@
+"""What the lab serves: hostnames, their faults, extra records, delays and ports.
+
+`LabConfig()` is the seeded Harbor Club demo; tests and the benchmark build their own configs
+(other zones, ephemeral ports, injected delays, hostile text). Every address the lab hands out
+must be loopback, so a config can never send a client off the machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+DNS_FAULTS = ("ok", "nxdomain", "servfail", "drop")
+CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name", "self-signed")
+TLS_FAULTS = ("ok", "stall")
+
+DEMO_ZONE = "harborclub.test"
+
+
+def _require_loopback(address: str, what: str) -> None:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise ValueError(f"{what}: {address!r} is not an IP address") from None
+    if not ip.is_loopback:
+        raise ValueError(f"{what}: {address} is not a loopback address (127.0.0.0/8 or ::1)")
+
+
+def _in_zone(name: str, zone: str) -> bool:
+    name = name.rstrip(".").lower()
+    return name == zone or name.endswith("." + zone)
+
+
+def expiring_days(cert: str) -> int | None:
+    """The <days> of an "expiring:<days>" cert kind, else None."""
+    if not cert.startswith("expiring:"):
+        return None
+    return int(cert.removeprefix("expiring:"))
+
+
+@dataclass
+class HostSpec:
+    """One hostname of the lab zone and how it behaves (or misbehaves)."""
+
+    name: str
+    addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    cname: str | None = None  # answer with a CNAME to this name instead of addresses
+    dns: str = "ok"  # "ok" | "nxdomain" | "servfail" | "drop"
+    cert: str = "valid"  # a CERT_KINDS value or "expiring:<days>"
+    https: bool = True
+    http: bool = True  # plain-HTTP vhost that redirects to https://same-host/same-path
+    tls: str = "ok"  # "ok" | "stall" (TCP accepted, TLS handshake never started)
+    cert_organization: str | None = None
+    app: bool = False  # serves the platform endpoints (/login, /api/posts...)
+
+    def __post_init__(self) -> None:
+        self.name = self.name.rstrip(".").lower()
+        for address in self.addresses:
+            _require_loopback(address, f"host {self.name}")
+        if self.dns not in DNS_FAULTS:
+            raise ValueError(f"host {self.name}: dns must be one of {DNS_FAULTS}, not {self.dns!r}")
+        if self.tls not in TLS_FAULTS:
+            raise ValueError(f"host {self.name}: tls must be one of {TLS_FAULTS}, not {self.tls!r}")
+        try:
+            days = expiring_days(self.cert)
+        except ValueError:
+            days = -1
+        if self.cert not in CERT_KINDS and (days is None or days < 0):
+            raise ValueError(
+                f"host {self.name}: cert must be one of {CERT_KINDS} or 'expiring:<days>', "
+                f"not {self.cert!r}"
+            )
+
+
+def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
+    """The seeded demo: a healthy apex, www and app, and one launch problem per other host."""
+    return [
+        HostSpec(zone),
+        HostSpec(f"www.{zone}", cname=zone),
+        HostSpec(f"app.{zone}", app=True),
+        HostSpec(f"community.{zone}", cert="expired"),
+        HostSpec(f"members.{zone}", cert="wrong-name"),
+        HostSpec(f"status.{zone}", cert="expiring:12"),
+        # Listed in the sprint but never given a record; nothing serves it either.
+        HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
+        HostSpec(f"forum.{zone}", dns="servfail"),
+    ]
+
+
+@dataclass
+class LabConfig:
+    """Everything the lab serves. The defaults are the seeded Harbor Club demo."""
+
+    zone: str = DEMO_ZONE
+    hosts: list[HostSpec] = field(default_factory=demo_hosts)
+    # Extra records, owner name (FQDN inside the zone) -> values.
+    txt: dict[str, list[str]] = field(
+        default_factory=lambda: {DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"]}
+    )
+    mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})
+    caa: dict[str, list[str]] = field(
+        default_factory=lambda: {DEMO_ZONE: ['0 issue "letsencrypt.org"']}
+    )
+    dns_delay: float = 0.0  # seconds added before every DNS answer
+    tls_delay: float = 0.0  # seconds before each TLS handshake starts
+    http_delay: float = 0.0  # seconds before every HTTP response
+    latency: dict[str, float] = field(
+        default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08}
+    )  # extra latency per app path
+    ca_name: str = "Harbor Club Lab CA"
+    listen: str = "127.0.0.1"
+    dns_port: int = 5390  # 0 everywhere = ephemeral ports
+    https_port: int = 9443
+    http_port: int = 9080
+    resolver_count: int = 3  # "public resolvers" on the ports right after dns_port
+    # Resolver index (0-based) -> host specs it serves instead of the same-named ones, so
+    # that the public resolvers can disagree with the authoritative server.
+    resolver_overrides: dict[int, list[HostSpec]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.zone = self.zone.rstrip(".").lower()
+        _require_loopback(self.listen, "listen")
+        names = [host.name for host in self.hosts]
+        if len(set(names)) != len(names):
+            raise ValueError("hosts: each hostname may appear only once")
+        overriding = [h for hosts in self.resolver_overrides.values() for h in hosts]
+        for host in [*self.hosts, *overriding]:
+            if not _in_zone(host.name, self.zone):
+                raise ValueError(f"host {host.name} is outside the lab zone {self.zone}")
+        for kind, records in (("txt", self.txt), ("mx", self.mx), ("caa", self.caa)):
+            for owner in records:
+                if not _in_zone(owner, self.zone):
+                    raise ValueError(f"{kind}: {owner} is outside the lab zone {self.zone}")
+        for index in self.resolver_overrides:
+            if not 0 <= index < self.resolver_count:
+                raise ValueError(f"resolver_overrides: no resolver number {index}")
+        for name, delay in (
+            ("dns_delay", self.dns_delay),
+            ("tls_delay", self.tls_delay),
+            ("http_delay", self.http_delay),
+            *self.latency.items(),
+        ):
+            if delay < 0:
+                raise ValueError(f"{name}: a delay cannot be negative")
+        if self.resolver_count < 0:
+            raise ValueError("resolver_count cannot be negative")
+        last_dns = self.dns_port + self.resolver_count if self.dns_port else 0
+        for name, port in (
+            ("dns_port", last_dns),
+            ("https_port", self.https_port),
+            ("http_port", self.http_port),
+        ):
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name}: ports run from 0 (ephemeral) to 65535")
+
+    def resolver_hosts(self, index: int) -> list[HostSpec]:
+        """The hosts public resolver `index` serves: the config's, with its overrides applied."""
+        overrides = {host.name: host for host in self.resolver_overrides.get(index, [])}
+        hosts = [overrides.pop(host.name, host) for host in self.hosts]
+        return [*hosts, *overrides.values()]
+
+
+def demo_config(**overrides: Any) -> LabConfig:
+    """The seeded Harbor Club demo, with any LabConfig field overridden."""
+    return LabConfig(**overrides)
+
+
+def bench_config(count: int, delay: float) -> LabConfig:
+    """`count` healthy hostnames h01..hNN.bench.test on ephemeral ports, every DNS answer,
+    TLS handshake and HTTP response delayed by `delay` seconds."""
+    zone = "bench.test"
+    width = max(2, len(str(count)))
+    hosts = [HostSpec(f"h{n:0{width}d}.{zone}", app=True) for n in range(1, count + 1)]
+    return LabConfig(
+        zone=zone,
+        hosts=hosts,
+        txt={},
+        mx={},
+        caa={},
+        latency={},
+        dns_delay=delay,
+        tls_delay=delay,
+        http_delay=delay,
+        ca_name="Bench Lab CA",
+        dns_port=0,
+        https_port=0,
+        http_port=0,
+    )
+
+
+def with_ephemeral_ports(config: LabConfig) -> LabConfig:
+    """The same config on ports the OS picks (tests, `--base-port 0`)."""
+    return replace(config, dns_port=0, https_port=0, http_port=0)

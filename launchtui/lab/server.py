@@ -1,0 +1,206 @@
+"""The lab as one object: start and stop everything it serves, and say where it is.
+
+`Lab` runs on the caller's event loop (the `launchtui lab` command); `LabThread` runs one on
+its own loop in a daemon thread, for tests, the benchmark and `launchtui demo`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from launchtui.errors import LabError
+from launchtui.lab.ca import LabCA
+from launchtui.lab.config import HostSpec, LabConfig, expiring_days
+from launchtui.lab.dns_server import DnsServer
+from launchtui.lab.ports import Address, hostport
+from launchtui.lab.sprint_file import write_sprint
+from launchtui.lab.web import WebServers
+from launchtui.lab.zone import build_zone
+
+HTTPS_PORT = 443  # the ports sprint URLs use; connect_to maps them to the lab's
+HTTP_PORT = 80
+THREAD_TIMEOUT = 30.0  # seconds LabThread waits for the lab to start or stop
+
+
+def _problems(host: HostSpec) -> list[str]:
+    """The launch problems a host is seeded with, in words."""
+    dns = {
+        "nxdomain": "no DNS record (NXDOMAIN)",
+        "servfail": "DNS answers SERVFAIL",
+        "drop": "DNS never answers (timeout)",
+    }
+    problems = [dns[host.dns]] if host.dns in dns else []
+    if host.https and host.tls == "stall":
+        problems.append("TLS handshake never completes")
+    elif host.https:
+        days = expiring_days(host.cert)
+        cert = {
+            "expired": "certificate expired",
+            "not-yet-valid": "certificate not valid yet",
+            "wrong-name": f"certificate names old-{host.name} instead",
+            "self-signed": "certificate is self-signed",
+        }.get(host.cert, f"certificate expires in {days} days" if days is not None else "")
+        problems += [cert] if cert else []
+    return problems
+
+
+class Lab:
+    def __init__(self, config: LabConfig, workdir: Path) -> None:
+        self.config = config
+        self.workdir = workdir
+        self.ca_path = workdir / "lab-ca.pem"
+        listen = config.listen
+        # The configured addresses until start() binds (ephemeral ports are known only then).
+        self.dns_address: Address = (listen, config.dns_port)
+        self.resolver_addresses: list[Address] = [
+            (listen, config.dns_port + 1 + index if config.dns_port else 0)
+            for index in range(config.resolver_count)
+        ]
+        self.https_address: Address = (listen, config.https_port)
+        self.http_address: Address = (listen, config.http_port)
+        self._dns: list[DnsServer] = []
+        self._web: WebServers | None = None
+
+    async def start(self) -> None:
+        """Bind everything; a port in use raises LabError and leaves nothing running."""
+        config = self.config
+        ca = LabCA(config.ca_name)
+        ca.write(self.ca_path)
+        try:
+            self.dns_address = await self._start_dns(config.hosts, self.dns_address)
+            for index, address in enumerate(list(self.resolver_addresses)):
+                hosts = config.resolver_hosts(index)
+                self.resolver_addresses[index] = await self._start_dns(hosts, address)
+            self._web = WebServers(config, ca)
+            self.https_address, self.http_address = await self._web.start(
+                config.listen, self.https_address[1], self.http_address[1]
+            )
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_dns(self, hosts: list[HostSpec], address: Address) -> Address:
+        server = DnsServer(build_zone(self.config, hosts), self.config.dns_delay)
+        self._dns.append(server)
+        return await server.start(*address)
+
+    async def stop(self) -> None:
+        servers: list[DnsServer | WebServers] = [*self._dns, *([self._web] if self._web else [])]
+        self._dns, self._web = [], None
+        await asyncio.gather(*(server.stop() for server in servers))
+
+    def network_section(self, sprint_dir: Path) -> dict[str, Any]:
+        """The [network] table of a sprint file in `sprint_dir` that points at this lab."""
+        try:
+            ca_bundle = Path(os.path.relpath(self.ca_path.resolve(), sprint_dir.resolve()))
+        except ValueError:  # another drive (Windows): no relative path exists
+            ca_bundle = self.ca_path.resolve()
+        connect_to: dict[str, str] = {}
+        for host in self.config.hosts:
+            if host.https:
+                connect_to[f"{host.name}:{HTTPS_PORT}"] = hostport(self.https_address)
+            if host.http:
+                connect_to[f"{host.name}:{HTTP_PORT}"] = hostport(self.http_address)
+        return {
+            "nameservers": [hostport(self.dns_address)],
+            "public_resolvers": [hostport(address) for address in self.resolver_addresses],
+            "ca_bundle": ca_bundle.as_posix(),
+            "connect_to": connect_to,
+        }
+
+    def write_sprint(self, path: Path) -> Path:
+        """Write the demo sprint pointing at this lab; an existing file gets only [network]."""
+        return write_sprint(path, self.config, self.network_section(path.parent))
+
+    def describe(self) -> list[str]:
+        """What is served where, and the seeded problems, as lines for a person."""
+        config = self.config
+        resolvers = ", ".join(hostport(address) for address in self.resolver_addresses)
+        lines = [
+            f"Lab zone {config.zone}, all on loopback:",
+            f"  DNS (authoritative, UDP+TCP)  {hostport(self.dns_address)}",
+            f"  public resolvers              {resolvers or 'none'}",
+            f"  HTTPS (site chosen by SNI)    {hostport(self.https_address)}",
+            f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
+            f"  lab CA certificate            {self.ca_path}",
+            "Hosts:",
+        ]
+        for host in config.hosts:
+            records = ", ".join(host.addresses)
+            if host.dns == "nxdomain":
+                records = "(no record)"
+            elif host.cname:
+                records = f"CNAME {host.cname}"
+            roles = [
+                role
+                for role, on in (("https", host.https), ("http", host.http), ("app", host.app))
+                if on
+            ]
+            lines.append(f"  {host.name:<32} {records:<24} {' '.join(roles) or '-'}")
+        problems = [f"  {host.name}: {p}" for host in config.hosts for p in _problems(host)]
+        mail_zone = any(v.startswith("v=spf1") for v in config.txt.get(config.zone, []))
+        if mail_zone and f"_dmarc.{config.zone}" not in config.txt:
+            problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")
+        slow = [f"{path} +{int(delay * 1000)} ms" for path, delay in config.latency.items()]
+        return [
+            *lines,
+            "Seeded problems:",
+            *(problems or ["  none"]),
+            f"App latency: {', '.join(slow) or 'none'}",
+        ]
+
+
+class LabThread:
+    """A Lab on its own event loop in a daemon thread, as a context manager.
+
+    `with LabThread(config, workdir) as lab:` returns the started Lab; a start error (a port
+    in use...) is raised in the caller's thread.
+    """
+
+    def __init__(self, config: LabConfig, workdir: Path) -> None:
+        self.lab = Lab(config, workdir)
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="launchtui-lab", daemon=True)
+
+    def _run(self) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self.lab.start())
+        except BaseException as exc:
+            self._error = exc
+            self._started.set()
+            loop.close()
+            return
+        self._started.set()
+        try:
+            loop.run_forever()  # until __exit__ stops the loop
+            loop.run_until_complete(self.lab.stop())
+        finally:
+            loop.close()
+
+    def __enter__(self) -> Lab:
+        self._thread.start()
+        if not self._started.wait(THREAD_TIMEOUT):
+            raise LabError(f"the lab did not start within {THREAD_TIMEOUT:.0f} s")
+        if self._error is not None:
+            self._thread.join()
+            raise self._error
+        return self.lab
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._error is None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(THREAD_TIMEOUT)

@@ -1,0 +1,101 @@
+"""The demo sprint file the lab writes, and the refresh of [network] in an existing one.
+
+A sprint file belongs to its engineer: when it exists, only the values of its [network] table
+change (comments, results, notes and every other key are kept), and the write is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
+
+from launchtui.errors import SprintFileError
+from launchtui.lab.config import LabConfig
+
+FLOW_PATHS = {
+    "login": "/login",
+    "join": "/join",
+    "invite": "/invite/demo",
+    "posts": "/api/posts",
+    "health": "/api/health",
+    "checkout": "/checkout",
+}
+
+
+def demo_sprint(config: LabConfig, network: dict[str, Any]) -> tomlkit.TOMLDocument:
+    document = tomlkit.document()
+    document.add(tomlkit.comment("Written by `launchtui lab`: the Harbor Club demo sprint."))
+    document.add(tomlkit.comment("Each lab start refreshes [network] only; edit the rest freely."))
+    document.add(tomlkit.nl())
+    document["sprint"] = {
+        "name": "Harbor Club launch (lab)",
+        "client": "Harbor Club",
+        "engineer": "",
+        "id": "demo",
+    }
+    hostnames = tomlkit.array().multiline(True)  # one per line: diff-friendly
+    hostnames.extend(host.name for host in config.hosts if host.name != config.zone)
+    app_host = next((host.name for host in config.hosts if host.app), None)
+    document["site"] = {
+        "apex": config.zone,
+        "hostnames": hostnames,
+        "canonical": f"https://{app_host}" if app_host else f"https://{config.zone}",
+        "redirects": tomlkit.array(),
+    }
+    if app_host:
+        flows: dict[str, Any] = {
+            flow: f"https://{app_host}{path}" for flow, path in FLOW_PATHS.items()
+        }
+        flows["private"] = [flows["posts"]]
+        document["flows"] = flows
+    document["credentials"] = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
+    document["network"] = network
+    return document
+
+
+def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:
+    """Set the [network] values in place, keeping the table's comments and other keys."""
+    table = document.get("network")
+    if not isinstance(table, tomlkit.items.Table):
+        document["network"] = network
+        return
+    for key, value in network.items():
+        if isinstance(value, dict) and isinstance(table.get(key), tomlkit.items.InlineTable):
+            inline = tomlkit.inline_table()  # keep a hand-written inline table inline
+            inline.update(value)
+            value = inline
+        table[key] = value
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as temp:
+            temp.write(text)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_sprint(path: Path, config: LabConfig, network: dict[str, Any]) -> Path:
+    """Write the demo sprint to `path`, or only refresh [network] if the file exists."""
+    if path.exists():
+        try:
+            document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as exc:
+            raise SprintFileError(f"{path}: cannot update [network]: {exc}") from exc
+        update_network(document, network)
+    else:
+        document = demo_sprint(config, network)
+    _write_atomically(path, tomlkit.dumps(document))
+    return path

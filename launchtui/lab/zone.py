@@ -1,0 +1,113 @@
+"""The lab zone as DNS data: owner name -> record sets, plus the per-name faults.
+
+Built once per DNS server from a LabConfig (each public resolver may get different hosts).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.TXT
+import dns.rrset
+
+from launchtui.lab.config import HostSpec, LabConfig
+
+TTL = 300
+NEGATIVE_TTL = 300  # the SOA minimum: how long resolvers may cache NXDOMAIN / NODATA
+TXT_CHUNK = 255  # a TXT character-string holds at most 255 bytes
+
+RdataType = dns.rdatatype.RdataType
+
+
+@dataclass
+class Zone:
+    origin: dns.name.Name
+    records: dict[dns.name.Name, dict[RdataType, dns.rrset.RRset]] = field(default_factory=dict)
+    faults: dict[dns.name.Name, str] = field(default_factory=dict)  # "servfail" | "drop"
+
+    @property
+    def soa(self) -> dns.rrset.RRset:
+        return self.records[self.origin][RdataType.SOA]
+
+    def contains(self, name: dns.name.Name) -> bool:
+        return name.is_subdomain(self.origin)
+
+    def exists(self, name: dns.name.Name) -> bool:
+        """True when the name owns records or is an empty non-terminal above one that does."""
+        return any(owner.is_subdomain(name) for owner in self.records)
+
+    def add(self, owner: dns.name.Name, rdtype: RdataType, rdatas: list[dns.rdata.Rdata]) -> None:
+        if rdatas:
+            self.records.setdefault(owner, {})[rdtype] = dns.rrset.from_rdata_list(
+                owner, TTL, rdatas
+            )
+
+    def add_text(self, owner: dns.name.Name, rdtype: RdataType, texts: list[str]) -> None:
+        rdatas = [
+            dns.rdata.from_text("IN", rdtype, text, origin=self.origin, relativize=False)
+            for text in texts
+        ]
+        self.add(owner, rdtype, rdatas)
+
+
+def txt_rdata(value: str) -> dns.rdata.Rdata:
+    """A TXT record for any text, built from bytes so quotes, backslashes and markup survive."""
+    raw = value.encode()
+    chunks = [raw[i : i + TXT_CHUNK] for i in range(0, len(raw), TXT_CHUNK)] or [b""]
+    return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, RdataType.TXT, chunks)
+
+
+def _address_rdatas(host: HostSpec) -> dict[RdataType, list[dns.rdata.Rdata]]:
+    by_type: dict[RdataType, list[dns.rdata.Rdata]] = {RdataType.A: [], RdataType.AAAA: []}
+    for address in host.addresses:
+        rdtype = RdataType.A if ipaddress.ip_address(address).version == 4 else RdataType.AAAA
+        by_type[rdtype].append(dns.rdata.from_text("IN", rdtype, address))
+    return by_type
+
+
+def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
+    origin = dns.name.from_text(config.zone)
+    zone = Zone(origin)
+    nameserver = dns.name.from_text("ns1", origin)
+    zone.add_text(
+        origin,
+        RdataType.SOA,
+        [f"ns1 hostmaster 2026010101 3600 600 86400 {NEGATIVE_TTL}"],
+    )
+    zone.add_text(origin, RdataType.NS, ["ns1"])
+    for host in hosts:
+        owner = dns.name.from_text(host.name)
+        if host.dns in ("servfail", "drop"):
+            zone.faults[owner] = host.dns
+        if host.dns == "nxdomain":
+            continue
+        if host.cname:
+            zone.add_text(owner, RdataType.CNAME, [host.cname.rstrip(".") + "."])
+            continue
+        for rdtype, rdatas in _address_rdatas(host).items():
+            zone.add(owner, rdtype, rdatas)
+    for owner_text, values in config.txt.items():
+        owner = dns.name.from_text(owner_text)
+        zone.add(owner, RdataType.TXT, [txt_rdata(value) for value in values])
+    for rdtype, extra in ((RdataType.MX, config.mx), (RdataType.CAA, config.caa)):
+        for owner_text, texts in extra.items():
+            zone.add_text(dns.name.from_text(owner_text), rdtype, texts)
+    # The nameserver and in-zone mail exchangers must resolve, or the NS/MX records dangle.
+    targets = [nameserver]
+    for by_type in list(zone.records.values()):
+        for rdata in by_type.get(RdataType.MX, []):
+            if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
+                targets.append(rdata.exchange)
+    listen_type = (
+        RdataType.A if ipaddress.ip_address(config.listen).version == 4 else RdataType.AAAA
+    )
+    for target in targets:
+        if zone.contains(target) and target not in zone.records:
+            zone.add_text(target, listen_type, [config.listen])
+    return zone
