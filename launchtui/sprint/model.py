@@ -42,6 +42,31 @@ class NetworkConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    host: str = ""
+    port: int = 587
+    tls: str = "starttls"  # "starttls", "tls" or "none"
+    username: str = ""  # the password is a credential, never in the file
+
+
+@dataclass(frozen=True, slots=True)
+class SeedInbox:
+    address: str = ""
+    imap: str = ""  # "host:port"
+    username: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailConfig:
+    domain: str = ""  # [email].domain, else the site's apex
+    senders: tuple[str, ...] = ()  # known sending services, e.g. "postmark"
+    dkim_selectors: tuple[str, ...] = ()
+    from_address: str = ""  # [email].from
+    smtp: SmtpConfig | None = None
+    seed_inboxes: tuple[SeedInbox, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Sprint:
     path: Path
     id: str  # keyring namespace: [sprint].id, else the file name without .toml
@@ -54,3 +79,5 @@ class Sprint:
     credentials: dict[str, str] = field(default_factory=dict)  # name -> what it is for
     env_required: tuple[str, ...] = ()
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    deploy_repo: Path | None = None  # absolute, resolved against the sprint file's folder

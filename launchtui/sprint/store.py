@@ -1,0 +1,346 @@
+"""Load, validate and save sprint files.
+
+A sprint file is edited by the app and by hand, so the store is careful with it:
+- Files are read and written as bytes and rendered by tomlkit: comments, key order, unknown keys
+  and spacing are kept, an unchanged document saves byte for byte, a CRLF file stays CRLF and a
+  UTF-8 byte order mark is kept.
+- Every problem is one SprintFileError line naming the file, the line and the key.
+- A document is validated before it is written, and a save refuses to overwrite a file that
+  changed on disk since it was loaded: nothing is ever written over a hand edit or left invalid.
+- Writes are atomic (write_atomic): a crash leaves the old file or the new one, never a mix.
+
+The sections the app writes (progress, results, runs) are described in launchtui.sprint.results.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import dataclasses
+import os
+import re
+import tempfile
+from collections.abc import MutableMapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import ParseError, TOMLKitError
+from tomlkit.items import AoT
+
+from launchtui.checks.model import Result
+from launchtui.errors import SprintFileError
+from launchtui.sprint.locate import dotted, line_of, redefinition_line
+from launchtui.sprint.model import Sprint
+from launchtui.sprint.results import (
+    RUNS_KEPT,
+    PreviousResult,
+    StoredResult,
+    previous_result,
+    result_table,
+    run_table,
+    stored_result,
+    text,
+)
+from launchtui.sprint.validate import Invalid, build_sprint
+
+_BOM = "\ufeff"
+_NEW_FILE_MODE = 0o644
+_PARSE_POSITION = re.compile(r" at line \d+ col \d+$")
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+@dataclasses.dataclass(eq=False)
+class SprintDocument:
+    """A loaded sprint file: its TOML document, its typed view and the bytes it was read from."""
+
+    path: Path  # absolute
+    doc: tomlkit.TOMLDocument
+    sprint: Sprint
+    original: bytes  # what is on disk as far as this document knows; save() compares against it
+
+
+def load(path: str | Path) -> SprintDocument:
+    """Read, parse and validate a sprint file; raises SprintFileError."""
+    absolute = Path(os.path.abspath(path))
+    original = _read(absolute)
+    doc, sprint = parse(_decode(original, absolute), absolute)
+    return SprintDocument(absolute, doc, sprint, original)
+
+
+def parse(content: str, path: Path) -> tuple[tomlkit.TOMLDocument, Sprint]:
+    """Parse and validate the text of the sprint file at `path`; raises SprintFileError."""
+    doc = _parse_toml(content, path)
+    return doc, _validated(doc, content, path)
+
+
+def save(document: SprintDocument) -> None:
+    """Write the document back atomically, after validating it.
+
+    Raises SprintFileError, and writes nothing, if the document is invalid or the file on disk
+    no longer holds the bytes the document was loaded from (someone edited it meanwhile).
+    """
+    content = _render(document)
+    data = _encode(content, document.original)
+    if data == document.original:
+        return
+    sprint = _validated(document.doc, content, document.path)
+    shown = display_path(document.path)
+    if _current_bytes(document.path) != document.original:
+        raise SprintFileError(
+            f"{shown}: changed on disk since it was loaded; nothing was written "
+            "(load it again and retry)"
+        )
+    try:
+        write_atomic(document.path, data)
+    except OSError as exc:
+        raise SprintFileError(f"{shown}: cannot write: {_reason(exc)}") from None
+    document.original = data
+    document.sprint = sprint
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data`: a crash leaves the old file or the new one.
+
+    The data goes to a temporary file in the same folder (.NAME.RANDOM.tmp), is flushed and
+    fsynced, then renamed over the file, and the folder is fsynced so that the rename lasts. The
+    temporary file is removed on any failure. A symlink is followed, not replaced. Raises OSError.
+    """
+    target = Path(os.path.realpath(path))
+    mode = _file_mode(target)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_folder(target.parent)
+
+
+def record_results(path: str | Path, results: Sequence[Result], run_at: str) -> SprintDocument:
+    """Store results and a [[runs]] entry in the file at `path`; returns the saved document.
+
+    The file is loaded fresh right before writing, so hand edits made since the caller last
+    loaded it are kept. A result replaces the stored one of the same (check id, target), which
+    becomes its `previous`.
+    """
+    document = load(path)
+    results_section = _super_table(document.doc, "results")
+    multiline_fix = not _is_crlf(document.original)
+    for result in results:
+        check_id, target = text(result.id), text(result.target)
+        previous = _take_stored(results_section, str(result.stage), check_id, target)
+        targets = _super_table(_super_table(results_section, str(result.stage)), check_id)
+        targets[target] = result_table(
+            result, previous, checked_at=run_at, multiline_fix=multiline_fix
+        )
+    _append_run(document, run_table(results, run_at))
+    save(document)
+    return document
+
+
+def saved_results(document: SprintDocument) -> dict[tuple[str, str], StoredResult]:
+    """The stored results of a loaded document, by (check id, target)."""
+    section = document.doc.get("results")
+    data: dict[str, Any] = {} if section is None else section.unwrap()
+    return {
+        (check_id, target): stored_result(stage, check_id, target, table)
+        for stage, checks in data.items()
+        for check_id, targets in checks.items()
+        for target, table in targets.items()
+    }
+
+
+def saved_stage(document: SprintDocument) -> str | None:
+    """The stage the user was on ([progress].stage), if recorded."""
+    progress = document.doc.get("progress")
+    stage = None if progress is None else progress.get("stage")
+    return None if stage is None else str(stage)
+
+
+def record_stage(path: str | Path, stage: str) -> SprintDocument:
+    """Remember the stage the user is on, in a fresh load of the file; returns the document."""
+    document = load(path)
+    if "progress" not in document.doc:
+        document.doc["progress"] = tomlkit.table()
+    document.doc["progress"]["stage"] = stage
+    save(document)
+    return document
+
+
+# Reading
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        shown = display_path(path)
+        raise SprintFileError(
+            f"{shown}: no such file (create one with: launchtui new {shown} --domain DOMAIN)"
+        ) from None
+    except IsADirectoryError:
+        raise SprintFileError(f"{display_path(path)}: is a folder, not a sprint file") from None
+    except OSError as exc:
+        raise SprintFileError(f"{display_path(path)}: cannot read: {_reason(exc)}") from None
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SprintFileError(f"{display_path(path)}: cannot read: {_reason(exc)}") from None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """The file's text, without a byte order mark (which _encode puts back)."""
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SprintFileError(
+            f"{display_path(path)}:{line}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    return content.removeprefix(_BOM)
+
+
+def _parse_toml(content: str, path: Path) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(content)
+    except ParseError as exc:
+        reason = _PARSE_POSITION.sub("", str(exc))
+        raise SprintFileError(
+            f"{display_path(path)}:{exc.line}:{exc.col + 1}: invalid TOML: {reason}"
+        ) from None
+    except TOMLKitError as exc:  # a key defined twice, reported without a position
+        line = redefinition_line(content) or 1
+        raise SprintFileError(f"{display_path(path)}:{line}: invalid TOML: {exc}") from None
+
+
+def _validated(doc: tomlkit.TOMLDocument, content: str, path: Path) -> Sprint:
+    try:
+        return build_sprint(doc.unwrap(), path)
+    except Invalid as exc:
+        where = f"{display_path(path)}:{line_of(content, exc.key)}"
+        raise SprintFileError(f"{where}: {dotted(exc.key)}: {exc.problem}") from None
+
+
+# Writing
+
+
+def _render(document: SprintDocument) -> str:
+    content = document.doc.as_string()
+    if _is_crlf(document.original):
+        return _with_crlf(content, document.doc)
+    return content
+
+
+def _with_crlf(content: str, doc: tomlkit.TOMLDocument) -> str:
+    """tomlkit writes new lines as LF; turn them into CRLF unless that would change a value.
+
+    A multi-line string written by someone else may hold LF line breaks that are part of its
+    value: then mixed line endings are the lesser evil.
+    """
+    converted = _BARE_LF.sub("\r\n", content)
+    if converted == content:
+        return content
+    has_multiline = '"""' in content or "'''" in content
+    if has_multiline and tomlkit.parse(converted).unwrap() != doc.unwrap():
+        return content
+    return converted
+
+
+def _encode(content: str, original: bytes) -> bytes:
+    bom = _BOM if original.startswith(codecs.BOM_UTF8) else ""
+    return (bom + content).encode("utf-8")
+
+
+def _is_crlf(data: bytes) -> bool:
+    """Whether every line of the file ends in CRLF."""
+    line_feeds = data.count(b"\n")
+    return line_feeds > 0 and data.count(b"\r\n") == line_feeds
+
+
+def _file_mode(path: Path) -> int:
+    """Keep the file's permissions; a new file gets the usual rw-r--r--."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return _NEW_FILE_MODE
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Some platforms and file systems cannot open or fsync a folder; the rename is done anyway.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# The results section
+
+
+def _super_table(parent: MutableMapping[str, Any], key: str) -> Any:
+    """The table at `key`, created without a header of its own if missing."""
+    if key not in parent:
+        parent[key] = tomlkit.table(is_super_table=True)
+    return parent[key]
+
+
+def _take_stored(
+    section: MutableMapping[str, Any], stage: str, check_id: str, target: str
+) -> PreviousResult | None:
+    """The stored result of (check id, target) as a `previous`, removed if under another stage."""
+    for stored_stage, checks in section.items():
+        targets = checks.get(check_id)
+        if targets is None or target not in targets:
+            continue
+        previous = previous_result(targets[target].unwrap())
+        if stored_stage != stage:
+            _remove_result(section, stored_stage, check_id, target)
+        return previous
+    return None
+
+
+def _remove_result(
+    section: MutableMapping[str, Any], stage: str, check_id: str, target: str
+) -> None:
+    del section[stage][check_id][target]
+    if not section[stage][check_id]:
+        del section[stage][check_id]
+    if not section[stage]:
+        del section[stage]
+
+
+def _append_run(document: SprintDocument, run: tomlkit.items.Table) -> None:
+    runs = document.doc.get("runs")
+    if runs is None:
+        document.doc["runs"] = tomlkit.aot()
+        runs = document.doc["runs"]
+    elif not isinstance(runs, AoT):
+        where = f"{display_path(document.path)}:{line_of(document.doc.as_string(), ('runs',))}"
+        raise SprintFileError(f"{where}: runs: expected [[runs]] tables, as launchtui writes")
+    runs.append(run)
+    while len(runs) > RUNS_KEPT:
+        del runs[0]
+
+
+def display_path(path: Path) -> str:
+    """A path as the user is likely to recognise it: relative to the current folder if inside."""
+    with contextlib.suppress(ValueError, OSError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

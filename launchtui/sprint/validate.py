@@ -1,0 +1,445 @@
+"""Check a parsed sprint file and build its typed view.
+
+Input is the plain data of a parsed file (tomlkit's unwrap()). Each problem is raised as
+Invalid(key, problem); the store turns it into one line naming the file and the key's line.
+Unknown sections and keys are allowed and left alone: they belong to the person editing the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import idna
+
+from launchtui.checks.model import Severity, Status
+from launchtui.sprint.locate import KeyPath
+from launchtui.sprint.model import (
+    EmailConfig,
+    HostPort,
+    NetworkConfig,
+    Redirect,
+    SeedInbox,
+    Site,
+    SmtpConfig,
+    Sprint,
+)
+from launchtui.stages import STAGE_NAMES
+
+_SPRINT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_CREDENTIAL_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_LABEL = re.compile(r"[a-z0-9-]+")
+_HOST = re.compile(r"[A-Za-z0-9.-]+")
+_SMTP_TLS = ("starttls", "tls", "none")
+_DNS_PORT = 53
+_SHOWN_CHARS = 80
+
+T = TypeVar("T")
+_Reader = Callable[[Any, KeyPath], T]  # reads one value found at a key path
+
+
+class Invalid(Exception):
+    """A problem with one key of the file."""
+
+    def __init__(self, key: KeyPath, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+        self.problem = problem
+
+
+def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
+    """The typed view of a sprint file at `path` (absolute); raises Invalid."""
+    sprint = _table(data, ("sprint",), required=True)
+    site = _site(_table(data, ("site",), required=True))
+    flows = _table(data, ("flows",))
+    deploy = _table(data, ("deploy",))
+    check_app_sections(data)
+    return Sprint(
+        path=path,
+        id=_sprint_id(sprint, path),
+        name=_string(sprint, ("sprint", "name"), required=True),
+        site=site,
+        client=_string(sprint, ("sprint", "client")),
+        engineer=_string(sprint, ("sprint", "engineer")),
+        flows=_flows(flows),
+        private_urls=_each(flows, ("flows", "private"), _url),
+        credentials=_credentials(_table(data, ("credentials",))),
+        env_required=_each(deploy, ("deploy", "env_required"), _env_name),
+        network=_network(_table(data, ("network",)), path.parent),
+        email=_email(_table(data, ("email",)), site.apex),
+        deploy_repo=_relative_path(deploy, ("deploy", "repo"), path.parent),
+    )
+
+
+def normalize_hostname(name: str) -> str:
+    """The lowercase ASCII (punycode) form of a DNS hostname; raises ValueError with the reason."""
+    if name.isascii():
+        ascii_name = name.lower()
+    else:
+        try:
+            ascii_name = idna.encode(name, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise ValueError(f"not a valid international name ({exc})") from None
+    labels = ascii_name.split(".")
+    if len(labels) < 2:
+        raise ValueError("needs at least two labels, like acme.community")
+    for label in labels:
+        _check_label(label)
+    if len(ascii_name) > 253:
+        raise ValueError("longer than 253 characters")
+    return ascii_name
+
+
+def check_app_sections(data: Mapping[str, Any]) -> None:
+    """The sections launchtui writes (see launchtui.sprint.results); raises Invalid."""
+    progress = _table(data, ("progress",))
+    if "stage" in progress:
+        _stage(progress["stage"], ("progress", "stage"))
+    results = _table(data, ("results",))
+    for stage in results:
+        _stage(stage, ("results", stage))
+        checks = _table(results, ("results", stage))
+        for check_id in checks:
+            targets = _table(checks, ("results", stage, check_id))
+            for target in targets:
+                key = ("results", stage, check_id, target)
+                _result(_table(targets, key), key)
+    for index, run in enumerate(_list(data, ("runs",))):
+        _run(run, ("runs", index))
+    for stage in _table(data, ("tasks",)):
+        _stage(stage, ("tasks", stage))
+
+
+# Sections of the target description
+
+
+def _sprint_id(sprint: Mapping[str, Any], path: Path) -> str:
+    sprint_id = _string(sprint, ("sprint", "id"))
+    if not sprint_id:
+        return path.stem
+    if not _SPRINT_ID.fullmatch(sprint_id):
+        raise Invalid(
+            ("sprint", "id"),
+            "expected lowercase letters, digits, '.', '_' or '-', starting with a letter or "
+            f"digit, got {_show(sprint_id)}",
+        )
+    return sprint_id
+
+
+def _site(site: Mapping[str, Any]) -> Site:
+    canonical = site.get("canonical")
+    return Site(
+        apex=_hostname(_get(site, ("site", "apex"), required=True), ("site", "apex")),
+        hostnames=_each(site, ("site", "hostnames"), _hostname),
+        canonical="" if canonical is None else _url(canonical, ("site", "canonical")),
+        redirects=_each(site, ("site", "redirects"), _redirect),
+    )
+
+
+def _redirect(value: Any, key: KeyPath) -> Redirect:
+    table = _as_table(value, key, "a table like { from = URL, to = URL }")
+    return Redirect(
+        from_url=_url(_get(table, (*key, "from"), required=True), (*key, "from")),
+        to_url=_url(_get(table, (*key, "to"), required=True), (*key, "to")),
+    )
+
+
+def _flows(flows: Mapping[str, Any]) -> dict[str, str]:
+    return {name: _url(url, ("flows", name)) for name, url in flows.items() if name != "private"}
+
+
+def _email(email: Mapping[str, Any], apex: str) -> EmailConfig:
+    domain = email.get("domain")
+    smtp = email.get("smtp")
+    return EmailConfig(
+        domain=apex if domain is None else _hostname(domain, ("email", "domain")),
+        senders=_each(email, ("email", "senders"), _str),
+        dkim_selectors=_each(email, ("email", "dkim_selectors"), _str),
+        from_address=_string(email, ("email", "from")),
+        smtp=None if smtp is None else _smtp(_as_table(smtp, ("email", "smtp"), "a table")),
+        seed_inboxes=_each(email, ("email", "seed_inboxes"), _seed_inbox),
+    )
+
+
+def _smtp(smtp: Mapping[str, Any]) -> SmtpConfig:
+    key: KeyPath = ("email", "smtp")
+    port = smtp.get("port")
+    tls = _string(smtp, (*key, "tls")) or "starttls"
+    if tls not in _SMTP_TLS:
+        raise Invalid((*key, "tls"), f"expected one of {', '.join(_SMTP_TLS)}, got {_show(tls)}")
+    return SmtpConfig(
+        host=_string(smtp, (*key, "host")),
+        port=587 if port is None else _port(port, (*key, "port")),
+        tls=tls,
+        username=_string(smtp, (*key, "username")),
+    )
+
+
+def _seed_inbox(value: Any, key: KeyPath) -> SeedInbox:
+    table = _as_table(value, key, "a table like { address = ..., imap = ..., username = ... }")
+    return SeedInbox(
+        address=_string(table, (*key, "address")),
+        imap=_string(table, (*key, "imap")),
+        username=_string(table, (*key, "username")),
+    )
+
+
+def _credentials(credentials: Mapping[str, Any]) -> dict[str, str]:
+    for name, purpose in credentials.items():
+        if not _CREDENTIAL_NAME.fullmatch(name):
+            raise Invalid(
+                ("credentials", name),
+                "a credential name uses lowercase letters, digits and '_', starting with a "
+                f"letter, got {_show(name)}",
+            )
+        _str(purpose, ("credentials", name))
+    return dict(credentials)
+
+
+def _env_name(value: Any, key: KeyPath) -> str:
+    name = _str(value, key)
+    if not _ENV_NAME.fullmatch(name):
+        expected = "an environment variable name like DATABASE_URL"
+        raise Invalid(key, f"expected {expected}, got {_show(name)}")
+    return name
+
+
+def _network(network: Mapping[str, Any], folder: Path) -> NetworkConfig:
+    key: KeyPath = ("network",)
+    connect_to = _table(network, (*key, "connect_to"))
+    return NetworkConfig(
+        nameservers=_each(network, (*key, "nameservers"), _resolver),
+        public_resolvers=_each(network, (*key, "public_resolvers"), _resolver),
+        ca_bundle=_ca_bundle(network, folder),
+        connect_to={
+            _connect_to_address(name, (*key, "connect_to", name)): _connect_to_address(
+                address, (*key, "connect_to", name)
+            )
+            for name, address in connect_to.items()
+        },
+    )
+
+
+def _ca_bundle(network: Mapping[str, Any], folder: Path) -> Path | None:
+    key: KeyPath = ("network", "ca_bundle")
+    bundle = _relative_path(network, key, folder)
+    if bundle is not None and not bundle.is_file():
+        raise Invalid(key, f"file not found: {bundle}")
+    return bundle
+
+
+def _resolver(value: Any, key: KeyPath) -> HostPort:
+    text = _str(value, key)
+    try:
+        return _host_port(text, default_port=_DNS_PORT)
+    except ValueError:
+        raise Invalid(
+            key, f'expected "host", "host:port" or "[ipv6]:port", got {_show(text)}'
+        ) from None
+
+
+def _connect_to_address(value: Any, key: KeyPath) -> HostPort:
+    text = _str(value, key)
+    try:
+        return _host_port(text, default_port=None)
+    except ValueError:
+        raise Invalid(key, f'expected "host:port" or "[ipv6]:port", got {_show(text)}') from None
+
+
+def _relative_path(table: Mapping[str, Any], key: KeyPath, folder: Path) -> Path | None:
+    name = _string(table, key)
+    return Path(os.path.normpath(folder / name)) if name else None
+
+
+# App-owned sections
+
+
+def _result(table: Mapping[str, Any], key: KeyPath) -> None:
+    _enum(_get(table, (*key, "status"), required=True), (*key, "status"), Status, "status")
+    _enum(_get(table, (*key, "severity"), required=True), (*key, "severity"), Severity, "severity")
+    for name in ("summary", "checked_at", "fix"):
+        _string(table, (*key, name))
+    if "duration_ms" in table:
+        _int(table["duration_ms"], (*key, "duration_ms"), minimum=0)
+    _table(table, (*key, "evidence"))
+    if "previous" in table:
+        previous_key = (*key, "previous")
+        previous = _table(table, previous_key)
+        status = _get(previous, (*previous_key, "status"), required=True)
+        _enum(status, (*previous_key, "status"), Status, "status")
+        _string(previous, (*previous_key, "summary"))
+        _string(previous, (*previous_key, "checked_at"))
+
+
+def _run(value: Any, key: KeyPath) -> None:
+    run = _as_table(value, key, "a [[runs]] table")
+    _string(run, (*key, "at"))
+    _each(run, (*key, "stages"), _stage)
+    counts = _table(run, (*key, "counts"))
+    for status, count in counts.items():
+        _enum(status, (*key, "counts", status), Status, "status")
+        _int(count, (*key, "counts", status), minimum=0)
+
+
+def _stage(value: Any, key: KeyPath) -> str:
+    name = _str(value, key)
+    if name not in STAGE_NAMES:
+        expected = ", ".join(STAGE_NAMES)
+        raise Invalid(key, f"unknown stage {_show(name)} (expected one of {expected})")
+    return name
+
+
+# Values
+
+
+def _get(table: Mapping[str, Any], key: KeyPath, *, required: bool = False) -> Any:
+    name = str(key[-1])  # a table's keys are strings; only list positions are ints
+    if name in table:
+        return table[name]
+    if required:
+        raise Invalid(key, "required key is missing")
+    return None
+
+
+def _table(table: Mapping[str, Any], key: KeyPath, *, required: bool = False) -> Mapping[str, Any]:
+    value = _get(table, key, required=required)
+    return {} if value is None else _as_table(value, key, "a table")
+
+
+def _as_table(value: Any, key: KeyPath, expected: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise Invalid(key, f"expected {expected}, got {_kind(value)}")
+    return value
+
+
+def _list(table: Mapping[str, Any], key: KeyPath) -> list[Any]:
+    value = _get(table, key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(key, f"expected a list, got {_kind(value)}")
+    return value
+
+
+def _each(table: Mapping[str, Any], key: KeyPath, read: _Reader[T]) -> tuple[T, ...]:
+    return tuple(read(item, (*key, index)) for index, item in enumerate(_list(table, key)))
+
+
+def _string(table: Mapping[str, Any], key: KeyPath, *, required: bool = False) -> str:
+    value = _get(table, key, required=required)
+    return "" if value is None else _str(value, key)
+
+
+def _str(value: Any, key: KeyPath) -> str:
+    if not isinstance(value, str):
+        raise Invalid(key, f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _int(value: Any, key: KeyPath, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise Invalid(key, f"expected a whole number of at least {minimum}, got {_kind(value)}")
+    return value
+
+
+def _port(value: Any, key: KeyPath) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise Invalid(key, f"expected a port number from 1 to 65535, got {_kind(value)}")
+    return value
+
+
+def _enum(value: Any, key: KeyPath, kind: type[StrEnum], what: str) -> str:
+    allowed = [str(member) for member in kind]
+    text = _str(value, key)
+    if text not in allowed:
+        raise Invalid(key, f"unknown {what} {_show(text)} (expected one of {', '.join(allowed)})")
+    return text
+
+
+def _hostname(value: Any, key: KeyPath) -> str:
+    name = _str(value, key)
+    try:
+        return normalize_hostname(name)
+    except ValueError as exc:
+        raise Invalid(key, f"expected a DNS hostname, got {_show(name)}: {exc}") from None
+
+
+def _url(value: Any, key: KeyPath) -> str:
+    url = _str(value, key)
+    parts = urlsplit(url)
+    try:
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number from 0 to 65535
+        valid = False
+    if not valid or any(char.isspace() or not char.isprintable() for char in url):
+        raise Invalid(key, f"expected an https:// or http:// URL, got {_show(url)}")
+    return url
+
+
+def _check_label(label: str) -> None:
+    if not label:
+        raise ValueError("has an empty label (two dots in a row, or a dot at an end)")
+    if len(label) > 63:
+        raise ValueError(f"label {_show(label)} is longer than 63 characters")
+    if not _LABEL.fullmatch(label):
+        raise ValueError(f"label {_show(label)} may only hold letters, digits and hyphens")
+    if label.startswith("-") or label.endswith("-"):
+        raise ValueError(f"label {_show(label)} starts or ends with a hyphen")
+
+
+def _host_port(text: str, *, default_port: int | None) -> HostPort:
+    """ "host", "host:port", "[v6]:port" or a bare IPv6 address; raises ValueError."""
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        ipaddress.IPv6Address(host)
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(text)
+        port_text = rest[1:] or None
+    elif text.count(":") > 1:
+        host, port_text = str(ipaddress.IPv6Address(text)), None
+    else:
+        host, colon, port = text.partition(":")
+        if not _HOST.fullmatch(host):
+            raise ValueError(text)
+        port_text = port if colon else None
+    if port_text is None:
+        if default_port is None:
+            raise ValueError(text)
+        return host, default_port
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ValueError(text)
+    return host, int(port_text)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({_show(value)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, datetime.date | datetime.time):
+        return f"a date/time ({value.isoformat()})"
+    return type(value).__name__
+
+
+def _show(text: str) -> str:
+    """A value quoted on one line, escapes and all, and cut short if long."""
+    if len(text) > _SHOWN_CHARS:
+        text = text[: _SHOWN_CHARS - 1] + "…"
+    return json.dumps(text, ensure_ascii=False)
