@@ -64,7 +64,7 @@ def validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         return now + 10 * DAY, now + 10 * DAY + LEAF_LIFETIME
     days = expiring_days(kind)
     if days is not None:
-        not_after = now + days * DAY
+        not_after = now + days * DAY + DAY / 2  # reads as <days> days left all day long
         return min(now - DAY, not_after - LEAF_LIFETIME), not_after
     return now - DAY, now + LEAF_LIFETIME
 

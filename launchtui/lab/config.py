@@ -8,7 +8,7 @@ must be loopback, so a config can never send a client off the machine.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 DNS_FAULTS = ("ok", "nxdomain", "servfail", "drop")
@@ -16,6 +16,7 @@ CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name", "self-signed")
 TLS_FAULTS = ("ok", "stall")
 
 DEMO_ZONE = "harborclub.test"
+BASE_PORT_SPAN = 11  # --base-port N uses N..N+11
 
 
 def _require_loopback(address: str, what: str) -> None:
@@ -145,14 +146,22 @@ class LabConfig:
                 raise ValueError(f"{name}: a delay cannot be negative")
         if self.resolver_count < 0:
             raise ValueError("resolver_count cannot be negative")
-        last_dns = self.dns_port + self.resolver_count if self.dns_port else 0
+        dns_ports = range(self.dns_port, self.dns_port + self.resolver_count + 1)
         for name, port in (
-            ("dns_port", last_dns),
+            ("dns_port", dns_ports[-1]),
             ("https_port", self.https_port),
             ("http_port", self.http_port),
         ):
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name}: ports run from 0 (ephemeral) to 65535")
+        # Fixed ports must not collide with each other (0 is always a fresh ephemeral port).
+        tcp_ports = [*(dns_ports if self.dns_port else []), self.https_port, self.http_port]
+        fixed = [port for port in tcp_ports if port]
+        if len(set(fixed)) != len(fixed):
+            raise ValueError(
+                f"the DNS ports {self.dns_port}..{dns_ports[-1]}, https_port and http_port "
+                "must all differ"
+            )
 
     def resolver_hosts(self, index: int) -> list[HostSpec]:
         """The hosts public resolver `index` serves: the config's, with its overrides applied."""
@@ -161,9 +170,21 @@ class LabConfig:
         return [*hosts, *overrides.values()]
 
 
-def demo_config(**overrides: Any) -> LabConfig:
-    """The seeded Harbor Club demo, with any LabConfig field overridden."""
-    return LabConfig(**overrides)
+def base_ports(base: int) -> dict[str, int]:
+    """The port fields for `--base-port N`: DNS on N, public resolvers N+1..N+3, HTTPS N+10,
+    HTTP N+11; 0 makes every port ephemeral."""
+    if base == 0:
+        return {"dns_port": 0, "https_port": 0, "http_port": 0}
+    if not 1 <= base <= 65535 - BASE_PORT_SPAN:
+        raise ValueError(f"a base port runs from 1 to {65535 - BASE_PORT_SPAN} (or 0: ephemeral)")
+    return {"dns_port": base, "https_port": base + 10, "http_port": base + 11}
+
+
+def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
+    """The seeded Harbor Club demo, on `base_port`'s ports if given, with any LabConfig field
+    overridden."""
+    ports = base_ports(base_port) if base_port is not None else {}
+    return LabConfig(**{**ports, **overrides})
 
 
 def bench_config(count: int, delay: float) -> LabConfig:
@@ -187,8 +208,3 @@ def bench_config(count: int, delay: float) -> LabConfig:
         https_port=0,
         http_port=0,
     )
-
-
-def with_ephemeral_ports(config: LabConfig) -> LabConfig:
-    """The same config on ports the OS picks (tests, `--base-port 0`)."""
-    return replace(config, dns_port=0, https_port=0, http_port=0)

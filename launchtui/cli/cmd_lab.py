@@ -1,0 +1,88 @@
+"""`launchtui lab`: run the embedded lab in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from pathlib import Path
+from typing import Any
+
+from launchtui.errors import UsageError
+from launchtui.lab.config import demo_config
+from launchtui.lab.server import Lab
+
+DEFAULT_SPRINT = Path("sprints/demo.toml")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "lab",
+        help="run the embedded lab (a fictional community on loopback) in the foreground",
+        description="Serve Harbor Club, a fictional community platform with seeded launch "
+        "problems, on loopback: an authoritative DNS server and three 'public resolvers', "
+        "HTTPS and HTTP virtual hosts with certificates from a lab CA, and the platform's "
+        "endpoints. Writes the demo sprint file pointing at it (or refreshes only the "
+        "[network] table of an existing one), then serves until Ctrl-C or SIGTERM.",
+        epilog="Ports: DNS on N (UDP and TCP), public resolvers on N+1..N+3, HTTPS on N+10, "
+        "HTTP on N+11, where N is --base-port (default 5390: 5390-5393, 9443 and 9080).",
+    )
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11; "
+        "0 lets the system pick free ports (default: 5390, 9443, 9080)",
+    )
+    parser.add_argument(
+        "--sprint",
+        type=Path,
+        default=DEFAULT_SPRINT,
+        metavar="PATH",
+        help=f"the demo sprint file to write, or whose [network] to refresh "
+        f"(default {DEFAULT_SPRINT}); the lab CA goes next to it as lab-ca.pem",
+    )
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="leave the sprint file alone (the lab CA is still written next to it)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = demo_config(base_port=args.base_port)
+    except ValueError as exc:
+        raise UsageError(f"--base-port: {exc}") from None
+    sprint: Path = args.sprint
+    # The CA sits next to the sprint file, where its [network].ca_bundle points.
+    lab = Lab(config, sprint.parent)
+    asyncio.run(_serve(lab, sprint, write=not args.no_write))
+    return 0
+
+
+async def _serve(lab: Lab, sprint: Path, *, write: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await lab.start()
+    try:
+        if write:
+            existed = sprint.exists()
+            lab.write_sprint(sprint)
+            action = "refreshed [network] in" if existed else "wrote"
+            wrote = f"Sprint file: {action} {sprint}"
+        else:
+            wrote = f"Sprint file: {sprint} left alone (--no-write)"
+        for line in lab.describe():
+            print(line)
+        print(wrote)
+        print(f"Run the checks against it:  launchtui check {sprint}")
+        print("Serving until Ctrl-C.", flush=True)
+        await stop.wait()
+    finally:
+        await lab.stop()
+    print("Lab stopped.", flush=True)
