@@ -1,22 +1,19 @@
 """The demo sprint file the lab writes, and the refresh of [network] in an existing one.
 
 A sprint file belongs to its engineer: when it exists, only the values of its [network] table
-change (comments, results, notes and every other key are kept), and the write is atomic.
+change (comments, results, notes and every other key are kept).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-import tomlkit.exceptions
 import tomlkit.items
 
-from launchtui.errors import SprintFileError
 from launchtui.lab.config import LabConfig
+from launchtui.sprint import store
 
 FLOW_PATHS = {
     "login": "/login",
@@ -73,29 +70,17 @@ def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> N
         table[key] = value
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as temp:
-            temp.write(text)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def write_sprint(path: Path, config: LabConfig, network: dict[str, Any]) -> Path:
-    """Write the demo sprint to `path`, or only refresh [network] if the file exists."""
+    """Write the demo sprint to `path`, or only refresh [network] if the file exists.
+
+    Both go through the sprint store: an existing file must load and stay valid (else
+    SprintFileError and nothing is written), and every write is atomic.
+    """
     if path.exists():
-        try:
-            document = tomlkit.parse(path.read_text(encoding="utf-8"))
-        except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as exc:
-            raise SprintFileError(f"{path}: cannot update [network]: {exc}") from exc
-        update_network(document, network)
+        document = store.load(path)
+        update_network(document.doc, network)
+        store.save(document)
     else:
-        document = demo_sprint(config, network)
-    _write_atomically(path, tomlkit.dumps(document))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store.write_atomic(path, tomlkit.dumps(demo_sprint(config, network)).encode())
     return path
