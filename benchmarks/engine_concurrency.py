@@ -49,8 +49,10 @@ def main() -> None:
         with LabThread(config, Path(workdir)) as lab:
             sprint_path = lab.write_sprint(Path(workdir) / "bench.toml")
             runs = [DEFAULT_CONCURRENCY] + ([] if args.skip_sequential else [1])
-            print(f"{args.hosts} hostnames, every DNS answer, TLS handshake and HTTP response "
-                  f"delayed {args.delay * 1000:.0f} ms; checks: {', '.join(CHECK_IDS)}")
+            print(
+                f"{args.hosts} hostnames, every DNS answer, TLS handshake and HTTP response "
+                f"delayed {args.delay * 1000:.0f} ms; checks: {', '.join(CHECK_IDS)}"
+            )
             for concurrency in runs:
                 wall, results = measure(sprint_path, concurrency)
                 total = sum(r.duration_ms for r in results) / 1000
