@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from launchtui.checks.engine import DEFAULT_CONCURRENCY, run_checks
-from launchtui.checks.model import Result, Status
+from launchtui.checks.engine import run_checks
+from launchtui.checks.model import DEFAULT_CONCURRENCY, Result, Status
 from launchtui.checks.registry import all_checks
 from launchtui.lab.config import bench_config
 from launchtui.lab.server import LabThread

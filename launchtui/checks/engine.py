@@ -11,13 +11,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from launchtui.checks.model import Outcome, Result, Status
+from launchtui.checks.model import DEFAULT_CONCURRENCY, Outcome, Result, Status
 from launchtui.checks.registry import Check
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import Sprint
-
-DEFAULT_CONCURRENCY = 16
 
 ResultCallback = Callable[[Result], None]
 

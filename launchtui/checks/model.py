@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+DEFAULT_CONCURRENCY = 16  # checks in flight at once, unless the user says otherwise
+
 
 class Status(enum.StrEnum):
     PASS = "pass"

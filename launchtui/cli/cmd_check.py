@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
-from launchtui.checks.engine import DEFAULT_CONCURRENCY, now_iso, run_checks
-from launchtui.checks.model import Result, Severity
-from launchtui.checks.registry import checks_for_stages
+from launchtui.checks.model import DEFAULT_CONCURRENCY, Severity
 from launchtui.errors import UsageError
-from launchtui.net.address import parse_connect_to, parse_hostport
-from launchtui.net.context import NetworkContext, with_overrides
-from launchtui.net.timeouts import Timeouts
-from launchtui.reports import json_report, junit, text
-from launchtui.reports.run import RunReport
-from launchtui.sprint import store
-from launchtui.sprint.model import NetworkConfig
 from launchtui.stages import STAGE_NAMES
 
-FORMATS = {"text": text.render, "json": json_report.render, "junit": junit.render}
+FORMATS = ("text", "json", "junit")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -41,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="NAME",
         help=f"only this stage (repeatable): {', '.join(STAGE_NAMES)}",
     )
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument(
         "--fail-on",
         choices=[str(s) for s in Severity],
@@ -89,8 +77,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--timeout must be between 0 and 300 seconds")
     if not 1 <= args.concurrency <= 64:
         raise UsageError("--concurrency must be between 1 and 64")
+    # The engine pulls in dnspython, httpx and cryptography: imported only when checks run,
+    # so that --help and the other commands start at once.
+    from launchtui.cli import headless
+    from launchtui.sprint import store
+
     document = store.load(args.sprint)
-    report = execute(
+    report = headless.execute(
         document,
         stages=list(args.stage),
         fail_on=Severity(args.fail_on),
@@ -98,56 +91,5 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.save:
         store.record_results(document.path, report.results, report.started_at)
-    sys.stdout.write(FORMATS[args.format](report))
+    sys.stdout.write(headless.render(report, args.format))
     return report.exit_code
-
-
-def execute(
-    document: store.SprintDocument,
-    *,
-    stages: list[str],
-    fail_on: Severity,
-    overrides: argparse.Namespace | None = None,
-) -> RunReport:
-    """Run the selected checks on a loaded sprint and build the report."""
-    sprint = document.sprint
-    network = sprint.network
-    timeouts = Timeouts()
-    concurrency = DEFAULT_CONCURRENCY
-    if overrides is not None:
-        network = _apply_flags(network, overrides)
-        timeouts = Timeouts.uniform(overrides.timeout)
-        concurrency = overrides.concurrency
-    previous = {key: stored.status for key, stored in store.saved_results(document).items()}
-    checks = checks_for_stages(stages)
-    started_at = now_iso()
-    began = time.perf_counter()
-
-    async def go() -> list[Result]:
-        async with NetworkContext.create(network, timeouts) as ctx:
-            return await run_checks(checks, sprint, ctx, concurrency=concurrency)
-
-    results = asyncio.run(go())
-    return RunReport(
-        sprint=sprint,
-        stages=stages,
-        results=results,
-        fail_on=fail_on,
-        started_at=started_at,
-        wall_ms=round((time.perf_counter() - began) * 1000),
-        previous={k: str(v) for k, v in previous.items()},
-    )
-
-
-def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkConfig:
-    try:
-        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
-        connect_to = dict(parse_connect_to(text) for text in args.connect_to)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    ca_bundle = None
-    if args.ca_bundle:
-        ca_bundle = Path(args.ca_bundle).resolve()
-        if not ca_bundle.is_file():
-            raise UsageError(f"--ca-bundle: no such file: {args.ca_bundle}")
-    return with_overrides(network, nameservers, ca_bundle, connect_to)

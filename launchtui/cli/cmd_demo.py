@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from launchtui.checks.model import Severity
-from launchtui.cli.cmd_check import FORMATS, execute
-from launchtui.lab.config import demo_config
-from launchtui.lab.server import LabThread
-from launchtui.sprint import store
+from launchtui.cli.cmd_check import FORMATS
 
 DEFAULT_SPRINT = Path("sprints/demo.toml")
 
@@ -38,12 +35,17 @@ def add_parser(subparsers: Any) -> None:
         metavar="N",
         help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11 (default 5390)",
     )
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--save", action="store_true", help="write the results into the sprint")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from launchtui.cli import headless
+    from launchtui.lab.config import demo_config
+    from launchtui.lab.server import LabThread
+    from launchtui.sprint import store
+
     config = demo_config() if args.base_port is None else demo_config(base_port=args.base_port)
     sprint_path: Path = args.sprint.resolve()
     sprint_path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
             for line in lab.describe():
                 print(line, file=sys.stderr)
             document = store.load(sprint_path)
-            report = execute(document, stages=[], fail_on=Severity.HIGH)
+            report = headless.execute(document, stages=[], fail_on=Severity.HIGH)
         if args.save:
             store.record_results(sprint_path, report.results, report.started_at)
-    sys.stdout.write(FORMATS[args.format](report))
+    sys.stdout.write(headless.render(report, args.format))
     print(
         f"The lab has stopped. Run it on its own with `launchtui lab`, then "
         f"`launchtui check {args.sprint}`.",

@@ -1,0 +1,77 @@
+"""Running checks headless and rendering the report: shared by `check` and `demo`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+
+from launchtui.checks.engine import now_iso, run_checks
+from launchtui.checks.model import DEFAULT_CONCURRENCY, Result, Severity
+from launchtui.checks.registry import checks_for_stages
+from launchtui.errors import UsageError
+from launchtui.net.address import parse_connect_to, parse_hostport
+from launchtui.net.context import NetworkContext, with_overrides
+from launchtui.net.timeouts import Timeouts
+from launchtui.reports import json_report, junit, text
+from launchtui.reports.run import RunReport
+from launchtui.sprint import store
+from launchtui.sprint.model import NetworkConfig
+
+_RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}
+
+
+def render(report: RunReport, format_name: str) -> str:
+    return _RENDERERS[format_name](report)
+
+
+def execute(
+    document: store.SprintDocument,
+    *,
+    stages: list[str],
+    fail_on: Severity,
+    overrides: argparse.Namespace | None = None,
+) -> RunReport:
+    """Run the selected checks on a loaded sprint and build the report."""
+    sprint = document.sprint
+    network = sprint.network
+    timeouts = Timeouts()
+    concurrency = DEFAULT_CONCURRENCY
+    if overrides is not None:
+        network = _apply_flags(network, overrides)
+        timeouts = Timeouts.uniform(overrides.timeout)
+        concurrency = overrides.concurrency
+    previous = {key: stored.status for key, stored in store.saved_results(document).items()}
+    checks = checks_for_stages(stages)
+    started_at = now_iso()
+    began = time.perf_counter()
+
+    async def go() -> list[Result]:
+        async with NetworkContext.create(network, timeouts) as ctx:
+            return await run_checks(checks, sprint, ctx, concurrency=concurrency)
+
+    results = asyncio.run(go())
+    return RunReport(
+        sprint=sprint,
+        stages=stages,
+        results=results,
+        fail_on=fail_on,
+        started_at=started_at,
+        wall_ms=round((time.perf_counter() - began) * 1000),
+        previous={k: str(v) for k, v in previous.items()},
+    )
+
+
+def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkConfig:
+    try:
+        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
+        connect_to = dict(parse_connect_to(text) for text in args.connect_to)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ca_bundle = None
+    if args.ca_bundle:
+        ca_bundle = Path(args.ca_bundle).resolve()
+        if not ca_bundle.is_file():
+            raise UsageError(f"--ca-bundle: no such file: {args.ca_bundle}")
+    return with_overrides(network, nameservers, ca_bundle, connect_to)
