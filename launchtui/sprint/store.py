@@ -48,6 +48,7 @@ _BOM = "\ufeff"
 _NEW_FILE_MODE = 0o644
 _PARSE_POSITION = re.compile(r" at line \d+ col \d+$")
 _BARE_LF = re.compile(r"(?<!\r)\n")
+_END_OF_TEXT = "Unexpected character: '\\x00'"  # how tomlkit reports the end of the text
 
 
 @dataclasses.dataclass(eq=False)
@@ -216,7 +217,7 @@ def _parse_toml(content: str, path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(content)
     except ParseError as exc:
-        reason = _PARSE_POSITION.sub("", str(exc))
+        reason = _PARSE_POSITION.sub("", str(exc)).replace(_END_OF_TEXT, "unexpected end of file")
         raise SprintFileError(
             f"{display_path(path)}:{exc.line}:{exc.col + 1}: invalid TOML: {reason}"
         ) from None

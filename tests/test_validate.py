@@ -1,0 +1,460 @@
+"""Every problem in a sprint file is one line naming the file, the line and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from launchtui.errors import SprintFileError
+from launchtui.sprint import store
+from launchtui.sprint.locate import dotted, line_of, redefinition_line
+from launchtui.sprint.validate import normalize_hostname
+
+HEAD = """\
+[sprint]
+name = "Acme launch"
+
+[site]
+apex = "acme.community"
+"""  # five lines; cases below start at line 6
+
+STAGES = "audit, edge, deploy, performance, email, monitoring, handover"
+RESULT = '[results.edge."tls.certificate"."app.acme.community"]\n'
+
+
+def error_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | bytes) -> str:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "sprint.toml"
+    data = content.encode() if isinstance(content, str) else content
+    path.write_bytes(data)
+    with pytest.raises(SprintFileError) as caught:
+        store.load("sprint.toml")
+    assert path.read_bytes() == data, "a failed load must not write"
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+BAD_FILES = [
+    pytest.param(
+        'name = "unterminated\n',
+        "sprint.toml:1:21: invalid TOML: Control characters",
+        id="malformed-toml",
+    ),
+    pytest.param(
+        HEAD + "hostnames = [\n",
+        "sprint.toml:6:1: invalid TOML: unexpected end of file",
+        id="unclosed-array",
+    ),
+    pytest.param(
+        HEAD + 'apex = "twice.example"\n',
+        'sprint.toml:6: invalid TOML: Key "apex" already exists.',
+        id="duplicate-key",
+    ),
+    pytest.param(
+        '[site]\napex = "acme.community"\n',
+        "sprint.toml:1: sprint: required key is missing",
+        id="missing-sprint",
+    ),
+    pytest.param(
+        '[sprint]\nname = "x"\n\n[site]\nhostnames = []\n',
+        "sprint.toml:4: site.apex: required key is missing",
+        id="missing-apex-points-at-table",
+    ),
+    pytest.param(
+        "[sprint]\n# a comment\nname = 5\n[site]\napex = 'a.b'\n",
+        "sprint.toml:3: sprint.name: expected a string, got an integer (5)",
+        id="name-not-a-string",
+    ),
+    pytest.param(
+        'site = 5\n[sprint]\nname = "x"\n',
+        "sprint.toml:1: site: expected a table, got an integer (5)",
+        id="site-not-a-table",
+    ),
+    pytest.param(
+        HEAD.replace('name = "Acme launch"', 'name = "x"\nid = "Acme Launch"'),
+        "sprint.toml:3: sprint.id: expected lowercase letters, digits, '.', '_' or '-', "
+        'starting with a letter or digit, got "Acme Launch"',
+        id="bad-sprint-id",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", "acme"),
+        'sprint.toml:5: site.apex: expected a DNS hostname, got "acme": needs at least two labels',
+        id="apex-one-label",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", "acme_co.community"),
+        'sprint.toml:5: site.apex: expected a DNS hostname, got "acme_co.community": label '
+        '"acme_co" may only hold letters, digits and hyphens',
+        id="apex-underscore",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", "-acme.community"),
+        'label "-acme" starts or ends with a hyphen',
+        id="apex-leading-hyphen",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", "acme..community"),
+        "has an empty label",
+        id="apex-empty-label",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", "a" * 64 + ".community"),
+        "is longer than 63 characters",
+        id="apex-long-label",
+    ),
+    pytest.param(
+        HEAD.replace("acme.community", ".".join(["a" * 60] * 5)),
+        "longer than 253 characters",
+        id="apex-too-long",
+    ),
+    pytest.param(
+        HEAD + 'hostnames = [\n  "www.acme.community",\n  "app acme.community",\n]\n',
+        'sprint.toml:8: site.hostnames[1]: expected a DNS hostname, got "app acme.community"',
+        id="bad-hostname-in-multiline-list",
+    ),
+    pytest.param(
+        HEAD + 'hostnames = "www.acme.community"\n',
+        'sprint.toml:6: site.hostnames: expected a list, got a string ("www.acme.community")',
+        id="hostnames-not-a-list",
+    ),
+    pytest.param(
+        HEAD + '\ncanonical = "app.acme"\n',
+        'sprint.toml:7: site.canonical: expected an https:// or http:// URL, got "app.acme"',
+        id="canonical-not-a-url",
+    ),
+    pytest.param(
+        HEAD + 'redirects = [ { from = "http://acme.community/a", to = "/join" } ]\n',
+        'sprint.toml:6: site.redirects[0].to: expected an https:// or http:// URL, got "/join"',
+        id="redirect-relative-target",
+    ),
+    pytest.param(
+        HEAD + '\n[[site.redirects]]\nfrom = "http://acme.community/a"\n',
+        "sprint.toml:7: site.redirects[0].to: required key is missing",
+        id="redirect-missing-target",
+    ),
+    pytest.param(
+        HEAD + '[flows]\nlogin = "https://acme.community/login"\njoin = "ftp://acme.community"\n',
+        'sprint.toml:8: flows.join: expected an https:// or http:// URL, got "ftp://acme.community"',
+        id="flow-wrong-scheme",
+    ),
+    pytest.param(
+        HEAD + '[flows]\nprivate = ["https://acme.community/a", "https://acme.community:99999/"]\n',
+        "sprint.toml:7: flows.private[1]: expected an https:// or http:// URL",
+        id="private-url-bad-port",
+    ),
+    pytest.param(
+        HEAD + '[email]\nsmtp = { host = "smtp.example.com", port = 70000 }\n',
+        "sprint.toml:7: email.smtp.port: expected a port number from 1 to 65535, "
+        "got an integer (70000)",
+        id="smtp-port-out-of-range",
+    ),
+    pytest.param(
+        HEAD + '[email]\n[email.smtp]\nhost = "smtp.example.com"\nport = "587"\n',
+        "sprint.toml:9: email.smtp.port: expected a port number from 1 to 65535, "
+        'got a string ("587")',
+        id="smtp-port-a-string",
+    ),
+    pytest.param(
+        HEAD + '[email]\nsmtp = { tls = "ssl" }\n',
+        'sprint.toml:7: email.smtp.tls: expected one of starttls, tls, none, got "ssl"',
+        id="smtp-bad-tls",
+    ),
+    pytest.param(
+        HEAD + '[email]\nseed_inboxes = ["seed@example.net"]\n',
+        "sprint.toml:7: email.seed_inboxes[0]: expected a table like",
+        id="seed-inbox-not-a-table",
+    ),
+    pytest.param(
+        HEAD + '[email]\ndomain = "mail"\n',
+        'sprint.toml:7: email.domain: expected a DNS hostname, got "mail"',
+        id="email-domain",
+    ),
+    pytest.param(
+        HEAD + '[email]\nsenders = ["postmark", true]\n',
+        "sprint.toml:7: email.senders[1]: expected a string, got a boolean (true)",
+        id="sender-not-a-string",
+    ),
+    pytest.param(
+        HEAD + '[deploy]\nenv_required = ["DATABASE_URL", "stripe_key"]\n',
+        "sprint.toml:7: deploy.env_required[1]: expected an environment variable name like "
+        'DATABASE_URL, got "stripe_key"',
+        id="env-name-lowercase",
+    ),
+    pytest.param(
+        HEAD + '[credentials]\nCloudflare-Token = "the API token"\n',
+        "sprint.toml:7: credentials.Cloudflare-Token: a credential name uses lowercase letters",
+        id="credential-name",
+    ),
+    pytest.param(
+        HEAD + "[credentials]\nsmtp_password = 1234\n",
+        "sprint.toml:7: credentials.smtp_password: expected a string, got an integer (1234)",
+        id="credential-value-not-a-description",
+    ),
+    pytest.param(
+        HEAD + '[network]\nnameservers = ["127.0.0.1:99999"]\n',
+        'sprint.toml:7: network.nameservers[0]: expected "host", "host:port" or "[ipv6]:port", '
+        'got "127.0.0.1:99999"',
+        id="nameserver-bad-port",
+    ),
+    pytest.param(
+        HEAD + '[network]\npublic_resolvers = ["1.1.1.1", "[::1"]\n',
+        "sprint.toml:7: network.public_resolvers[1]: expected",
+        id="resolver-bad-ipv6",
+    ),
+    pytest.param(
+        HEAD + '[network]\nconnect_to = { "app.acme.community:443" = "127.0.0.1" }\n',
+        'sprint.toml:7: network.connect_to."app.acme.community:443": expected "host:port" or '
+        '"[ipv6]:port", got "127.0.0.1"',
+        id="connect-to-without-port",
+    ),
+    pytest.param(
+        HEAD + '[network]\n\nca_bundle = "missing-ca.pem"\n',
+        "sprint.toml:8: network.ca_bundle: file not found: ",
+        id="missing-ca-bundle",
+    ),
+    pytest.param(
+        HEAD + '\n[results.deplyo."env.present"."DATABASE_URL"]\nstatus = "pass"\n',
+        f'sprint.toml:7: results.deplyo: unknown stage "deplyo" (expected one of {STAGES})',
+        id="unknown-stage-in-results",
+    ),
+    pytest.param(
+        HEAD + '[progress]\nstage = "deplyo"\n',
+        f'sprint.toml:7: progress.stage: unknown stage "deplyo" (expected one of {STAGES})',
+        id="unknown-stage-in-progress",
+    ),
+    pytest.param(
+        HEAD + RESULT + 'status = "passed"\nseverity = "high"\n',
+        'sprint.toml:7: results.edge."tls.certificate"."app.acme.community".status: unknown '
+        'status "passed" (expected one of pass, warn, fail, error, skip, manual)',
+        id="bad-status",
+    ),
+    pytest.param(
+        HEAD + RESULT + 'status = "pass"\nseverity = "critical"\n',
+        'sprint.toml:8: results.edge."tls.certificate"."app.acme.community".severity: unknown '
+        'severity "critical" (expected one of blocker, high, medium, low)',
+        id="bad-severity",
+    ),
+    pytest.param(
+        HEAD + RESULT + 'status = "pass"\n',
+        'sprint.toml:6: results.edge."tls.certificate"."app.acme.community".severity: '
+        "required key is missing",
+        id="missing-severity",
+    ),
+    pytest.param(
+        HEAD + RESULT + 'status = "pass"\nseverity = "low"\nduration_ms = -3\n',
+        'sprint.toml:9: results.edge."tls.certificate"."app.acme.community".duration_ms: '
+        "expected a whole number of at least 0, got an integer (-3)",
+        id="negative-duration",
+    ),
+    pytest.param(
+        HEAD + RESULT + 'status = "pass"\nseverity = "low"\nprevious = { status = "ok" }\n',
+        'sprint.toml:9: results.edge."tls.certificate"."app.acme.community".previous.status: '
+        'unknown status "ok"',
+        id="bad-previous-status",
+    ),
+    pytest.param(
+        HEAD + '[[runs]]\nat = "x"\n\n[[runs]]\nat = "y"\nstages = ["edge", "emails"]\n',
+        'sprint.toml:11: runs[1].stages[1]: unknown stage "emails"',
+        id="unknown-stage-in-run",
+    ),
+    pytest.param(
+        HEAD + '[[runs]]\nat = "x"\ncounts = { pass = 1, passed = 2 }\n',
+        'sprint.toml:8: runs[0].counts.passed: unknown status "passed"',
+        id="unknown-status-in-run-counts",
+    ),
+    pytest.param(
+        HEAD + '[tasks.handover]\nnote = "x"\n[tasks.hand-over]\n',
+        'sprint.toml:8: tasks.hand-over: unknown stage "hand-over"',
+        id="unknown-stage-in-tasks",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), BAD_FILES)
+def test_a_bad_file_gets_one_line_naming_file_line_and_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
+) -> None:
+    message = error_for(tmp_path, monkeypatch, content)
+    assert message.startswith(expected) or expected in message, message
+
+
+def test_not_utf8_names_the_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    message = error_for(tmp_path, monkeypatch, HEAD.encode() + b'client = "caf\xe9"\n')
+    assert message.startswith("sprint.toml:6: not UTF-8 text")
+
+
+def test_a_missing_file_says_how_to_create_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SprintFileError, match=r"^nope\.toml: no such file \(create one with"):
+        store.load("nope.toml")
+
+
+def test_a_file_outside_the_current_folder_is_named_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "inside").mkdir()
+    monkeypatch.chdir(tmp_path / "inside")
+    (tmp_path / "acme.toml").write_text(HEAD.replace("acme.community", "acme"))
+    with pytest.raises(SprintFileError) as caught:
+        store.load("../acme.toml")
+    assert str(caught.value).startswith(f"{tmp_path / 'acme.toml'}:5: site.apex:")
+
+
+def test_the_brief_example_builds_the_typed_view() -> None:
+    document = store.load(Path(__file__).parent / "sprint_fixtures" / "acme.toml")
+    sprint = document.sprint
+    folder = document.path.parent
+    assert sprint.id == "acme"
+    assert sprint.site.all_hostnames == (
+        "acme.community",
+        "www.acme.community",
+        "app.acme.community",
+    )
+    assert sprint.site.redirects[0].to_url == "https://app.acme.community/join"
+    assert sprint.flows["checkout"] == "https://app.acme.community/checkout"
+    assert "private" not in sprint.flows
+    assert sprint.private_urls == ("https://app.acme.community/api/posts",)
+    assert sprint.credentials["smtp_password"] == "SMTP relay password for test sends"
+    assert sprint.env_required == ("DATABASE_URL", "STRIPE_SECRET_KEY", "POSTMARK_TOKEN")
+    assert sprint.deploy_repo == folder.parent / "acme-app"
+    assert sprint.network.nameservers == (("127.0.0.1", 5353),)
+    assert sprint.network.public_resolvers[0] == ("1.1.1.1", 53)
+    assert sprint.network.ca_bundle == folder / "lab-ca.pem"
+    assert sprint.network.connect_to == {("app.acme.community", 443): ("127.0.0.1", 8443)}
+    assert sprint.email.smtp is not None and sprint.email.smtp.port == 587
+    assert sprint.email.from_address == "Acme Community <hello@acme.community>"
+    assert sprint.email.seed_inboxes[0].imap == "imap.example.net:993"
+
+
+def test_hostnames_are_stored_lowercase_ascii(tmp_path: Path) -> None:
+    path = tmp_path / "club.toml"
+    path.write_text(HEAD.replace("acme.community", "Bücher.Example") + 'hostnames = ["WWW.A.B"]\n')
+    sprint = store.load(path).sprint
+    assert sprint.site.apex == "xn--bcher-kva.example"
+    assert sprint.site.hostnames == ("www.a.b",)
+    assert sprint.email.domain == sprint.site.apex  # [email].domain defaults to the apex
+
+
+def test_host_port_forms(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    resolvers = '["ns.example.net", "10.0.0.1:5353", "[::1]:53", "[2001:db8::1]", "::1"]'
+    path.write_text(HEAD + f"[network]\nnameservers = {resolvers}\n")
+    assert store.load(path).sprint.network.nameservers == (
+        ("ns.example.net", 53),
+        ("10.0.0.1", 5353),
+        ("::1", 53),
+        ("2001:db8::1", 53),
+        ("::1", 53),
+    )
+
+
+def test_unknown_sections_and_keys_are_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "extra.toml"
+    path.write_text(HEAD + 'owner = "ops"\n\n[custom]\nanything = [1, "two", { three = 3 }]\n')
+    assert store.load(path).sprint.site.apex == "acme.community"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("acme.community", "acme.community"),
+        ("APP.Acme.Community", "app.acme.community"),
+        ("münchen.example", "xn--mnchen-3ya.example"),
+        ("127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_normalize_hostname(name: str, expected: str) -> None:
+    assert normalize_hostname(name) == expected
+
+
+@pytest.mark.parametrize(
+    "name", ["", "acme", "acme.", "a b.com", "acme-.com", "x" * 64 + ".com", "☃☃.-x.com"]
+)
+def test_normalize_hostname_rejects(name: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_hostname(name)
+
+
+LOCATE_TEXT = """\
+# [not.a.header] = 1
+title = "x"   # comment with [brackets] and "quotes"
+
+[site]
+apex = "acme.community"
+notes = \"\"\"
+[fake.header]
+apex = "not this one"
+\"\"\"
+literal = '''
+also = 'not a key'
+'''
+hostnames = [
+  "www.acme.community",  # a comment, with a comma
+  "app.acme.community",
+]
+smtp = { host = "h", port = 25 }
+dotted.key.here = true
+when = 1979-05-27 07:32:00Z
+
+[ results . edge . "tls.certificate" . 'app.x.test' ]
+status = "pass"
+
+[results.edge."tls.certificate"."app.x.test".evidence]
+"quoted \\"key\\"" = 1
+
+[[site.redirects]]
+from = "http://a"
+
+[[site.redirects]]
+to = "http://b"
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "line"),
+    [
+        (("title",), 2),
+        (("site",), 4),
+        (("site", "apex"), 5),
+        (("site", "literal"), 10),
+        (("site", "hostnames"), 13),
+        (("site", "hostnames", 0), 14),
+        (("site", "hostnames", 1), 15),
+        (("site", "smtp", "port"), 17),
+        (("site", "dotted", "key", "here"), 18),
+        (("site", "dotted"), 18),
+        (("site", "when"), 19),
+        (("results", "edge", "tls.certificate", "app.x.test", "status"), 22),
+        (("results", "edge", "tls.certificate", "app.x.test"), 21),
+        (("results", "edge"), 21),
+        (("results", "edge", "tls.certificate", "app.x.test", "evidence", 'quoted "key"'), 25),
+        (("site", "redirects", 0, "from"), 28),
+        (("site", "redirects", 1), 30),
+        (("site", "redirects", 1, "to"), 31),
+        (("site", "redirects", 1, "missing"), 30),
+        (("site", "missing"), 4),
+        (("missing",), 1),
+    ],
+)
+def test_line_of(key: tuple[str | int, ...], line: int) -> None:
+    assert line_of(LOCATE_TEXT, key) == line
+    assert line_of(LOCATE_TEXT.replace("\n", "\r\n"), key) == line
+
+
+def test_line_of_survives_text_it_cannot_follow() -> None:
+    assert line_of('[a]\nb = 1\n[c\nd = "', ("a", "b")) == 2
+    assert line_of("x = ]", ("x",)) == 1
+
+
+def test_redefinition_line() -> None:
+    assert redefinition_line("[a]\nx = 1\n\ny = 2\nx = 3\n") == 5
+    assert redefinition_line("[[a]]\nx = 1\n[[a]]\nx = 1\n") is None
+
+
+def test_dotted() -> None:
+    key = ("results", "edge", "tls.certificate", "app.x", "evidence", 'say "hi"', 0)
+    assert dotted(key) == 'results.edge."tls.certificate"."app.x".evidence."say \\"hi\\""[0]'
