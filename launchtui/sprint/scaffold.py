@@ -140,7 +140,7 @@ def _hostname(name: str, what: str, target: Path) -> str:
 
 def _sprint_id(target: Path) -> str:
     """The file's stem as a valid [sprint].id: lowercase, other characters as '-'."""
-    slug = _NOT_ID.sub("-", target.stem.lower()).lstrip("._-")
+    slug = _NOT_ID.sub("-", target.stem.lower()).strip("._-")
     return slug or "sprint"
 
 
