@@ -60,10 +60,11 @@ def test_www_is_not_repeated_and_can_be_left_out(tmp_path: Path) -> None:
 
 
 def test_name_and_id(tmp_path: Path) -> None:
-    path = scaffold(tmp_path / "Acme Launch (2025).toml", "acme.community", name='Acme "v2"\nlaunch')
+    name = 'Acme "v2"\nlaunch'
+    path = scaffold(tmp_path / "Acme Launch (2025).toml", "acme.community", name=name)
     sprint = store.load(path).sprint
     assert sprint.id == "acme-launch-2025"
-    assert sprint.name == 'Acme "v2"\nlaunch'
+    assert sprint.name == name
 
 
 def test_international_domain_is_stored_as_punycode(tmp_path: Path) -> None:
