@@ -70,7 +70,6 @@ class Lab:
         """Bind everything; a port in use raises LabError and leaves nothing running."""
         config = self.config
         ca = LabCA(config.ca_name)
-        ca.write(self.ca_path)
         try:
             self.dns_address = await self._start_dns(config.hosts, self.dns_address)
             for index, address in enumerate(list(self.resolver_addresses)):
@@ -80,6 +79,7 @@ class Lab:
             self.https_address, self.http_address = await self._web.start(
                 config.listen, self.https_address[1], self.http_address[1]
             )
+            ca.write(self.ca_path)  # only once everything is up: a failed start writes nothing
         except BaseException:
             await self.stop()
             raise

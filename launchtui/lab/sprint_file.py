@@ -6,12 +6,15 @@ change (comments, results, notes and every other key are kept).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+import tomlkit.exceptions
 import tomlkit.items
 
+from launchtui.errors import SprintFileError
 from launchtui.lab.config import LabConfig
 from launchtui.sprint import store
 
@@ -70,17 +73,33 @@ def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> N
         table[key] = value
 
 
+def _refreshed(path: Path, network: dict[str, Any]) -> bytes:
+    """The file at `path` with its [network] values replaced and nothing else changed.
+
+    Not loaded through the sprint store on purpose: the store rejects a file whose old
+    ca_bundle is gone (a lab CA from an earlier run, say), and that is what this refresh fixes.
+    """
+    original = path.read_bytes()
+    try:
+        document = tomlkit.parse(original.decode("utf-8"))
+    except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+        raise SprintFileError(f"{path}: cannot refresh [network]: {exc}") from None
+    update_network(document, network)
+    text = tomlkit.dumps(document)
+    if b"\r\n" in original:  # tomlkit writes new lines as LF: keep a CRLF file CRLF
+        text = re.sub(r"(?<!\r)\n", "\r\n", text)
+    return text.encode("utf-8")
+
+
 def write_sprint(path: Path, config: LabConfig, network: dict[str, Any]) -> Path:
     """Write the demo sprint to `path`, or only refresh [network] if the file exists.
 
-    Both go through the sprint store: an existing file must load and stay valid (else
-    SprintFileError and nothing is written), and every write is atomic.
+    A file that is not TOML raises SprintFileError and is left alone; writes are atomic.
     """
     if path.exists():
-        document = store.load(path)
-        update_network(document.doc, network)
-        store.save(document)
+        data = _refreshed(path, network)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        store.write_atomic(path, tomlkit.dumps(demo_sprint(config, network)).encode())
+        data = tomlkit.dumps(demo_sprint(config, network)).encode("utf-8")
+    store.write_atomic(path, data)
     return path
