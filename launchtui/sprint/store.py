@@ -175,6 +175,13 @@ def record_stage(path: str | Path, stage: str) -> SprintDocument:
     return document
 
 
+def display_path(path: Path) -> str:
+    """A path as the user is likely to recognise it: relative to the current folder if inside."""
+    with contextlib.suppress(ValueError, OSError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
 # Reading
 
 
@@ -334,13 +341,6 @@ def _append_run(document: SprintDocument, run: tomlkit.items.Table) -> None:
     runs.append(run)
     while len(runs) > RUNS_KEPT:
         del runs[0]
-
-
-def display_path(path: Path) -> str:
-    """A path as the user is likely to recognise it: relative to the current folder if inside."""
-    with contextlib.suppress(ValueError, OSError):
-        return str(path.relative_to(Path.cwd()))
-    return str(path)
 
 
 def _reason(exc: OSError) -> str:
