@@ -4,18 +4,17 @@ They follow the sprint file's rules (readable, diff-friendly, hand edits elsewhe
 look like this:
 
     [progress]
-    stage = "edge"                        # the stage the user was on
+    stage = "edge"
 
     [results.edge."tls.certificate"."app.acme.community"]
-    status = "fail"                       # pass, warn, fail, error, skip or manual
-    severity = "blocker"                  # blocker, high, medium or low
+    status = "fail"
+    severity = "blocker"
     summary = "Certificate expired 3 days ago"
-    checked_at = "2025-03-01T09:30:00Z"   # ISO 8601, UTC
+    checked_at = "2025-03-01T09:30:00Z"
     duration_ms = 41
-    fix = \"\"\"
-    Renew the certificate for app.acme.community.
+    fix = \"\"\"Renew the certificate for app.acme.community.
     Verify: launchtui check sprints/acme.toml --stage edge\"\"\"
-    previous = { status = "pass", summary = "Valid for 60 days", checked_at = "..." }
+    previous = {status = "pass", summary = "Valid for 2 days", checked_at = "2025-02-25T09:30:00Z"}
 
     [results.edge."tls.certificate"."app.acme.community".evidence]
     not_after = "2025-02-26T00:00:00Z"
@@ -24,17 +23,23 @@ look like this:
     [[runs]]
     at = "2025-03-01T09:30:00Z"
     stages = ["edge"]
-    counts = { pass = 12, warn = 1, fail = 1, error = 0, skip = 2, manual = 0 }
+    counts = {pass = 12, warn = 1, fail = 1, error = 0, skip = 2, manual = 0}
 
+- `[progress].stage` is the stage the user was on.
+- `status` is pass, warn, fail, error, skip or manual; `severity` blocker, high, medium or low;
+  `checked_at` and `at` are ISO 8601 UTC strings.
 - There is one table per (check id, target), under the stage that produced it; both keys are
   quoted as needed. Recording a check again replaces its table where it stands (keys added to it
   by hand are not kept), and the replaced result's status, summary and checked_at become
-  `previous`, one level deep: enough to show what changed since the last run.
+  `previous`, one level deep: enough to show what changed since the last run. A (check id,
+  target) is stored once: recorded by another stage (the audit re-running an edge check, say),
+  it moves there.
 - Evidence is plain data: None values are dropped, nested tables and lists are written inline.
 - `fix` is a multi-line string when it has line breaks, except in CRLF files or when it contains
   a carriage return: there it is one escaped line, so every TOML reader gets the exact text back.
 - Only the last RUNS_KEPT runs are kept.
-- Stage keys, `[progress].stage`, statuses and severities are validated on load.
+- Stage keys (under [results], and under [tasks] for whoever writes tasks), `[progress].stage`,
+  the stages and statuses of runs, and every status and severity are validated on load.
 """
 
 from __future__ import annotations
