@@ -44,6 +44,11 @@ def test_address_records_are_authoritative(lab: Lab, tcp: bool) -> None:
     assert answers(response) == [f"app.{ZONE}. A 127.0.0.1"]
 
 
+def test_names_match_whatever_their_case(lab: Lab) -> None:
+    response = dns_query(lab.dns_address, f"APP.{ZONE.upper()}", "A")
+    assert [rd.to_text() for rd in response.answer[0]] == ["127.0.0.1"]
+
+
 def test_a_and_aaaa_come_from_the_addresses(lab: Lab) -> None:
     assert answers(dns_query(lab.dns_address, f"dual.{ZONE}", "A")) == [f"dual.{ZONE}. A 127.0.0.1"]
     assert answers(dns_query(lab.dns_address, f"dual.{ZONE}", "AAAA")) == [f"dual.{ZONE}. AAAA ::1"]

@@ -128,6 +128,7 @@ def test_describe_lists_addresses_and_seeded_problems(lab: Lab) -> None:
         f"shop.{ZONE}: no DNS record (NXDOMAIN)",
         f"forum.{ZONE}: DNS answers SERVFAIL",
         f"{ZONE}: no DMARC record",
+        f"public resolver {hostport(lab.resolver_addresses[1])} disagrees about app.{ZONE}",
     ):
         assert problem in text
 

@@ -10,7 +10,7 @@ Address = tuple[str, int]
 
 
 def hostport(address: Address) -> str:
-    """ "127.0.0.1:5390", or "[::1]:5390" for IPv6."""
+    """The address as sprint files write it: 127.0.0.1:5390, or [::1]:5390 for IPv6."""
     host, port = address
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 

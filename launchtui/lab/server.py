@@ -143,6 +143,10 @@ class Lab:
             ]
             lines.append(f"  {host.name:<32} {records:<24} {' '.join(roles) or '-'}")
         problems = [f"  {host.name}: {p}" for host in config.hosts for p in _problems(host)]
+        for index, overrides in sorted(config.resolver_overrides.items()):
+            names = ", ".join(host.name for host in overrides)
+            where = hostport(self.resolver_addresses[index])
+            problems.append(f"  public resolver {where} disagrees about {names}")
         mail_zone = any(v.startswith("v=spf1") for v in config.txt.get(config.zone, []))
         if mail_zone and f"_dmarc.{config.zone}" not in config.txt:
             problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")
