@@ -27,25 +27,31 @@ HTTP_PORT = 80
 THREAD_TIMEOUT = 30.0  # seconds LabThread waits for the lab to start or stop
 
 
+DNS_PROBLEMS = {
+    "nxdomain": "no DNS record (NXDOMAIN)",
+    "servfail": "DNS answers SERVFAIL",
+    "drop": "DNS never answers (timeout)",
+}
+CERT_PROBLEMS = {
+    "expired": "certificate expired",
+    "not-yet-valid": "certificate not valid yet",
+    "wrong-name": "certificate names old-{name} instead",
+    "self-signed": "certificate is self-signed",
+}
+
+
 def _problems(host: HostSpec) -> list[str]:
     """The launch problems a host is seeded with, in words."""
-    dns = {
-        "nxdomain": "no DNS record (NXDOMAIN)",
-        "servfail": "DNS answers SERVFAIL",
-        "drop": "DNS never answers (timeout)",
-    }
-    problems = [dns[host.dns]] if host.dns in dns else []
-    if host.https and host.tls == "stall":
+    problems = [DNS_PROBLEMS[host.dns]] if host.dns in DNS_PROBLEMS else []
+    if not host.https:
+        return problems
+    days = expiring_days(host.cert)
+    if host.tls == "stall":
         problems.append("TLS handshake never completes")
-    elif host.https:
-        days = expiring_days(host.cert)
-        cert = {
-            "expired": "certificate expired",
-            "not-yet-valid": "certificate not valid yet",
-            "wrong-name": f"certificate names old-{host.name} instead",
-            "self-signed": "certificate is self-signed",
-        }.get(host.cert, f"certificate expires in {days} days" if days is not None else "")
-        problems += [cert] if cert else []
+    elif days is not None:
+        problems.append(f"certificate expires in {days} days")
+    elif host.cert in CERT_PROBLEMS:
+        problems.append(CERT_PROBLEMS[host.cert].format(name=host.name))
     return problems
 
 
@@ -168,13 +174,13 @@ class LabThread:
 
     def __init__(self, config: LabConfig, workdir: Path) -> None:
         self.lab = Lab(config, workdir)
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the thread's, once it runs
         self._started = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="launchtui-lab", daemon=True)
 
     def _run(self) -> None:
-        loop = self._loop
+        self._loop = loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self.lab.start())
@@ -205,6 +211,6 @@ class LabThread:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._error is None and self._thread.is_alive():
+        if self._loop is not None and self._error is None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(THREAD_TIMEOUT)

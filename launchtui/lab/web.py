@@ -204,7 +204,6 @@ class WebServers:
     async def _serve_plain(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-
         def reply_for(request: h11.Request) -> Reply:
             site = self._by_name.get(_host_name(_header(request, b"host")))
             return redirect_reply(site, request.target.decode("latin-1"))
