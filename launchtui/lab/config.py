@@ -63,11 +63,10 @@ class HostSpec:
             raise ValueError(f"host {self.name}: dns must be one of {DNS_FAULTS}, not {self.dns!r}")
         if self.tls not in TLS_FAULTS:
             raise ValueError(f"host {self.name}: tls must be one of {TLS_FAULTS}, not {self.tls!r}")
-        try:
-            days = expiring_days(self.cert)
-        except ValueError:
-            days = -1
-        if self.cert not in CERT_KINDS and (days is None or days < 0):
+        days = self.cert.removeprefix("expiring:")
+        if self.cert not in CERT_KINDS and not (
+            self.cert.startswith("expiring:") and days.isdigit()
+        ):
             raise ValueError(
                 f"host {self.name}: cert must be one of {CERT_KINDS} or 'expiring:<days>', "
                 f"not {self.cert!r}"
