@@ -49,6 +49,10 @@ def fault_config(**overrides: Any) -> LabConfig:
         HostSpec(f"dangling.{ZONE}", cname="gone.example.net"),
         HostSpec(f"broken.{ZONE}", cname=f"missing.{ZONE}"),
         HostSpec(f"plain.{ZONE}", https=False),
+        HostSpec(f"half.{ZONE}", dns="servfail-aaaa"),
+        HostSpec(f"soon.{ZONE}", cert="expiring:3"),
+        HostSpec(f"month.{ZONE}", cert="expiring:20"),
+        HostSpec(f"evil.{ZONE}", cert="expired", cert_organization=HOSTILE_ORG),
     ]
     settings: dict[str, Any] = {
         "base_port": 0,

@@ -29,7 +29,21 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         raise failures[0]  # neither type could be looked up: could not check
 
     evidence = _evidence(lookups, ctx)
-    if any(lookup.answer is Answer.NXDOMAIN for lookup in lookups):
+    nxdomain = next((x for x in lookups if x.answer is Answer.NXDOMAIN), None)
+    if nxdomain is not None and nxdomain.cnames:
+        target = nxdomain.cnames[-1]
+        return Outcome(
+            Status.FAIL,
+            f"{host} is a CNAME to {target}, which does not exist (NXDOMAIN)",
+            evidence,
+            fix=f"{host} points (CNAME) at {target}, a name that does not exist: visitors get "
+            "a DNS error, and if the target is a hosting or SaaS name anyone can claim, "
+            "whoever claims it serves your subdomain.\n"
+            f"1. Point the CNAME of {host} at the right target, or delete the record if "
+            "the hostname is no longer used.\n"
+            f"2. Verify: `dig +short {host} A` returns an address.",
+        )
+    if nxdomain is not None:
         return Outcome(
             Status.FAIL,
             f"{host} does not exist in DNS (NXDOMAIN)",

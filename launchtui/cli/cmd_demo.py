@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +48,16 @@ def run(args: argparse.Namespace) -> int:
     config = demo_config() if args.base_port is None else demo_config(base_port=args.base_port)
     sprint_path: Path = args.sprint.resolve()
     sprint_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="launchtui-lab-") as workdir:
-        with LabThread(config, Path(workdir)) as lab:
-            lab.write_sprint(sprint_path)
-            for line in lab.describe():
-                print(line, file=sys.stderr)
-            document = store.load(sprint_path)
-            report = headless.execute(document, stages=[], fail_on=Severity.HIGH)
-        if args.save:
-            store.record_results(sprint_path, report.results, report.started_at)
+    # The lab CA goes next to the sprint file, as with `launchtui lab`, so that the sprint's
+    # ca_bundle stays valid after the demo for a later `launchtui lab` + `launchtui check`.
+    with LabThread(config, sprint_path.parent) as lab:
+        lab.write_sprint(sprint_path)
+        for line in lab.describe():
+            print(line, file=sys.stderr)
+        document = store.load(sprint_path)
+        report = headless.execute(document, stages=[], fail_on=Severity.HIGH)
+    if args.save:
+        store.record_results(sprint_path, report.results, report.started_at)
     sys.stdout.write(headless.render(report, args.format))
     print(
         f"The lab has stopped. Run it on its own with `launchtui lab`, then "

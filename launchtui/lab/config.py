@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-DNS_FAULTS = ("ok", "nxdomain", "servfail", "drop")
+DNS_FAULTS = ("ok", "nxdomain", "servfail", "servfail-aaaa", "drop")
 CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name", "self-signed")
 TLS_FAULTS = ("ok", "stall")
 
@@ -47,7 +47,7 @@ class HostSpec:
     name: str
     addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])
     cname: str | None = None  # answer with a CNAME to this name instead of addresses
-    dns: str = "ok"  # "ok" | "nxdomain" | "servfail" | "drop"
+    dns: str = "ok"  # "ok" | "nxdomain" | "servfail" | "servfail-aaaa" (AAAA only) | "drop"
     cert: str = "valid"  # a CERT_KINDS value or "expiring:<days>"
     https: bool = True
     http: bool = True  # plain-HTTP vhost that redirects to https://same-host/same-path

@@ -53,7 +53,7 @@ def answer(zone: Zone, query: dns.message.Message) -> dns.message.Message | None
         fault = zone.faults.get(name)
         if fault == "drop":
             return None
-        if fault == "servfail":
+        if fault == "servfail" or (fault == "servfail-aaaa" and rdtype == RdataType.AAAA):
             failed = dns.message.make_response(query)
             failed.set_rcode(dns.rcode.SERVFAIL)
             return failed

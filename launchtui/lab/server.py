@@ -30,6 +30,7 @@ THREAD_TIMEOUT = 30.0  # seconds LabThread waits for the lab to start or stop
 DNS_PROBLEMS = {
     "nxdomain": "no DNS record (NXDOMAIN)",
     "servfail": "DNS answers SERVFAIL",
+    "servfail-aaaa": "DNS answers SERVFAIL for AAAA",
     "drop": "DNS never answers (timeout)",
 }
 CERT_PROBLEMS = {
@@ -107,7 +108,11 @@ class Lab:
         except ValueError:  # another drive (Windows): no relative path exists
             ca_bundle = self.ca_path.resolve()
         connect_to: dict[str, str] = {}
+        # connect_to stands in for the address DNS would give; a host whose DNS is broken
+        # gets no shortcut, so its web checks see the same failure a browser would.
         for host in self.config.hosts:
+            if host.dns not in ("ok", "servfail-aaaa"):
+                continue
             if host.https:
                 connect_to[f"{host.name}:{HTTPS_PORT}"] = hostport(self.https_address)
             if host.http:

@@ -29,7 +29,7 @@ RdataType = dns.rdatatype.RdataType
 class Zone:
     origin: dns.name.Name
     records: dict[dns.name.Name, dict[RdataType, dns.rrset.RRset]] = field(default_factory=dict)
-    faults: dict[dns.name.Name, str] = field(default_factory=dict)  # "servfail" | "drop"
+    faults: dict[dns.name.Name, str] = field(default_factory=dict)  # a HostSpec.dns fault
 
     @property
     def soa(self) -> dns.rrset.RRset:
@@ -83,7 +83,7 @@ def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
     zone.add_text(origin, RdataType.NS, ["ns1"])
     for host in hosts:
         owner = dns.name.from_text(host.name)
-        if host.dns in ("servfail", "drop"):
+        if host.dns in ("servfail", "servfail-aaaa", "drop"):
             zone.faults[owner] = host.dns
         if host.dns == "nxdomain":
             continue

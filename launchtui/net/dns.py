@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import dns.asyncresolver
 import dns.exception
+import dns.message
 import dns.name
 import dns.nameserver
+import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 
@@ -67,8 +69,10 @@ class DnsClient:
         qname = dns.name.from_text(name)
         try:
             answer = await self._resolver.resolve(qname, rdtype, search=False)
-        except dns.resolver.NXDOMAIN:
-            return Lookup(name, rdtype, Answer.NXDOMAIN, server=self.label)
+        except dns.resolver.NXDOMAIN as exc:
+            responses = exc.kwargs.get("responses") or {}
+            chain = _cname_chain(responses.get(qname))
+            return Lookup(name, rdtype, Answer.NXDOMAIN, cnames=chain, server=self.label)
         except dns.resolver.NoAnswer:
             return Lookup(name, rdtype, Answer.NODATA, server=self.label)
         except dns.resolver.LifetimeTimeout:
@@ -93,6 +97,21 @@ class DnsClient:
         )
 
 
+def _cname_chain(response: dns.message.Message | None) -> tuple[str, ...]:
+    """The CNAMEs a negative response followed before reaching the missing name."""
+    if response is None or not response.question:
+        return ()
+    chain: list[str] = []
+    name = response.question[0].name
+    for _ in range(16):
+        rrset = response.get_rrset(response.answer, name, dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if rrset is None:
+            break
+        name = rrset[0].target
+        chain.append(str(name).rstrip("."))
+    return tuple(chain)
+
+
 def _rdata_text(rdata: object) -> str:
     text = rdata.to_text()  # type: ignore[attr-defined]
     return str(text).rstrip(".")
@@ -103,7 +122,8 @@ def _no_nameservers(exc: dns.resolver.NoNameservers) -> str:
     errors = exc.kwargs.get("errors") or []
     reasons = []
     for server, _tcp, port, error, *_rest in errors:
-        reasons.append(f"{server}:{port} answered {error}")
+        address = str(server).removeprefix("Do53:").rsplit("@", 1)[0]  # "Do53:1.2.3.4@53"
+        reasons.append(f"{address}:{port} answered {error}")
     return "; ".join(dict.fromkeys(reasons)) or "no nameserver gave an answer (SERVFAIL)"
 
 

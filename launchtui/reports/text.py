@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from launchtui.checks.model import Result, Status
 from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
 from launchtui.reports.run import RunReport
+
+EVIDENCE_WIDTH = 160
 
 
 def render(report: RunReport) -> str:
@@ -40,6 +44,9 @@ def _result_lines(result: Result, change: str) -> list[str]:
         f"{status:<6} {result.severity:<7} {result.id:<18} {literal(result.target)}{marker}",
         f"       {literal(result.summary)}",
     ]
+    if result.status is not Status.PASS and result.evidence:
+        lines.append("       Evidence:")
+        lines.extend(f"         {line}" for line in evidence_lines(result.evidence))
     if result.status is not Status.PASS and result.fix:
         lines.append("       Fix:")
         for line in literal(result.fix, keep_newlines=True).splitlines():
@@ -48,6 +55,18 @@ def _result_lines(result: Result, change: str) -> list[str]:
     return lines
 
 
-def result_line(result: Result) -> str:
-    """One line for progress output."""
-    return f"{str(result.status).upper():<6} {result.id} {literal(result.target)}"
+def evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    """One literal line per evidence item; long values are cut, never wrapped."""
+    lines = []
+    for key, value in evidence.items():
+        if isinstance(value, list):
+            shown = ", ".join(str(item) for item in value) or "(none)"
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in value.items())
+        else:
+            shown = str(value)
+        shown = literal(shown)
+        if len(shown) > EVIDENCE_WIDTH:
+            shown = shown[: EVIDENCE_WIDTH - 1] + "…"
+        lines.append(f"{key}: {shown}")
+    return lines

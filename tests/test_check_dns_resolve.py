@@ -1,0 +1,97 @@
+"""dns.resolve against the lab's real DNS server: pass, warn, fail and error."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+
+import pytest
+from check_helpers import lab_sprint, run_check
+from lab_fixtures import ZONE
+
+from launchtui.checks.model import Severity, Status
+from launchtui.sprint.model import NetworkConfig
+
+pytest_plugins = ["lab_fixtures"]
+
+
+@pytest.fixture(scope="module")
+def sprint(lab, tmp_path_factory):
+    return lab_sprint(lab, tmp_path_factory.mktemp("dns"))
+
+
+def test_an_address_record_passes_with_the_records_as_evidence(sprint):
+    result = run_check("dns.resolve", sprint, f"app.{ZONE}")
+    assert result.status is Status.PASS
+    assert result.severity is Severity.BLOCKER
+    assert result.evidence["a"] == ["127.0.0.1"]
+    assert result.evidence["aaaa"] == "nodata"
+    assert result.evidence["resolver"].startswith("127.0.0.1:")
+
+
+def test_both_families_are_reported(sprint):
+    result = run_check("dns.resolve", sprint, f"dual.{ZONE}")
+    assert result.status is Status.PASS
+    assert result.evidence["aaaa"] == ["::1"]
+
+
+def test_cname_chains_are_followed_and_shown(sprint):
+    result = run_check("dns.resolve", sprint, f"chain.{ZONE}")
+    assert result.status is Status.PASS
+    assert result.evidence["cname_chain"] == [f"www.{ZONE}", ZONE]
+    assert result.evidence["a"] == ["127.0.0.1"]
+
+
+def test_nxdomain_fails_with_a_fix(sprint):
+    result = run_check("dns.resolve", sprint, f"shop.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "NXDOMAIN" in result.summary
+    assert f"dig +short shop.{ZONE} A" in result.fix
+
+
+def test_a_name_with_no_address_records_fails(sprint):
+    result = run_check("dns.resolve", sprint, f"hostile.{ZONE}")  # TXT only
+    assert result.status is Status.FAIL
+    assert "no A or AAAA" in result.summary
+
+
+def test_a_cname_to_a_missing_name_fails(sprint):
+    result = run_check("dns.resolve", sprint, f"broken.{ZONE}")
+    assert result.status is Status.FAIL
+    assert result.evidence["cname_chain"] == [f"missing.{ZONE}"]
+
+
+def test_one_family_failing_to_resolve_is_a_warning(sprint):
+    result = run_check("dns.resolve", sprint, f"half.{ZONE}")
+    assert result.status is Status.WARN
+    assert "AAAA lookup failed" in result.summary
+    assert "SERVFAIL" in result.summary
+
+
+def test_servfail_is_an_error_never_a_pass(sprint):
+    result = run_check("dns.resolve", sprint, f"forum.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "SERVFAIL" in result.summary
+    assert "Do53" not in result.summary
+
+
+def test_a_nameserver_that_never_answers_is_an_error(sprint):
+    result = run_check("dns.resolve", sprint, f"drop.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "timed out after 2 s" in result.summary
+
+
+def test_a_refused_query_outside_the_zone_is_an_error(sprint):
+    result = run_check("dns.resolve", sprint, "elsewhere.example")
+    assert result.status is Status.ERROR
+    assert "REFUSED" in result.summary
+
+
+def test_no_dns_server_listening_is_an_error(sprint):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = dataclasses.replace(sprint, network=NetworkConfig(nameservers=(("127.0.0.1", port),)))
+    result = run_check("dns.resolve", dead, f"app.{ZONE}")
+    assert result.status is Status.ERROR
+    assert result.summary.startswith("could not check")

@@ -1,0 +1,123 @@
+"""tls.certificate against the lab's real HTTPS server: pass, warn, fail and error."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+
+import pytest
+from check_helpers import lab_sprint, run_check
+from lab_fixtures import HOSTILE_ORG, ZONE
+
+from launchtui.checks.model import Status
+from launchtui.net.timeouts import Timeouts
+
+pytest_plugins = ["lab_fixtures"]
+
+
+@pytest.fixture(scope="module")
+def sprint(lab, tmp_path_factory):
+    return lab_sprint(lab, tmp_path_factory.mktemp("tls"))
+
+
+def test_a_trusted_current_matching_certificate_passes_with_evidence(sprint):
+    result = run_check("tls.certificate", sprint, f"app.{ZONE}")
+    assert result.status is Status.PASS, result.summary
+    evidence = result.evidence
+    assert evidence["trusted"] is True
+    assert evidence["sans"] == [f"app.{ZONE}"]
+    assert evidence["issuer_cn"] == "[b]Harbor Club[/b] Lab CA"
+    assert evidence["days_left"] >= 30
+    assert evidence["not_after"].endswith("Z")
+    assert evidence["protocol"].startswith("TLSv1.")
+    assert "lab-ca.pem" in evidence["trust"]
+    assert result.fix == ""
+
+
+def test_under_30_days_left_warns(sprint):
+    result = run_check("tls.certificate", sprint, f"month.{ZONE}")
+    assert result.status is Status.WARN
+    assert "expires in 20 days" in result.summary
+    assert "Renew" in result.fix
+
+
+def test_under_7_days_left_fails(sprint):
+    result = run_check("tls.certificate", sprint, f"soon.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "expires in 3." in result.summary
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("community", "certificate expired on"),
+        ("members", f"certificate is for old-members.{ZONE}, not members.{ZONE}"),
+        ("future", "certificate not valid before"),
+        ("self", "certificate is not trusted"),
+    ],
+)
+def test_broken_certificates_fail_for_the_right_reason(sprint, host, reason):
+    result = run_check("tls.certificate", sprint, f"{host}.{ZONE}")
+    assert result.status is Status.FAIL
+    assert reason in result.summary
+    assert result.evidence["trusted"] is False
+    assert result.evidence["sans"]  # the certificate was still read for the evidence
+    assert "openssl s_client" in result.fix
+
+
+def test_without_the_lab_ca_every_lab_certificate_is_untrusted(sprint):
+    bare = dataclasses.replace(
+        sprint, network=dataclasses.replace(sprint.network, ca_bundle=None)
+    )
+    result = run_check("tls.certificate", bare, f"app.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "not trusted" in result.summary
+    assert result.evidence["trust"] == "system trust store"
+
+
+def test_a_stalled_handshake_is_an_error_within_the_budget(sprint):
+    started = time.monotonic()
+    result = run_check("tls.certificate", sprint, f"slow.{ZONE}", Timeouts.uniform(1.0))
+    assert result.status is Status.ERROR
+    assert "did not complete within 1 s" in result.summary
+    assert time.monotonic() - started < 10  # bounded: the lab never answers
+
+
+def test_a_refused_connection_is_an_error(sprint):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mapped = dict(sprint.network.connect_to)
+    mapped[(f"app.{ZONE}", 443)] = ("127.0.0.1", port)
+    closed = dataclasses.replace(
+        sprint, network=dataclasses.replace(sprint.network, connect_to=mapped)
+    )
+    result = run_check("tls.certificate", closed, f"app.{ZONE}")
+    assert result.status is Status.ERROR
+    assert f"connection refused by 127.0.0.1:{port}" in result.summary
+
+
+def test_a_hostname_that_does_not_resolve_is_an_error_not_a_pass(sprint):
+    result = run_check("tls.certificate", sprint, f"shop.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "NXDOMAIN" in result.summary
+
+
+def test_hostile_certificate_text_is_kept_exactly_in_evidence(sprint):
+    result = run_check("tls.certificate", sprint, f"evil.{ZONE}")
+    assert result.status is Status.FAIL
+    subject = result.evidence["subject"]  # RFC 4514 form: only "\\", ";" and "," escaped
+    assert "O=[link=https://evil.test]Harbor[/link] " in subject
+    assert "\x1b]8\\;\\;x\x07" in subject
+
+
+def test_plain_http_on_the_https_port_fails_the_handshake(lab, sprint):
+    mapped = dict(sprint.network.connect_to)
+    mapped[(f"app.{ZONE}", 443)] = lab.http_address
+    wrong = dataclasses.replace(
+        sprint, network=dataclasses.replace(sprint.network, connect_to=mapped)
+    )
+    result = run_check("tls.certificate", wrong, f"app.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "refused the TLS handshake" in result.summary
