@@ -1,0 +1,232 @@
+"""`launchtui check` end to end: a real subprocess against the lab's real servers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import tomlkit
+from lab_fixtures import ZONE
+
+from launchtui.lab.config import demo_hosts
+from launchtui.sprint import store
+
+pytest_plugins = ["lab_fixtures"]
+
+DEMO_FAILURES = {
+    ("dns.resolve", f"shop.{ZONE}"): "fail",
+    ("tls.certificate", f"community.{ZONE}"): "fail",
+    ("tls.certificate", f"members.{ZONE}"): "fail",
+    ("tls.certificate", f"status.{ZONE}"): "warn",
+    ("dns.resolve", f"forum.{ZONE}"): "error",
+    ("tls.certificate", f"forum.{ZONE}"): "error",
+    ("tls.certificate", f"shop.{ZONE}"): "error",
+}
+
+
+def launchtui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "launchtui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+DEMO_HOSTNAMES = [h.name for h in demo_hosts() if h.name != ZONE]
+
+
+@pytest.fixture
+def sprint_file(lab, tmp_path) -> Path:
+    """The demo sprint on the shared fault lab, listing only the demo's hostnames."""
+    path = lab.write_sprint(tmp_path / "lab.toml")
+    set_hostnames(path, DEMO_HOSTNAMES)
+    return path
+
+
+def set_hostnames(path: Path, hostnames: list[str]) -> None:
+    doc = tomlkit.parse(path.read_text())
+    doc["site"]["hostnames"] = hostnames
+    path.write_text(tomlkit.dumps(doc))
+
+
+def test_json_report_has_every_demo_fault_and_healthy_host(sprint_file):
+    done = launchtui("check", str(sprint_file), "--format", "json", "--timeout", "2")
+    assert done.returncode == 1, done.stderr
+    data = json.loads(done.stdout)
+    statuses = {(c["id"], c["target"]): c["status"] for c in data["checks"]}
+    for key, status in DEMO_FAILURES.items():
+        assert statuses[key] == status, key
+    for host in (ZONE, f"www.{ZONE}", f"app.{ZONE}"):
+        assert statuses[("dns.resolve", host)] == "pass"
+        assert statuses[("tls.certificate", host)] == "pass"
+    for check in data["checks"]:
+        assert set(check) >= {
+            "id",
+            "stage",
+            "target",
+            "status",
+            "severity",
+            "summary",
+            "evidence",
+            "fix",
+            "duration_ms",
+        }
+        assert (check["fix"] != "") == (check["status"] != "pass")
+    assert data["sprint"]["apex"] == ZONE
+    assert data["run"]["exit_code"] == 1
+
+
+def test_healthy_hosts_only_exit_0(sprint_file):
+    set_hostnames(sprint_file, [f"www.{ZONE}", f"app.{ZONE}"])
+    done = launchtui("check", str(sprint_file))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Summary: 6 pass" in done.stdout
+
+
+def test_fail_on_decides_whether_a_warning_fails_the_run(sprint_file):
+    set_hostnames(sprint_file, [f"status.{ZONE}"])  # its certificate only warns
+    assert launchtui("check", str(sprint_file)).returncode == 0
+    # warnings never gate; a blocker failure gates at every threshold
+    set_hostnames(sprint_file, [f"community.{ZONE}"])
+    assert launchtui("check", str(sprint_file), "--fail-on", "blocker").returncode == 1
+
+
+def test_stage_selection(sprint_file):
+    audit = json.loads(
+        launchtui("check", str(sprint_file), "--stage", "audit", "--format", "json").stdout
+    )
+    assert {c["id"] for c in audit["checks"]} == {"dns.resolve", "tls.certificate"}
+    email = launchtui("check", str(sprint_file), "--stage", "email", "--format", "json")
+    assert email.returncode == 0
+    assert json.loads(email.stdout)["checks"] == []
+
+
+def test_junit_report_parses(sprint_file):
+    done = launchtui("check", str(sprint_file), "--format", "junit", "--timeout", "2")
+    root = ET.fromstring(done.stdout)
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == "edge"
+    assert int(suite.get("failures")) == 3 and int(suite.get("errors")) == 3
+
+
+def test_save_records_results_and_the_next_run_says_what_changed(sprint_file):
+    assert launchtui("check", str(sprint_file), "--save").returncode == 1
+    saved = store.saved_results(store.load(sprint_file))
+    assert saved[("tls.certificate", f"community.{ZONE}")].status == "fail"
+    # the expired host is "fixed" by dropping the lab CA: now every certificate is untrusted
+    doc = tomlkit.parse(sprint_file.read_text())
+    del doc["network"]["ca_bundle"]
+    sprint_file.write_text(tomlkit.dumps(doc))
+    second = launchtui("check", str(sprint_file), "--format", "json")
+    changed = {
+        c["target"]: c["previous_status"]
+        for c in json.loads(second.stdout)["checks"]
+        if c["id"] == "tls.certificate"
+    }
+    assert changed[f"app.{ZONE}"] == "pass"
+    text = launchtui("check", str(sprint_file), "--save").stdout
+    assert f"tls.certificate    app.{ZONE}  (was pass)" in text
+    stored = store.saved_results(store.load(sprint_file))
+    previous = stored[("tls.certificate", f"app.{ZONE}")].previous
+    assert previous is not None and previous.status == "pass"
+
+
+def test_network_text_reaches_the_terminal_literally(lab, tmp_path):
+    path = lab.write_sprint(tmp_path / "evil.toml")
+    set_hostnames(path, [f"evil.{ZONE}"])
+    done = launchtui("check", str(path))
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "\\x1b]8\\;\\;x\\x07" in done.stdout
+    assert "[link=https://evil.test]Harbor[/link]" in done.stdout
+    as_json = launchtui("check", str(path), "--format", "json").stdout
+    assert "\x1b" not in as_json
+    subjects = [c["evidence"].get("subject", "") for c in json.loads(as_json)["checks"]]
+    assert any("\x1b]8" in s for s in subjects)
+
+
+def test_flags_override_network_for_one_run(sprint_file, tmp_path):
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = launchtui(
+        "check",
+        str(sprint_file),
+        "--nameserver",
+        f"127.0.0.1:{port}",
+        "--format",
+        "json",
+        "--timeout",
+        "1",
+    )
+    results = json.loads(done.stdout)["checks"]
+    assert {c["status"] for c in results if c["id"] == "dns.resolve"} == {"error"}
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stage", "deplyo"], 'unknown stage "deplyo"'),
+        (["--format", "yaml"], "invalid choice: 'yaml'"),
+        (["--fail-on", "urgent"], "invalid choice: 'urgent'"),
+        (["--connect-to", "nonsense"], "is not HOST:PORT:ADDRESS:PORT"),
+        (["--nameserver", "1.2.3.4:99999"], "invalid port"),
+        (["--ca-bundle", "/nonexistent.pem"], "no such file"),
+        (["--timeout", "0"], "--timeout must be between"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(sprint_file, args, message):
+    done = launchtui("check", str(sprint_file), *args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[sprint]\nname = 'x'\n[site\napex = 'a.test'\n", "invalid TOML"),
+        (
+            "[sprint]\nname = 'x'\n[site]\napex = 'a.test'\n[results.deplyo.x.y]\nstatus = 'pass'\n",
+            'unknown stage "deplyo"',
+        ),
+        ("[sprint]\nname = 'x'\n[site]\napex = 'not a domain'\n", "site.apex"),
+    ],
+)
+def test_bad_sprint_files_exit_2_and_stay_untouched(tmp_path, content, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    done = launchtui("check", str(path), "--save")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr, done.stderr
+    assert path.read_text() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_a_missing_sprint_file_exits_2(tmp_path):
+    done = launchtui("check", str(tmp_path / "nope.toml"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_every_command_has_help():
+    for command in ("check", "new", "credentials", "lab", "demo"):
+        done = launchtui(command, "--help")
+        assert done.returncode == 0 and "usage: launchtui" in done.stdout, command
+
+
+def test_demo_runs_the_lab_and_shows_the_seeded_faults_with_fixes(tmp_path):
+    done = launchtui("demo", "--base-port", "0", "--sprint", str(tmp_path / "demo.toml"))
+    assert done.returncode == 0, done.stderr
+    assert "Seeded problems:" in done.stderr
+    assert f"FAIL   blocker tls.certificate    community.{ZONE}" in done.stdout
+    assert "Fix:" in done.stdout
+    assert store.load(tmp_path / "demo.toml").sprint.site.apex == ZONE
