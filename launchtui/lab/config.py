@@ -187,11 +187,12 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
 
 
 def bench_config(count: int, delay: float) -> LabConfig:
-    """`count` healthy hostnames h01..hNN.bench.test on ephemeral ports, every DNS answer,
-    TLS handshake and HTTP response delayed by `delay` seconds."""
+    """`count` healthy hostnames (the apex bench.test, then h01..) on ephemeral ports, every
+    DNS answer, TLS handshake and HTTP response delayed by `delay` seconds."""
     zone = "bench.test"
     width = max(2, len(str(count)))
-    hosts = [HostSpec(f"h{n:0{width}d}.{zone}", app=True) for n in range(1, count + 1)]
+    hosts = [HostSpec(zone, app=True)]
+    hosts += [HostSpec(f"h{n:0{width}d}.{zone}", app=True) for n in range(1, count)]
     return LabConfig(
         zone=zone,
         hosts=hosts,
