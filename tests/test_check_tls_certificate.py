@@ -8,7 +8,7 @@ import time
 
 import pytest
 from check_helpers import lab_sprint, run_check
-from lab_fixtures import HOSTILE_ORG, ZONE
+from lab_fixtures import ZONE
 
 from launchtui.checks.model import Status
 from launchtui.net.timeouts import Timeouts
@@ -67,9 +67,7 @@ def test_broken_certificates_fail_for_the_right_reason(sprint, host, reason):
 
 
 def test_without_the_lab_ca_every_lab_certificate_is_untrusted(sprint):
-    bare = dataclasses.replace(
-        sprint, network=dataclasses.replace(sprint.network, ca_bundle=None)
-    )
+    bare = dataclasses.replace(sprint, network=dataclasses.replace(sprint.network, ca_bundle=None))
     result = run_check("tls.certificate", bare, f"app.{ZONE}")
     assert result.status is Status.FAIL
     assert "not trusted" in result.summary

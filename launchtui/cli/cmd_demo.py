@@ -9,8 +9,7 @@ from typing import Any
 
 from launchtui.checks.model import Severity
 from launchtui.cli.cmd_check import FORMATS
-
-DEFAULT_SPRINT = Path("sprints/demo.toml")
+from launchtui.cli.lab_options import add_lab_options, lab_config
 
 
 def add_parser(subparsers: Any) -> None:
@@ -21,19 +20,7 @@ def add_parser(subparsers: Any) -> None:
         "seeded launch problems), write its sprint file, run every automated check against "
         "it and print the report, then stop the lab.",
     )
-    parser.add_argument(
-        "--sprint",
-        type=Path,
-        default=DEFAULT_SPRINT,
-        help=f"the demo sprint file to write or update (default {DEFAULT_SPRINT})",
-    )
-    parser.add_argument(
-        "--base-port",
-        type=int,
-        default=None,
-        metavar="N",
-        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11 (default 5390)",
-    )
+    add_lab_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--save", action="store_true", help="write the results into the sprint")
     parser.set_defaults(handler=run)
@@ -41,11 +28,10 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from launchtui.cli import headless
-    from launchtui.lab.config import demo_config
     from launchtui.lab.server import LabThread
     from launchtui.sprint import store
 
-    config = demo_config() if args.base_port is None else demo_config(base_port=args.base_port)
+    config = lab_config(args)
     sprint_path: Path = args.sprint.resolve()
     sprint_path.parent.mkdir(parents=True, exist_ok=True)
     # The lab CA goes next to the sprint file, as with `launchtui lab`, so that the sprint's

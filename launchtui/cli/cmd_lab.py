@@ -6,13 +6,12 @@ import argparse
 import asyncio
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from launchtui.errors import UsageError
-from launchtui.lab.config import demo_config
-from launchtui.lab.server import Lab
+from launchtui.cli.lab_options import add_lab_options, lab_config
 
-DEFAULT_SPRINT = Path("sprints/demo.toml")
+if TYPE_CHECKING:
+    from launchtui.lab.server import Lab
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,22 +26,7 @@ def add_parser(subparsers: Any) -> None:
         epilog="Ports: DNS on N (UDP and TCP), public resolvers on N+1..N+3, HTTPS on N+10, "
         "HTTP on N+11, where N is --base-port (default 5390: 5390-5393, 9443 and 9080).",
     )
-    parser.add_argument(
-        "--base-port",
-        type=int,
-        default=None,
-        metavar="N",
-        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11; "
-        "0 lets the system pick free ports (default: 5390, 9443, 9080)",
-    )
-    parser.add_argument(
-        "--sprint",
-        type=Path,
-        default=DEFAULT_SPRINT,
-        metavar="PATH",
-        help=f"the demo sprint file to write, or whose [network] to refresh "
-        f"(default {DEFAULT_SPRINT}); the lab CA goes next to it as lab-ca.pem",
-    )
+    add_lab_options(parser)
     parser.add_argument(
         "--no-write",
         action="store_true",
@@ -52,10 +36,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = demo_config(base_port=args.base_port)
-    except ValueError as exc:
-        raise UsageError(f"--base-port: {exc}") from None
+    from launchtui.lab.server import Lab
+
+    config = lab_config(args)
     sprint: Path = args.sprint
     # The CA sits next to the sprint file, where its [network].ca_bundle points.
     lab = Lab(config, sprint.parent)

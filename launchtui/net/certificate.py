@@ -11,20 +11,21 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 
-def dns_names(cert: x509.Certificate) -> list[str]:
+def _alternative_names(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
-        return []
-    return [str(name) for name in san.get_values_for_type(x509.DNSName)]
+        return None
+
+
+def dns_names(cert: x509.Certificate) -> list[str]:
+    san = _alternative_names(cert)
+    return [] if san is None else [str(n) for n in san.get_values_for_type(x509.DNSName)]
 
 
 def ip_names(cert: x509.Certificate) -> list[str]:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return [str(address) for address in san.get_values_for_type(x509.IPAddress)]
+    san = _alternative_names(cert)
+    return [] if san is None else [str(a) for a in san.get_values_for_type(x509.IPAddress)]
 
 
 def matches_hostname(cert: x509.Certificate, host: str) -> bool:
