@@ -196,7 +196,8 @@ def test_usage_errors_exit_2_with_one_line(sprint_file, args, message):
     [
         ("[sprint]\nname = 'x'\n[site\napex = 'a.test'\n", "invalid TOML"),
         (
-            "[sprint]\nname = 'x'\n[site]\napex = 'a.test'\n[results.deplyo.x.y]\nstatus = 'pass'\n",
+            "[sprint]\nname = 'x'\n[site]\napex = 'a.test'\n"
+            "[results.deplyo.x.y]\nstatus = 'pass'\n",
             'unknown stage "deplyo"',
         ),
         ("[sprint]\nname = 'x'\n[site]\napex = 'not a domain'\n", "site.apex"),
