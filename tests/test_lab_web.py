@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from lab_fixtures import ZONE, dns_query, exchange, http_request, https_request, tls_connect
 
-from launchtui.lab import HostSpec, Lab, LabConfig
+from launchtui.lab import HostSpec, Lab, LabConfig, Route
 
 pytest_plugins = ["lab_fixtures"]
 
@@ -159,3 +159,33 @@ def test_injected_delays(start_lab: Callable[[LabConfig], Lab]) -> None:
     started = time.monotonic()
     http_request(lab, APP)
     assert time.monotonic() - started >= delay
+
+
+def test_routes_override_pages_and_host_headers_apply_to_every_response(
+    start_lab: Callable[[LabConfig], Lab],
+) -> None:
+    host = HostSpec(
+        f"routed.{ZONE}",
+        headers={"Strict-Transport-Security": "max-age=60", "X-Extra": "1"},
+        routes={
+            "/old": Route(301, {"Location": f"https://routed.{ZONE}/new"}),
+            "/page": Route(200, {"X-Extra": "2"}, "<p>fixed</p>"),
+        },
+        http_routes={"/insecure": Route(200, body="served over plain http")},
+    )
+    lab = start_lab(LabConfig(hosts=[host], txt={}, mx={}, caa={}))
+    moved = https_request(lab, host.name, "/old")
+    assert moved.status == 301 and moved.headers["location"] == f"https://routed.{ZONE}/new"
+    assert moved.headers["strict-transport-security"] == "max-age=60"
+    page = https_request(lab, host.name, "/page")
+    assert page.body == b"<p>fixed</p>" and page.headers["x-extra"] == "2"
+    home = https_request(lab, host.name, "/")
+    assert home.status == 200 and home.headers["x-extra"] == "1"
+    assert http_request(lab, host.name, "/insecure").body == b"served over plain http"
+    assert http_request(lab, host.name, "/other").status == 301
+
+
+def test_hosts_send_hardened_headers_by_default(lab: Lab) -> None:
+    headers = https_request(lab, f"app.{ZONE}", "/login").headers
+    assert headers["strict-transport-security"].startswith("max-age=31536000")
+    assert headers["x-content-type-options"] == "nosniff"

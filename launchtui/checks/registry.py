@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from launchtui.checks.model import Outcome, Severity
 from launchtui.net.context import NetworkContext
 from launchtui.sprint.model import Sprint
+from launchtui.stages import STAGE_NAMES
 
 CheckFunction = Callable[[NetworkContext, str], Awaitable[Outcome]]
 TargetFunction = Callable[[Sprint], list[str]]
 
-# Modules holding checks, in the order their results are reported.
-CHECK_MODULES = ("launchtui.checks.dns_resolve", "launchtui.checks.tls_certificate")
+# Every other module of this package holds checks and registers them on import.
+_INFRASTRUCTURE = {"engine", "model", "registry"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +42,12 @@ def register(check: Check) -> Check:
 
 
 def all_checks() -> list[Check]:
-    for module in CHECK_MODULES:
-        importlib.import_module(module)
-    return list(_REGISTRY.values())
+    """Every registered check, ordered by stage, then module name, then registration."""
+    package = importlib.import_module("launchtui.checks")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in _INFRASTRUCTURE and not module.name.startswith("_"):
+            importlib.import_module(f"launchtui.checks.{module.name}")
+    return sorted(_REGISTRY.values(), key=lambda check: STAGE_NAMES.index(check.stage))
 
 
 def checks_for_stages(stages: list[str]) -> list[Check]:

@@ -5,7 +5,7 @@ certificates from a lab CA, and the platform's endpoints, with seeded launch pro
 a newcomer sees every check work without a real domain and tests run against real sockets.
 """
 
-from launchtui.lab.config import HostSpec, LabConfig, bench_config, demo_config
+from launchtui.lab.config import HostSpec, LabConfig, Route, bench_config, demo_config
 from launchtui.lab.server import Lab, LabThread
 
-__all__ = ["HostSpec", "Lab", "LabConfig", "LabThread", "bench_config", "demo_config"]
+__all__ = ["HostSpec", "Lab", "LabConfig", "LabThread", "Route", "bench_config", "demo_config"]

@@ -10,7 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
-from launchtui.lab.config import HostSpec, LabConfig
+from launchtui.lab.config import HostSpec, LabConfig, Route
 
 COMMUNITY = "Harbor Club"
 HTML = "text/html; charset=utf-8"
@@ -94,10 +94,24 @@ def site_reply(site: HostSpec | None, config: LabConfig, method: str, target: st
         reply.headers.append(("Allow", ", ".join(READ_METHODS)))
         return reply
     path = target.split("?", 1)[0]
-    routed = _home(site) if path == "/" else _app_route(site, path) if site.app else None
-    reply = routed or _text(404, "Not found.")
+    if path in site.routes:
+        reply = _fixed(site.routes[path])
+    else:
+        routed = _home(site) if path == "/" else _app_route(site, path) if site.app else None
+        reply = routed or _text(404, "Not found.")
+    reply.headers = _merged(site.headers, reply.headers)
     reply.delay = config.latency.get(path, 0.0)
     return reply
+
+
+def _fixed(route: Route) -> Reply:
+    return Reply(route.status, route.body.encode(), route.content_type, list(route.headers.items()))
+
+
+def _merged(host: dict[str, str], own: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The host's headers, except those the reply sets itself, then the reply's."""
+    overridden = {name.lower() for name, _ in own}
+    return [(k, v) for k, v in host.items() if k.lower() not in overridden] + own
 
 
 def redirect_reply(site: HostSpec | None, target: str) -> Reply:
@@ -105,5 +119,8 @@ def redirect_reply(site: HostSpec | None, target: str) -> Reply:
     if site is None or not site.http:
         return _text(404, "No site for this host.")
     path = target if target.startswith("/") else "/"  # absolute-form or "*" targets
+    route = site.http_routes.get(path.split("?", 1)[0])
+    if route is not None:
+        return _fixed(route)
     location = f"https://{site.name}{path}"
     return Reply(301, b"", headers=[("Location", location)])

@@ -40,6 +40,26 @@ def expiring_days(cert: str) -> int | None:
     return int(cert.removeprefix("expiring:"))
 
 
+# What a well-configured host sends on every HTTPS response; seeded faults take some away.
+HARDENED_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+}
+
+
+@dataclass
+class Route:
+    """A fixed answer for one path of a host, in place of what the lab would serve there."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)  # over the host's own headers
+    body: str = ""
+    content_type: str = "text/html; charset=utf-8"
+
+
 @dataclass
 class HostSpec:
     """One hostname of the lab zone and how it behaves (or misbehaves)."""
@@ -54,6 +74,9 @@ class HostSpec:
     tls: str = "ok"  # "ok" | "stall" (TCP accepted, TLS handshake never started)
     cert_organization: str | None = None
     app: bool = False  # serves the platform endpoints (/login, /api/posts...)
+    headers: dict[str, str] = field(default_factory=lambda: dict(HARDENED_HEADERS))  # on HTTPS
+    routes: dict[str, Route] = field(default_factory=dict)  # HTTPS path -> fixed answer
+    http_routes: dict[str, Route] = field(default_factory=dict)  # plain-HTTP path -> answer
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
