@@ -23,7 +23,10 @@ from launchtui.net.errors import NetError
 from launchtui.net.timeouts import Timeouts
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
-USER_AGENT = "launchtui (launch-readiness check)"
+DEFAULT_HEADERS = {
+    "User-Agent": "launchtui (launch-readiness check)",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +97,16 @@ class HttpClient:
             http2=False,
             network_backend=_MappedBackend(connector),
         )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            follow_redirects=False,
-            timeout=httpx.Timeout(
-                connect=timeouts.connect, read=timeouts.read, write=timeouts.read, pool=None
-            ),
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            trust_env=False,
-        )
+        # The transport is used directly, not through httpx.AsyncClient: the client parses
+        # every Location header (even when not following), so a hostile one would cost us
+        # the response that carried it.
+        self._transport = transport
+        self._timeout = httpx.Timeout(
+            connect=timeouts.connect, read=timeouts.read, write=timeouts.read, pool=None
+        ).as_dict()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     async def fetch(
         self,
@@ -137,19 +138,27 @@ class HttpClient:
     async def _exchange(
         self, url: str, method: str, headers: dict[str, str], cap: int, started: float
     ) -> Fetched:
-        async with self._client.stream(method, url, headers=headers) as response:
+        request = httpx.Request(
+            method,
+            url,
+            headers={**DEFAULT_HEADERS, **headers},
+            extensions={"timeout": self._timeout},
+        )
+        response = await self._transport.handle_async_request(request)
+        try:
             raw = bytearray()
             truncated = False
-            async for chunk in response.aiter_raw():
+            async for chunk in response.stream:  # type: ignore[union-attr]
                 raw.extend(chunk)
                 if len(raw) > cap:
                     truncated = True
                     break
             body, over = _decode(bytes(raw[:cap]), response.headers.get("content-encoding"), cap)
+            version = response.extensions.get("http_version", b"HTTP/1.1")
             return Fetched(
-                url=str(response.url),
+                url=str(request.url),
                 status=response.status_code,
-                http_version=response.http_version,
+                http_version=version.decode("ascii", "replace"),
                 headers=tuple(
                     (key.decode("latin-1").lower(), value.decode("latin-1"))
                     for key, value in response.headers.raw
@@ -158,6 +167,8 @@ class HttpClient:
                 truncated=truncated or over,
                 elapsed_ms=round((time.perf_counter() - started) * 1000),
             )
+        finally:
+            await response.aclose()
 
 
 def _decode(raw: bytes, encoding: str | None, cap: int) -> tuple[bytes, bool]:
