@@ -9,6 +9,7 @@ from pathlib import Path
 from launchtui.checks.model import Result, Severity, Status
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.literal import literal
+from launchtui.reports.risks import fix_order, rank_risks
 from launchtui.reports.run import RunReport
 from launchtui.sprint.model import Site, Sprint
 
@@ -93,3 +94,39 @@ def test_gate_counts_errors_and_respects_fail_on():
     assert report(low_fail, fail_on=Severity.LOW).exit_code == 1
     assert report(result(Status.ERROR)).exit_code == 1  # could not check is not a pass
     assert report(result(Status.WARN)).exit_code == 0
+
+
+def test_risks_rank_blockers_first_then_high_then_nice_to_have():
+    results = [
+        result(Status.WARN, Severity.MEDIUM, target="m.test"),
+        result(Status.PASS, target="ok.test"),
+        result(Status.ERROR, Severity.BLOCKER, target="err.test"),
+        result(Status.WARN, Severity.BLOCKER, target="expiring.test"),
+        result(Status.FAIL, Severity.HIGH, target="h.test"),
+        result(Status.FAIL, Severity.BLOCKER, target="b.test"),
+    ]
+    risks = rank_risks(results)
+    assert [(r.rank, r.group, r.result.target) for r in risks] == [
+        (1, "blocker", "b.test"),  # a failure outranks a could-not-check of the same severity
+        (2, "blocker", "err.test"),
+        (3, "high", "expiring.test"),
+        (4, "high", "h.test"),
+        (5, "nice-to-have", "m.test"),
+    ]
+    assert fix_order(risks) == {"blocker": [1, 2], "high": [3, 4], "nice-to-have": [5]}
+
+
+def test_risks_and_fix_order_reach_json_and_text():
+    rep = report(result(Status.FAIL, target="b.test"), result(Status.PASS, target="p.test"))
+    data = json.loads(json_report.render(rep))
+    assert [r["target"] for r in data["risks"]] == ["b.test"]
+    assert data["risks"][0]["fix"] == "1. do this\n2. then that"
+    assert data["fix_order"]["blocker"] == [1]
+    out = text.render(rep)
+    assert "Risk list, ranked by launch impact" in out
+    assert "Blockers: fix before launch: #1" in out
+    assert out.index("Risk list") < out.index("Results")
+
+
+def test_no_open_risks_says_so():
+    assert "Risk list: nothing open." in text.render(report(result(Status.PASS)))

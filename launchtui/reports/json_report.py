@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from launchtui.reports.order import counts
+from launchtui.reports.risks import fix_order, rank_risks
 from launchtui.reports.run import RunReport
 
 
 def to_data(report: RunReport) -> dict[str, Any]:
     sprint = report.sprint
+    risks = rank_risks(report.results)
     checks = []
     for result in report.results:
         item = result.to_dict()
@@ -32,6 +34,8 @@ def to_data(report: RunReport) -> dict[str, Any]:
             "counts": counts(report.results),
         },
         "checks": checks,
+        "risks": [risk.to_dict() for risk in risks],
+        "fix_order": fix_order(risks),
     }
 
 

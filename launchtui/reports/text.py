@@ -7,6 +7,7 @@ from typing import Any
 from launchtui.checks.model import Result, Status
 from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
+from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.run import RunReport
 
 EVIDENCE_WIDTH = 160
@@ -16,11 +17,14 @@ def render(report: RunReport) -> str:
     sprint = report.sprint
     stages = ", ".join(report.stages) or "all stages"
     lines = [
-        f"{literal(sprint.name)}: {stages} checks on {sprint.site.apex}",
+        f"{literal(sprint.name)}: checks of {stages} on {sprint.site.apex}",
         f"{len(report.results)} results in {report.wall_ms / 1000:.1f} s "
         f"(started {report.started_at})",
         "",
     ]
+    lines.extend(_risk_lines(rank_risks(report.results)))
+    lines.append("Results")
+    lines.append("")
     for result in by_urgency(report.results):
         lines.extend(_result_lines(result, report.change(result)))
     tally = counts(report.results)
@@ -35,6 +39,30 @@ def render(report: RunReport) -> str:
     else:
         lines.append(f"Exit 0: nothing at or above {report.fail_on} failed.")
     return "\n".join(lines) + "\n"
+
+
+GROUP_TITLES = {
+    "blocker": "Blockers: fix before launch",
+    "high": "High: fix in this sprint",
+    "nice-to-have": "Nice to have: after launch is fine",
+}
+
+
+def _risk_lines(risks: list[Risk]) -> list[str]:
+    if not risks:
+        return ["Risk list: nothing open.", ""]
+    lines = ["Risk list, ranked by launch impact", ""]
+    for risk in risks:
+        r = risk.result
+        lines.append(
+            f"{risk.rank:>3}. [{risk.group}] {str(r.status).upper()} {r.id} "
+            f"{literal(r.target)}: {literal(r.summary)}"
+        )
+    lines += ["", "Fix order"]
+    for group, ranks in fix_order(risks).items():
+        if ranks:
+            lines.append(f"  {GROUP_TITLES[group]}: " + ", ".join(f"#{n}" for n in ranks))
+    return [*lines, ""]
 
 
 def _result_lines(result: Result, change: str) -> list[str]:
