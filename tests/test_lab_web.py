@@ -62,7 +62,7 @@ def test_head_has_headers_but_no_body(lab: Lab) -> None:
     ("host", "path", "status"),
     [
         (APP, "/nope", 404),
-        (ZONE, "/", 200),  # every HTTPS host has a homepage...
+        (f"status.{ZONE}", "/", 200),  # every HTTPS host has a homepage...
         (ZONE, "/login", 404),  # ...but only app hosts serve the platform
         (f"status.{ZONE}", "/api/health", 404),
     ],

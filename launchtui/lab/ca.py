@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ssl
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from launchtui.lab.config import expiring_days
 
+TLS_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
 LEAF_LIFETIME = dt.timedelta(days=90)  # like the ACME CAs real communities use
 DAY = dt.timedelta(days=1)
 
@@ -29,10 +36,16 @@ class IssuedCert:
     cert: x509.Certificate
     key: ec.EllipticCurvePrivateKey
 
-    def server_context(self) -> ssl.SSLContext:
-        """A TLS server context presenting this certificate (HTTP/1.1 only)."""
+    def server_context(self, min_version: str = "1.2") -> ssl.SSLContext:
+        """A TLS server context presenting this certificate (HTTP/1.1 only), accepting TLS
+        `min_version` ("1.0" to "1.3") and later."""
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        with warnings.catch_warnings():  # TLSv1/TLSv1_1 are deprecated: that is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = TLS_VERSIONS[min_version]
+        if TLS_VERSIONS[min_version] < ssl.TLSVersion.TLSv1_2:
+            # OpenSSL 3 refuses TLS 1.0/1.1 (SHA-1 handshake signatures) above level 0.
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
         context.set_alpn_protocols(["http/1.1"])
         # ssl only loads keys from files: a private temp dir that is gone once loaded.
         with tempfile.TemporaryDirectory(prefix="launchtui-lab-") as tmp:

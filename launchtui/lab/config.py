@@ -14,6 +14,7 @@ from typing import Any
 DNS_FAULTS = ("ok", "nxdomain", "servfail", "servfail-aaaa", "drop")
 CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name", "self-signed")
 TLS_FAULTS = ("ok", "stall")
+TLS_MIN_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 
 DEMO_ZONE = "harborclub.test"
 BASE_PORT_SPAN = 11  # --base-port N uses N..N+11
@@ -72,6 +73,7 @@ class HostSpec:
     https: bool = True
     http: bool = True  # plain-HTTP vhost that redirects to https://same-host/same-path
     tls: str = "ok"  # "ok" | "stall" (TCP accepted, TLS handshake never started)
+    tls_min_version: str = "1.2"  # oldest TLS accepted: "1.0" or "1.1" is a seeded fault
     cert_organization: str | None = None
     app: bool = False  # serves the platform endpoints (/login, /api/posts...)
     headers: dict[str, str] = field(default_factory=lambda: dict(HARDENED_HEADERS))  # on HTTPS
@@ -86,6 +88,11 @@ class HostSpec:
             raise ValueError(f"host {self.name}: dns must be one of {DNS_FAULTS}, not {self.dns!r}")
         if self.tls not in TLS_FAULTS:
             raise ValueError(f"host {self.name}: tls must be one of {TLS_FAULTS}, not {self.tls!r}")
+        if self.tls_min_version not in TLS_MIN_VERSIONS:
+            raise ValueError(
+                f"host {self.name}: tls_min_version must be one of {TLS_MIN_VERSIONS}, "
+                f"not {self.tls_min_version!r}"
+            )
         days = self.cert.removeprefix("expiring:")
         if self.cert not in CERT_KINDS and not (
             self.cert.startswith("expiring:") and days.isdigit()
@@ -96,11 +103,31 @@ class HostSpec:
             )
 
 
+def _moved(location: str, status: int = 301) -> Route:
+    return Route(status, {"Location": location}, content_type="text/plain; charset=utf-8")
+
+
 def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
     """The seeded demo: a healthy apex, www and app, and one launch problem per other host."""
+    app, www = f"https://app.{zone}", f"https://www.{zone}"
     return [
-        HostSpec(zone),
-        HostSpec(f"www.{zone}", cname=zone),
+        # The apex and www converge on the canonical app host; old URLs are declared in the
+        # demo sprint's [site].redirects: /join is healthy, /signup is temporary, and
+        # /old-pricing loops between the apex and www.
+        HostSpec(
+            zone,
+            routes={
+                "/": _moved(f"{app}/"),
+                "/join": _moved(f"{app}/join"),
+                "/signup": _moved(f"{app}/join", 302),
+                "/old-pricing": _moved(f"{www}/old-pricing"),
+            },
+        ),
+        HostSpec(
+            f"www.{zone}",
+            cname=zone,
+            routes={"/": _moved(f"{app}/"), "/old-pricing": _moved(f"https://{zone}/old-pricing")},
+        ),
         HostSpec(f"app.{zone}", app=True),
         HostSpec(f"community.{zone}", cert="expired"),
         HostSpec(f"members.{zone}", cert="wrong-name"),
@@ -108,6 +135,22 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         # Listed in the sprint but never given a record; nothing serves it either.
         HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
         HostSpec(f"forum.{zone}", dns="servfail"),
+        # Edge routing and TLS protocol faults.
+        HostSpec(f"news.{zone}", http_routes={"/": Route(body="<h1>News</h1>")}),
+        HostSpec(
+            f"events.{zone}",
+            routes={"/": _moved(f"http://events.{zone}/calendar")},
+            http_routes={"/calendar": Route(body="<h1>Events</h1>")},
+        ),
+        HostSpec(
+            f"help.{zone}",
+            headers={k: v for k, v in HARDENED_HEADERS.items() if k != "Strict-Transport-Security"},
+        ),
+        HostSpec(
+            f"docs.{zone}",
+            headers=HARDENED_HEADERS | {"Strict-Transport-Security": "max-age=86400"},
+        ),
+        HostSpec(f"legacy.{zone}", tls_min_version="1.0"),
     ]
 
 

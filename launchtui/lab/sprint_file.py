@@ -28,6 +28,24 @@ FLOW_PATHS = {
 }
 
 
+def _old_urls(config: LabConfig) -> tomlkit.items.Array:
+    """The demo's declared old URLs, when the apex serves their redirects (see demo_hosts)."""
+    zone, app = config.zone, f"https://app.{config.zone}"
+    declared = {
+        "/join": (f"http://{zone}/join", f"{app}/join"),  # healthy
+        "/signup": (f"https://{zone}/signup", f"{app}/join"),  # a temporary (302) redirect
+        "/old-pricing": (f"https://{zone}/old-pricing", f"{app}/pricing"),  # a loop
+    }
+    apex = next((host for host in config.hosts if host.name == zone), None)
+    array = tomlkit.array().multiline(True)
+    if apex is not None and set(declared) <= set(apex.routes):
+        for old, new in declared.values():
+            entry = tomlkit.inline_table()
+            entry.update({"from": old, "to": new})
+            array.append(entry)
+    return array
+
+
 def demo_sprint(config: LabConfig, network: dict[str, Any]) -> tomlkit.TOMLDocument:
     document = tomlkit.document()
     document.add(tomlkit.comment("Written by `launchtui lab`: the Harbor Club demo sprint."))
@@ -46,7 +64,7 @@ def demo_sprint(config: LabConfig, network: dict[str, Any]) -> tomlkit.TOMLDocum
         "apex": config.zone,
         "hostnames": hostnames,
         "canonical": f"https://{app_host}" if app_host else f"https://{config.zone}",
-        "redirects": tomlkit.array(),
+        "redirects": _old_urls(config),
     }
     if app_host:
         flows: dict[str, Any] = {

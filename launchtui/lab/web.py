@@ -133,9 +133,17 @@ class WebServers:
         self._sites: dict[ssl.SSLContext, HostSpec] = {}
         for host in config.hosts:
             if host.https:
-                context = ca.issue(host.name, host.cert, host.cert_organization).server_context()
+                issued = ca.issue(host.name, host.cert, host.cert_organization)
+                context = issued.server_context(host.tls_min_version)
                 self._contexts[host.name] = context
                 self._sites[context] = host
+        # The SNI callback comes too late to change the TLS versions a handshake accepts:
+        # a host with other versions is picked by peeking at its name, before ssl starts.
+        self._own_versions = {
+            host.name: self._contexts[host.name]
+            for host in config.hosts
+            if host.https and host.tls_min_version != "1.2"
+        }
         # No or unknown SNI: a valid certificate that names no lab site.
         self._default = ca.issue(f"unknown.{config.zone}").server_context()
         self._default.sni_callback = self._pick_context
@@ -179,12 +187,14 @@ class WebServers:
     ) -> None:
         if self.config.tls_delay:
             await asyncio.sleep(self.config.tls_delay)
-        if self._stalled:
+        context = self._default
+        if self._stalled or self._own_versions:
             name = await peek_server_name(writer.transport, HANDSHAKE_TIMEOUT)
             if name in self._stalled:
                 await self._stall(reader, writer)
                 return
-        await writer.start_tls(self._default, ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+            context = self._own_versions.get(name or "", self._default)
+        await writer.start_tls(context, ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
         ssl_object = writer.get_extra_info("ssl_object")
         site = self._sites.get(ssl_object.context)
         config = self.config
