@@ -63,6 +63,8 @@ def fault_config(**overrides: Any) -> LabConfig:
             f"big.{ZONE}": BIG_TXT,
         },
         "ca_name": "[b]Harbor Club[/b] Lab CA",
+        # Only Let's Encrypt: the lab CA (with this name, unknown to dns.caa) is not allowed.
+        "caa": {ZONE: ['0 issue "letsencrypt.org"']},
         "resolver_overrides": {
             DISAGREEING_RESOLVER: [HostSpec(f"app.{ZONE}", addresses=["127.0.0.2"], app=True)]
         },

@@ -68,6 +68,8 @@ class HostSpec:
     name: str
     addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])
     cname: str | None = None  # answer with a CNAME to this name instead of addresses
+    # What the last public resolver still answers: an old record it has cached.
+    stale_addresses: list[str] = field(default_factory=list)
     dns: str = "ok"  # "ok" | "nxdomain" | "servfail" | "servfail-aaaa" (AAAA only) | "drop"
     cert: str = "valid"  # a CERT_KINDS value or "expiring:<days>"
     https: bool = True
@@ -82,7 +84,7 @@ class HostSpec:
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
-        for address in self.addresses:
+        for address in [*self.addresses, *self.stale_addresses]:
             _require_loopback(address, f"host {self.name}")
         if self.dns not in DNS_FAULTS:
             raise ValueError(f"host {self.name}: dns must be one of {DNS_FAULTS}, not {self.dns!r}")
@@ -129,12 +131,14 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
             routes={"/": _moved(f"{app}/"), "/old-pricing": _moved(f"https://{zone}/old-pricing")},
         ),
         HostSpec(f"app.{zone}", app=True),
-        HostSpec(f"community.{zone}", cert="expired"),
+        HostSpec(f"community.{zone}", cert="expired", stale_addresses=["127.0.0.9"]),
         HostSpec(f"members.{zone}", cert="wrong-name"),
         HostSpec(f"status.{zone}", cert="expiring:12"),
         # Listed in the sprint but never given a record; nothing serves it either.
         HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
         HostSpec(f"forum.{zone}", dns="servfail"),
+        # The old blog still points at a deleted Heroku app: anyone can claim that name.
+        HostSpec(f"blog.{zone}", cname="harborclub-old.herokuapp.com", https=False, http=False),
         # Edge routing and TLS protocol faults.
         HostSpec(f"news.{zone}", http_routes={"/": Route(body="<h1>News</h1>")}),
         HostSpec(
@@ -166,8 +170,20 @@ class LabConfig:
     )
     mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})
     caa: dict[str, list[str]] = field(
-        default_factory=lambda: {DEMO_ZONE: ['0 issue "letsencrypt.org"']}
+        default_factory=lambda: {
+            # lab.harborclub.test: the lab CA's CAA domain (dns.caa maps its name to it).
+            DEMO_ZONE: [
+                '0 issue "lab.harborclub.test"',
+                '0 issue "letsencrypt.org"',
+                f'0 iodef "mailto:security@{DEMO_ZONE}"',
+            ],
+            # The status page renews with Let's Encrypt only: the lab CA may not issue.
+            f"status.{DEMO_ZONE}": ['0 issue "letsencrypt.org"'],
+        }
     )
+    # Zones outside the lab zone that the lab answers for too, zone -> the names that exist
+    # there (at the listen address): a CNAME into one resolves or is NXDOMAIN, not REFUSED.
+    external_zones: dict[str, list[str]] = field(default_factory=lambda: {"herokuapp.com": []})
     dns_delay: float = 0.0  # seconds added before every DNS answer
     tls_delay: float = 0.0  # seconds before each TLS handshake starts
     http_delay: float = 0.0  # seconds before every HTTP response
@@ -198,6 +214,13 @@ class LabConfig:
             for owner in records:
                 if not _in_zone(owner, self.zone):
                     raise ValueError(f"{kind}: {owner} is outside the lab zone {self.zone}")
+        for external, external_names in self.external_zones.items():
+            external = external.rstrip(".").lower()
+            if _in_zone(external, self.zone) or _in_zone(self.zone, external):
+                raise ValueError(f"external_zones: {external} overlaps the lab zone")
+            for name in external_names:
+                if not _in_zone(name, external):
+                    raise ValueError(f"external_zones: {name} is outside {external}")
         for index in self.resolver_overrides:
             if not 0 <= index < self.resolver_count:
                 raise ValueError(f"resolver_overrides: no resolver number {index}")
@@ -232,6 +255,13 @@ class LabConfig:
         """The hosts public resolver `index` serves: the config's, with its overrides applied."""
         overrides = {host.name: host for host in self.resolver_overrides.get(index, [])}
         hosts = [overrides.pop(host.name, host) for host in self.hosts]
+        if index == self.resolver_count - 1:  # the one with old records cached
+            hosts = [
+                HostSpec(host.name, addresses=host.stale_addresses)
+                if host.stale_addresses
+                else host
+                for host in hosts
+            ]
         return [*hosts, *overrides.values()]
 
 

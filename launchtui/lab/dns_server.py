@@ -75,7 +75,7 @@ def answer(zone: Zone, query: dns.message.Message) -> dns.message.Message | None
             return response  # the rest of the chain is another server's to answer
     if not zone.exists(name):
         response.set_rcode(dns.rcode.NXDOMAIN)
-    response.authority.append(zone.soa)  # negative answers carry the SOA (RFC 2308)
+    response.authority.append(zone.soa_for(name))  # negative answers carry the SOA (RFC 2308)
     return response
 
 

@@ -20,7 +20,7 @@ from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.ports import Address, hostport
 from launchtui.lab.sprint_file import write_sprint
 from launchtui.lab.web import WebServers
-from launchtui.lab.zone import build_zone
+from launchtui.lab.zone import NAMESERVER, build_zone
 
 HTTPS_PORT = 443  # the ports sprint URLs use; connect_to maps them to the lab's
 HTTP_PORT = 80
@@ -53,6 +53,20 @@ def _problems(host: HostSpec) -> list[str]:
         problems.append(f"certificate expires in {days} days")
     elif host.cert in CERT_PROBLEMS:
         problems.append(CERT_PROBLEMS[host.cert].format(name=host.name))
+    return problems
+
+
+def _dns_problems(lab: Lab, host: HostSpec) -> list[str]:
+    """A stale answer at the last public resolver, and a CNAME into an external zone the lab
+    answers for, to a name that does not exist there (a subdomain takeover risk)."""
+    problems = []
+    if host.stale_addresses and lab.resolver_addresses:
+        where = hostport(lab.resolver_addresses[-1])
+        problems.append(f"public resolver {where} still answers {', '.join(host.stale_addresses)}")
+    target = (host.cname or "").rstrip(".").lower()
+    for zone, names in lab.config.external_zones.items():
+        if target.endswith("." + zone) and target not in names:
+            problems.append(f"CNAME to {target}, which does not exist (takeover risk)")
     return problems
 
 
@@ -117,6 +131,9 @@ class Lab:
                 connect_to[f"{host.name}:{HTTPS_PORT}"] = hostport(self.https_address)
             if host.http:
                 connect_to[f"{host.name}:{HTTP_PORT}"] = hostport(self.http_address)
+        # The zone's NS host is this lab's DNS server: checks that ask the authoritative
+        # server directly (dns.consistency) reach it on port 53 through this mapping.
+        connect_to[f"{NAMESERVER}.{self.config.zone}:53"] = hostport(self.dns_address)
         return {
             "nameservers": [hostport(self.dns_address)],
             "public_resolvers": [hostport(address) for address in self.resolver_addresses],
@@ -158,6 +175,9 @@ class Lab:
             names = ", ".join(host.name for host in overrides)
             where = hostport(self.resolver_addresses[index])
             problems.append(f"  public resolver {where} disagrees about {names}")
+        problems += [
+            f"  {host.name}: {p}" for host in config.hosts for p in _dns_problems(self, host)
+        ]
         mail_zone = any(v.startswith("v=spf1") for v in config.txt.get(config.zone, []))
         if mail_zone and f"_dmarc.{config.zone}" not in config.txt:
             problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")

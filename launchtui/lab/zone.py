@@ -1,6 +1,8 @@
 """The lab zone as DNS data: owner name -> record sets, plus the per-name faults.
 
 Built once per DNS server from a LabConfig (each public resolver may get different hosts).
+Besides its own zone, the lab answers for the config's external zones (a hosting provider's,
+say), so that a CNAME into one resolves or is NXDOMAIN there instead of being REFUSED.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from launchtui.lab.config import HostSpec, LabConfig
 TTL = 300
 NEGATIVE_TTL = 300  # the SOA minimum: how long resolvers may cache NXDOMAIN / NODATA
 TXT_CHUNK = 255  # a TXT character-string holds at most 255 bytes
+NAMESERVER = "ns1"  # the zone's NS host, relative to the zone
 
 RdataType = dns.rdatatype.RdataType
 
@@ -30,13 +33,15 @@ class Zone:
     origin: dns.name.Name
     records: dict[dns.name.Name, dict[RdataType, dns.rrset.RRset]] = field(default_factory=dict)
     faults: dict[dns.name.Name, str] = field(default_factory=dict)  # a HostSpec.dns fault
+    external: list[dns.name.Name] = field(default_factory=list)  # other zones served too
 
-    @property
-    def soa(self) -> dns.rrset.RRset:
-        return self.records[self.origin][RdataType.SOA]
+    def soa_for(self, name: dns.name.Name) -> dns.rrset.RRset:
+        """The SOA of the zone (own or external) that `name` is in."""
+        origin = next((o for o in self.external if name.is_subdomain(o)), self.origin)
+        return self.records[origin][RdataType.SOA]
 
     def contains(self, name: dns.name.Name) -> bool:
-        return name.is_subdomain(self.origin)
+        return any(name.is_subdomain(origin) for origin in [self.origin, *self.external])
 
     def exists(self, name: dns.name.Name) -> bool:
         """True when the name owns records or is an empty non-terminal above one that does."""
@@ -74,13 +79,19 @@ def _address_rdatas(host: HostSpec) -> dict[RdataType, list[dns.rdata.Rdata]]:
 def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
     origin = dns.name.from_text(config.zone)
     zone = Zone(origin)
-    nameserver = dns.name.from_text("ns1", origin)
-    zone.add_text(
-        origin,
-        RdataType.SOA,
-        [f"ns1 hostmaster 2026010101 3600 600 86400 {NEGATIVE_TTL}"],
+    nameserver = dns.name.from_text(NAMESERVER, origin)
+    listen_type = (
+        RdataType.A if ipaddress.ip_address(config.listen).version == 4 else RdataType.AAAA
     )
-    zone.add_text(origin, RdataType.NS, ["ns1"])
+    for apex in [origin, *map(dns.name.from_text, config.external_zones)]:
+        soa = f"{nameserver} hostmaster.{origin} 2026010101 3600 600 86400 {NEGATIVE_TTL}"
+        zone.add_text(apex, RdataType.SOA, [soa])
+        zone.add_text(apex, RdataType.NS, [str(nameserver)])
+        if apex != origin:
+            zone.external.append(apex)
+    for names in config.external_zones.values():
+        for name in names:
+            zone.add_text(dns.name.from_text(name), listen_type, [config.listen])
     for host in hosts:
         owner = dns.name.from_text(host.name)
         if host.dns in ("servfail", "servfail-aaaa", "drop"):
@@ -104,9 +115,6 @@ def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
         for rdata in by_type.get(RdataType.MX, []):
             if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
                 targets.append(rdata.exchange)
-    listen_type = (
-        RdataType.A if ipaddress.ip_address(config.listen).version == 4 else RdataType.AAAA
-    )
     for target in targets:
         if zone.contains(target) and target not in zone.records:
             zone.add_text(target, listen_type, [config.listen])
