@@ -1,0 +1,61 @@
+"""Helpers shared by the redirect checks: URL origins, hop targets and chain evidence.
+
+The evidence keys "hops" and "final_url" are read back by the routing map
+(launchtui/reports/routing.py): keep them stable.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from launchtui.checks.model import Evidence
+from launchtui.net.redirects import Chain, End, resolve_location
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] with the host lower-cased and a default port left out."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or port == DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def same_url(a: str, b: str) -> bool:
+    """Equal up to host case, a default port, an empty path and a fragment."""
+
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        return origin(url), parts.path or "/", parts.query
+
+    return key(a) == key(b)
+
+
+def hop_targets(chain: Chain) -> list[str | None]:
+    """Where each redirect hop sends the client, resolved (None: an unusable Location)."""
+    return [
+        resolve_location(hop.url, hop.location) if hop.location is not None else None
+        for hop in chain.redirects
+    ]
+
+
+def chain_evidence(chain: Chain) -> Evidence:
+    evidence: Evidence = {"start": chain.start, "hops": chain.evidence(), "end": str(chain.end)}
+    if chain.final is not None:
+        evidence["final_url"] = chain.final.url
+        evidence["final_status"] = chain.final.status
+    return evidence
+
+
+def stopped(chain: Chain) -> bool:
+    """The chain ended without a final page for a reason the site is to blame for."""
+    return chain.end in (End.LOOP, End.TOO_MANY, End.BAD_LOCATION)

@@ -1,0 +1,124 @@
+"""http.redirects: each declared old URL ([site].redirects) reaches its new URL, in few
+permanent hops, and lands on a page that works."""
+
+from __future__ import annotations
+
+from launchtui.checks._chains import chain_evidence, same_url, stopped
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check, register
+from launchtui.net.context import NetworkContext
+from launchtui.net.errors import NetError
+from launchtui.net.redirects import PERMANENT, End, follow
+from launchtui.sprint.model import Sprint
+
+ARROW = " -> "
+MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop
+NONE_DECLARED = "[site].redirects"  # the one target when no old URL is declared
+
+
+def _targets(sprint: Sprint) -> list[str]:
+    redirects = sprint.site.redirects
+    return [f"{r.from_url}{ARROW}{r.to_url}" for r in redirects] or [NONE_DECLARED]
+
+
+async def _run(ctx: NetworkContext, target: str) -> Outcome:
+    if ARROW not in target:
+        return Outcome(
+            Status.SKIP,
+            "no old URLs declared in [site].redirects: nothing to check",
+            fix="If the site moved (an old domain, old paths from a previous platform, links "
+            "in sent emails), declare each old URL and where it must land, e.g. "
+            '`redirects = [ { from = "http://example.com/join", to = '
+            '"https://app.example.com/join" } ]` under [site].',
+        )
+    old, new = target.split(ARROW, 1)
+    chain = await follow(ctx.http, old)
+    if chain.end is End.ERROR and not chain.hops:
+        raise NetError(chain.reason)
+    evidence = chain_evidence(chain) | {"expected": new}
+    hops = len(chain.redirects)
+    if stopped(chain):
+        return Outcome(
+            Status.FAIL,
+            f"{old} never reaches a page: {chain.reason}",
+            evidence,
+            fix=_fix(old, new, f"the chain stops: {chain.reason}"),
+        )
+    if chain.end is End.ERROR or chain.final is None:
+        return Outcome(
+            Status.ERROR,
+            f"could not check: {old} redirects, but hop {hops + 1} failed: {chain.reason}",
+            evidence,
+            fix="Nothing after the last hop shown was verified. Make that URL reachable "
+            "from here, then run the check again.",
+        )
+    final = chain.final
+    if not same_url(final.url, new):
+        return Outcome(
+            Status.FAIL,
+            f"{old} ends at {final.url} ({final.status}), not at {new}",
+            evidence,
+            fix=_fix(old, new, f"it lands on {final.url} instead"),
+        )
+    if not 200 <= final.status < 300:
+        return Outcome(
+            Status.FAIL,
+            f"{old} reaches {new}, which answers {final.status}",
+            evidence,
+            fix=_fix(
+                old,
+                new,
+                f"the new URL itself answers {final.status}; fix that page "
+                "first (or point the redirect at a page that exists)",
+            ),
+        )
+    temporary = [hop for hop in chain.redirects if hop.status not in PERMANENT]
+    if temporary:
+        codes = ", ".join(str(hop.status) for hop in temporary)
+        return Outcome(
+            Status.WARN,
+            f"{old} reaches {new}, but through a temporary redirect ({codes})",
+            evidence,
+            fix=_fix(
+                old,
+                new,
+                f"a temporary redirect ({codes}) tells search engines and "
+                "browsers to keep using the old URL",
+            ),
+        )
+    if hops > MAX_GOOD_HOPS:
+        return Outcome(
+            Status.WARN,
+            f"{old} reaches {new} in {hops} redirects (more than {MAX_GOOD_HOPS})",
+            evidence,
+            fix=_fix(old, new, f"{hops} hops cost every visitor a round trip each"),
+        )
+    return Outcome(
+        Status.PASS,
+        f"{old} reaches {new} in {hops} permanent redirect{'s' if hops != 1 else ''}",
+        evidence,
+    )
+
+
+def _fix(old: str, new: str, why: str) -> str:
+    return (
+        f"Old links to {old} (bookmarks, emails, search results) must land on {new}: {why}.\n"
+        f"1. Make {old} answer `301 Moved Permanently` with `Location: {new}` in one hop "
+        "(server or edge redirect rule; on Cloudflare a Single Redirect or Page Rule with "
+        "status 301).\n"
+        "2. Remove older rules that send the URL elsewhere or back (loops), and make sure the "
+        "new URL answers 200.\n"
+        f"3. Verify: `curl -sIL {old}` shows 301 hops ending in `200` at {new}."
+    )
+
+
+CHECK = register(
+    Check(
+        id="http.redirects",
+        stage="edge",
+        severity=Severity.HIGH,
+        title="Old URLs reach their targets",
+        targets=_targets,
+        run=_run,
+    )
+)
