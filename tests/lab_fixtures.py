@@ -27,13 +27,20 @@ import h11
 import pytest
 
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, demo_config
-from launchtui.lab.config import demo_hosts
+from launchtui.lab.config import Route, demo_hosts
 
 ZONE = "harborclub.test"
 HOSTILE_TEXT = '[bold red]pwned[/] \x1b[31mred\x1b[0m "quoted" \\back\\slash ünïcode'
 HOSTILE_ORG = "[link=https://evil.test]Harbor[/link] \\[escaped] \x1b]8;;x\x07"
 BIG_TXT = [f"record-{n:02d}-" + "x" * 120 for n in range(8)]  # > 512 bytes in all
 DISAGREEING_RESOLVER = 1  # its app.harborclub.test answers 127.0.0.2
+
+
+HSTS = "Strict-Transport-Security"
+
+
+def _moved(location: str, status: int = 301) -> Route:
+    return Route(status, {"Location": location})
 
 
 def fault_config(**overrides: Any) -> LabConfig:
@@ -53,6 +60,25 @@ def fault_config(**overrides: Any) -> LabConfig:
         HostSpec(f"soon.{ZONE}", cert="expiring:3"),
         HostSpec(f"month.{ZONE}", cert="expiring:20"),
         HostSpec(f"evil.{ZONE}", cert="expired", cert_organization=HOSTILE_ORG),
+        # Redirect and HSTS variants (http.https-redirect, http.canonical, http.hsts).
+        HostSpec(
+            f"temporary.{ZONE}",
+            http_routes={"/": _moved(f"https://temporary.{ZONE}/", 302)},
+            routes={"/": _moved(f"https://app.{ZONE}/", 302)},
+        ),
+        HostSpec(
+            f"away.{ZONE}",
+            http_routes={"/": _moved(f"https://app.{ZONE}/")},
+            routes={"/": _moved(f"https://app.{ZONE}/nowhere")},
+        ),
+        HostSpec(
+            f"stays.{ZONE}",
+            http_routes={"/": _moved(f"http://app.{ZONE}/")},
+            routes={"/": Route(404, body="Not found.")},
+        ),
+        HostSpec(f"hsts-twice.{ZONE}", headers={HSTS: "max-age=31536000; max-age=1"}),
+        HostSpec(f"hsts-off.{ZONE}", headers={HSTS: "max-age=0"}),
+        HostSpec(f"preload.{ZONE}", headers={HSTS: "max-age=63072000; includeSubDomains; preload"}),
     ]
     settings: dict[str, Any] = {
         "base_port": 0,
