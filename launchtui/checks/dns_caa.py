@@ -1,0 +1,273 @@
+"""dns.caa: the CAA records (RFC 8659) allow the CA that issued the certificate being served.
+
+CAA is looked up the way a CA does before it issues: the closest CAA record set walking up from
+the hostname (aliases followed, as any lookup does), stopping above the top-level domain. With
+no CAA anywhere, any CA may issue. Otherwise the certificate served on :443 is read and its
+issuer mapped to the CA's CAA domain: if the records do not list it, the next renewal will be
+refused. Critical properties no CA understands forbid every issuance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.rdata
+import dns.rdtypes.ANY.CAA
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check, register
+from launchtui.net import certificate as certs
+from launchtui.net.authoritative import ancestors
+from launchtui.net.context import NetworkContext
+from launchtui.net.dns import Answer, DnsClient
+from launchtui.net.errors import NetError
+from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
+from launchtui.sprint.model import Sprint
+
+CRITICAL = 128
+KNOWN_TAGS = {
+    "issue",
+    "issuewild",
+    "iodef",
+    "issuemail",
+    "issuevmc",
+    "contactemail",
+    "contactphone",
+}
+
+_SECTIGO = ("sectigo.com", "comodoca.com", "comodo.com", "usertrust.com", "trust-provider.com")
+_DIGICERT = ("digicert.com", "symantec.com", "geotrust.com", "rapidssl.com", "thawte.com")
+# A word of the issuer's O= or CN= -> the CAA domains that CA accepts, first match wins.
+CA_DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("let's encrypt", ("letsencrypt.org",)),
+    ("zerossl", ("sectigo.com",)),  # ZeroSSL issues through Sectigo
+    ("sectigo", _SECTIGO),
+    ("comodo", _SECTIGO),
+    ("digicert", _DIGICERT),
+    ("geotrust", _DIGICERT),
+    ("rapidssl", _DIGICERT),
+    ("thawte", _DIGICERT),
+    ("cloudflare", ("digicert.com",)),  # "Cloudflare Inc ECC CA-3" is run by DigiCert
+    ("google trust services", ("pki.goog",)),
+    ("amazon", ("amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com")),
+    ("globalsign", ("globalsign.com",)),
+    ("godaddy", ("godaddy.com", "starfieldtech.com")),
+    ("starfield", ("starfieldtech.com", "godaddy.com")),
+    ("entrust", ("entrust.net", "affirmtrust.com")),
+    ("buypass", ("buypass.com", "buypass.no")),
+    ("ssl.com", ("ssl.com",)),
+    # The embedded lab's CA (LabConfig.ca_name), whose domain the demo zone's CAA lists.
+    ("harbor club lab ca", ("lab.harborclub.test",)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    flags: int
+    tag: str
+    value: str
+
+
+def parse(records: tuple[str, ...]) -> list[Property]:
+    properties = []
+    for text in records:
+        rdata = dns.rdata.from_text("IN", "CAA", text)
+        assert isinstance(rdata, dns.rdtypes.ANY.CAA.CAA)
+        tag, value = rdata.tag.decode("ascii", "replace"), rdata.value.decode("utf-8", "replace")
+        properties.append(Property(rdata.flags, tag.lower(), value))
+    return properties
+
+
+def allowed_cas(properties: list[Property], wildcard: bool) -> set[str] | None:
+    """The CA domains allowed to issue (empty: none is); None when no property restricts it.
+
+    For a wildcard certificate issuewild properties take precedence over issue ones.
+    """
+    issue = [p for p in properties if p.tag == "issue"]
+    issuewild = [p for p in properties if p.tag == "issuewild"]
+    relevant = issuewild if wildcard and issuewild else issue
+    if not relevant:
+        return None
+    # "letsencrypt.org; accounturi=..." names letsencrypt.org; an empty name (";") allows none.
+    return {d for p in relevant if (d := p.value.split(";")[0].strip().lower().rstrip("."))}
+
+
+def ca_domains(issuer: x509.Name) -> tuple[str, ...]:
+    """The CAA domains of the CA named `issuer`; empty when it is not a known CA."""
+    text = " ".join(
+        str(attribute.value)
+        for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME)
+        for attribute in issuer.get_attributes_for_oid(oid)
+    ).lower()
+    return next((domains for word, domains in CA_DOMAINS if word in text), ())
+
+
+async def closest_caa(client: DnsClient, host: str) -> tuple[str, tuple[str, ...]] | None:
+    """(owner, records) of the CAA record set that applies to `host`, None if there is none.
+
+    An alias's set is its canonical name's, so that is the owner (the name to edit).
+    """
+    for name in ancestors(host):
+        lookup = await client.lookup(name, "CAA")
+        if lookup.answer is Answer.FOUND and lookup.records:
+            return (lookup.cnames[-1] if lookup.cnames else name), lookup.records
+    return None
+
+
+def _targets(sprint: Sprint) -> list[str]:
+    return list(sprint.site.all_hostnames)
+
+
+async def _run(ctx: NetworkContext, host: str) -> Outcome:
+    found = await closest_caa(ctx.dns, host)
+    if found is None:
+        return Outcome(
+            Status.PASS,
+            f"{host}: no CAA record on it or its parent domains: any CA may issue",
+            {"resolver": ctx.dns.label, "checked": ancestors(host)},
+        )
+    owner, records = found
+    properties = parse(records)
+    evidence: dict[str, object] = {"resolver": ctx.dns.label, "caa_owner": owner}
+    evidence["caa"] = list(records)
+    critical = [p.tag for p in properties if p.flags & CRITICAL and p.tag not in KNOWN_TAGS]
+    if critical:
+        return Outcome(
+            Status.FAIL,
+            f"{host}: CAA at {owner} has a critical property no CA knows ({critical[0]}): "
+            "every CA must refuse to issue",
+            evidence,
+            fix=_fix_critical(owner, critical[0]),
+        )
+    if not any(p.tag in ("issue", "issuewild") for p in properties):
+        return Outcome(
+            Status.PASS, f"{host}: CAA at {owner} restricts no CA: any CA may issue", evidence
+        )
+    probe = await _served(ctx, host)
+    return judge(host, owner, properties, probe, evidence)
+
+
+async def _served(ctx: NetworkContext, host: str) -> TlsProbe:
+    try:
+        return await probe_tls(ctx.connector, host, 443, ctx.trust, ctx.timeouts.connect)
+    except HandshakeFailed as exc:
+        raise NetError(f"could not read the certificate {host}:443 serves: {exc}") from None
+
+
+def judge(
+    host: str,
+    owner: str,
+    properties: list[Property],
+    probe: TlsProbe,
+    evidence: dict[str, object],
+) -> Outcome:
+    """The verdict on CAA `properties` (found at `owner`) for the certificate `probe` read."""
+    cert = probe.certificate
+    names = [name.lower() for name in certs.dns_names(cert)]
+    wildcard = host.lower() not in names and certs.matches_hostname(cert, host)
+    allowed = allowed_cas(properties, wildcard)
+    domains = ca_domains(cert.issuer)
+    issuer = certs.common_name(cert.issuer) or cert.issuer.rfc4514_string()
+    evidence = evidence | {
+        "issuer": cert.issuer.rfc4514_string(),
+        "issuer_caa_domains": list(domains),
+        "allowed": sorted(allowed or ()),
+        "wildcard_certificate": wildcard,
+        "connected_to": probe.peer,
+    }
+    if allowed is None:
+        return Outcome(
+            Status.PASS,
+            f"{host}: CAA at {owner} restricts only wildcard certificates; this one is not",
+            evidence,
+        )
+    if not allowed:
+        return Outcome(
+            Status.FAIL,
+            f'{host}: CAA at {owner} allows no CA at all (issue ";"): renewal will be refused',
+            evidence,
+            fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert),
+        )
+    if not domains:
+        return Outcome(
+            Status.WARN,
+            f"{host}: CAA at {owner} allows {', '.join(sorted(allowed))}; the certificate's "
+            f"issuer {issuer} is not a CA launchtui can match to a CAA domain",
+            evidence,
+            fix=_fix_unknown(host, owner, issuer, allowed),
+        )
+    permitted = sorted(allowed.intersection(domains))
+    if permitted:
+        return Outcome(
+            Status.PASS,
+            f"{host}: CAA at {owner} allows {permitted[0]}, the CA of the certificate served "
+            f"({issuer})",
+            evidence,
+        )
+    return Outcome(
+        Status.FAIL,
+        f"{host}: CAA at {owner} allows only {', '.join(sorted(allowed))}, not {domains[0]} "
+        f"which issued the certificate served ({issuer}): renewal will be refused",
+        evidence,
+        fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert),
+    )
+
+
+def _fix_forbidden(
+    host: str,
+    owner: str,
+    issuer: str,
+    domains: tuple[str, ...],
+    allowed: set[str],
+    cert: x509.Certificate,
+) -> str:
+    domain = domains[0] if domains else "<your CA's CAA domain>"
+    expiry = cert.not_valid_after_utc.strftime("%Y-%m-%d")
+    listed = ", ".join(sorted(allowed)) or "no CA"
+    return (
+        f"The CAA records at {owner} allow {listed} to issue certificates for {host}, but "
+        f"the certificate served now comes from {issuer}. Its CA will refuse to renew it, and "
+        f"when it expires ({expiry}) visitors get a certificate error.\n"
+        f"1. If {issuer} is your CA, add a CAA record at your DNS provider, keeping the ones "
+        f'you still need: {owner}. CAA 0 issue "{domain}"\n'
+        f"2. If you are moving to {listed}, get the new certificate from that CA and install "
+        f"it before {expiry}.\n"
+        f'3. Verify: `dig +short {owner} CAA` lists 0 issue "{domain}".'
+    )
+
+
+def _fix_unknown(host: str, owner: str, issuer: str, allowed: set[str]) -> str:
+    return (
+        f"CAA at {owner} limits who may issue certificates for {host} to "
+        f"{', '.join(sorted(allowed))}, and launchtui does not know which CAA domain "
+        f"{issuer} (the issuer of the certificate served) uses, so it cannot tell whether "
+        "renewal will work.\n"
+        "1. Look up your CA's CAA identifier in its documentation (e.g. letsencrypt.org, "
+        "pki.goog, sectigo.com, digicert.com).\n"
+        f'2. If it is not listed, add it: {owner}. CAA 0 issue "<that domain>".\n'
+        f"3. Verify: `dig +short {owner} CAA`."
+    )
+
+
+def _fix_critical(owner: str, tag: str) -> str:
+    return (
+        f"A CAA record at {owner} has the critical flag (128) on the property {tag}, which "
+        "no CA implements: RFC 8659 makes every CA refuse to issue or renew certificates.\n"
+        f"1. At your DNS provider, delete that record or set its flag to 0.\n"
+        f"2. Verify: `dig +short {owner} CAA` shows no record starting with 128 except "
+        "issue, issuewild or iodef."
+    )
+
+
+CHECK = register(
+    Check(
+        id="dns.caa",
+        stage="edge",
+        severity=Severity.MEDIUM,
+        title="CAA allows your CA",
+        targets=_targets,
+        run=_run,
+    )
+)

@@ -1,0 +1,204 @@
+"""dns.caa against the lab: CAA found by climbing the tree, judged against the served issuer."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+
+import pytest
+from check_helpers import lab_sprint, run_check
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from lab_fixtures import HOSTILE_ORG, ZONE
+
+from launchtui.checks.dns_caa import allowed_cas, ca_domains, parse
+from launchtui.checks.model import Severity, Status
+from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, demo_config
+from launchtui.net.timeouts import Timeouts
+from launchtui.sprint.model import Sprint
+
+pytest_plugins = ["lab_fixtures"]
+
+CHECK = "dns.caa"
+
+
+def odd_config() -> LabConfig:
+    """No CAA at the apex; subdomains with CAA sets that forbid, confuse or do not restrict."""
+    names = ("deny", "odd", "report", "wild")
+    return LabConfig(
+        hosts=[HostSpec(ZONE), *(HostSpec(f"{name}.{ZONE}") for name in names)],
+        txt={},
+        mx={},
+        caa={
+            f"deny.{ZONE}": ['0 issue ";"'],
+            f"odd.{ZONE}": ['0 issue "lab.harborclub.test"', '128 tbs "unknown"'],
+            f"report.{ZONE}": [f'0 iodef "mailto:security@{ZONE}"'],
+            f"wild.{ZONE}": ['0 issuewild "letsencrypt.org"'],
+        },
+        external_zones={},
+        dns_port=0,
+        https_port=0,
+        http_port=0,
+    )
+
+
+def started(config: LabConfig, factory: pytest.TempPathFactory) -> Iterator[Sprint]:
+    with LabThread(config, factory.mktemp("lab")) as lab:
+        yield lab_sprint(lab, factory.mktemp("sprint"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sprint]:
+    yield from started(demo_config(base_port=0), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sprint]:
+    yield from started(odd_config(), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def faults(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Sprint:
+    return lab_sprint(lab, tmp_path_factory.mktemp("caa"))
+
+
+def test_caa_inherited_from_the_apex_allowing_the_serving_ca_passes(demo: Sprint) -> None:
+    result = run_check(CHECK, demo, f"app.{ZONE}")
+    assert result.status is Status.PASS
+    assert result.severity is Severity.MEDIUM
+    assert result.summary == (
+        f"app.{ZONE}: CAA at {ZONE} allows lab.harborclub.test, the CA of the certificate "
+        "served (Harbor Club Lab CA)"
+    )
+    assert sorted(result.evidence["caa"]) == [
+        f'0 iodef "mailto:security@{ZONE}"',
+        '0 issue "lab.harborclub.test"',
+        '0 issue "letsencrypt.org"',
+    ]
+    assert result.evidence["issuer"] == "CN=Harbor Club Lab CA"
+
+
+def test_an_alias_uses_the_caa_of_its_canonical_name(demo: Sprint) -> None:
+    result = run_check(CHECK, demo, f"www.{ZONE}")
+    assert result.status is Status.PASS
+    assert result.evidence["caa_owner"] == ZONE
+
+
+def test_a_subdomain_caa_that_excludes_the_serving_ca_fails(demo: Sprint) -> None:
+    result = run_check(CHECK, demo, f"status.{ZONE}")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        f"status.{ZONE}: CAA at status.{ZONE} allows only letsencrypt.org, not "
+        "lab.harborclub.test which issued the certificate served (Harbor Club Lab CA): "
+        "renewal will be refused"
+    )
+    assert f'status.{ZONE}. CAA 0 issue "lab.harborclub.test"' in result.fix
+    assert f"dig +short status.{ZONE} CAA" in result.fix
+
+
+def test_no_caa_anywhere_passes_without_a_tls_probe(odd: Sprint) -> None:
+    result = run_check(CHECK, odd, ZONE)
+    assert result.status is Status.PASS
+    assert "any CA may issue" in result.summary
+    assert result.evidence["checked"] == [ZONE]
+    assert "issuer" not in result.evidence
+
+
+def test_caa_with_only_a_report_address_restricts_nothing(odd: Sprint) -> None:
+    result = run_check(CHECK, odd, f"report.{ZONE}")
+    assert result.status is Status.PASS
+    assert "restricts no CA" in result.summary
+
+
+def test_caa_for_wildcards_only_does_not_restrict_this_certificate(odd: Sprint) -> None:
+    result = run_check(CHECK, odd, f"wild.{ZONE}")
+    assert result.status is Status.PASS
+    assert "only wildcard certificates" in result.summary
+    assert result.evidence["wildcard_certificate"] is False
+
+
+def test_caa_allowing_no_ca_fails(odd: Sprint) -> None:
+    result = run_check(CHECK, odd, f"deny.{ZONE}")
+    assert result.status is Status.FAIL
+    assert 'allows no CA at all (issue ";")' in result.summary
+
+
+def test_an_unknown_critical_property_fails(odd: Sprint) -> None:
+    result = run_check(CHECK, odd, f"odd.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "critical property no CA knows (tbs)" in result.summary
+    assert "set its flag to 0" in result.fix
+
+
+def test_an_issuer_that_cannot_be_mapped_warns_and_keeps_its_name(faults: Sprint) -> None:
+    result = run_check(CHECK, faults, f"app.{ZONE}")  # CA "[b]Harbor Club[/b] Lab CA"
+    assert result.status is Status.WARN
+    assert "[b]Harbor Club[/b] Lab CA is not a CA launchtui can match" in result.summary
+    assert result.evidence["issuer"] == "CN=[b]Harbor Club[/b] Lab CA"
+    assert result.evidence["issuer_caa_domains"] == []
+
+
+def test_caa_present_but_no_certificate_to_read_is_an_error(demo: Sprint) -> None:
+    result = run_check(CHECK, demo, f"shop.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "does not resolve" in result.summary
+
+
+def test_https_refused_is_an_error(demo: Sprint) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mapped = dict(demo.network.connect_to) | {(f"app.{ZONE}", 443): ("127.0.0.1", port)}
+    closed = dataclasses.replace(demo, network=dataclasses.replace(demo.network, connect_to=mapped))
+    result = run_check(CHECK, closed, f"app.{ZONE}", Timeouts.uniform(1.0))
+    assert result.status is Status.ERROR
+    assert "connection refused" in result.summary
+
+
+def test_servfail_is_an_error(faults: Sprint) -> None:
+    result = run_check(CHECK, faults, f"forum.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "SERVFAIL" in result.summary
+
+
+def test_a_caa_lookup_timeout_is_an_error(faults: Sprint) -> None:
+    result = run_check(CHECK, faults, f"drop.{ZONE}", Timeouts.uniform(1.0))
+    assert result.status is Status.ERROR
+    assert "timed out after 1 s" in result.summary
+
+
+def test_issuewild_takes_precedence_for_wildcard_certificates() -> None:
+    properties = parse(
+        ('0 issue "digicert.com"', '0 issuewild "letsencrypt.org; validationmethods=dns-01"')
+    )
+    assert allowed_cas(properties, wildcard=False) == {"digicert.com"}
+    assert allowed_cas(properties, wildcard=True) == {"letsencrypt.org"}
+    assert allowed_cas(parse(('0 ISSUE "Pki.Goog."',)), wildcard=True) == {"pki.goog"}
+
+
+def issuer(organization: str, common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("organization", "common_name", "domain"),
+    [
+        ("Let's Encrypt", "R10", "letsencrypt.org"),
+        ("Google Trust Services", "WR1", "pki.goog"),
+        ("ZeroSSL", "ZeroSSL ECC Domain Secure Site CA", "sectigo.com"),
+        ("Amazon", "Amazon RSA 2048 M02", "amazon.com"),
+        ("Cloudflare, Inc.", "Cloudflare Inc ECC CA-3", "digicert.com"),
+        (HOSTILE_ORG, "Somebody's CA", None),
+    ],
+)
+def test_issuers_map_to_their_caa_domain(
+    organization: str, common_name: str, domain: str | None
+) -> None:
+    domains = ca_domains(issuer(organization, common_name))
+    assert (domains[0] if domains else None) == domain
