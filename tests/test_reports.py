@@ -130,3 +130,22 @@ def test_risks_and_fix_order_reach_json_and_text():
 
 def test_no_open_risks_says_so():
     assert "Risk list: nothing open." in text.render(report(result(Status.PASS)))
+
+
+def test_errors_on_a_host_with_a_root_cause_are_listed_under_it():
+    root = result(Status.FAIL, target="shop.test", id="dns.resolve")
+    consequences = [
+        result(Status.ERROR, Severity.HIGH, target="shop.test", id="tls.protocol"),
+        result(Status.ERROR, Severity.MEDIUM, target="https://shop.test/x", id="http.hsts"),
+    ]
+    elsewhere = result(Status.ERROR, Severity.HIGH, target="other.test", id="tls.protocol")
+    risks = rank_risks([root, *consequences, elsewhere])
+    assert [(r.result.id, r.result.target) for r in risks] == [
+        ("dns.resolve", "shop.test"),
+        ("tls.protocol", "other.test"),
+    ]
+    assert [b.id for b in risks[0].blocked] == ["tls.protocol", "http.hsts"]
+    out = text.render(report(root, *consequences, elsewhere))
+    assert "could not be checked on this host either: tls.protocol, http.hsts" in out
+    data = json.loads(json_report.render(report(root, *consequences)))
+    assert [b["id"] for b in data["risks"][0]["blocked"]] == ["tls.protocol", "http.hsts"]

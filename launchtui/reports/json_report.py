@@ -35,6 +35,7 @@ def to_data(report: RunReport) -> dict[str, Any]:
         },
         "checks": checks,
         "risks": [risk.to_dict() for risk in risks],
+        "routing": [entry.to_dict() for entry in report.routing],
         "fix_order": fix_order(risks),
     }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from launchtui.checks.model import Result, Severity
 from launchtui.reports.gate import gating
+from launchtui.reports.routing import RouteEntry, build_routing
 from launchtui.sprint.model import Sprint
 
 
@@ -26,6 +27,13 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         return 1 if self.gating else 0
+
+    @property
+    def routing(self) -> list[RouteEntry]:
+        """The routing map, when the edge stage ran (it is built from that stage's results)."""
+        if not any(result.stage == "edge" for result in self.results):
+            return []
+        return build_routing(self.sprint, self.results)
 
     def change(self, result: Result) -> str:
         """ "" when unchanged or first seen, else e.g. "was pass"."""

@@ -8,6 +8,7 @@ from launchtui.checks.model import Result, Status
 from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
 from launchtui.reports.risks import Risk, fix_order, rank_risks
+from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
 
 EVIDENCE_WIDTH = 160
@@ -23,6 +24,9 @@ def render(report: RunReport) -> str:
         "",
     ]
     lines.extend(_risk_lines(rank_risks(report.results)))
+    routing = report.routing
+    if routing:
+        lines += [*routing_lines(routing), ""]
     lines.append("Results")
     lines.append("")
     for result in by_urgency(report.results):
@@ -54,10 +58,14 @@ def _risk_lines(risks: list[Risk]) -> list[str]:
     lines = ["Risk list, ranked by launch impact", ""]
     for risk in risks:
         r = risk.result
+        summary = r.summary.removeprefix(f"{r.target}: ")
         lines.append(
             f"{risk.rank:>3}. [{risk.group}] {str(r.status).upper()} {r.id} "
-            f"{literal(r.target)}: {literal(r.summary)}"
+            f"{literal(r.target)}: {literal(summary)}"
         )
+        if risk.blocked:
+            ids = ", ".join(dict.fromkeys(b.id for b in risk.blocked))
+            lines.append(f"       so these could not be checked on this host either: {ids}")
     lines += ["", "Fix order"]
     for group, ranks in fix_order(risks).items():
         if ranks:
