@@ -14,6 +14,7 @@ from lab_fixtures import ZONE
 from servers import server_thread
 
 from launchtui.checks.model import Status
+from launchtui.lab import HostSpec, LabConfig
 from launchtui.lab.ca import LabCA
 from launchtui.net.timeouts import Timeouts
 
@@ -119,3 +120,15 @@ def test_legacy_versions_this_machine_cannot_offer_are_an_error_not_a_pass(sprin
     assert result.status is Status.ERROR
     assert "TLSv1.0 is still accepted could not be tested" in result.summary
     assert result.evidence["TLSv1.0"].startswith("not testable from this machine")
+
+
+def test_a_tls_13_only_host_passes(start_lab, tmp_path):
+    lab = start_lab(LabConfig(hosts=[HostSpec(ZONE, tls_min_version="1.3")], txt={}, mx={}, caa={}))
+    result = run_check("tls.protocol", lab_sprint(lab, tmp_path), ZONE)
+    assert result.status is Status.PASS, result.summary
+    assert result.evidence["TLSv1.0"].startswith("refused (")
+
+
+def test_the_lab_rejects_an_unknown_oldest_tls_version():
+    with pytest.raises(ValueError, match="tls_min_version must be one of"):
+        HostSpec(f"app.{ZONE}", tls_min_version="1.4")
