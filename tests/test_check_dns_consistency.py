@@ -134,3 +134,10 @@ def test_nothing_listening_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, nowhere, f"app.{ZONE}", Timeouts.uniform(1.0))
     assert result.status is Status.ERROR
     assert result.summary.startswith("could not check: none of the 2 sources answered")
+
+
+def test_the_lab_names_its_stale_resolver_among_the_seeded_problems(lab: Lab) -> None:
+    stale = hostport(lab.resolver_addresses[-1])
+    assert f"  community.{ZONE}: public resolver {stale} still answers 127.0.0.9" in (
+        lab.describe()
+    )
