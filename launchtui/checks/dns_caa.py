@@ -130,8 +130,11 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         )
     owner, records = found
     properties = parse(records)
-    evidence: dict[str, object] = {"resolver": ctx.dns.label, "caa_owner": owner}
-    evidence["caa"] = list(records)
+    evidence: dict[str, object] = {
+        "resolver": ctx.dns.label,
+        "caa_owner": owner,
+        "caa": list(records),
+    }
     critical = [p.tag for p in properties if p.flags & CRITICAL and p.tag not in KNOWN_TAGS]
     if critical:
         return Outcome(
