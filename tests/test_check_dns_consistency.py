@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 
@@ -12,6 +13,9 @@ from lab_fixtures import ZONE
 from launchtui.checks.model import Severity, Status
 from launchtui.lab import Lab
 from launchtui.lab.ports import hostport
+from launchtui.net.authoritative import ZoneCut, nameservers
+from launchtui.net.connect import Connector
+from launchtui.net.dns import DnsClient
 from launchtui.net.timeouts import Timeouts
 from launchtui.sprint.model import HostPort, Sprint
 
@@ -141,3 +145,12 @@ def test_the_lab_names_its_stale_resolver_among_the_seeded_problems(lab: Lab) ->
     assert f"  community.{ZONE}: public resolver {stale} still answers 127.0.0.9" in (
         lab.describe()
     )
+
+
+def test_a_nameserver_without_an_address_is_reported_not_asked(lab: Lab) -> None:
+    connector = Connector(DnsClient((lab.dns_address,), timeout=1.0))
+    zone = ZoneCut(ZONE, (f"ns1.{ZONE}", f"ns9.{ZONE}"))
+    servers, missing = asyncio.run(nameservers(connector, zone, 1.0))
+    assert [server.name for server in servers] == [f"ns1.{ZONE}"]
+    assert servers[0].label == f"ns1.{ZONE} (127.0.0.1:53)"  # no connect_to: the real port
+    assert "does not resolve (NXDOMAIN" in missing[f"ns9.{ZONE}"]

@@ -60,7 +60,7 @@ async def _ask_authoritative(ctx: NetworkContext, host: str) -> dict[str, Reply 
     try:
         zone = await authoritative.find_zone(ctx.dns, host)
     except NetError as exc:
-        return {f"{AUTHORITATIVE} nameservers": f"not found: {exc}"}
+        return {f"{AUTHORITATIVE} nameservers": str(exc)}
     servers, missing = await authoritative.nameservers(ctx.connector, zone, ctx.timeouts.dns)
     replies = await _ask_all({f"{AUTHORITATIVE} {s.label}": s.client for s in servers}, host)
     return {f"{AUTHORITATIVE} {name}": reason for name, reason in missing.items()} | replies
