@@ -198,4 +198,4 @@ def test_a_1_gb_page_is_read_only_up_to_the_cap(hostile):
     started = time.monotonic()
     result = run_check(CHECK, hostile(route), "http://one.test/big -> http://one.test/big")
     assert result.status is Status.PASS, result.summary
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # a gigabyte would take far longer to read

@@ -94,7 +94,7 @@ def test_a_stalled_handshake_is_an_error_within_the_budget(sprint):
     result = run_check("tls.protocol", sprint, f"slow.{ZONE}", Timeouts.uniform(1.0))
     assert result.status is Status.ERROR
     assert "did not complete within 1 s" in result.summary
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15  # bounded by the 1 s limits, not hung
 
 
 def test_a_refused_port_is_an_error(sprint):

@@ -195,4 +195,4 @@ def test_dns_delay_does_not_block_other_answers() -> None:
 
     responses, elapsed = asyncio.run(five_queries())
     assert all(r.rcode() == dns.rcode.NOERROR for r in responses)
-    assert 0.3 <= elapsed < 1.0  # five delayed answers in parallel, not one after another
+    assert 0.3 <= elapsed < 1.5  # in parallel: one after another would take 1.5 s or more

@@ -103,11 +103,11 @@ def test_stall_accepts_tcp_but_never_completes_the_handshake(lab: Lab) -> None:
 
 
 def test_a_stalled_handshake_does_not_hold_up_others(lab: Lab) -> None:
-    stalled = threading.Thread(target=handshake_with_stalled_host, args=(lab, 0.5))
+    stalled = threading.Thread(target=handshake_with_stalled_host, args=(lab, 3.0))
     stalled.start()
     time.sleep(0.05)
     started = time.monotonic()
     with tls_connect(lab, f"app.{ZONE}"):
         pass
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 2.5  # the stalled client waits 3 s
     stalled.join()
