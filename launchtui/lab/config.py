@@ -109,6 +109,25 @@ def _moved(location: str, status: int = 301) -> Route:
     return Route(status, {"Location": location}, content_type="text/plain; charset=utf-8")
 
 
+# edge.cloudflare reads proxying from these headers in the lab (its addresses are loopback).
+_CLOUDFLARE = {"Server": "cloudflare", "CF-RAY": "8e1f2a3b4c5d6e7f-AMS"}
+
+
+def _static_site(title: str, page_cache: str | None, asset_cache: str) -> dict[str, Route]:
+    """A home page linking /static/app.css and /static/app.js, and those two assets."""
+    page = (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        '<link rel="stylesheet" href="/static/app.css"><script src="/static/app.js" defer>'
+        f"</script></head>\n<body><h1>{title}</h1></body></html>\n"
+    )
+    cache = {"Cache-Control": asset_cache}
+    return {
+        "/": Route(headers={"Cache-Control": page_cache} if page_cache else {}, body=page),
+        "/static/app.css": Route(headers=cache, body="body{margin:0}\n", content_type="text/css"),
+        "/static/app.js": Route(headers=cache, body="void 0;\n", content_type="text/javascript"),
+    }
+
+
 def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
     """The seeded demo: a healthy apex, www and app, and one launch problem per other host."""
     app, www = f"https://app.{zone}", f"https://www.{zone}"
@@ -118,6 +137,7 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         # /old-pricing loops between the apex and www.
         HostSpec(
             zone,
+            headers=HARDENED_HEADERS | _CLOUDFLARE,
             routes={
                 "/": _moved(f"{app}/"),
                 "/join": _moved(f"{app}/join"),
@@ -128,9 +148,15 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         HostSpec(
             f"www.{zone}",
             cname=zone,
+            headers=HARDENED_HEADERS | _CLOUDFLARE,
             routes={"/": _moved(f"{app}/"), "/old-pricing": _moved(f"https://{zone}/old-pricing")},
         ),
-        HostSpec(f"app.{zone}", app=True),
+        HostSpec(
+            f"app.{zone}",
+            app=True,
+            headers=HARDENED_HEADERS | _CLOUDFLARE,
+            routes=_static_site("Harbor Club", None, "public, max-age=31536000, immutable"),
+        ),
         HostSpec(f"community.{zone}", cert="expired", stale_addresses=["127.0.0.9"]),
         HostSpec(f"members.{zone}", cert="wrong-name"),
         HostSpec(f"status.{zone}", cert="expiring:12"),
@@ -155,6 +181,25 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
             headers=HARDENED_HEADERS | {"Strict-Transport-Security": "max-age=86400"},
         ),
         HostSpec(f"legacy.{zone}", tls_min_version="1.0"),
+        # Page content and cache faults: an http:// script and form action on the signup
+        # page, a session cookie without Secure/HttpOnly, no security headers at all, and
+        # public HTML with uncacheable assets.
+        HostSpec(
+            f"signup.{zone}",
+            routes={
+                "/": Route(
+                    body=f'<h1>Join</h1><script src="http://cdn.{zone}/widget.js"></script>'
+                    f'<form method="post" action="http://signup.{zone}/join">'
+                    '<input type="password" name="password"></form>'
+                )
+            },
+        ),
+        HostSpec(
+            f"portal.{zone}",
+            routes={"/": Route(headers={"Set-Cookie": "session=0f3a9c; Path=/"}, body="Sign in")},
+        ),
+        HostSpec(f"bare.{zone}", headers={}),
+        HostSpec(f"media.{zone}", routes=_static_site("Media", "public, max-age=3600", "no-store")),
     ]
 
 
