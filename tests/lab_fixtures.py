@@ -79,6 +79,41 @@ def fault_config(**overrides: Any) -> LabConfig:
         HostSpec(f"hsts-twice.{ZONE}", headers={HSTS: "max-age=31536000; max-age=1"}),
         HostSpec(f"hsts-off.{ZONE}", headers={HSTS: "max-age=0"}),
         HostSpec(f"preload.{ZONE}", headers={HSTS: "max-age=63072000; includeSubDomains; preload"}),
+        # Page content and cache variants (http.mixed-content, http.security-headers,
+        # edge.static-cache).
+        HostSpec(
+            f"passive.{ZONE}",
+            routes={"/": Route(body=f'<img src="http://cdn.{ZONE}/a.png"><video src=http://v>')},
+        ),
+        HostSpec(
+            f"markup.{ZONE}",
+            routes={"/": Route(body='<script src="http://x.test/[bold]a[/bold]\x1b[31m.js">')},
+        ),
+        HostSpec(
+            f"nocsp.{ZONE}",
+            headers={"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"},
+        ),
+        HostSpec(
+            f"csp-only.{ZONE}",
+            headers={
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'self'; frame-ancestors 'self'",
+                "Referrer-Policy": "no-referrer",
+            },
+        ),
+        HostSpec(
+            f"caching.{ZONE}",
+            routes={
+                "/": Route(
+                    body='<link rel=stylesheet href="/static/app.css"><img src="/gone.png">'
+                ),
+                "/static/app.css": Route(headers={"Cache-Control": "max-age=60"}),
+                "/public": Route(headers={"Cache-Control": "public, max-age=600"}),
+                "/max-age": Route(headers={"Cache-Control": "max-age=600"}),
+                "/bare": Route(),
+                "/no-cache": Route(headers={"Cache-Control": "no-cache"}),
+            },
+        ),
     ]
     settings: dict[str, Any] = {
         "base_port": 0,
