@@ -50,12 +50,28 @@ def _targets(sprint: Sprint) -> list[str]:
 async def _run(ctx: NetworkContext, host: str) -> Outcome:
     addresses = await resolve_addresses(ctx.dns, host)
     response = await ctx.http.fetch(f"https://{host}/", max_body=1024)
-    data = cloudflare.ranges()
+    evidence, warns = judge_proxy(
+        addresses, response.header("server"), response.header("cf-ray"), cloudflare.ranges()
+    )
+    fails: list[str] = []
+    await _api(ctx, host, evidence, fails, warns)
+    if fails or warns:
+        return Outcome(
+            Status.FAIL if fails else Status.WARN,
+            f"{host}: " + "; ".join(fails + warns),
+            evidence,
+            fix=_fix(host, fails + warns),
+        )
+    return Outcome(Status.PASS, f"{host}: proxied by Cloudflare", evidence)
+
+
+def judge_proxy(
+    addresses: list[str], server: str | None, ray: str | None, data: cloudflare.Ranges
+) -> tuple[Evidence, list[str]]:
+    """Evidence (with "proxied") and warnings from the addresses and response headers."""
     public = [a for a in addresses if ipaddress.ip_address(a).is_global]
     in_ranges = [a for a in public if data.contains(a)]
     by_ip = bool(in_ranges) if public else None
-    server = response.header("server")
-    ray = response.header("cf-ray")
     by_headers = (server or "").strip().lower() == "cloudflare" or ray is not None
     proxied = by_headers if by_ip is None else by_ip or by_headers
     evidence: Evidence = {
@@ -66,7 +82,6 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         "server": server,
         "cf_ray": ray,
     }
-    fails: list[str] = []
     warns: list[str] = []
     if by_ip is None:
         evidence["ranges_note"] = "no public address: judged by the response headers alone"
@@ -79,15 +94,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         )
     if not proxied:
         warns.append("not proxied by Cloudflare: no DDoS protection or edge cache in front")
-    await _api(ctx, host, evidence, fails, warns)
-    if fails or warns:
-        return Outcome(
-            Status.FAIL if fails else Status.WARN,
-            f"{host}: " + "; ".join(fails + warns),
-            evidence,
-            fix=_fix(host, fails + warns),
-        )
-    return Outcome(Status.PASS, f"{host}: proxied by Cloudflare", evidence)
+    return evidence, warns
 
 
 async def _api(

@@ -49,7 +49,7 @@ async def fetch_page(ctx: NetworkContext, url: str) -> tuple[Fetched, Evidence]:
     chain = await follow(ctx.http, url, body_limit=PAGE_LIMIT)
     final = chain.final
     if final is None:
-        raise NetError(f"{url}: {chain.reason}")
+        raise NetError(chain.reason)
     if not 200 <= final.status < 300:
         raise NetError(f"{url}: the page answered {final.status} ({final.url}); nothing to read")
     return final, chain_evidence(chain)
