@@ -100,29 +100,32 @@ def _frame_ancestors(page: Fetched) -> bool:
 class SetCookie:
     """A Set-Cookie header split by hand on ';' (http.cookies drops what it cannot parse)."""
 
-    def __init__(self, name: str, value_length: int, attributes: dict[str, str]) -> None:
+    def __init__(self, name: str, value_length: int, attributes: list[str]) -> None:
         self.name = name
         self.value_length = value_length
-        self.attributes = attributes  # lower-case attribute name -> value ("" for flags)
+        self.raw_attributes = attributes  # as sent, surrounding spaces removed
+        # Lower-case attribute name -> value ("" for flags like Secure).
+        self.attributes = {
+            key.strip().lower(): value.strip()
+            for key, _, value in (a.partition("=") for a in attributes)
+        }
 
     def missing(self) -> list[str]:
         wanted = {"secure": "Secure", "httponly": "HttpOnly", "samesite": "SameSite"}
         return [label for key, label in wanted.items() if key not in self.attributes]
 
     def describe(self) -> str:
-        attrs = "".join(f"; {k}={v}" if v else f"; {k}" for k, v in self.attributes.items())
-        return f"{self.name}=<{self.value_length} chars>{attrs}"
+        """The header with its value replaced by its length."""
+        return f"{self.name}=<{self.value_length} chars>" + "".join(
+            f"; {a}" for a in self.raw_attributes
+        )
 
 
 def parse_set_cookie(header: str) -> SetCookie:
     pair, *attributes = header.split(";")
     name, _, value = pair.partition("=")
-    parsed: dict[str, str] = {}
-    for attribute in attributes:
-        key, _, attr_value = attribute.partition("=")
-        if key.strip():
-            parsed[key.strip().lower()] = attr_value.strip()
-    return SetCookie(name.strip(), len(value.strip()), parsed)
+    kept = [a.strip() for a in attributes if a.strip()]
+    return SetCookie(name.strip(), len(value.strip()), kept)
 
 
 def _fix(url: str, problems: list[str]) -> str:
