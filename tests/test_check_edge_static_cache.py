@@ -1,0 +1,134 @@
+"""edge.static-cache against the lab: cached assets, uncached pages and private URLs."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import ssl
+
+import pytest
+import trustme
+from check_helpers import lab_sprint, run_check
+from lab_fixtures import ZONE
+from servers import read_request, response, server_thread
+
+from launchtui.checks.model import Status
+from launchtui.checks.registry import all_checks
+
+pytest_plugins = ["lab_fixtures"]
+
+CHECK = "edge.static-cache"
+APP = f"https://app.{ZONE}"
+CACHING = f"https://caching.{ZONE}"
+
+
+@pytest.fixture(scope="module")
+def sprint(lab, tmp_path_factory):
+    return lab_sprint(lab, tmp_path_factory.mktemp("cache"))
+
+
+def test_targets_are_each_hostname_and_each_private_url(sprint):
+    check = next(c for c in all_checks() if c.id == CHECK)
+    targets = check.targets(sprint)
+    assert targets[:3] == [ZONE, f"www.{ZONE}", f"app.{ZONE}"]
+    assert targets[-1] == f"{APP}/api/posts"
+
+
+def test_long_cached_assets_and_an_unshared_page_pass(sprint):
+    result = run_check(CHECK, sprint, f"app.{ZONE}")
+    assert result.status is Status.PASS, result.summary
+    assert result.summary == (
+        f"app.{ZONE}: HTML not shared-cacheable; 2 static asset(s) cacheable for a day or more"
+    )
+    assert result.evidence["assets"] == [
+        f"{APP}/static/app.css: 200, Cache-Control: public, max-age=31536000, immutable",
+        f"{APP}/static/app.js: 200, Cache-Control: public, max-age=31536000, immutable",
+    ]
+
+
+def test_the_apex_is_judged_on_the_page_it_redirects_to(sprint):
+    result = run_check(CHECK, sprint, ZONE)
+    assert result.status is Status.PASS, result.summary
+    assert result.evidence["final_url"] == f"{APP}/"
+
+
+def test_public_html_fails_and_no_store_assets_are_named(sprint):
+    result = run_check(CHECK, sprint, f"media.{ZONE}")
+    assert result.status is Status.FAIL
+    assert result.evidence["page_cache_control"] == ["public, max-age=3600"]
+    assert result.evidence["problems"] == [
+        f"the HTML page https://media.{ZONE}/ is shared-cacheable",
+        f"https://media.{ZONE}/static/app.css: Cache-Control no-store",
+        f"https://media.{ZONE}/static/app.js: Cache-Control no-store",
+    ]
+    assert "private, no-cache" in result.fix and "immutable" in result.fix
+
+
+def test_short_lived_and_missing_assets_warn(sprint):
+    result = run_check(CHECK, sprint, f"caching.{ZONE}")
+    assert result.status is Status.WARN, result.summary
+    assert result.evidence["problems"] == [
+        f"{CACHING}/static/app.css: cached for 60 s only (under a day)",
+        f"{CACHING}/gone.png: answers 404",
+    ]
+
+
+def test_a_private_url_kept_out_of_shared_caches_passes(sprint):
+    result = run_check(CHECK, sprint, f"{APP}/api/posts")
+    assert result.status is Status.PASS, result.summary
+    assert result.evidence["cache_control"] == ["private, no-store"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/public", Status.FAIL, "shared-cacheable (public, max-age)"),
+        ("/max-age", Status.FAIL, "shared-cacheable (max-age)"),
+        ("/bare", Status.WARN, "says no Cache-Control"),
+        ("/no-cache", Status.WARN, "says only no-cache"),
+    ],
+)
+def test_private_urls_that_a_shared_cache_may_keep(sprint, path, status, words):
+    result = run_check(CHECK, sprint, f"{CACHING}{path}")
+    assert result.status is status, result.summary
+    assert words in result.summary
+    assert "private, no-store" in result.fix
+
+
+def test_a_site_that_cannot_be_reached_is_an_error(sprint):
+    result = run_check(CHECK, sprint, f"shop.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "NXDOMAIN" in result.summary
+
+
+def test_an_asset_that_cannot_be_fetched_makes_an_error_not_a_pass(sprint, tmp_path):
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("page.example.test").configure_cert(context)
+    page = b'<link rel="stylesheet" href="https://assets.example.test/a.css">'
+
+    async def handler(reader, writer):
+        await read_request(reader)
+        writer.write(response("200 OK", [("Content-Type", "text/html")], page))
+        await writer.drain()
+        writer.close()
+
+    with socket.socket() as probe, server_thread() as thread:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+        port = thread.serve(handler, context)
+        network = dataclasses.replace(
+            sprint.network,
+            ca_bundle=ca_file,
+            connect_to={
+                ("page.example.test", 443): ("127.0.0.1", port),
+                ("assets.example.test", 443): ("127.0.0.1", closed),
+            },
+        )
+        result = run_check(CHECK, dataclasses.replace(sprint, network=network), "page.example.test")
+    assert result.status is Status.ERROR, result.summary
+    assert result.summary == "could not check: 1 of 1 assets of page.example.test not fetched"
+    [asset] = result.evidence["assets"]
+    assert asset.startswith("https://assets.example.test/a.css: not fetched: GET ")
