@@ -51,7 +51,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     addresses = await resolve_addresses(ctx.dns, host)
     response = await ctx.http.fetch(f"https://{host}/", max_body=1024)
     evidence, warns = judge_proxy(
-        addresses, response.header("server"), response.header("cf-ray"), cloudflare.ranges()
+        addresses, response.header_all("server"), response.header("cf-ray"), cloudflare.ranges()
     )
     fails: list[str] = []
     await _api(ctx, host, evidence, fails, warns)
@@ -66,20 +66,20 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
 
 
 def judge_proxy(
-    addresses: list[str], server: str | None, ray: str | None, data: cloudflare.Ranges
+    addresses: list[str], servers: list[str], ray: str | None, data: cloudflare.Ranges
 ) -> tuple[Evidence, list[str]]:
     """Evidence (with "proxied") and warnings from the addresses and response headers."""
     public = [a for a in addresses if ipaddress.ip_address(a).is_global]
     in_ranges = [a for a in public if data.contains(a)]
     by_ip = bool(in_ranges) if public else None
-    by_headers = (server or "").strip().lower() == "cloudflare" or ray is not None
+    by_headers = any(s.strip().lower() == "cloudflare" for s in servers) or ray is not None
     proxied = by_headers if by_ip is None else by_ip or by_headers
     evidence: Evidence = {
         "proxied": proxied,
         "addresses": addresses,
         "in_cloudflare_ranges": in_ranges,
         "ranges_date": data.date,
-        "server": server,
+        "server": servers,
         "cf_ray": ray,
     }
     warns: list[str] = []
@@ -109,7 +109,7 @@ async def _api(
     try:
         token = CredentialStore(sprint_id).get(CREDENTIAL)
     except CredentialError as exc:
-        evidence["api"] = f"not used: {exc}"
+        evidence["api"] = f"not used: the {CREDENTIAL} credential could not be read: {exc}"
         return
     if token is None:
         evidence["api"] = (
