@@ -110,7 +110,8 @@ def _moved(location: str, status: int = 301) -> Route:
 
 
 # edge.cloudflare reads proxying from these headers in the lab (its addresses are loopback).
-_CLOUDFLARE = {"Server": "cloudflare", "CF-RAY": "8e1f2a3b4c5d6e7f-AMS"}
+# No "Server: cloudflare": the lab always sends its own Server header.
+_CLOUDFLARE = {"CF-RAY": "8e1f2a3b4c5d6e7f-AMS", "CF-Cache-Status": "DYNAMIC"}
 
 
 def _static_site(title: str, page_cache: str | None, asset_cache: str) -> dict[str, Route]:
