@@ -164,3 +164,11 @@ def test_set_cookie_is_split_by_hand(header, name, attributes, missing):
     assert cookie.name == name
     assert set(cookie.attributes) == attributes
     assert cookie.missing() == missing
+
+
+def test_an_escape_sequence_in_a_header_is_kept_and_is_no_protection(raw_server):
+    head = b"HTTP/1.1 200 OK\r\nX-Frame-Options: \x1b[31mDENY\r\n"
+    result = run_check(CHECK, raw_server(head), f"https://{HOSTILE_HOST}/")
+    assert result.status is Status.FAIL
+    assert result.evidence["headers"]["x-frame-options"] == ["\x1b[31mDENY"]
+    assert "no frame protection" in result.summary
