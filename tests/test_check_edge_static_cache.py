@@ -101,33 +101,59 @@ def test_a_site_that_cannot_be_reached_is_an_error(sprint):
     assert "NXDOMAIN" in result.summary
 
 
-def test_an_asset_that_cannot_be_fetched_makes_an_error_not_a_pass(sprint, tmp_path):
+@pytest.fixture
+def tls_site(sprint, tmp_path):
+    """serve(pages, extra) -> a sprint whose https://page.example.test answers `pages`
+    ({path: (headers, body)}) from a TLS server; `extra` maps more host:443 to ports."""
     ca = trustme.CA()
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("page.example.test").configure_cert(context)
+    with server_thread() as thread:
+
+        def serve(pages, extra=None):
+            async def handler(reader, writer):
+                request = await read_request(reader)
+                headers, body = pages.get(request[":path"], ([], b"missing"))
+                writer.write(response("200 OK", headers, body))
+                await writer.drain()
+                writer.close()
+
+            port = thread.serve(handler, context)
+            mapped = {("page.example.test", 443): ("127.0.0.1", port), **(extra or {})}
+            network = dataclasses.replace(sprint.network, ca_bundle=ca_file, connect_to=mapped)
+            return dataclasses.replace(sprint, network=network)
+
+        yield serve
+
+
+def test_cdn_only_cache_headers_count(tls_site):
+    html = ("Content-Type", "text/html")
+    site = tls_site(
+        {
+            "/": ([html, ("Cloudflare-CDN-Cache-Control", "max-age=3600")], b"<h1>hi</h1>"),
+            "/member": ([("Cache-Control", "private"), ("CDN-Cache-Control", "max-age=600")], b""),
+        }
+    )
+    page = run_check(CHECK, site, "page.example.test")
+    assert page.status is Status.FAIL, page.summary
+    assert "cached by the CDN (cloudflare-cdn-cache-control: max-age=3600)" in page.summary
+    member = run_check(CHECK, site, "https://page.example.test/member")
+    assert member.status is Status.FAIL, member.summary
+    assert member.evidence["cdn_cache_control"] == "cdn-cache-control: max-age=600"
+
+
+def test_an_asset_that_cannot_be_fetched_makes_an_error_not_a_pass(tls_site):
     page = b'<link rel="stylesheet" href="https://assets.example.test/a.css">'
-
-    async def handler(reader, writer):
-        await read_request(reader)
-        writer.write(response("200 OK", [("Content-Type", "text/html")], page))
-        await writer.drain()
-        writer.close()
-
-    with socket.socket() as probe, server_thread() as thread:
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
-        port = thread.serve(handler, context)
-        network = dataclasses.replace(
-            sprint.network,
-            ca_bundle=ca_file,
-            connect_to={
-                ("page.example.test", 443): ("127.0.0.1", port),
-                ("assets.example.test", 443): ("127.0.0.1", closed),
-            },
+        closed = ("127.0.0.1", probe.getsockname()[1])
+        site = tls_site(
+            {"/": ([("Content-Type", "text/html")], page)},
+            {("assets.example.test", 443): closed},
         )
-        result = run_check(CHECK, dataclasses.replace(sprint, network=network), "page.example.test")
+        result = run_check(CHECK, site, "page.example.test")
     assert result.status is Status.ERROR, result.summary
     assert result.summary == "could not check: 1 of 1 assets of page.example.test not fetched"
     [asset] = result.evidence["assets"]

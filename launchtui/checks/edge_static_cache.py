@@ -5,11 +5,12 @@ Targets: each public hostname (its home page, followed through redirects, and up
 same-site scripts, stylesheets and images it links), and each [flows].private URL (that one
 response, not followed: a redirect to /login is what a cache would keep).
 
-- site, fail: the HTML page is shared-cacheable (`public` with max-age, or s-maxage): one
-  member's page may be served to everyone
+- site, fail: the HTML page is shared-cacheable (`public`, or s-maxage, or a CDN-only header
+  below that caches): one member's page may be served to everyone
 - site, warn: an asset is not cacheable for a day (no Cache-Control, no-store, no-cache,
   private, or max-age/s-maxage under 86400 without immutable), or a linked asset is missing
-- private URL, fail: public, s-maxage or max-age without private/no-store
+- private URL, fail: public, s-maxage or max-age without private/no-store, or a CDN-only
+  header (CDN-Cache-Control, Cloudflare-CDN-Cache-Control, Surrogate-Control) that caches
 - private URL, warn: no Cache-Control (shared caches may apply heuristics) or only no-cache
 - error: the page (or an asset, when nothing else is wrong) could not be fetched
 """
@@ -32,6 +33,8 @@ DAY = 86400
 MAX_ASSETS = 10
 ASSET_BODY_LIMIT = 16 * 1024  # only headers matter
 ASSET_TAGS = frozenset({"script", "stylesheet", "img"})
+# Read by CDNs in place of Cache-Control (RFC 9213; Cloudflare's own; Fastly/Akamai).
+CDN_HEADERS = ("cdn-cache-control", "cloudflare-cdn-cache-control", "surrogate-control")
 
 
 def _targets(sprint: Sprint) -> list[str]:
@@ -44,10 +47,10 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
     return await _site(ctx, target)
 
 
-def cache_control(response: Fetched) -> dict[str, str]:
+def cache_control(response: Fetched, header: str = "cache-control") -> dict[str, str]:
     """Directive (lower case) -> value ("" for a bare directive), all headers joined."""
     directives: dict[str, str] = {}
-    for part in ",".join(response.header_all("cache-control")).split(","):
+    for part in ",".join(response.header_all(header)).split(","):
         name, _, value = part.partition("=")
         if name.strip():
             directives[name.strip().lower()] = value.strip().strip('"')
@@ -59,6 +62,15 @@ def _seconds(value: str | None) -> int:
         return int(value or "0")
     except ValueError:
         return 0
+
+
+def _cdn_stores(response: Fetched) -> str:
+    """The CDN-only cache header telling a CDN to keep this response, as sent, or ""."""
+    for header in CDN_HEADERS:
+        cc = cache_control(response, header)
+        if cc and (_shared_cacheable(cc) or _seconds(cc.get("max-age")) > 0):
+            return f"{header}: {', '.join(response.header_all(header))}"
+    return ""
 
 
 def _shared_cacheable(cc: dict[str, str]) -> bool:
@@ -76,6 +88,9 @@ async def _site(ctx: NetworkContext, host: str) -> Outcome:
     if "html" in (page.header("content-type") or "") and _shared_cacheable(page_cc):
         fail = True
         problems.append(f"the HTML page {page.url} is shared-cacheable")
+    elif cdn := _cdn_stores(page):
+        fail = True
+        problems.append(f"the HTML page {page.url} is cached by the CDN ({cdn})")
     assets = _assets(page)
     evidence["assets"] = []
     unchecked: list[str] = []
@@ -162,6 +177,15 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
         "status": response.status,
         "cache_control": response.header_all("cache-control"),
     }
+    cdn = _cdn_stores(response)  # overrides Cache-Control at the CDN, so it comes first
+    if cdn:
+        evidence["cdn_cache_control"] = cdn
+        return Outcome(
+            Status.FAIL,
+            f"{url} is member-only but the CDN is told to cache it ({cdn})",
+            evidence,
+            fix=_private_fix(url, "the CDN keeps it and may serve one member's data to others"),
+        )
     if "private" in cc or "no-store" in cc:
         return Outcome(Status.PASS, f"{url}: kept out of shared caches ({', '.join(cc)})", evidence)
     if _shared_cacheable(cc) or _seconds(cc.get("max-age")) > 0:
