@@ -39,6 +39,12 @@ def test_every_loading_tag_is_found_in_document_order():
     ]
 
 
+def test_a_base_url_is_a_resource_of_its_own():
+    base, script = resources('<base href="http://old.example/"><script src="a.js">').resources
+    assert base.describe() == "<base href=http://old.example/>" and not base.passive
+    assert script.url == "a.js"  # as written; the base is reported on its own
+
+
 def test_passive_and_active_kinds():
     kinds = {
         r.tag: r.passive

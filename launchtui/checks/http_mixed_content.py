@@ -7,8 +7,8 @@ reached through its redirect chain, hop by hop, and the final page is read (up t
 - pass: no http:// subresource and no form posting to http://
 - warn: passive mixed content only (img, audio, video, source): browsers upgrade or block it,
   but the padlock may show a warning
-- fail: active mixed content (script, stylesheet, iframe, object, embed) or a form whose
-  action is http:// (the password or card form is sent in clear)
+- fail: active mixed content (script, stylesheet, iframe, object, embed, an http:// <base>)
+  or a form whose action is http:// (the password or card form is sent in clear)
 - error: the page could not be fetched or did not answer 2xx
 """
 

@@ -30,6 +30,7 @@ _LOADS = {
     "embed": "src",
     "object": "data",
     "form": "action",
+    "base": "href",  # an http:// base turns every relative URL on the page into http://
 }
 # Browsers upgrade or block these "optionally blockable" loads; everything else is active.
 PASSIVE_TAGS = frozenset({"img", "audio", "video", "source"})
