@@ -30,7 +30,7 @@ def measure(sprint_path: Path, concurrency: int) -> tuple[float, list[Result]]:
     checks = [c for c in all_checks() if c.id in CHECK_IDS]
 
     async def go() -> list[Result]:
-        async with NetworkContext.create(sprint.network) as ctx:
+        async with NetworkContext.create(sprint.network, sprint=sprint) as ctx:
             return await run_checks(checks, sprint, ctx, concurrency=concurrency)
 
     began = time.perf_counter()

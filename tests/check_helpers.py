@@ -25,7 +25,7 @@ def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = F
     check = next(c for c in all_checks() if c.id == check_id)
 
     async def go() -> Result:
-        async with NetworkContext.create(sprint.network, timeouts) as ctx:
+        async with NetworkContext.create(sprint.network, timeouts, sprint) as ctx:
             return await run_one(check, target, ctx)
 
     return asyncio.run(go())

@@ -35,16 +35,9 @@ CREDENTIAL = "cloudflare_api_token"
 GOOD_SSL = ("strict", "origin_pull")  # Full (strict), and its origin-pull variant
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 
-# The engine hands run() only the target; the sprint id (whose keyring holds the token) and
-# the apex (the zone) are remembered per hostname when the run is planned.
-_PLANNED: dict[str, tuple[str, str]] = {}
-
 
 def _targets(sprint: Sprint) -> list[str]:
-    hosts = list(sprint.site.all_hostnames)
-    for host in hosts:
-        _PLANNED[host] = (sprint.id, sprint.site.apex)
-    return hosts
+    return list(sprint.site.all_hostnames)
 
 
 async def _run(ctx: NetworkContext, host: str) -> Outcome:
@@ -101,11 +94,10 @@ async def _api(
     ctx: NetworkContext, host: str, evidence: Evidence, fails: list[str], warns: list[str]
 ) -> None:
     """Add the zone's settings and the host's DNS record to the verdict, if a token is set."""
-    planned = _PLANNED.get(host)
-    if planned is None:
-        evidence["api"] = "not used: the run was not planned from a sprint"
+    if ctx.sprint is None:
+        evidence["api"] = "not used: no sprint to read the credential of"
         return
-    sprint_id, apex = planned
+    sprint_id, apex = ctx.sprint.id, ctx.sprint.site.apex
     try:
         token = CredentialStore(sprint_id).get(CREDENTIAL)
     except CredentialError as exc:

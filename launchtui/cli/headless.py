@@ -48,7 +48,7 @@ def execute(
     began = time.perf_counter()
 
     async def go() -> list[Result]:
-        async with NetworkContext.create(network, timeouts) as ctx:
+        async with NetworkContext.create(network, timeouts, sprint) as ctx:
             return await run_checks(checks, sprint, ctx, concurrency=concurrency)
 
     results = asyncio.run(go())

@@ -12,7 +12,7 @@ from launchtui.net.dns import DnsClient
 from launchtui.net.http import HttpClient
 from launchtui.net.timeouts import Timeouts
 from launchtui.net.tls import verify_context
-from launchtui.sprint.model import HostPort, NetworkConfig
+from launchtui.sprint.model import HostPort, NetworkConfig, Sprint
 
 
 @dataclass(slots=True)
@@ -23,16 +23,25 @@ class NetworkContext:
     connector: Connector
     trust: ssl.SSLContext
     http: HttpClient
+    # The sprint being checked, for the few checks that need more than their target (the
+    # keyring namespace of a credential, the zone a hostname belongs to).
+    sprint: Sprint | None = None
     _public: dict[HostPort, DnsClient] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, config: NetworkConfig, timeouts: Timeouts | None = None) -> NetworkContext:
+    def create(
+        cls,
+        config: NetworkConfig,
+        timeouts: Timeouts | None = None,
+        sprint: Sprint | None = None,
+    ) -> NetworkContext:
         timeouts = timeouts or Timeouts()
         dns = DnsClient(config.nameservers, timeout=timeouts.dns)
         connect_to = {(host.lower(), port): to for (host, port), to in config.connect_to.items()}
         connector = Connector(dns, connect_to, timeouts.connect)
         trust = verify_context(config.ca_bundle)
-        return cls(config, timeouts, dns, connector, trust, HttpClient(connector, trust, timeouts))
+        http = HttpClient(connector, trust, timeouts)
+        return cls(config, timeouts, dns, connector, trust, http, sprint)
 
     @property
     def trust_label(self) -> str:
