@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import ssl
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import trustme
+from servers import Handler, server_thread
 
 from launchtui.checks.engine import run_one
 from launchtui.checks.model import Result
@@ -29,3 +37,24 @@ def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = F
             return await run_one(check, target, ctx)
 
     return asyncio.run(go())
+
+
+@contextlib.contextmanager
+def https_site(sprint: Sprint, directory: Path, host: str) -> Iterator[Callable[..., Sprint]]:
+    """serve(handler, extra=None) -> `sprint` where https://HOST/ reaches a loopback TLS server
+    running `handler` (a raw asyncio stream handler) with a certificate for HOST from a
+    throwaway CA the sprint trusts; `extra` maps more (host, port) pairs."""
+    ca = trustme.CA()
+    ca_file = directory / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(host).configure_cert(context)
+    with server_thread() as thread:
+
+        def serve(handler: Handler, extra: dict[Any, Any] | None = None) -> Sprint:
+            port = thread.serve(handler, context)
+            mapped = {(host, 443): ("127.0.0.1", port), **(extra or {})}
+            network = dataclasses.replace(sprint.network, ca_bundle=ca_file, connect_to=mapped)
+            return dataclasses.replace(sprint, network=network)
+
+        yield serve

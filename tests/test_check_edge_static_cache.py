@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import socket
-import ssl
 
 import pytest
-import trustme
-from check_helpers import lab_sprint, run_check
+from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
-from servers import read_request, response, server_thread
+from servers import read_request, response
 
 from launchtui.checks.model import Status
 from launchtui.checks.registry import all_checks
@@ -105,12 +102,7 @@ def test_a_site_that_cannot_be_reached_is_an_error(sprint):
 def tls_site(sprint, tmp_path):
     """serve(pages, extra) -> a sprint whose https://page.example.test answers `pages`
     ({path: (headers, body)}) from a TLS server; `extra` maps more host:443 to ports."""
-    ca = trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("page.example.test").configure_cert(context)
-    with server_thread() as thread:
+    with https_site(sprint, tmp_path, "page.example.test") as serve_handler:
 
         def serve(pages, extra=None):
             async def handler(reader, writer):
@@ -120,10 +112,7 @@ def tls_site(sprint, tmp_path):
                 await writer.drain()
                 writer.close()
 
-            port = thread.serve(handler, context)
-            mapped = {("page.example.test", 443): ("127.0.0.1", port), **(extra or {})}
-            network = dataclasses.replace(sprint.network, ca_bundle=ca_file, connect_to=mapped)
-            return dataclasses.replace(sprint, network=network)
+            return serve_handler(handler, extra)
 
         yield serve
 

@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import dataclasses
 import socket
-import ssl
 import time
 
 import pytest
-import trustme
-from check_helpers import lab_sprint, run_check
+from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
-from servers import read_request, server_thread
+from servers import read_request
 
 from launchtui.checks.model import Status
 from launchtui.checks.registry import all_checks
@@ -34,12 +32,7 @@ def sprint(lab, tmp_path_factory):
 @pytest.fixture
 def hostile(sprint, tmp_path):
     """serve(route) -> a sprint whose https://page.example.test/ reaches that TLS server."""
-    ca = trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOSTILE_HOST).configure_cert(context)
-    with server_thread() as thread:
+    with https_site(sprint, tmp_path, HOSTILE_HOST) as serve_handler:
 
         def serve(route):
             async def handler(reader, writer):
@@ -48,13 +41,7 @@ def hostile(sprint, tmp_path):
                     await route(writer)
                 writer.close()
 
-            port = thread.serve(handler, context)
-            network = dataclasses.replace(
-                sprint.network,
-                ca_bundle=ca_file,
-                connect_to={(HOSTILE_HOST, 443): ("127.0.0.1", port)},
-            )
-            return dataclasses.replace(sprint, network=network)
+            return serve_handler(handler)
 
         yield serve
 

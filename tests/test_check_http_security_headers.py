@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import socket
-import ssl
 
 import pytest
-import trustme
-from check_helpers import lab_sprint, run_check
+from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
-from servers import read_request, server_thread
+from servers import read_request
 
 from launchtui.checks.http_security_headers import parse_set_cookie
 from launchtui.checks.model import Status
@@ -32,12 +30,7 @@ def sprint(lab, tmp_path_factory):
 @pytest.fixture
 def raw_server(sprint, tmp_path):
     """serve(head) -> a sprint whose https://headers.example.test/ answers `head` verbatim."""
-    ca = trustme.CA()
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOSTILE_HOST).configure_cert(context)
-    with server_thread() as thread:
+    with https_site(sprint, tmp_path, HOSTILE_HOST) as serve_handler:
 
         def serve(head: bytes):
             async def handler(reader, writer):
@@ -47,13 +40,7 @@ def raw_server(sprint, tmp_path):
                     await writer.drain()
                 writer.close()
 
-            port = thread.serve(handler, context)
-            network = dataclasses.replace(
-                sprint.network,
-                ca_bundle=ca_file,
-                connect_to={(HOSTILE_HOST, 443): ("127.0.0.1", port)},
-            )
-            return dataclasses.replace(sprint, network=network)
+            return serve_handler(handler)
 
         yield serve
 

@@ -81,6 +81,7 @@ class HostSpec:
     headers: dict[str, str] = field(default_factory=lambda: dict(HARDENED_HEADERS))  # on HTTPS
     routes: dict[str, Route] = field(default_factory=dict)  # HTTPS path -> fixed answer
     http_routes: dict[str, Route] = field(default_factory=dict)  # plain-HTTP path -> answer
+    note: str = ""  # the seeded problem in words, for faults its other fields do not name
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
@@ -145,6 +146,7 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
                 "/signup": _moved(f"{app}/join", 302),
                 "/old-pricing": _moved(f"{www}/old-pricing"),
             },
+            note="old URL /old-pricing loops via www; /signup moved with a temporary 302",
         ),
         HostSpec(
             f"www.{zone}",
@@ -160,28 +162,35 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         ),
         HostSpec(f"community.{zone}", cert="expired", stale_addresses=["127.0.0.9"]),
         HostSpec(f"members.{zone}", cert="wrong-name"),
-        HostSpec(f"status.{zone}", cert="expiring:12"),
+        HostSpec(f"status.{zone}", cert="expiring:12", note="its CAA allows only letsencrypt.org"),
         # Listed in the sprint but never given a record; nothing serves it either.
         HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
         HostSpec(f"forum.{zone}", dns="servfail"),
         # The old blog still points at a deleted Heroku app: anyone can claim that name.
         HostSpec(f"blog.{zone}", cname="harborclub-old.herokuapp.com", https=False, http=False),
         # Edge routing and TLS protocol faults.
-        HostSpec(f"news.{zone}", http_routes={"/": Route(body="<h1>News</h1>")}),
+        HostSpec(
+            f"news.{zone}",
+            http_routes={"/": Route(body="<h1>News</h1>")},
+            note="http:// serves the page instead of redirecting to HTTPS",
+        ),
         HostSpec(
             f"events.{zone}",
             routes={"/": _moved(f"http://events.{zone}/calendar")},
             http_routes={"/calendar": Route(body="<h1>Events</h1>")},
+            note="its HTTPS home page redirects back to plain http://",
         ),
         HostSpec(
             f"help.{zone}",
             headers={k: v for k, v in HARDENED_HEADERS.items() if k != "Strict-Transport-Security"},
+            note="no HSTS header",
         ),
         HostSpec(
             f"docs.{zone}",
             headers=HARDENED_HEADERS | {"Strict-Transport-Security": "max-age=86400"},
+            note="HSTS max-age of one day",
         ),
-        HostSpec(f"legacy.{zone}", tls_min_version="1.0"),
+        HostSpec(f"legacy.{zone}", tls_min_version="1.0", note="still accepts TLS 1.0 and 1.1"),
         # Page content and cache faults: an http:// script and form action on the signup
         # page, a session cookie without Secure/HttpOnly, no security headers at all, and
         # public HTML with uncacheable assets.
@@ -194,13 +203,19 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
                     '<input type="password" name="password"></form>'
                 )
             },
+            note="an http:// script and a form posting to http:// (mixed content)",
         ),
         HostSpec(
             f"portal.{zone}",
             routes={"/": Route(headers={"Set-Cookie": "session=0f3a9c; Path=/"}, body="Sign in")},
+            note="session cookie without Secure, HttpOnly or SameSite",
         ),
-        HostSpec(f"bare.{zone}", headers={}),
-        HostSpec(f"media.{zone}", routes=_static_site("Media", "public, max-age=3600", "no-store")),
+        HostSpec(f"bare.{zone}", headers={}, note="no security headers at all"),
+        HostSpec(
+            f"media.{zone}",
+            routes=_static_site("Media", "public, max-age=3600", "no-store"),
+            note="HTML publicly cacheable for an hour, assets sent with no-store",
+        ),
     ]
 
 

@@ -44,6 +44,8 @@ CERT_PROBLEMS = {
 def _problems(host: HostSpec) -> list[str]:
     """The launch problems a host is seeded with, in words."""
     problems = [DNS_PROBLEMS[host.dns]] if host.dns in DNS_PROBLEMS else []
+    if host.note:
+        problems.append(host.note)
     if not host.https:
         return problems
     days = expiring_days(host.cert)
