@@ -1,0 +1,203 @@
+"""LaunchApp: the sprint's seven stages as screens over one sprint file.
+
+The app owns the state every screen shows: the loaded document, the results by (check id,
+target) and which of them are running. Checks run in async workers on the app (one exclusive
+worker per stage, so switching screens never stops a run); each result updates the screens as
+it arrives, and the whole run is recorded in the sprint file when it ends.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from launchtui.checks.engine import now_iso, run_checks, run_one
+from launchtui.checks.model import Result
+from launchtui.checks.registry import Check, all_checks, checks_for_stages
+from launchtui.errors import SprintFileError
+from launchtui.net.context import NetworkContext
+from launchtui.sprint import store
+from launchtui.sprint.results import StoredResult
+from launchtui.stages import STAGE_NAMES, STAGES
+from launchtui.tui.commands import LaunchCommands
+from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
+from launchtui.tui.screens.error import ErrorScreen
+from launchtui.tui.screens.stage import StageScreen
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LaunchApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "launchtui"
+    COMMANDS = App.COMMANDS | {LaunchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        *(
+            Binding(
+                str(s.number),
+                f"stage('{s.name}')",
+                "Stage",
+                key_display="1-7",
+                show=s.number == 1,
+            )
+            for s in STAGES
+        ),
+    ]
+
+    def __init__(self, sprint_path: str | Path, *, now: Clock = _utc_now) -> None:
+        super().__init__()
+        self.sprint_path = Path(sprint_path)
+        self.now = now  # injectable so that ages render the same in snapshot tests
+        self.results: dict[Key, StoredResult] = {}
+        self.running: set[Key] = set()
+        self.error = ""
+        self._screens = {s.name: StageScreen(s) for s in STAGES}
+        self._checks = {check.id: check for check in all_checks()}
+        try:
+            self.document = store.load(self.sprint_path)
+        except SprintFileError as exc:
+            self.error = str(exc)
+        else:
+            self.results = store.saved_results(self.document)
+
+    def on_mount(self) -> None:
+        if self.error:
+            self.push_screen(ErrorScreen(f"launchtui: {self.error}"))
+            return
+        self.sub_title = self.document.sprint.name
+        for name, screen in self._screens.items():
+            self.add_mode(name, lambda screen=screen: screen)
+        stage = store.saved_stage(self.document)
+        self.switch_mode(stage if stage in STAGE_NAMES else STAGE_NAMES[0])
+
+    # What the screens read
+
+    def plan(self, stage: str) -> list[PlannedRow]:
+        return planned_rows(stage, self.document.sprint)
+
+    def progress(self) -> dict[str, tuple[int, int]]:
+        return {name: progress(self.plan(name), self.results) for name in STAGE_NAMES}
+
+    def check(self, check_id: str) -> Check | None:
+        return self._checks.get(check_id)
+
+    @property
+    def stage_name(self) -> str:
+        return self.current_mode if self.current_mode in STAGE_NAMES else STAGE_NAMES[0]
+
+    # Stages
+
+    def action_stage(self, name: str) -> None:
+        if self.error or name == self.current_mode:
+            return
+        self.switch_mode(name)
+        try:
+            store.record_stage(self.sprint_path, name)
+        except SprintFileError as exc:
+            self.notify(f"Stage not saved: {exc}", severity="warning", markup=False)
+
+    # Running checks
+
+    def run_stage(self, stage: str) -> None:
+        checks = checks_for_stages([stage])
+        self.run_worker(self._run(checks), group=f"run:{stage}", exclusive=True, name=stage)
+
+    def run_current_stage(self) -> None:
+        self.run_stage(self.stage_name)
+
+    def run_all(self) -> None:
+        self.run_worker(self._run(all_checks()), group="run:all", exclusive=True, name="all")
+
+    def run_one(self, check_id: str, target: str) -> None:
+        check = self.check(check_id)
+        if check is not None:
+            group = f"one:{check_id}:{target}"
+            self.run_worker(self._run_one(check, target), group=group, exclusive=True)
+
+    async def _run(self, checks: list[Check]) -> None:
+        sprint = self.document.sprint
+        keys = {(c.id, t) for c in checks for t in c.targets(sprint)}
+        if not keys:
+            self.notify("Nothing to run in this stage yet.")
+            return
+        self._mark_running(keys)
+        try:
+            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+                results = await run_checks(checks, sprint, ctx, on_result=self._arrived)
+        except Exception as exc:  # a broken [network] setting must not take the app down
+            self.notify(f"The run stopped: {exc}", severity="error", markup=False)
+            return
+        finally:
+            self._mark_running(keys, running=False)
+        self._save(results)
+
+    async def _run_one(self, check: Check, target: str) -> None:
+        sprint = self.document.sprint
+        self._mark_running({(check.id, target)})
+        try:
+            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+                result = await run_one(check, target, ctx)
+        except Exception as exc:
+            self.notify(f"The run stopped: {exc}", severity="error", markup=False)
+            return
+        finally:
+            self._mark_running({(check.id, target)}, running=False)
+        self._arrived(result)
+        self._save([result])
+
+    def _mark_running(self, keys: set[Key], *, running: bool = True) -> None:
+        if running:
+            self.running |= keys
+        else:
+            self.running -= keys
+        self._show(keys)
+
+    def _arrived(self, result: Result) -> None:
+        key = (result.id, result.target)
+        self.results[key] = as_stored(result, self.results.get(key))
+        self.running.discard(key)
+        self._show({key})
+
+    def _save(self, results: list[Result]) -> None:
+        try:
+            self.document = store.record_results(self.sprint_path, results, now_iso())
+        except SprintFileError as exc:
+            self.notify(
+                f"Results not saved: {exc}. They are shown here until you quit.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
+        self.results = store.saved_results(self.document)
+        self.notify(f"Saved {len(results)} results to {self.sprint_path.name}.", markup=False)
+        for screen in self._mounted_screens():
+            screen.rebuild()
+
+    def _show(self, keys: set[Key]) -> None:
+        for screen in self._mounted_screens():
+            screen.show_results(keys)
+
+    def _mounted_screens(self) -> Iterable[StageScreen]:
+        return (screen for screen in self._screens.values() if screen.is_mounted)
+
+
+def run(sprint_path: str | Path) -> int:
+    """Open the app on a sprint file; a file that cannot be opened is one line on stderr."""
+    app = LaunchApp(sprint_path)
+    if app.error:
+        print(f"launchtui: {app.error}", file=sys.stderr)
+        return 2
+    app.run()
+    return 0

@@ -1,0 +1,43 @@
+"""Command palette entries: run checks and open stages by name."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Provider
+
+from launchtui.stages import STAGES
+
+if TYPE_CHECKING:
+    from launchtui.tui.app import LaunchApp
+
+
+class LaunchCommands(Provider):
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app: LaunchApp = self.app  # type: ignore[assignment]
+        commands: list[tuple[str, Callable[[], object], str]] = [
+            ("Run all checks", app.run_all, "Run every automated check of every stage"),
+            ("Run this stage", app.run_current_stage, "Run the checks of the stage on screen"),
+        ]
+        for stage in STAGES:
+            commands.append(
+                (
+                    f"Open stage {stage.number}: {stage.title}",
+                    partial(app.action_stage, stage.name),
+                    stage.goal,
+                )
+            )
+        return commands
+
+    async def discover(self) -> AsyncIterator[DiscoveryHit]:
+        for name, command, help_text in self._commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> AsyncIterator[Hit]:
+        matcher = self.matcher(query)
+        for name, command, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help_text)

@@ -1,0 +1,90 @@
+"""The detail pane: everything known about the selected (check, target).
+
+Summary, evidence, fix and targets come from the network or the sprint file, so they are
+built as Text pieces and passed through `literal`: markup and escape sequences show as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from launchtui.checks.registry import Check
+from launchtui.reports.literal import literal
+from launchtui.sprint.results import StoredResult
+from launchtui.tui.rows import STATUS_STYLES
+
+_HEADING = "bold"
+
+
+class Detail(VerticalScroll, can_focus=False):
+    """A scrollable pane holding one Static, rebuilt whenever the selection changes."""
+
+    def compose(self) -> Any:
+        yield Static(Text("Select a row to see its result.", style="dim"), id="detail-text")
+
+    def show(self, check: Check, target: str, stored: StoredResult | None, running: bool) -> None:
+        self.text = describe(check, target, stored, running)
+        self.query_one("#detail-text", Static).update(self.text)
+        self.scroll_home(animate=False)
+
+
+def describe(check: Check, target: str, stored: StoredResult | None, running: bool) -> Text:
+    text = Text()
+    text.append(literal(check.id), style=_HEADING)
+    text.append("  ")
+    text.append(literal(target))
+    text.append(f"\n{check.title}", style="dim")
+    if running:
+        text.append("\n\nRunning now…", style="italic cyan")
+    if stored is None:
+        if not running:
+            text.append("\n\nNot checked yet: press r to run this stage.", style="dim")
+        return text
+    text.append("\n\n")
+    text.append(stored.status, style=STATUS_STYLES.get(stored.status, ""))
+    text.append(f"  {stored.severity}  checked {stored.checked_at}", style="dim")
+    text.append("\n")
+    text.append(literal(stored.summary))
+    if stored.evidence:
+        text.append("\n\nEvidence\n", style=_HEADING)
+        text.append("\n".join(evidence_lines(stored.evidence)))
+    if stored.fix:
+        text.append("\n\nFix", style=_HEADING)
+        text.append("  (c copies it)\n", style="dim")
+        text.append(literal(stored.fix, keep_newlines=True))
+    text.append("\n\nSince the previous run\n", style=_HEADING)
+    text.append(changed_line(stored))
+    return text
+
+
+def evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    """`key: value` lines; nested tables and lists are written on one line each."""
+    return [f"{literal(str(key))}: {literal(_flat(value))}" for key, value in evidence.items()]
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flat(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(item) for item in value) + "]"
+    return str(value)
+
+
+def changed_line(stored: StoredResult) -> Text:
+    previous = stored.previous
+    if previous is None:
+        return Text("First run of this check on this target.", style="dim")
+    if previous.status == stored.status and previous.summary == stored.summary:
+        return Text(f"Unchanged since {previous.checked_at}.", style="dim")
+    line = Text()
+    line.append(previous.status, style=STATUS_STYLES.get(previous.status, ""))
+    line.append(" -> ")
+    line.append(stored.status, style=STATUS_STYLES.get(stored.status, ""))
+    line.append(f"  (was, at {previous.checked_at}: ", style="dim")
+    line.append(literal(previous.summary))
+    line.append(")", style="dim")
+    return line
