@@ -43,13 +43,10 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and not args_list[0].startswith("-") and args_list[0] not in COMMANDS:
-        # `launchtui SPRINT` will open the terminal app; until it exists, say what to run.
-        print(
-            f"launchtui: the terminal app is not part of this version yet; run the checks "
-            f"with `launchtui check {args_list[0]}` (see launchtui --help)",
-            file=sys.stderr,
-        )
-        return 2
+        # `launchtui SPRINT` opens the terminal app; Textual is imported only then.
+        from launchtui.tui.app import run
+
+        return run(args_list[0])
     parser = build_parser()
     args = parser.parse_args(args_list or ["--help"])
     try:
