@@ -117,6 +117,9 @@ def check_app_sections(data: Mapping[str, Any]) -> None:
         _run(run, ("runs", index))
     for stage in _table(data, ("tasks",)):
         _stage(stage, ("tasks", stage))
+    from launchtui.sprint.tasks_store import check_tasks  # here: it imports this module
+
+    check_tasks(data)
 
 
 # Sections of the target description

@@ -1,0 +1,156 @@
+"""The state of manual tasks in the sprint file: done, owner, note, evidence.
+
+One table per task, under the stage it belongs to, keyed by its catalogue id
+(launchtui.tasks):
+
+    [tasks.deploy.rollback-tested]
+    done = true
+    owner = "Sam"
+    note = \"\"\"Rolled v41 back to v40 on staging in 3 minutes.
+    Workers restarted by themselves.\"\"\"
+    evidence = "https://ci.acme.dev/runs/812"
+    updated_at = "2025-03-01T09:30:00Z"
+
+- Every key is optional: a missing `done` is false, a missing string is empty. `note` may span
+  lines; `evidence` is a link or text; `updated_at` is ISO 8601 UTC, set on every change.
+- Recording changes only the keys given, in a fresh load of the file: comments, key order,
+  unknown keys (in a task table too) and hand edits made meanwhile are kept.
+- Stage keys must be stage names and the known keys must have the types above; a bad value is
+  one `file:line: key: problem` error on load (check_tasks, called by validation).
+- A task id that is not in the catalogue is kept and shown (someone added their own task by
+  hand), and record_task may update it; record_task refuses an id that is neither in the
+  catalogue nor already in the file, so that a typo never becomes a task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from launchtui.errors import SprintFileError
+from launchtui.sprint.store import SprintDocument, display_path, load, save
+from launchtui.sprint.validate import Invalid
+from launchtui.stages import STAGE_NAMES
+from launchtui.tasks import find_task
+
+_STRINGS = ("owner", "note", "evidence", "updated_at")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TaskState:
+    done: bool = False
+    owner: str = ""
+    note: str = ""
+    evidence: str = ""
+    updated_at: str = ""  # ISO 8601 UTC; empty when never recorded
+
+
+def saved_tasks(document: SprintDocument) -> dict[tuple[str, str], TaskState]:
+    """The recorded state of every task in a loaded document, by (stage, task id)."""
+    section = document.doc.get("tasks")
+    data: dict[str, Any] = {} if section is None else section.unwrap()
+    return {
+        (stage, task_id): _state(table)
+        for stage, tasks in data.items()
+        for task_id, table in tasks.items()
+    }
+
+
+def record_task(
+    path: str | Path,
+    stage: str,
+    task_id: str,
+    *,
+    done: bool | None = None,
+    owner: str | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+    updated_at: str,
+) -> SprintDocument:
+    """Change the given fields of one task in a fresh load of the file; returns the saved
+    document. Raises SprintFileError for an unknown stage or task id, or when saving fails."""
+    if stage not in STAGE_NAMES:
+        raise SprintFileError(f"unknown stage {stage!r} (expected one of {', '.join(STAGE_NAMES)})")
+    document = load(path)
+    tasks = _super_table(document.doc, "tasks")
+    known = stage in tasks and task_id in tasks[stage]
+    if not known and find_task(stage, task_id) is None:
+        raise SprintFileError(
+            f"{display_path(document.path)}: no task {task_id!r} in stage {stage}; nothing "
+            "was written"
+        )
+    stage_tasks = _super_table(tasks, stage)
+    if not known:
+        stage_tasks[task_id] = tomlkit.table()
+    table = stage_tasks[task_id]
+    if done is not None:
+        table["done"] = done
+    multiline = b"\r\n" not in document.original  # CRLF files keep one-line strings
+    for key, value in (("owner", owner), ("note", note), ("evidence", evidence)):
+        if value is not None:
+            table[key] = _string(value, multiline=multiline)
+    table["updated_at"] = updated_at
+    if not known:
+        table.add(tomlkit.nl())  # a blank line before the next table, as people write TOML
+    save(document)
+    return document
+
+
+def check_tasks(data: Mapping[str, Any]) -> None:
+    """Validate the value types of the [tasks] section of a parsed file; raises Invalid.
+
+    Stage names are checked by launchtui.sprint.validate, which calls this.
+    """
+    tasks = data.get("tasks", {})
+    for stage, stage_tasks in tasks.items():
+        _expect_table(stage_tasks, ("tasks", stage))
+        for task_id, table in stage_tasks.items():
+            key = ("tasks", stage, task_id)
+            _expect_table(table, key)
+            if "done" in table and not isinstance(table["done"], bool):
+                raise Invalid((*key, "done"), f"expected true or false, got {_kind(table['done'])}")
+            for name in _STRINGS:
+                if name in table and not isinstance(table[name], str):
+                    raise Invalid((*key, name), f"expected a string, got {_kind(table[name])}")
+
+
+def _state(table: Mapping[str, Any]) -> TaskState:
+    return TaskState(
+        done=table.get("done", False),
+        owner=table.get("owner", ""),
+        note=table.get("note", ""),
+        evidence=table.get("evidence", ""),
+        updated_at=table.get("updated_at", ""),
+    )
+
+
+def _super_table(parent: Any, key: str) -> Any:
+    """The table at `key`, created without a header of its own if missing."""
+    if key not in parent:
+        parent[key] = tomlkit.table(is_super_table=True)
+    return parent[key]
+
+
+def _string(value: str, *, multiline: bool) -> Any:
+    # A carriage return inside a multi-line string would not survive every TOML reader.
+    return tomlkit.string(value, multiline=multiline and "\n" in value and "\r" not in value)
+
+
+def _expect_table(value: Any, key: tuple[str, ...]) -> None:
+    if not isinstance(value, Mapping):
+        raise Invalid(key, f"expected a table, got {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({json.dumps(value[:40], ensure_ascii=False)})"
+    return "a list" if isinstance(value, list) else type(value).__name__
