@@ -1,0 +1,132 @@
+"""The terminal app driven by Pilot against the lab: open, switch, run, select, reopen."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomlkit
+from lab_fixtures import ZONE
+from textual.widgets import DataTable, Static
+
+from launchtui.sprint import store
+from launchtui.tui.app import LaunchApp, run
+from launchtui.tui.screens.stage import row_key
+from launchtui.tui.widgets.detail import Detail
+
+pytest_plugins = ["lab_fixtures"]
+
+SIZE = (100, 30)
+HOSTS = [f"www.{ZONE}", f"community.{ZONE}"]
+FAILING = ("tls.certificate", f"community.{ZONE}")
+HOSTILE = "[bold red]x[/] \x1b[2J"
+
+
+@pytest.fixture
+def sprint_file(lab, tmp_path) -> Path:
+    """The demo sprint on the shared lab, narrowed to a few hosts to keep runs short."""
+    path = lab.write_sprint(tmp_path / "lab.toml")
+    doc = tomlkit.parse(path.read_text())
+    doc["site"]["hostnames"] = HOSTS
+    path.write_text(tomlkit.dumps(doc))
+    return path
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test on its own event loop (the suite has no asyncio plugin)."""
+
+    @functools.wraps(test)
+    def run_it(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run_it
+
+
+def cell(app: LaunchApp, key: tuple[str, str], column: str) -> str:
+    table = app.screen.query_one("#checks", DataTable)
+    return str(table.get_cell(row_key(key), column))
+
+
+def detail_text(app: LaunchApp) -> str:
+    return str(app.screen.query_one(Detail).query_one("#detail-text", Static).content)
+
+
+async def select(app: LaunchApp, pilot, key: tuple[str, str]) -> None:
+    table = app.screen.query_one("#checks", DataTable)
+    table.move_cursor(row=table.get_row_index(row_key(key)))
+    await pilot.pause()
+
+
+@sync
+async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
+    app = LaunchApp(sprint_file)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.current_mode == "audit"  # nothing saved yet: the first stage
+        await pilot.press("3")
+        assert app.current_mode == "deploy"
+        await pilot.press("2")
+        assert app.current_mode == "edge"
+        await pilot.press("r")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert cell(app, FAILING, "status") == "fail"
+        await select(app, pilot, FAILING)
+        fix = app.results[FAILING].fix
+        assert fix
+        assert fix.splitlines()[0] in detail_text(app)
+        await pilot.press("q")
+    saved = store.load(sprint_file)
+    assert store.saved_stage(saved) == "edge"
+    assert store.saved_results(saved)[FAILING].status == "fail"
+
+    again = LaunchApp(sprint_file)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.current_mode == "edge"
+        assert cell(again, FAILING, "status") == "fail"
+        await select(again, pilot, FAILING)
+        assert "Since the previous run" in detail_text(again)
+
+
+@sync
+async def test_quit_in_the_middle_of_a_run(sprint_file):
+    app = LaunchApp(sprint_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "r")
+        assert app.running  # rows are marked while the worker runs
+        assert cell(app, FAILING, "status") in ("running", "fail")
+        await pilot.press("q")
+    assert not app.is_running
+
+
+@sync
+async def test_hostile_summary_is_shown_literally(tmp_path):
+    path = tmp_path / "hostile.toml"
+    text = (Path(__file__).parent / "fixtures" / "tui_sprint.toml").read_text()
+    doc = tomlkit.parse(text)
+    doc["results"]["edge"]["tls.certificate"]["www.acme.community"]["summary"] = HOSTILE
+    path.write_text(tomlkit.dumps(doc))
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, ("tls.certificate", "www.acme.community"))
+        shown = detail_text(app)
+        assert "[bold red]x[/] \\x1b[2J" in shown
+        assert "\x1b" not in shown
+
+
+@sync
+async def test_bad_sprint_file_is_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text("[sprint\n")
+    assert run(path) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid TOML" in err
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "invalid TOML" in str(app.screen.query_one("#error", Static).content)
+        await pilot.press("q")
