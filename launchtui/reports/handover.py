@@ -1,0 +1,243 @@
+"""The handover deliverable: what another engineer needs to step in, from the sprint file alone.
+
+Built from a loaded sprint file (no network): the seven handover items with their state, the
+risk list and fix order over the saved results, the routing map, the deployment checklist
+(required env var names, and where each credential lives, never its value), the other stages'
+manual tasks, open blockers, saved performance and email evidence, and when each check last
+ran. `to_data`/`render_json` give it as JSON; launchtui.reports.handover_markdown as Markdown.
+`now` is a parameter so that the output is reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from launchtui.checks.model import Result, Severity, Status
+from launchtui.credentials import SERVICE, CredentialStore, env_var
+from launchtui.errors import CredentialError
+from launchtui.reports.risks import Risk, fix_order, rank_risks
+from launchtui.reports.routing import RouteEntry, build_routing
+from launchtui.sprint.results import StoredResult
+from launchtui.sprint.store import SprintDocument, saved_results
+from launchtui.sprint.tasks_store import TaskState, saved_tasks
+from launchtui.stages import STAGE_NAMES
+from launchtui.tasks import Task, all_tasks
+
+# Stages whose saved results carry figures a successor wants: baselines and delivery logs.
+EVIDENCE_STAGES = ("performance", "email")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    task: Task  # a task added by hand has its id as title and no why/how
+    state: TaskState
+    in_catalogue: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.task.id,
+            "stage": self.task.stage,
+            "title": self.task.title,
+            "in_catalogue": self.in_catalogue,
+            "done": self.state.done,
+            "owner": self.state.owner,
+            "note": self.state.note,
+            "evidence": self.state.evidence,
+            "updated_at": self.state.updated_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRow:
+    name: str
+    purpose: str
+    source: str  # "keyring", "environment", "not set" or "unknown"
+    where: str  # a reference a person can follow; never the value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "purpose": self.purpose,
+            "source": self.source,
+            "where": self.where,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    document: SprintDocument
+    generated_at: str
+    handover: list[TaskRow]  # the seven handover items, in catalogue order
+    other_tasks: list[TaskRow]  # every other stage's manual tasks, in stage order
+    results: list[Result]  # saved results, in stage order
+    risks: list[Risk]
+    routing: list[RouteEntry]
+    credentials: list[CredentialRow]
+    ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
+
+    @property
+    def blockers(self) -> list[Risk]:
+        return [risk for risk in self.risks if risk.group == "blocker"]
+
+    def evidence(self, stage: str) -> list[Result]:
+        return [result for result in self.results if result.stage == stage]
+
+
+def build(
+    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+) -> Handover:
+    """The handover of a loaded sprint file; `credentials` defaults to the sprint's own store."""
+    sprint = document.sprint
+    results = sorted(
+        (_result(stored) for stored in saved_results(document).values()),
+        key=lambda r: (STAGE_NAMES.index(r.stage), r.id, r.target),
+    )
+    rows = _task_rows(saved_tasks(document))
+    store = credentials or CredentialStore(sprint.id)
+    return Handover(
+        document=document,
+        generated_at=_iso(now),
+        handover=[row for row in rows if row.task.stage == "handover"],
+        other_tasks=[row for row in rows if row.task.stage != "handover"],
+        results=results,
+        risks=rank_risks(results),
+        routing=build_routing(sprint, results),
+        credentials=[
+            _credential(store, name, purpose) for name, purpose in sprint.credentials.items()
+        ],
+        ages={(r.id, r.target): age(r.checked_at, now) for r in results},
+    )
+
+
+def to_data(
+    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+) -> dict[str, Any]:
+    handover = build(document, now=now, credentials=credentials)
+    sprint = document.sprint
+    return {
+        "sprint": {
+            "id": sprint.id,
+            "name": sprint.name,
+            "client": sprint.client,
+            "engineer": sprint.engineer,
+            "apex": sprint.site.apex,
+            "path": str(sprint.path),
+        },
+        "generated_at": handover.generated_at,
+        "handover": [row.to_dict() for row in handover.handover],
+        "blockers": [risk.rank for risk in handover.blockers],
+        "risks": [risk.to_dict() for risk in handover.risks],
+        "fix_order": fix_order(handover.risks),
+        "routing": [entry.to_dict() for entry in handover.routing],
+        "deployment": {
+            "env_required": list(sprint.env_required),
+            "credentials": [row.to_dict() for row in handover.credentials],
+        },
+        "tasks": [row.to_dict() for row in handover.other_tasks],
+        "evidence": {
+            stage: [_evidence(r) for r in handover.evidence(stage)] for stage in EVIDENCE_STAGES
+        },
+        "checks": [
+            {
+                "id": r.id,
+                "stage": r.stage,
+                "target": r.target,
+                "status": str(r.status),
+                "severity": str(r.severity),
+                "checked_at": r.checked_at,
+                "age": handover.ages[(r.id, r.target)],
+            }
+            for r in handover.results
+        ],
+    }
+
+
+def render_json(
+    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+) -> str:
+    # ensure_ascii: every control character stays a \u escape, inert on a terminal.
+    data = to_data(document, now=now, credentials=credentials)
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def age(checked_at: str, now: datetime) -> str:
+    """How long ago an ISO 8601 time was, roughly: "just now", "5 min", "3 h", "2 days"."""
+    try:
+        then = datetime.fromisoformat(checked_at)
+    except ValueError:
+        return "unknown"
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    minutes = int((now - then).total_seconds() // 60)
+    if minutes < 0:
+        return "in the future"
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _result(stored: StoredResult) -> Result:
+    """A saved result as the reports take it (the file was validated on load)."""
+    return Result(
+        id=stored.id,
+        stage=stored.stage,
+        target=stored.target,
+        status=Status(stored.status),
+        severity=Severity(stored.severity),
+        summary=stored.summary,
+        evidence=stored.evidence,
+        fix=stored.fix,
+        duration_ms=stored.duration_ms,
+        checked_at=stored.checked_at,
+    )
+
+
+def _task_rows(states: dict[tuple[str, str], TaskState]) -> list[TaskRow]:
+    """Every catalogue task, then tasks added by hand, each stage's together."""
+    rows = [TaskRow(task, states.get((task.stage, task.id), TaskState())) for task in all_tasks()]
+    catalogue = {(task.stage, task.id) for task in all_tasks()}
+    rows += [
+        TaskRow(Task(task_id, stage, task_id, "", ""), state, in_catalogue=False)
+        for (stage, task_id), state in states.items()
+        if (stage, task_id) not in catalogue
+    ]
+    return sorted(rows, key=lambda row: STAGE_NAMES.index(row.task.stage))
+
+
+def _credential(store: CredentialStore, name: str, purpose: str) -> CredentialRow:
+    try:
+        source = store.source(name)
+    except CredentialError as exc:
+        return CredentialRow(name, purpose, "unknown", f"unknown: {exc}")
+    if source == "keyring":
+        where = f"OS keyring (service {SERVICE}, user {store.username(name)})"
+    elif source == "environment":
+        where = f"environment variable {env_var(name)}"
+    else:
+        where = (
+            f"not set: store it with launchtui credentials set SPRINT {name}, "
+            f"or set {env_var(name)}"
+        )
+    return CredentialRow(name, purpose, source or "not set", where)
+
+
+def _evidence(result: Result) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "target": result.target,
+        "status": str(result.status),
+        "summary": result.summary,
+        "evidence": result.evidence,
+        "checked_at": result.checked_at,
+    }

@@ -1,0 +1,244 @@
+"""The handover checklist as Markdown, for a founder to pass to the next engineer.
+
+Everything that came from the network or was typed into the sprint file is shown literally:
+control characters become visible escapes (launchtui.reports.literal), characters Markdown
+would act on are backslash-escaped, and a line break inside a table cell is a <br>, so no
+text can add a column, a row, a link or a heading. Long notes are fenced code blocks whose
+fence is longer than any backtick run inside.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from launchtui.credentials import CredentialStore
+from launchtui.reports.handover import EVIDENCE_STAGES, Handover, TaskRow, build
+from launchtui.reports.literal import literal
+from launchtui.reports.risks import fix_order
+from launchtui.reports.text import GROUP_TITLES, evidence_lines
+from launchtui.sprint.store import SprintDocument, display_path
+from launchtui.stages import stage as stage_info
+
+# Characters with a meaning inside a Markdown paragraph or table cell (GitHub flavour: | for
+# tables, ~ for strikethrough, $ for math). Line-start markers (#, -, +, 1.) need no escape:
+# escaped text never starts a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def render_markdown(
+    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+) -> str:
+    handover = build(document, now=now, credentials=credentials)
+    sections = [
+        _title(handover),
+        _blockers(handover),
+        _handover_items(handover),
+        _risks(handover),
+        _routing(handover),
+        _deployment(handover),
+        _other_tasks(handover.other_tasks),
+        _evidence(handover),
+        _checks(handover),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+
+
+def inline(text: str) -> str:
+    """Text shown literally on one line of Markdown (a heading, a list item)."""
+    return _SPECIAL.sub(r"\\\1", literal(text))
+
+
+def cell(text: str) -> str:
+    """Text shown literally in a table cell; its line breaks become <br>."""
+    return "<br>".join(inline(line) for line in text.split("\n")) or " "
+
+
+def fenced(text: str, info: str = "text") -> list[str]:
+    """A code block showing `text` literally: no run of backticks inside can close it."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *literal(text, keep_newlines=True).split("\n"), fence]
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A table of already-escaped cells."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _title(handover: Handover) -> list[str]:
+    sprint = handover.document.sprint
+    lines = [f"# Handover: {inline(sprint.name)}", ""]
+    for label, value in (("Client", sprint.client), ("Engineer", sprint.engineer)):
+        lines.append(f"- {label}: {inline(value) if value else 'not recorded'}")
+    lines += [
+        f"- Domain: {inline(sprint.site.apex)}",
+        f"- Date: {handover.generated_at[:10]} (generated {handover.generated_at})",
+        f"- Sprint file: {inline(display_path(handover.document.path))} (id {inline(sprint.id)})",
+    ]
+    return lines
+
+
+def _blockers(handover: Handover) -> list[str]:
+    lines = ["## Open blockers", ""]
+    for risk in handover.blockers:
+        r = risk.result
+        lines.append(
+            f"- #{risk.rank} {str(r.status).upper()} {inline(r.id)} on {inline(r.target)}: "
+            f"{inline(r.summary)}"
+        )
+    open_items = [row for row in handover.handover if not row.state.done]
+    if open_items:
+        titles = ", ".join(inline(row.task.title) for row in open_items)
+        lines.append(f"- Handover items not done ({len(open_items)}): {titles}")
+    if len(lines) == 2:
+        lines.append(
+            "None: no blocker failed in the saved results, and every handover item is done."
+        )
+    return lines
+
+
+def _handover_items(handover: Handover) -> list[str]:
+    lines = ["## Handover checklist", ""]
+    rows = [
+        [str(n), cell(row.task.title), *_state_cells(row)]
+        for n, row in enumerate(handover.handover, start=1)
+    ]
+    lines += table(["#", "Item", "Done", "Owner", "Evidence", "Updated"], rows)
+    for n, row in enumerate(handover.handover, start=1):
+        lines += ["", f"### {n}. {inline(row.task.title)}", ""]
+        if row.task.how:
+            lines += [f"What to record: {inline(row.task.how)}", ""]
+        lines += fenced(row.state.note) if row.state.note else ["No note yet."]
+    return lines
+
+
+def _state_cells(row: TaskRow) -> list[str]:
+    state = row.state
+    return [
+        "yes" if state.done else "no",
+        cell(state.owner),
+        cell(state.evidence),
+        cell(state.updated_at),
+    ]
+
+
+def _risks(handover: Handover) -> list[str]:
+    lines = ["## Risk list and fix order", ""]
+    if not handover.risks:
+        return [*lines, "Nothing open in the saved results."]
+    rows = [
+        [
+            str(risk.rank),
+            risk.group,
+            str(risk.result.status),
+            str(risk.result.severity),
+            cell(risk.result.id),
+            cell(risk.result.target),
+            cell(risk.result.summary),
+        ]
+        for risk in handover.risks
+    ]
+    lines += table(["#", "Group", "Status", "Severity", "Check", "Target", "Summary"], rows)
+    lines.append("")
+    for group, ranks in fix_order(handover.risks).items():
+        if ranks:
+            lines.append(f"- {GROUP_TITLES[group]}: " + ", ".join(f"#{n}" for n in ranks))
+    return lines
+
+
+def _routing(handover: Handover) -> list[str]:
+    lines = ["## Routing map", "", "hostname -> records -> edge -> final URL", ""]
+    rows = []
+    for entry in handover.routing:
+        records = "<br>".join(
+            cell(f"{rdtype} {', '.join(map(str, v)) if isinstance(v, list) else v}")
+            for rdtype, v in entry.records.items()
+        )
+        chain = " -> ".join([entry.hostname, *entry.cname_chain]) if entry.cname_chain else ""
+        rows.append(
+            [
+                cell(entry.hostname),
+                entry.dns,
+                records or " ",
+                cell(chain),
+                entry.edge,
+                cell("\n".join(entry.http_hops)),
+                cell("\n".join(entry.https_hops)),
+                cell(entry.final_url or "unknown"),
+            ]
+        )
+    header = ["Hostname", "DNS", "Records", "CNAME chain", "Edge", "From http://"]
+    return lines + table([*header, "From https://", "Final URL"], rows)
+
+
+def _deployment(handover: Handover) -> list[str]:
+    sprint = handover.document.sprint
+    lines = ["## Deployment checklist", "", "Required production environment variables:", ""]
+    names = [f"- `{name}`" for name in sprint.env_required]  # validated: [A-Z_][A-Z0-9_]*
+    lines += names or ["- none declared ([deploy].env_required)"]
+    lines += ["", "Where each credential lives (values are never exported):", ""]
+    if not handover.credentials:
+        return [*lines, "No credentials declared ([credentials])."]
+    # Names are validated ([a-z][a-z0-9_]*), so a code span shows them as written.
+    rows = [[f"`{c.name}`", cell(c.purpose), cell(c.where)] for c in handover.credentials]
+    return lines + table(["Credential", "Purpose", "Where it lives"], rows)
+
+
+def _other_tasks(rows: list[TaskRow]) -> list[str]:
+    lines = ["## Manual tasks of the other stages", ""]
+    cells = []
+    for row in rows:
+        title = row.task.title if row.in_catalogue else f"{row.task.id} (added by hand)"
+        done, owner, evidence, updated = _state_cells(row)
+        note = cell(row.state.note)
+        cells.append(
+            [stage_info(row.task.stage).title, cell(title), done, owner, note, evidence, updated]
+        )
+    header = ["Stage", "Task", "Done", "Owner", "Note", "Evidence", "Updated"]
+    return lines + table(header, cells)
+
+
+def _evidence(handover: Handover) -> list[str]:
+    lines = ["## Saved evidence: performance baselines and email test logs"]
+    for stage in EVIDENCE_STAGES:
+        title = stage_info(stage).title
+        results = handover.evidence(stage)
+        lines += ["", f"### {title}", ""]
+        if not results:
+            lines.append(f"None yet: no saved results of the {stage} stage.")
+            continue
+        rows = [
+            [
+                cell(r.id),
+                cell(r.target),
+                str(r.status),
+                cell(r.summary),
+                "<br>".join(cell(line) for line in evidence_lines(r.evidence)) or " ",
+                cell(r.checked_at),
+            ]
+            for r in results
+        ]
+        lines += table(["Check", "Target", "Status", "Summary", "Evidence", "Checked at"], rows)
+    return lines
+
+
+def _checks(handover: Handover) -> list[str]:
+    lines = ["## When each check last ran", ""]
+    if not handover.results:
+        return [*lines, "No saved results yet (run launchtui check SPRINT --save)."]
+    rows = [
+        [
+            cell(r.id),
+            r.stage,
+            cell(r.target),
+            str(r.status),
+            cell(r.checked_at),
+            handover.ages[(r.id, r.target)],
+        ]
+        for r in handover.results
+    ]
+    return lines + table(["Check", "Stage", "Target", "Status", "Checked at", "Age"], rows)
