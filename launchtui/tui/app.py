@@ -41,6 +41,8 @@ class LaunchApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "launchtui"
     COMMANDS = App.COMMANDS | {LaunchCommands}
+    # Below 100 columns the stage sidebar gives its room to the table (see app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         *(

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from launchtui.tui.app import LaunchApp
 
 _SEP = "\x1f"  # joins check id and target into a row key; neither holds a unit separator
-COLUMNS = ("status", "severity", "check", "target", "age")
-# Fixed widths where the values are known, so that a live "running" never gets cut.
+COLUMNS = ("status", "severity", "check", "age", "target")
+# Fixed widths where the values are known, so that a live "running" never gets cut; the
+# target, the only open-ended value, comes last.
 WIDTHS = {"status": 7, "severity": 8, "check": 21, "age": 4}
 
 
@@ -61,9 +62,7 @@ class StageScreen(Screen[None]):
         with Horizontal():
             yield StageList(self.stage.name, self.launch.progress())
             with Vertical(id="main"):
-                title = Text(f"{self.stage.number} {self.stage.title}", style="bold")
-                title.append(f"  {self.stage.goal}", style="dim")
-                yield Static(title, id="stage-title")
+                yield Static(self._title(), id="stage-title")
                 yield DataTable(id="checks", cursor_type="row")
                 if self.stage.name == "audit":
                     yield Static("Risk list, in fix order", classes="section")
@@ -114,6 +113,16 @@ class StageScreen(Screen[None]):
 
     def show_progress(self) -> None:
         self.query_one(StageList).show_progress(self.launch.progress())
+        self.query_one("#stage-title", Static).update(self._title())
+
+    def _title(self) -> Text:
+        """The stage, its progress (the sidebar is hidden on narrow terminals) and its goal."""
+        title = Text(f"{self.stage.number} {self.stage.title}", style="bold")
+        passing, total = self.launch.progress()[self.stage.name]
+        if total:
+            title.append(f"  {passing}/{total} pass", style="green" if passing == total else "")
+        title.append(f"  {self.stage.goal}", style="dim")
+        return title
 
     def _cells(self, row: PlannedRow) -> tuple[Text, Text, Text, Text, Text]:
         stored = self.launch.results.get(row.key)
@@ -123,8 +132,8 @@ class StageScreen(Screen[None]):
             status_text(stored, running),
             Text(str(row.check.severity)),
             plain(row.check.id),
-            plain(row.target),
             Text(when, style="dim"),
+            plain(row.target),
         )
 
     def _rebuild_risks(self) -> None:

@@ -1,0 +1,26 @@
+"""SVG snapshots of the seven stage screens over a fixed sprint with fixed saved results.
+
+Ages are rendered against a fixed clock, and the file is a copy (switching stages records it).
+Update after an intended change with: pytest tests/test_tui_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from launchtui.stages import STAGES
+from launchtui.tui.app import LaunchApp
+
+FIXTURE = "fixtures/tui_sprint.toml"
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=[s.name for s in STAGES])
+def test_stage_screen(stage, snap_compare, tmp_path, request):
+    path = tmp_path / "sprint.toml"
+    shutil.copy(request.path.parent / FIXTURE, path)
+    app = LaunchApp(path, now=lambda: NOW)
+    assert snap_compare(app, press=[str(stage.number)], terminal_size=(100, 30))
