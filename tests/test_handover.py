@@ -1,0 +1,304 @@
+"""The handover export, from a real sprint file with recorded results and task state."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from launchtui.checks.model import Result, Severity, Status
+from launchtui.credentials import CredentialStore
+from launchtui.reports.handover import age, build, render_json, to_data
+from launchtui.reports.handover_markdown import cell, fenced, render_markdown
+from launchtui.sprint import store
+from launchtui.sprint.tasks_store import record_task
+from launchtui.tasks import tasks_for
+
+FIXTURES = Path(__file__).parent / "sprint_fixtures"
+RUN_AT = "2026-11-27T19:30:00Z"
+NOW = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
+ENV = {
+    "LAUNCHTUI_CRED_CLOUDFLARE_API_TOKEN": "supersecret-value",
+    "LAUNCHTUI_CRED_SMTP_PASSWORD": "smtp-secret-value",
+}
+HOSTILE = (
+    "[bold red]x[/] | pipe `tick` ```` fence *star* _u_ <b>b</b> &amp; $x$ \\| \x1b[31m\r\n2nd"
+)
+
+
+def result(
+    check_id: str,
+    target: str,
+    status: Status,
+    severity: Severity = Severity.HIGH,
+    *,
+    stage: str = "edge",
+    summary: str = "",
+    evidence: dict[str, object] | None = None,
+) -> Result:
+    return Result(
+        id=check_id,
+        stage=stage,
+        target=target,
+        status=status,
+        severity=severity,
+        summary=summary or f"{check_id} {status}",
+        evidence=evidence or {},
+        fix="" if status is Status.PASS else f"Fix {check_id}",
+        duration_ms=12,
+    )
+
+
+RESULTS = [
+    result(
+        "dns.resolve",
+        "www.acme.community",
+        Status.PASS,
+        Severity.BLOCKER,
+        evidence={"a": ["192.0.2.10"], "cname_chain": ["acme.community"]},
+    ),
+    result(
+        "tls.certificate",
+        "app.acme.community",
+        Status.FAIL,
+        Severity.BLOCKER,
+        summary="Certificate expired 3 days ago",
+    ),
+    result("http.hsts", "https://app.acme.community/", Status.WARN, Severity.MEDIUM),
+    result(
+        "http.https-redirect",
+        "www.acme.community",
+        Status.PASS,
+        evidence={
+            "hops": ["301 http://www.acme.community/"],
+            "final_url": "https://app.acme.community/",
+        },
+    ),
+    result(
+        "perf.p95",
+        "https://app.acme.community/login",
+        Status.WARN,
+        stage="performance",
+        evidence={"p95_ms": 640, "error_rate": 0.01, "requests": 200},
+    ),
+]
+
+
+@pytest.fixture
+def sprint(tmp_path: Path) -> Path:
+    shutil.copy(FIXTURES / "lab-ca.pem", tmp_path / "lab-ca.pem")
+    path = Path(shutil.copy(FIXTURES / "acme.toml", tmp_path / "acme.toml"))
+    store.record_results(path, RESULTS, RUN_AT)
+    record_task(
+        path,
+        "handover",
+        "billing-owners",
+        done=True,
+        owner="Ana (finance)",
+        note="Stripe, Postmark and hosting on the company card.\nDomain: registrar account of Ana.",
+        evidence="https://wiki.acme.dev/billing",
+        updated_at="2026-11-27T21:00:00Z",
+    )
+    record_task(path, "deploy", "rollback-tested", owner="Sam", updated_at="2026-11-27T21:05:00Z")
+    return path
+
+
+def env_store(path: Path) -> CredentialStore:
+    return CredentialStore(store.load(path).sprint.id, ENV)
+
+
+def markdown(path: Path, credentials: CredentialStore | None = None) -> str:
+    return render_markdown(store.load(path), now=NOW, credentials=credentials or env_store(path))
+
+
+def cells(line: str) -> list[str]:
+    """A GitHub table row split on its unescaped pipes."""
+    parts, current, chars = [], "", iter(line.strip())
+    for char in chars:
+        if char == "\\":
+            current += char + next(chars, "")
+        elif char == "|":
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current][1:-1]
+
+
+def tables(text: str) -> list[list[str]]:
+    """Each Markdown table of `text` as its lines."""
+    found: list[list[str]] = []
+    previous = ""
+    for line in text.split("\n"):
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                found.append([])
+            found[-1].append(line)
+        previous = line
+    return found
+
+
+def test_markdown_holds_the_whole_handover(sprint):
+    text = markdown(sprint)
+    assert text.startswith("# Handover: Acme Community launch\n")
+    for line in ("- Client: Acme Co", "- Engineer: Sam", "- Date: 2026-11-27 (generated"):
+        assert line in text
+    for task in tasks_for("handover"):
+        assert f"| {task.title} |" in text
+        assert f"### {tasks_for('handover').index(task) + 1}. {task.title}" in text
+    assert "| 7 | Billing owners | yes | Ana (finance) | https://wiki.acme.dev/billing |" in text
+    assert "Stripe, Postmark and hosting on the company card.\nDomain:" in text  # fenced note
+    assert "| Deployment hardening | Rollback tested | no | Sam |" in text
+    # risks and fix order: the expired certificate first, as a blocker
+    assert "| 1 | blocker | fail | blocker | tls.certificate | app.acme.community |" in text
+    assert "- Blockers: fix before launch: #1" in text
+    assert "- #1 FAIL tls.certificate on app.acme.community: Certificate expired" in text
+    # routing: www's records, CNAME and final URL
+    assert re.search(
+        r"\| www\.acme\.community \| pass \| A 192\.0\.2\.10 \| .*acme\.community", text
+    )
+    assert "https://app.acme.community/ |" in text
+    # deployment checklist: env var names, where credentials live, never a value
+    for name in ("DATABASE_URL", "STRIPE_SECRET_KEY", "POSTMARK_TOKEN"):
+        assert f"- `{name}`" in text
+    assert "environment variable LAUNCHTUI\\_CRED\\_CLOUDFLARE\\_API\\_TOKEN" in text
+    assert "supersecret-value" not in text and "smtp-secret-value" not in text
+    # saved evidence: performance figures; email has none yet
+    assert "p95\\_ms: 640" in text
+    assert "None yet: no saved results of the email stage." in text
+    # when each check last ran
+    assert (
+        "| tls.certificate | edge | app.acme.community | fail | 2026-11-27T19:30:00Z | 2 h |"
+        in text
+    )
+
+
+def test_every_table_row_has_as_many_cells_as_its_header(sprint):
+    for table in tables(markdown(sprint)):
+        widths = {len(cells(line)) for line in table}
+        assert len(widths) == 1, table
+
+
+def test_output_is_deterministic_for_a_fixed_now(sprint):
+    assert markdown(sprint) == markdown(sprint)
+    document = store.load(sprint)
+    first = render_json(document, now=NOW, credentials=env_store(sprint))
+    assert first == render_json(document, now=NOW, credentials=env_store(sprint))
+
+
+def test_hostile_text_is_literal_and_keeps_tables_whole(sprint):
+    store.record_results(
+        sprint,
+        [result("http.hsts", "https://app.acme.community/", Status.FAIL, summary=HOSTILE)],
+        RUN_AT,
+    )
+    for stage, task_id in (("handover", "key-rotation"), ("monitoring", "alert-routes-proven")):
+        record_task(
+            sprint, stage, task_id, owner=HOSTILE, note=HOSTILE, evidence=HOSTILE, updated_at=RUN_AT
+        )
+    text = markdown(sprint)
+    for table in tables(text):
+        assert len({len(cells(line)) for line in table}) == 1, table
+    assert "\x1b" not in text and "\r" not in text
+    outside_fences = re.sub(r"(?ms)^(`{3,})text$.*?^\1$", "", text)
+    assert "<b>" not in outside_fences and "[bold red]" not in outside_fences
+    assert outside_fences.count("\\[bold red\\]") == 6  # risk summary; owner, evidence, note cells
+    escaped = "\\[bold red\\]x\\[/\\] \\| pipe \\`tick\\` \\`\\`\\`\\` fence \\*star\\*"
+    assert escaped in text
+    assert "\\<b\\>b\\</b\\> \\&amp; \\$x\\$ \\\\\\| \\\\x1b\\[31m\\\\x0d<br>2nd" in text
+    # the note's fence is longer than the four backticks inside it
+    assert "`````text\n[bold red]x[/] | pipe `tick` ```` fence" in text
+    assert "\\x1b[31m\\x0d\n2nd\n`````" in text
+
+
+def test_cell_and_fence_helpers():
+    assert cell("") == " "
+    assert cell("a|b\nc") == "a\\|b<br>c"
+    assert fenced("no ticks") == ["```text", "no ticks", "```"]
+    assert fenced("`````")[0] == "``````text"
+
+
+def test_json_parses_and_agrees(sprint):
+    data = json.loads(render_json(store.load(sprint), now=NOW, credentials=env_store(sprint)))
+    assert data["sprint"]["client"] == "Acme Co" and data["generated_at"] == "2026-11-27T22:00:00Z"
+    assert [item["id"] for item in data["handover"]] == [t.id for t in tasks_for("handover")]
+    billing = data["handover"][-1]
+    assert billing["done"] is True and billing["owner"] == "Ana (finance)"
+    assert data["risks"][0]["id"] == "tls.certificate" and data["blockers"] == [1]
+    assert data["fix_order"]["blocker"] == [1]
+    assert data["deployment"]["env_required"] == [
+        "DATABASE_URL",
+        "STRIPE_SECRET_KEY",
+        "POSTMARK_TOKEN",
+    ]
+    assert data["deployment"]["credentials"][0] == {
+        "name": "cloudflare_api_token",
+        "purpose": "Cloudflare API token (Zone read)",
+        "source": "environment",
+        "where": "environment variable LAUNCHTUI_CRED_CLOUDFLARE_API_TOKEN",
+    }
+    assert data["evidence"]["performance"][0]["evidence"]["p95_ms"] == 640
+    assert data["evidence"]["email"] == []
+    assert {c["age"] for c in data["checks"]} == {"2 h"}
+    assert "secret-value" not in json.dumps(data)
+    assert data == to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+
+
+def test_credentials_in_the_keyring_and_unset(sprint, private_keyring):
+    sprint_id = f"handover-{uuid.uuid4().hex[:10]}"
+    doc = tomlkit.parse(sprint.read_text())
+    doc["sprint"]["id"] = sprint_id
+    sprint.write_text(tomlkit.dumps(doc))
+    keyring_store = CredentialStore(sprint_id, {})
+    keyring_store.set("smtp_password", "keyring-secret-value")
+    try:
+        handover = build(store.load(sprint), now=NOW, credentials=keyring_store)
+        where = {row.name: (row.source, row.where) for row in handover.credentials}
+        assert where["smtp_password"] == (
+            "keyring",
+            f"OS keyring (service launchtui, user {sprint_id}/smtp_password)",
+        )
+        assert where["cloudflare_api_token"][0] == "not set"
+        assert "LAUNCHTUI_CRED_CLOUDFLARE_API_TOKEN" in where["cloudflare_api_token"][1]
+        text = render_markdown(store.load(sprint), now=NOW, credentials=keyring_store)
+        assert "keyring-secret-value" not in text
+    finally:
+        keyring_store.delete("smtp_password")
+
+
+def test_tasks_added_by_hand_are_listed(sprint):
+    sprint.write_text(sprint.read_text() + '\n[tasks.deploy.cron-backups]\nowner = "Ops"\n')
+    assert "| Deployment hardening | cron-backups (added by hand) | no | Ops |" in markdown(sprint)
+
+
+def test_an_empty_sprint_says_what_is_missing(tmp_path):
+    path = tmp_path / "bare.toml"
+    path.write_text('[sprint]\nname = "Bare"\n\n[site]\napex = "bare.example"\n')
+    text = markdown(path)
+    assert "- Client: not recorded" in text
+    assert "Nothing open in the saved results." in text
+    assert "No credentials declared" in text
+    assert "No saved results yet" in text
+    assert "Handover items not done (7)" in text
+
+
+@pytest.mark.parametrize(
+    ("checked_at", "shown"),
+    [
+        ("2026-11-27T22:00:00Z", "just now"),
+        ("2026-11-27T21:15:00+00:00", "45 min"),
+        ("2026-11-26T12:00:00Z", "34 h"),
+        ("2026-11-20T22:00:00Z", "7 days"),
+        ("2026-11-28T00:00:00Z", "in the future"),
+        ("yesterday", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_age(checked_at, shown):
+    assert age(checked_at, NOW) == shown
