@@ -98,7 +98,11 @@ async def test_quit_in_the_middle_of_a_run(sprint_file):
     app = LaunchApp(sprint_file)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "r")
-        assert app.running  # rows are marked while the worker runs
+        for _ in range(50):  # the worker marks its rows once it has started
+            if app.running:
+                break
+            await pilot.pause(0.01)
+        assert app.running
         assert cell(app, FAILING, "status") in ("running", "fail")
         await pilot.press("q")
     assert not app.is_running
