@@ -14,6 +14,7 @@ from lab_fixtures import ZONE
 from textual.widgets import DataTable, Static
 
 from launchtui.sprint import store
+from launchtui.sprint.tasks_store import saved_tasks
 from launchtui.tui.app import LaunchApp, run
 from launchtui.tui.screens.stage import row_key
 from launchtui.tui.widgets.detail import Detail
@@ -134,3 +135,19 @@ async def test_bad_sprint_file_is_one_line(tmp_path, capsys):
     async with app.run_test(size=SIZE) as pilot:
         assert "invalid TOML" in str(app.screen.query_one("#error", Static).content)
         await pilot.press("q")
+
+
+@sync
+async def test_tick_a_manual_task_and_record_its_owner(tmp_path):
+    path = tmp_path / "tasks.toml"
+    path.write_text((Path(__file__).parent / "fixtures" / "tui_sprint.toml").read_text())
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        app.screen.query_one("#tasks", DataTable).focus()
+        await pilot.press("x")
+        await pilot.press("e", *"Sam", "enter")
+        await pilot.pause()
+        assert "Sam" in detail_text(app)
+    state = saved_tasks(store.load(path))[("deploy", "rollback-tested")]
+    assert state.done and state.owner == "Sam"

@@ -24,7 +24,9 @@ from launchtui.errors import SprintFileError
 from launchtui.net.context import NetworkContext
 from launchtui.sprint import store
 from launchtui.sprint.results import StoredResult
+from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 from launchtui.stages import STAGE_NAMES, STAGES
+from launchtui.tasks import Task, tasks_for
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
 from launchtui.tui.screens.error import ErrorScreen
@@ -62,6 +64,7 @@ class LaunchApp(App[int]):
         self.sprint_path = Path(sprint_path)
         self.now = now  # injectable so that ages render the same in snapshot tests
         self.results: dict[Key, StoredResult] = {}
+        self.task_states: dict[tuple[str, str], TaskState] = {}
         self.running: set[Key] = set()
         self.error = ""
         self._screens = {s.name: StageScreen(s) for s in STAGES}
@@ -72,6 +75,7 @@ class LaunchApp(App[int]):
             self.error = str(exc)
         else:
             self.results = store.saved_results(self.document)
+            self.task_states = saved_tasks(self.document)
 
     def on_mount(self) -> None:
         if self.error:
@@ -89,7 +93,10 @@ class LaunchApp(App[int]):
         return planned_rows(stage, self.document.sprint)
 
     def progress(self) -> dict[str, tuple[int, int]]:
-        return {name: progress(self.plan(name), self.results) for name in STAGE_NAMES}
+        return {
+            name: progress(self.plan(name), self.results, tasks_for(name), self.task_states)
+            for name in STAGE_NAMES
+        }
 
     def check(self, check_id: str) -> Check | None:
         return self._checks.get(check_id)
@@ -108,6 +115,20 @@ class LaunchApp(App[int]):
             store.record_stage(self.sprint_path, name)
         except SprintFileError as exc:
             self.notify(f"Stage not saved: {exc}", severity="warning", markup=False)
+
+    # Manual tasks
+
+    def save_task(self, task: Task, **changes: str | bool) -> bool:
+        """Write a task's changed fields to the sprint file; False (and a notice) if refused."""
+        try:
+            document = record_task(
+                self.sprint_path, task.stage, task.id, updated_at=now_iso(), **changes
+            )
+        except SprintFileError as exc:
+            self.notify(f"Task not saved: {exc}", severity="error", markup=False)
+            return False
+        self._reloaded(document)
+        return True
 
     # Running checks
 
@@ -173,7 +194,7 @@ class LaunchApp(App[int]):
 
     def _save(self, results: list[Result]) -> None:
         try:
-            self.document = store.record_results(self.sprint_path, results, now_iso())
+            document = store.record_results(self.sprint_path, results, now_iso())
         except SprintFileError as exc:
             self.notify(
                 f"Results not saved: {exc}. They are shown here until you quit.",
@@ -182,8 +203,14 @@ class LaunchApp(App[int]):
                 markup=False,
             )
             return
-        self.results = store.saved_results(self.document)
         self.notify(f"Saved {len(results)} results to {self.sprint_path.name}.", markup=False)
+        self._reloaded(document)
+
+    def _reloaded(self, document: store.SprintDocument) -> None:
+        """Show what a save wrote, hand edits made meanwhile included."""
+        self.document = document
+        self.results = store.saved_results(document)
+        self.task_states = saved_tasks(document)
         for screen in self._mounted_screens():
             screen.rebuild()
 

@@ -16,6 +16,8 @@ from launchtui.checks.registry import Check, checks_for_stages
 from launchtui.reports.literal import literal
 from launchtui.sprint.model import Sprint
 from launchtui.sprint.results import PreviousResult, StoredResult
+from launchtui.sprint.tasks_store import TaskState
+from launchtui.tasks import Task
 
 Key = tuple[str, str]  # (check id, target), as the store keys results
 
@@ -50,10 +52,21 @@ def planned_rows(stage: str, sprint: Sprint) -> list[PlannedRow]:
     ]
 
 
-def progress(rows: list[PlannedRow], results: dict[Key, StoredResult]) -> tuple[int, int]:
-    """(passing, total) over the planned rows."""
+def progress(
+    rows: list[PlannedRow],
+    results: dict[Key, StoredResult],
+    tasks: list[Task],
+    states: dict[tuple[str, str], TaskState],
+) -> tuple[int, int]:
+    """(passing checks + done tasks, checks + tasks) of one stage."""
     passing = sum(1 for row in rows if _status(results.get(row.key)) == "pass")
-    return passing, len(rows)
+    done = sum(1 for task in tasks if task_done(task, states))
+    return passing + done, len(rows) + len(tasks)
+
+
+def task_done(task: Task, states: dict[tuple[str, str], TaskState]) -> bool:
+    state = states.get((task.stage, task.id))
+    return state is not None and state.done
 
 
 def _status(stored: StoredResult | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -17,7 +18,9 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import rank_risks
 from launchtui.stages import Stage
+from launchtui.tasks import Task, tasks_for
 from launchtui.tui.rows import Key, PlannedRow, age, as_result, plain, status_text
+from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.widgets.detail import Detail
 from launchtui.tui.widgets.stage_list import StageList
 
@@ -46,13 +49,17 @@ class StageScreen(Screen[None]):
         Binding("r", "run_stage", "Run stage"),
         Binding("c", "copy_fix", "Copy fix"),
         Binding("full_stop", "rerun_row", "Re-run row", key_display="."),
+        Binding("x", "toggle_task", "Done", show=False),
+        Binding("e", "edit_task", "Edit task", show=False),
     ]
 
     def __init__(self, stage: Stage) -> None:
         super().__init__(name=stage.name, id=f"stage-{stage.name}")
         self.stage = stage
         self.rows: dict[Key, PlannedRow] = {}
-        self.selected: Key | None = None
+        self.tasks = {task.id: task for task in tasks_for(stage.name)}
+        self.selected: Key | None = None  # the check row shown in the detail pane
+        self.selected_task: Task | None = None  # or the task, when that was selected last
 
     @property
     def launch(self) -> LaunchApp:
@@ -64,6 +71,9 @@ class StageScreen(Screen[None]):
             with Vertical(id="main"):
                 yield Static(self._title(), id="stage-title")
                 yield DataTable(id="checks", cursor_type="row")
+                if self.tasks:
+                    yield Static("Manual tasks  (x marks done, e edits)", classes="section")
+                    yield DataTable(id="tasks", cursor_type="row")
                 if self.stage.name == "audit":
                     yield Static("Risk list, in fix order", classes="section")
                     yield DataTable(id="risks", cursor_type="row")
@@ -74,6 +84,11 @@ class StageScreen(Screen[None]):
         table = self.query_one("#checks", DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column, width=WIDTHS.get(column))
+        if self.tasks:
+            tasks = self.query_one("#tasks", DataTable)
+            tasks.add_column("done", key="done", width=4)
+            tasks.add_column("task", key="task")
+            tasks.add_column("owner", key="owner")
         if self.stage.name == "audit":
             risks = self.query_one("#risks", DataTable)
             for column in ("#", "group", "check", "target"):
@@ -91,12 +106,17 @@ class StageScreen(Screen[None]):
         self.rows = {row.key: row for row in plan}
         for row in plan:
             table.add_row(*self._cells(row), key=row_key(row.key))
+        table.display = bool(plan)
+        self.set_class(not plan, "-tasks-only")  # a stage of manual tasks gives them the room
         if plan:
             table.move_cursor(row=min(cursor, len(plan) - 1))
-        if not plan:
+        elif self.tasks and self.focused is table:
+            self.query_one("#tasks", DataTable).focus()
+        if not plan and self.selected_task is None:
             self.query_one(Detail).query_one(Static).update(
                 Text("No automated checks in this stage yet.", style="dim")
             )
+        self._rebuild_tasks()
         self._rebuild_risks()
         self.show_progress()
         self._show_selected()
@@ -136,6 +156,20 @@ class StageScreen(Screen[None]):
             plain(row.target),
         )
 
+    def _rebuild_tasks(self) -> None:
+        if not self.tasks:
+            return
+        table = self.query_one("#tasks", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for task in self.tasks.values():
+            state = self.launch.task_states.get((task.stage, task.id))
+            is_done = state is not None and state.done
+            done = Text("[x]" if is_done else "[ ]", style="green" if is_done else "")
+            owner = plain(state.owner if state else "")
+            table.add_row(done, Text(task.title), owner, key=task.id)
+        table.move_cursor(row=min(cursor, len(self.tasks) - 1))
+
     def _rebuild_risks(self) -> None:
         if self.stage.name != "audit":
             return
@@ -148,6 +182,11 @@ class StageScreen(Screen[None]):
             table.add_row(*cells, key=row_key((r.id, r.target)))
 
     def _show_selected(self) -> None:
+        if self.selected_task is not None:
+            task = self.selected_task
+            state = self.launch.task_states.get((task.stage, task.id))
+            self.query_one(Detail).show_task(task, state)
+            return
         if self.selected is None:
             return
         check = self.launch.check(self.selected[0])
@@ -160,9 +199,25 @@ class StageScreen(Screen[None]):
     # Events and actions
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self.selected = split_key(event.row_key.value)
-            self._show_selected()
+        self._select_from(event.data_table)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Moving into a table shows its highlighted row in the detail pane."""
+        if isinstance(event.widget, DataTable):
+            self._select_from(event.widget)
+
+    def _select_from(self, table: DataTable[Any]) -> None:
+        if not table.row_count:
+            return
+        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if value is None:
+            return
+        if table.id == "tasks":
+            self.selected_task = self.tasks[value]
+        else:
+            self.selected_task = None
+            self.selected = split_key(value)
+        self._show_selected()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
@@ -171,7 +226,31 @@ class StageScreen(Screen[None]):
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
 
+    def action_toggle_task(self) -> None:
+        task = self.selected_task
+        if task is None:
+            self.notify("Select a manual task first (tab moves to the task list).")
+            return
+        state = self.launch.task_states.get((task.stage, task.id))
+        self.launch.save_task(task, done=not (state is not None and state.done))
+
+    def action_edit_task(self) -> None:
+        task = self.selected_task
+        if task is None:
+            self.notify("Select a manual task first (tab moves to the task list).")
+            return
+        state = self.launch.task_states.get((task.stage, task.id))
+        self.app.push_screen(TaskEditor(task, state), self._edited)
+
+    def _edited(self, changes: dict[str, str] | None) -> None:
+        if changes and self.selected_task is not None:
+            self.launch.save_task(self.selected_task, **changes)
+
     def action_copy_fix(self) -> None:
+        if self.selected_task is not None:
+            self.app.copy_to_clipboard(self.selected_task.how)
+            self.notify("Copied how to do this task.")
+            return
         stored = None if self.selected is None else self.launch.results.get(self.selected)
         if stored is None or not stored.fix:
             self.notify("This row has no fix to copy.", markup=False)
@@ -180,5 +259,5 @@ class StageScreen(Screen[None]):
         self.notify(f"Copied the fix for {literal(stored.id)}.", markup=False)
 
     def action_rerun_row(self) -> None:
-        if self.selected is not None:
+        if self.selected_task is None and self.selected is not None:
             self.launch.run_one(*self.selected)

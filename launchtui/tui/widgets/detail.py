@@ -15,6 +15,8 @@ from textual.widgets import Static
 from launchtui.checks.registry import Check
 from launchtui.reports.literal import literal
 from launchtui.sprint.results import StoredResult
+from launchtui.sprint.tasks_store import TaskState
+from launchtui.tasks import Task
 from launchtui.tui.rows import STATUS_STYLES
 
 _HEADING = "bold"
@@ -30,6 +32,32 @@ class Detail(VerticalScroll, can_focus=False):
         self.text = describe(check, target, stored, running)
         self.query_one("#detail-text", Static).update(self.text)
         self.scroll_home(animate=False)
+
+    def show_task(self, task: Task, state: TaskState | None) -> None:
+        self.text = describe_task(task, state)
+        self.query_one("#detail-text", Static).update(self.text)
+        self.scroll_home(animate=False)
+
+
+def describe_task(task: Task, state: TaskState | None) -> Text:
+    text = Text(task.title, style=_HEADING)
+    done = state is not None and state.done
+    text.append("\n")
+    text.append("done" if done else "not done", style="green" if done else "yellow")
+    if state is not None and state.updated_at:
+        text.append(f"  updated {state.updated_at}", style="dim")
+    text.append("\n\nWhy  ", style=_HEADING)
+    text.append(task.why)
+    text.append("\nHow  ", style=_HEADING)
+    text.append(task.how)
+    if state is not None:
+        recorded = (("Owner", state.owner), ("Note", state.note), ("Evidence", state.evidence))
+        for label, value in recorded:
+            if value:
+                text.append(f"\n{label}  ", style=_HEADING)
+                text.append(literal(value, keep_newlines=True))
+    text.append("\n\nx marks it done or not done; e edits owner, note and evidence.", style="dim")
+    return text
 
 
 def describe(check: Check, target: str, stored: StoredResult | None, running: bool) -> Text:
