@@ -151,3 +151,18 @@ async def test_tick_a_manual_task_and_record_its_owner(tmp_path):
         assert "Sam" in detail_text(app)
     state = saved_tasks(store.load(path))[("deploy", "rollback-tested")]
     assert state.done and state.owner == "Sam"
+
+
+@sync
+async def test_command_palette_opens_a_stage_and_exports_the_handover(tmp_path):
+    path = tmp_path / "palette.toml"
+    path.write_text((Path(__file__).parent / "fixtures" / "tui_sprint.toml").read_text())
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"open stage 5", "enter")
+        await pilot.pause()
+        assert app.current_mode == "email"
+        await pilot.press("ctrl+p", *"export handover", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert "Acme Community launch" in (tmp_path / "palette-handover.md").read_text()

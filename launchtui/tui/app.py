@@ -20,8 +20,9 @@ from textual.binding import Binding, BindingType
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.model import Result
 from launchtui.checks.registry import Check, all_checks, checks_for_stages
-from launchtui.errors import SprintFileError
+from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.net.context import NetworkContext
+from launchtui.reports.handover_markdown import render_markdown
 from launchtui.sprint import store
 from launchtui.sprint.results import StoredResult
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
@@ -129,6 +130,26 @@ class LaunchApp(App[int]):
             return False
         self._reloaded(document)
         return True
+
+    # Handover
+
+    def export_handover(self) -> None:
+        """Write the handover checklist next to the sprint file, off the UI thread (the
+        credential lookups can wait on the keyring)."""
+        self.run_worker(self._export, group="export", exclusive=True, thread=True)
+
+    def _export(self) -> None:
+        target = self.sprint_path.with_name(f"{self.sprint_path.stem}-handover.md")
+        try:
+            document = store.load(self.sprint_path)
+            store.write_atomic(target, render_markdown(document).encode("utf-8"))
+        except (LaunchtuiError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"Handover not written: {exc}", severity="error", markup=False
+            )
+            return
+        message = f"Wrote the handover checklist to {store.display_path(target)}."
+        self.call_from_thread(self.notify, message, markup=False)
 
     # Running checks
 

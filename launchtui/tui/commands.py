@@ -20,6 +20,11 @@ class LaunchCommands(Provider):
         commands: list[tuple[str, Callable[[], object], str]] = [
             ("Run all checks", app.run_all, "Run every automated check of every stage"),
             ("Run this stage", app.run_current_stage, "Run the checks of the stage on screen"),
+            (
+                "Export handover",
+                app.export_handover,
+                "Write the handover checklist (Markdown) next to the sprint file",
+            ),
         ]
         for stage in STAGES:
             commands.append(
