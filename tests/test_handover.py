@@ -15,7 +15,7 @@ import tomlkit
 from launchtui.checks.model import Result, Severity, Status
 from launchtui.credentials import CredentialStore
 from launchtui.reports.handover import age, build, render_json, to_data
-from launchtui.reports.handover_markdown import cell, fenced, render_markdown
+from launchtui.reports.handover_markdown import cell, fenced, inline, render_markdown
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import record_task
 from launchtui.tasks import tasks_for
@@ -220,6 +220,7 @@ def test_hostile_text_is_literal_and_keeps_tables_whole(sprint):
 def test_cell_and_fence_helpers():
     assert cell("") == " "
     assert cell("a|b\nc") == "a\\|b<br>c"
+    assert inline("Acme #1 launch #") == "Acme \\#1 launch \\#"  # a heading keeps its #
     assert fenced("no ticks") == ["```text", "no ticks", "```"]
     assert fenced("`````")[0] == "``````text"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from launchtui.sprint import store
 
     document = store.load(args.sprint)
-    now = datetime.now(UTC)
     if args.format == "json":
-        output = handover.render_json(document, now=now)
+        output = handover.render_json(document)
     else:
-        output = handover_markdown.render_markdown(document, now=now)
+        output = handover_markdown.render_markdown(document)
     if args.output is None:
         sys.stdout.write(output)
         return 0

@@ -5,7 +5,7 @@ risk list and fix order over the saved results, the routing map, the deployment 
 (required env var names, and where each credential lives, never its value), the other stages'
 manual tasks, open blockers, saved performance and email evidence, and when each check last
 ran. `to_data`/`render_json` give it as JSON; launchtui.reports.handover_markdown as Markdown.
-`now` is a parameter so that the output is reproducible.
+A fixed `now` makes the output reproducible.
 """
 
 from __future__ import annotations
@@ -87,9 +87,14 @@ class Handover:
 
 
 def build(
-    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+    document: SprintDocument,
+    *,
+    now: datetime | None = None,
+    credentials: CredentialStore | None = None,
 ) -> Handover:
-    """The handover of a loaded sprint file; `credentials` defaults to the sprint's own store."""
+    """The handover of a loaded sprint file as of `now` (default: the current time);
+    `credentials` defaults to the sprint's own store."""
+    now = now or datetime.now(UTC)
     sprint = document.sprint
     results = sorted(
         (_result(stored) for stored in saved_results(document).values()),
@@ -113,7 +118,10 @@ def build(
 
 
 def to_data(
-    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+    document: SprintDocument,
+    *,
+    now: datetime | None = None,
+    credentials: CredentialStore | None = None,
 ) -> dict[str, Any]:
     handover = build(document, now=now, credentials=credentials)
     sprint = document.sprint
@@ -156,7 +164,10 @@ def to_data(
 
 
 def render_json(
-    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+    document: SprintDocument,
+    *,
+    now: datetime | None = None,
+    credentials: CredentialStore | None = None,
 ) -> str:
     # ensure_ascii: every control character stays a \u escape, inert on a terminal.
     data = to_data(document, now=now, credentials=credentials)

@@ -20,15 +20,18 @@ from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
 from launchtui.stages import stage as stage_info
 
-# Characters with a meaning inside a Markdown paragraph or table cell (GitHub flavour: | for
-# tables, ~ for strikethrough, $ for math). Line-start markers (#, -, +, 1.) need no escape:
-# escaped text never starts a line.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
+# Characters with a meaning inside a Markdown paragraph, heading or table cell (GitHub flavour:
+# | for tables, ~ for strikethrough, $ for math; # may close a heading). Line-start markers
+# (-, +, 1.) need no escape: escaped text never starts a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
 _BACKTICKS = re.compile(r"`+")
 
 
 def render_markdown(
-    document: SprintDocument, *, now: datetime, credentials: CredentialStore | None = None
+    document: SprintDocument,
+    *,
+    now: datetime | None = None,
+    credentials: CredentialStore | None = None,
 ) -> str:
     handover = build(document, now=now, credentials=credentials)
     sections = [
@@ -55,11 +58,11 @@ def cell(text: str) -> str:
     return "<br>".join(inline(line) for line in text.split("\n")) or " "
 
 
-def fenced(text: str, info: str = "text") -> list[str]:
+def fenced(text: str) -> list[str]:
     """A code block showing `text` literally: no run of backticks inside can close it."""
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [fence + info, *literal(text, keep_newlines=True).split("\n"), fence]
+    return [fence + "text", *literal(text, keep_newlines=True).split("\n"), fence]
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
