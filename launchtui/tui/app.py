@@ -70,6 +70,7 @@ class LaunchApp(App[int]):
         self.error = ""
         self._screens = {s.name: StageScreen(s) for s in STAGES}
         self._checks = {check.id: check for check in all_checks()}
+        self._plans: dict[str, list[PlannedRow]] = {}
         try:
             self.document = store.load(self.sprint_path)
         except SprintFileError as exc:
@@ -91,7 +92,10 @@ class LaunchApp(App[int]):
     # What the screens read
 
     def plan(self, stage: str) -> list[PlannedRow]:
-        return planned_rows(stage, self.document.sprint)
+        """The stage's (check, target) rows, kept until a save reloads the sprint."""
+        if stage not in self._plans:
+            self._plans[stage] = planned_rows(stage, self.document.sprint)
+        return self._plans[stage]
 
     def progress(self) -> dict[str, tuple[int, int]]:
         return {
@@ -230,6 +234,7 @@ class LaunchApp(App[int]):
     def _reloaded(self, document: store.SprintDocument) -> None:
         """Show what a save wrote, hand edits made meanwhile included."""
         self.document = document
+        self._plans.clear()  # a hand edit may have changed the hostnames
         self.results = store.saved_results(document)
         self.task_states = saved_tasks(document)
         for screen in self._mounted_screens():
