@@ -44,12 +44,13 @@ class PlannedRow:
 
 
 def planned_rows(stage: str, sprint: Sprint) -> list[PlannedRow]:
-    """One row per check of the stage and target of that check, in report order."""
-    return [
-        PlannedRow(check, target)
-        for check in checks_for_stages([stage])
-        for target in check.targets(sprint)
-    ]
+    """One row per check of the stage and target of that check, by check id.
+
+    Sorted here because the registry's order depends on which check modules happened to be
+    imported first.
+    """
+    checks = sorted(checks_for_stages([stage]), key=lambda check: check.id)
+    return [PlannedRow(check, target) for check in checks for target in check.targets(sprint)]
 
 
 def progress(
