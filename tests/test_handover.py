@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from keyring.backends.null import Keyring as NullKeyring
 
 from launchtui.checks.model import Result, Severity, Status
 from launchtui.credentials import CredentialStore
@@ -303,3 +304,11 @@ def test_an_empty_sprint_says_what_is_missing(tmp_path):
 )
 def test_age(checked_at, shown):
     assert age(checked_at, NOW) == shown
+
+
+def test_no_keyring_says_so_instead_of_failing(sprint):
+    no_keyring = CredentialStore(store.load(sprint).sprint.id, {}, backend=NullKeyring())
+    handover = build(store.load(sprint), now=NOW, credentials=no_keyring)
+    for row in handover.credentials:
+        assert row.source == "unknown"
+        assert row.where.startswith("unknown: ") and "LAUNCHTUI_CRED_" in row.where
