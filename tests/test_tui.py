@@ -81,6 +81,15 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
         fix = app.results[FAILING].fix
         assert fix
         assert fix.splitlines()[0] in detail_text(app)
+        await pilot.press("c")
+        assert app.clipboard == fix
+        await pilot.press("full_stop")  # re-run just this row: the saved fail becomes previous
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.results[FAILING].previous is not None
+        assert app.results[FAILING].previous.status == "fail"
+        assert "Unchanged since" in detail_text(app)
         await pilot.press("q")
     saved = store.load(sprint_file)
     assert store.saved_stage(saved) == "edge"

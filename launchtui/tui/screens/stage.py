@@ -199,7 +199,10 @@ class StageScreen(Screen[None]):
     # Events and actions
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._select_from(event.data_table)
+        # A table refilled after a save highlights a row too: only the focused one counts.
+        table = event.data_table
+        if table.has_focus or (self.selected is None and self.selected_task is None):
+            self._select_from(table)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Moving into a table shows its highlighted row in the detail pane."""
