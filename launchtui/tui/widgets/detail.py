@@ -22,8 +22,9 @@ from launchtui.tui.rows import STATUS_STYLES
 _HEADING = "bold"
 
 
-class Detail(VerticalScroll, can_focus=False):
-    """A scrollable pane holding one Static, rebuilt whenever the selection changes."""
+class Detail(VerticalScroll):
+    """A scrollable pane holding one Static, rebuilt whenever the selection changes; tab
+    reaches it so that a long fix can be scrolled from the keyboard on a small terminal."""
 
     def compose(self) -> Any:
         yield Static(Text("Select a row to see its result.", style="dim"), id="detail-text")
