@@ -83,7 +83,6 @@ class LaunchApp(App[int]):
         if self.error:
             self.push_screen(ErrorScreen(f"launchtui: {self.error}"))
             return
-        self.sub_title = self.document.sprint.name
         for name, screen in self._screens.items():
             self.add_mode(name, lambda screen=screen: screen)
         stage = store.saved_stage(self.document)

@@ -30,13 +30,11 @@ class Detail(VerticalScroll):
         yield Static(Text("Select a row to see its result.", style="dim"), id="detail-text")
 
     def show(self, check: Check, target: str, stored: StoredResult | None, running: bool) -> None:
-        self.text = describe(check, target, stored, running)
-        self.query_one("#detail-text", Static).update(self.text)
+        self.query_one("#detail-text", Static).update(describe(check, target, stored, running))
         self.scroll_home(animate=False)
 
     def show_task(self, task: Task, state: TaskState | None) -> None:
-        self.text = describe_task(task, state)
-        self.query_one("#detail-text", Static).update(self.text)
+        self.query_one("#detail-text", Static).update(describe_task(task, state))
         self.scroll_home(animate=False)
 
 
