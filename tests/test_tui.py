@@ -182,3 +182,20 @@ async def test_command_palette_opens_a_stage_and_exports_the_handover(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert "Acme Community launch" in (tmp_path / "palette-handover.md").read_text()
+
+
+@sync
+async def test_results_are_not_saved_over_a_file_broken_meanwhile(sprint_file):
+    app = LaunchApp(sprint_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        edited = sprint_file.read_text() + "broken = [\n"  # a hand edit, half done
+        sprint_file.write_text(edited)
+        await pilot.press("r")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert cell(app, FAILING, "status") == "fail"  # still shown
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Results not saved:") for m in messages), messages
+    assert sprint_file.read_text() == edited
