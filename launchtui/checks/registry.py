@@ -42,12 +42,12 @@ def register(check: Check) -> Check:
 
 
 def all_checks() -> list[Check]:
-    """Every registered check, ordered by stage, then module name, then registration."""
+    """Every registered check, ordered by stage, then id (whatever order modules loaded in)."""
     package = importlib.import_module("launchtui.checks")
     for module in pkgutil.iter_modules(package.__path__):
         if module.name not in _INFRASTRUCTURE and not module.name.startswith("_"):
             importlib.import_module(f"launchtui.checks.{module.name}")
-    return sorted(_REGISTRY.values(), key=lambda check: STAGE_NAMES.index(check.stage))
+    return sorted(_REGISTRY.values(), key=lambda check: (STAGE_NAMES.index(check.stage), check.id))
 
 
 def checks_for_stages(stages: list[str]) -> list[Check]:

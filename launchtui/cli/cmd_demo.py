@@ -15,14 +15,20 @@ from launchtui.cli.lab_options import add_lab_options, lab_config
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="start the embedded lab and run the checks against it",
+        help="start the embedded lab and open the app on it (headless: print the report)",
         description="Start the embedded lab (a fictional community platform on loopback with "
-        "seeded launch problems), write its sprint file, run every automated check against "
-        "it and print the report, then stop the lab.",
+        "seeded launch problems), write its sprint file and open the app on it; the lab stops "
+        "when the app closes. Without a terminal (or with --headless), run every automated "
+        "check against the lab and print the report instead.",
     )
     add_lab_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--save", action="store_true", help="write the results into the sprint")
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="print the report instead of opening the app (the default without a terminal)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -38,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     # ca_bundle stays valid after the demo for a later `launchtui lab` + `launchtui check`.
     with LabThread(config, sprint_path.parent) as lab:
         lab.write_sprint(sprint_path)
+        if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
+            from launchtui.tui.app import run as open_app
+
+            return open_app(sprint_path)  # the lab serves until the app is closed
         for line in lab.describe():
             print(line, file=sys.stderr)
         document = store.load(sprint_path)
