@@ -30,6 +30,7 @@ from launchtui.stages import STAGE_NAMES, STAGES
 from launchtui.tasks import Task, tasks_for
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
+from launchtui.tui.screens.credentials import CredentialsScreen
 from launchtui.tui.screens.error import ErrorScreen
 from launchtui.tui.screens.stage import StageScreen
 
@@ -48,6 +49,7 @@ class LaunchApp(App[int]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        Binding("k", "credentials", "Credentials"),
         *(
             Binding(
                 str(s.number),
@@ -114,11 +116,24 @@ class LaunchApp(App[int]):
     def action_stage(self, name: str) -> None:
         if self.error or name == self.current_mode:
             return
+        if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
+            self.pop_screen()
         self.switch_mode(name)
         try:
             store.record_stage(self.sprint_path, name)
         except SprintFileError as exc:
             self.notify(f"Stage not saved: {exc}", severity="warning", markup=False)
+
+    # Credentials
+
+    def action_credentials(self) -> None:
+        """Show the sprint's credentials over the stage (not over a dialog, nor twice)."""
+        if not self.error and isinstance(self.screen, StageScreen):
+            self.push_screen(CredentialsScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No sprint: no credentials to show, and no footer key for them.
+        return not (action == "credentials" and self.error)
 
     # Manual tasks
 

@@ -1,4 +1,4 @@
-"""Command palette entries: run checks and open stages by name."""
+"""Command palette entries: run checks, open stages by name, show the credentials."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ class LaunchCommands(Provider):
                 "Export handover",
                 app.export_handover,
                 "Write the handover checklist (Markdown) next to the sprint file",
+            ),
+            (
+                "Credentials",
+                app.action_credentials,
+                "Whether each declared credential is set; set or delete values in the keyring",
             ),
         ]
         for stage in STAGES:
