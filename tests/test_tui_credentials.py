@@ -334,3 +334,15 @@ def test_credentials_screen_snapshot(real_keyring, snap_compare, tmp_path, monke
         await settle(pilot.app, pilot)
 
     assert snap_compare(LaunchApp(path), run_before=opened, terminal_size=SIZE)
+
+
+@sync
+async def test_no_credentials_key_without_a_sprint(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[sprint\n")
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")
+        await pilot.pause()
+        assert not isinstance(app.screen, CredentialsScreen)
+        assert "Credentials" not in shown(app)
