@@ -29,6 +29,7 @@ def forget_keyring() -> None:
 def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
     """An unlocked gnome-keyring on a private D-Bus, and this process pointed at it. Missing
     pieces fail the tests in CI (CI=true) and skip them elsewhere."""
+    import keyring.backend
     import keyring.core
 
     with contextlib.ExitStack() as stack:
@@ -43,5 +44,8 @@ def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secret
         patch.setenv("DBUS_SESSION_BUS_ADDRESS", service.bus_address)
         for name in ("DISPLAY", "WAYLAND_DISPLAY"):
             patch.delenv(name, raising=False)
+        # keyring caches which backends are viable for the whole process; a lookup made by an
+        # earlier test without this fixture must not hide the Secret Service from later ones.
+        keyring.backend.get_all_keyring.reset()
         keyring.core.init_backend()  # detect again, now on the private bus
         yield service
