@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import tomlkit
 from lab_fixtures import ZONE
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Static
 
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
@@ -167,6 +167,23 @@ async def test_tick_a_manual_task_and_record_its_owner(tmp_path):
         assert "Sam" in detail_text(app)
     state = saved_tasks(store.load(path))[("deploy", "rollback-tested")]
     assert state.done and state.owner == "Sam"
+
+
+@sync
+async def test_stage_keys_do_nothing_while_a_dialog_is_open(tmp_path):
+    path = tmp_path / "dialog.toml"
+    path.write_text((Path(__file__).parent / "fixtures" / "tui_sprint.toml").read_text())
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        app.screen.query_one("#tasks", DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        editor = app.screen
+        editor.query_one("#save", Button).focus()
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.screen is editor and app.current_mode == "deploy"
 
 
 @sync
