@@ -46,6 +46,7 @@ def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secret
             patch.delenv(name, raising=False)
         # keyring caches which backends are viable for the whole process; a lookup made by an
         # earlier test without this fixture must not hide the Secret Service from later ones.
-        keyring.backend.get_all_keyring.reset()
+        with contextlib.suppress(KeyError):  # nothing cached yet
+            keyring.backend.get_all_keyring.reset()
         keyring.core.init_backend()  # detect again, now on the private bus
         yield service
