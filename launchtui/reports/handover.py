@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.checks.model import Result
 from launchtui.credentials import SERVICE, CredentialStore, env_var
 from launchtui.errors import CredentialError
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
-from launchtui.sprint.results import StoredResult
 from launchtui.sprint.store import SprintDocument, saved_results
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
 from launchtui.stages import STAGE_NAMES
@@ -97,7 +96,7 @@ def build(
     now = now or datetime.now(UTC)
     sprint = document.sprint
     results = sorted(
-        (_result(stored) for stored in saved_results(document).values()),
+        (stored.to_result() for stored in saved_results(document).values()),
         key=lambda r: (STAGE_NAMES.index(r.stage), r.id, r.target),
     )
     rows = _task_rows(saved_tasks(document))
@@ -196,22 +195,6 @@ def age(checked_at: str, now: datetime) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _result(stored: StoredResult) -> Result:
-    """A saved result as the reports take it (the file was validated on load)."""
-    return Result(
-        id=stored.id,
-        stage=stored.stage,
-        target=stored.target,
-        status=Status(stored.status),
-        severity=Severity(stored.severity),
-        summary=stored.summary,
-        evidence=stored.evidence,
-        fix=stored.fix,
-        duration_ms=stored.duration_ms,
-        checked_at=stored.checked_at,
-    )
 
 
 def _task_rows(states: dict[tuple[str, str], TaskState]) -> list[TaskRow]:

@@ -51,7 +51,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Item, Table
 
-from launchtui.checks.model import Evidence, Result, Status
+from launchtui.checks.model import Evidence, Result, Severity, Status
 from launchtui.stages import STAGE_NAMES
 
 RUNS_KEPT = 20
@@ -78,6 +78,21 @@ class StoredResult:
     duration_ms: int = 0
     checked_at: str = ""
     previous: PreviousResult | None = None
+
+    def to_result(self) -> Result:
+        """The saved result as the reports take it (the file was validated on load)."""
+        return Result(
+            id=self.id,
+            stage=self.stage,
+            target=self.target,
+            status=Status(self.status),
+            severity=Severity(self.severity),
+            summary=self.summary,
+            evidence=dict(self.evidence),
+            fix=self.fix,
+            duration_ms=self.duration_ms,
+            checked_at=self.checked_at,
+        )
 
 
 def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any]) -> StoredResult:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.checks.model import Result
 from launchtui.checks.registry import Check, checks_for_stages
 from launchtui.reports.literal import literal
 from launchtui.sprint.model import Sprint
@@ -119,20 +119,4 @@ def as_stored(result: Result, earlier: StoredResult | None) -> StoredResult:
         duration_ms=result.duration_ms,
         checked_at=result.checked_at,
         previous=previous,
-    )
-
-
-def as_result(stored: StoredResult) -> Result:
-    """A stored result as the reports take it (the risk list ranks Results)."""
-    return Result(
-        id=stored.id,
-        stage=stored.stage,
-        target=stored.target,
-        status=Status(stored.status),
-        severity=Severity(stored.severity),
-        summary=stored.summary,
-        evidence=dict(stored.evidence),
-        fix=stored.fix,
-        duration_ms=stored.duration_ms,
-        checked_at=stored.checked_at,
     )

@@ -19,7 +19,7 @@ from launchtui.reports.literal import literal
 from launchtui.reports.risks import rank_risks
 from launchtui.stages import Stage
 from launchtui.tasks import Task, tasks_for
-from launchtui.tui.rows import Key, PlannedRow, age, as_result, plain, status_text
+from launchtui.tui.rows import Key, PlannedRow, age, plain, status_text
 from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.widgets.detail import Detail
 from launchtui.tui.widgets.stage_list import StageList
@@ -175,7 +175,7 @@ class StageScreen(Screen[None]):
             return
         table = self.query_one("#risks", DataTable)
         table.clear()
-        results = [as_result(stored) for stored in self.launch.results.values()]
+        results = [stored.to_result() for stored in self.launch.results.values()]
         for risk in rank_risks(results):
             r = risk.result
             cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(r.target))
