@@ -177,6 +177,11 @@ BAD_FILES = [
         id="sender-not-a-string",
     ),
     pytest.param(
+        HEAD + '[email]\nsenders = ["postmark", "mailjet"]\n',
+        'sprint.toml:7: email.senders[1]: unknown sending service "mailjet" (known: amazon-ses,',
+        id="sender-unknown",
+    ),
+    pytest.param(
         HEAD + '[deploy]\nenv_required = ["DATABASE_URL", "stripe_key"]\n',
         "sprint.toml:7: deploy.env_required[1]: expected an environment variable name like "
         'DATABASE_URL, got "stripe_key"',

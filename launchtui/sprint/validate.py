@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import idna
 
 from launchtui.checks.model import Severity, Status
+from launchtui.email.senders import SENDERS, known_senders
 from launchtui.sprint.locate import KeyPath
 from launchtui.sprint.model import (
     EmailConfig,
@@ -165,12 +166,19 @@ def _email(email: Mapping[str, Any], apex: str) -> EmailConfig:
     smtp = email.get("smtp")
     return EmailConfig(
         domain=apex if domain is None else _hostname(domain, ("email", "domain")),
-        senders=_each(email, ("email", "senders"), _str),
+        senders=_each(email, ("email", "senders"), _sender),
         dkim_selectors=_each(email, ("email", "dkim_selectors"), _str),
         from_address=_string(email, ("email", "from")),
         smtp=None if smtp is None else _smtp(_as_table(smtp, ("email", "smtp"), "a table")),
         seed_inboxes=_each(email, ("email", "seed_inboxes"), _seed_inbox),
     )
+
+
+def _sender(value: Any, key: KeyPath) -> str:
+    name = _str(value, key)
+    if name not in SENDERS:
+        raise Invalid(key, f"unknown sending service {_show(name)} (known: {known_senders()})")
+    return name
 
 
 def _smtp(smtp: Mapping[str, Any]) -> SmtpConfig:
