@@ -10,6 +10,7 @@ import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
 import pytest
@@ -196,3 +197,22 @@ def test_dns_delay_does_not_block_other_answers() -> None:
     responses, elapsed = asyncio.run(five_queries())
     assert all(r.rcode() == dns.rcode.NOERROR for r in responses)
     assert 0.3 <= elapsed < 1.5  # in parallel: one after another would take 1.5 s or more
+
+
+def test_extra_records_in_the_lab_zone_and_an_external_zone() -> None:
+    config = LabConfig(
+        external_zones={"example.net": []},
+        records=[
+            (f"relay.{ZONE}", "A", "192.0.2.10"),
+            (f"relay.{ZONE}", "a", "192.0.2.11"),
+            ("mail.example.net", "AAAA", "2001:db8::25"),
+            ("ptr.example.net", "PTR", f"relay.{ZONE}."),
+        ],
+    )
+    zone = build_zone(config, config.hosts)
+    relay = zone.records[dns.name.from_text(f"relay.{ZONE}")][dns.rdatatype.A]
+    assert sorted(rd.to_text() for rd in relay) == ["192.0.2.10", "192.0.2.11"]
+    mail = zone.records[dns.name.from_text("mail.example.net")][dns.rdatatype.AAAA]
+    assert [rd.to_text() for rd in mail] == ["2001:db8::25"]
+    ptr = zone.records[dns.name.from_text("ptr.example.net")][dns.rdatatype.PTR]
+    assert [rd.to_text() for rd in ptr] == [f"relay.{ZONE}."]

@@ -54,7 +54,11 @@ def test_base_port_layout() -> None:
         (lambda: HostSpec(f"app.{ZONE}", tls="slow"), "tls must be one of"),
         (lambda: LabConfig(listen="0.0.0.0"), "not a loopback"),
         (lambda: LabConfig(hosts=[HostSpec("app.example.com")]), "outside the lab zone"),
-        (lambda: LabConfig(txt={"example.com": ["x"]}), "outside the lab zone"),
+        (lambda: LabConfig(txt={"example.com": ["x"]}), "outside the zones the lab serves"),
+        (
+            lambda: LabConfig(records=[("a.example.com", "A", "192.0.2.1")]),
+            "outside the zones the lab serves",
+        ),
         (lambda: LabConfig(hosts=[HostSpec(ZONE), HostSpec(ZONE)]), "only once"),
         (lambda: LabConfig(resolver_overrides={3: []}), "no resolver number 3"),
         (lambda: LabConfig(dns_port=9440), "must all differ"),

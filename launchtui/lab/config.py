@@ -242,6 +242,9 @@ class LabConfig:
             f"status.{DEMO_ZONE}": ['0 issue "letsencrypt.org"'],
         }
     )
+    # Any other records, as (owner, type, presentation text): addresses, PTR or CNAME records
+    # that a test or a seeded fault needs, in the lab zone or an external zone.
+    records: list[tuple[str, str, str]] = field(default_factory=list)
     # Zones outside the lab zone that the lab answers for too, zone -> the names that exist
     # there (at the listen address): a CNAME into one resolves or is NXDOMAIN, not REFUSED.
     external_zones: dict[str, list[str]] = field(default_factory=lambda: {"herokuapp.com": []})
@@ -271,10 +274,18 @@ class LabConfig:
         for host in [*self.hosts, *overriding]:
             if not _in_zone(host.name, self.zone):
                 raise ValueError(f"host {host.name} is outside the lab zone {self.zone}")
-        for kind, records in (("txt", self.txt), ("mx", self.mx), ("caa", self.caa)):
-            for owner in records:
-                if not _in_zone(owner, self.zone):
-                    raise ValueError(f"{kind}: {owner} is outside the lab zone {self.zone}")
+        served = [self.zone, *self.external_zones]
+        owners = [
+            *(
+                (kind, owner)
+                for kind, by_owner in (("txt", self.txt), ("mx", self.mx), ("caa", self.caa))
+                for owner in by_owner
+            ),
+            *(("records", owner) for owner, _, _ in self.records),
+        ]
+        for kind, owner in owners:
+            if not any(_in_zone(owner, zone) for zone in served):
+                raise ValueError(f"{kind}: {owner} is outside the zones the lab serves")
         for external, external_names in self.external_zones.items():
             external = external.rstrip(".").lower()
             if _in_zone(external, self.zone) or _in_zone(self.zone, external):

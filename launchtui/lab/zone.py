@@ -109,6 +109,11 @@ def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
     for rdtype, extra in ((RdataType.MX, config.mx), (RdataType.CAA, config.caa)):
         for owner_text, texts in extra.items():
             zone.add_text(dns.name.from_text(owner_text), rdtype, texts)
+    by_owner_type: dict[tuple[str, str], list[str]] = {}
+    for owner_text, type_text, value in config.records:
+        by_owner_type.setdefault((owner_text, type_text.upper()), []).append(value)
+    for (owner_text, type_text), texts in by_owner_type.items():
+        zone.add_text(dns.name.from_text(owner_text), RdataType.make(type_text), texts)
     # The nameserver and in-zone mail exchangers must resolve, or the NS/MX records dangle.
     targets = [nameserver]
     for by_type in list(zone.records.values()):
