@@ -8,6 +8,7 @@ must be loopback, so a config can never send a client off the machine.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,10 @@ TLS_FAULTS = ("ok", "stall")
 TLS_MIN_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 
 DEMO_ZONE = "harborclub.test"
-BASE_PORT_SPAN = 11  # --base-port N uses N..N+11
+BASE_PORT_SPAN = 21  # --base-port N uses N..N+21
+DEMO_SMTP_PORT, DEMO_IMAP_PORT = 9025, 9143  # the demo's mail ports without --base-port
+MAIL_POLICIES = ("lenient", "strict")
+_MAILBOX_ADDRESS = re.compile(r"[a-z0-9._+-]+@[a-z0-9.-]+")
 
 
 def _require_loopback(address: str, what: str) -> None:
@@ -220,6 +224,36 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
 
 
 @dataclass
+class Mailbox:
+    """A seed mailbox: the lab relay delivers to it, Dovecot serves it over IMAP.
+
+    Where a message lands follows the mailbox's filter policy, computed from the lab's own
+    Authentication-Results: "lenient" files it in Junk only when neither SPF nor DKIM passes
+    (most mailbox providers), "strict" unless DMARC passes (providers that demand DMARC of
+    bulk senders).
+    """
+
+    address: str  # also the IMAP username
+    policy: str = "lenient"
+    password: str = ""  # "" = a new random password at every lab start
+
+    def __post_init__(self) -> None:
+        self.address = self.address.lower()
+        if not _MAILBOX_ADDRESS.fullmatch(self.address):
+            raise ValueError(f"mailbox {self.address!r}: expected an address like ana@example.test")
+        if self.policy not in MAIL_POLICIES:
+            raise ValueError(f"mailbox {self.address}: policy must be one of {MAIL_POLICIES}")
+        if any(c in self.password for c in ":\r\n") or self.password != self.password.strip():
+            raise ValueError(f"mailbox {self.address}: a password cannot hold ':' or spaces")
+
+
+def demo_mailboxes() -> list[Mailbox]:
+    """The demo's seed inboxes: one lenient, one strict (the demo has no DMARC record, so the
+    strict one files the test messages in Junk)."""
+    return [Mailbox("ana@seedmail.test"), Mailbox("ben@strictmail.test", policy="strict")]
+
+
+@dataclass
 class LabConfig:
     """Everything the lab serves. The defaults are the seeded Harbor Club demo."""
 
@@ -263,6 +297,13 @@ class LabConfig:
     # Resolver index (0-based) -> host specs it serves instead of the same-named ones, so
     # that the public resolvers can disagree with the authoritative server.
     resolver_overrides: dict[int, list[HostSpec]] = field(default_factory=dict)
+    # Mail (the demo's, see demo_config): the SMTP relay on smtp_port delivers to these seed
+    # mailboxes, which Dovecot serves on imap_port when installed (and `imap` is on). No
+    # mailboxes: no mail services at all.
+    mailboxes: list[Mailbox] = field(default_factory=list)
+    smtp_port: int = 0
+    imap_port: int = 0
+    imap: bool = True
 
     def __post_init__(self) -> None:
         self.zone = self.zone.rstrip(".").lower()
@@ -311,17 +352,23 @@ class LabConfig:
             ("dns_port", dns_ports[-1]),
             ("https_port", self.https_port),
             ("http_port", self.http_port),
+            ("smtp_port", self.smtp_port),
+            ("imap_port", self.imap_port),
         ):
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name}: ports run from 0 (ephemeral) to 65535")
         # Fixed ports must not collide with each other (0 is always a fresh ephemeral port).
         tcp_ports = [*(dns_ports if self.dns_port else []), self.https_port, self.http_port]
+        tcp_ports += [self.smtp_port, self.imap_port] if self.mailboxes else []
         fixed = [port for port in tcp_ports if port]
         if len(set(fixed)) != len(fixed):
             raise ValueError(
-                f"the DNS ports {self.dns_port}..{dns_ports[-1]}, https_port and http_port "
-                "must all differ"
+                f"the DNS ports {self.dns_port}..{dns_ports[-1]}, https_port, http_port, "
+                "smtp_port and imap_port must all differ"
             )
+        addresses = [mailbox.address for mailbox in self.mailboxes]
+        if len(set(addresses)) != len(addresses):
+            raise ValueError("mailboxes: each address may appear only once")
 
     def resolver_hosts(self, index: int) -> list[HostSpec]:
         """The hosts public resolver `index` serves: the config's, with its overrides applied."""
@@ -339,19 +386,27 @@ class LabConfig:
 
 def base_ports(base: int) -> dict[str, int]:
     """The port fields for `--base-port N`: DNS on N, public resolvers N+1..N+3, HTTPS N+10,
-    HTTP N+11; 0 makes every port ephemeral."""
+    HTTP N+11, SMTP relay N+20, IMAP N+21; 0 makes every port ephemeral."""
     if base == 0:
-        return {"dns_port": 0, "https_port": 0, "http_port": 0}
+        return {"dns_port": 0, "https_port": 0, "http_port": 0, "smtp_port": 0, "imap_port": 0}
     if not 1 <= base <= 65535 - BASE_PORT_SPAN:
         raise ValueError(f"a base port runs from 1 to {65535 - BASE_PORT_SPAN} (or 0: ephemeral)")
-    return {"dns_port": base, "https_port": base + 10, "http_port": base + 11}
+    return {
+        "dns_port": base,
+        "https_port": base + 10,
+        "http_port": base + 11,
+        "smtp_port": base + 20,
+        "imap_port": base + 21,
+    }
 
 
 def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
     """The seeded Harbor Club demo, on `base_port`'s ports if given, with any LabConfig field
     overridden."""
-    ports = base_ports(base_port) if base_port is not None else {}
-    return LabConfig(**{**ports, **overrides})
+    ports: dict[str, Any] = {"smtp_port": DEMO_SMTP_PORT, "imap_port": DEMO_IMAP_PORT}
+    if base_port is not None:
+        ports = base_ports(base_port)
+    return LabConfig(**{"mailboxes": demo_mailboxes(), **ports, **overrides})
 
 
 def bench_config(count: int, delay: float) -> LabConfig:

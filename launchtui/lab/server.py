@@ -7,18 +7,21 @@ its own loop in a daemon thread, for tests, the benchmark and `launchtui demo`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from launchtui.credentials import env_var
 from launchtui.errors import LabError
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig, expiring_days
 from launchtui.lab.dns_server import DnsServer
+from launchtui.lab.mail.services import MailServices
 from launchtui.lab.ports import Address, hostport
-from launchtui.lab.sprint_file import write_sprint
+from launchtui.lab.sprint_file import MailSection, write_sprint
 from launchtui.lab.web import WebServers
 from launchtui.lab.zone import NAMESERVER, build_zone
 
@@ -88,6 +91,12 @@ class Lab:
         self.http_address: Address = (listen, config.http_port)
         self._dns: list[DnsServer] = []
         self._web: WebServers | None = None
+        # Mail (relay, seed mailboxes, Dovecot) when the config has mailboxes; its signing
+        # key is published in the zone, so it exists before the DNS servers start.
+        self.mail = MailServices(config) if config.mailboxes else None
+        self._zone_config = config
+        if self.mail is not None:
+            self._zone_config = dataclasses.replace(config, txt=self.mail.zone_txt())
 
     async def start(self) -> None:
         """Bind everything; a port in use raises LabError and leaves nothing running."""
@@ -102,13 +111,15 @@ class Lab:
             self.https_address, self.http_address = await self._web.start(
                 config.listen, self.https_address[1], self.http_address[1]
             )
+            if self.mail is not None:
+                await self.mail.start(ca, self.dns_address)
             ca.write(self.ca_path)  # only once everything is up: a failed start writes nothing
         except BaseException:
             await self.stop()
             raise
 
     async def _start_dns(self, hosts: list[HostSpec], address: Address) -> Address:
-        server = DnsServer(build_zone(self.config, hosts), self.config.dns_delay)
+        server = DnsServer(build_zone(self._zone_config, hosts), self.config.dns_delay)
         self._dns.append(server)
         return await server.start(*address)
 
@@ -116,6 +127,8 @@ class Lab:
         servers: list[DnsServer | WebServers] = [*self._dns, *([self._web] if self._web else [])]
         self._dns, self._web = [], None
         await asyncio.gather(*(server.stop() for server in servers))
+        if self.mail is not None:
+            await self.mail.stop()
 
     def network_section(self, sprint_dir: Path) -> dict[str, Any]:
         """The [network] table of a sprint file in `sprint_dir` that points at this lab."""
@@ -145,7 +158,29 @@ class Lab:
 
     def write_sprint(self, path: Path) -> Path:
         """Write the demo sprint pointing at this lab; an existing file gets only [network]."""
-        return write_sprint(path, self.config, self.network_section(path.parent))
+        return write_sprint(
+            path, self.config, self.network_section(path.parent), self.mail_section()
+        )
+
+    def mail_section(self) -> MailSection | None:
+        """What the sprint's [email] and [credentials] need to use the lab's mail."""
+        mail = self.mail
+        if mail is None:
+            return None
+        imap = hostport(mail.imap_address or (self.config.listen, self.config.imap_port))
+        return MailSection(
+            smtp_host=mail.hostname,
+            smtp_port=mail.smtp_address[1],
+            smtp_username=mail.smtp_username,
+            inboxes=[(address, imap, mail.credential_names[address]) for address in mail.passwords],
+            credentials={cred.name: cred.purpose for cred in mail.credentials()},
+        )
+
+    def credential_environment(self) -> dict[str, str]:
+        """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords (lab-only secrets)."""
+        if self.mail is None:
+            return {}
+        return {env_var(cred.name): cred.value for cred in self.mail.credentials()}
 
     def describe(self) -> list[str]:
         """What is served where, and the seeded problems, as lines for a person."""
@@ -157,6 +192,7 @@ class Lab:
             f"  public resolvers              {resolvers or 'none'}",
             f"  HTTPS (site chosen by SNI)    {hostport(self.https_address)}",
             f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
+            *self._mail_lines(),
             f"  lab CA certificate            {self.ca_path}",
             "Hosts:",
         ]
@@ -190,6 +226,20 @@ class Lab:
             *(problems or ["  none"]),
             f"App latency: {', '.join(slow) or 'none'}",
         ]
+
+    def _mail_lines(self) -> list[str]:
+        mail = self.mail
+        if mail is None:
+            return []
+        smtp = f"{hostport(mail.smtp_address)} ({mail.hostname}, user {mail.smtp_username})"
+        imap = hostport(mail.imap_address) if mail.imap_address else f"not served: {mail.imap_note}"
+        lines = [
+            f"  SMTP relay (STARTTLS + AUTH)  {smtp}",
+            f"  IMAP (Dovecot, plain)         {imap}",
+        ]
+        for mailbox in self.config.mailboxes:
+            lines.append(f"  seed inbox {mailbox.address:<28} {mailbox.policy} filter")
+        return lines
 
 
 class LabThread:

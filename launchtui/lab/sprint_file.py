@@ -1,12 +1,14 @@
 """The demo sprint file the lab writes, and the refresh of [network] in an existing one.
 
 A sprint file belongs to its engineer: when it exists, only the values of its [network] table
-change (comments, results, notes and every other key are kept).
+change, and the lab's mail ports in [email] (comments, results, notes and every other key are
+kept); a file without [email] gains it, and the lab's mail credentials are declared.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,52 @@ import tomlkit.items
 from launchtui.errors import SprintFileError
 from launchtui.lab.config import LabConfig
 from launchtui.sprint import store
+
+# The demo's sending setup (see the email stage): the lab relay signs with the "lab" selector;
+# "legacy2019" is an old 1024-bit key still published.
+DEMO_SENDERS = ["google-workspace", "postmark", "sendgrid"]
+DEMO_SELECTORS = ["lab", "legacy2019"]
+
+
+@dataclass
+class MailSection:
+    """The lab's mail as a sprint declares it: the relay and the seed inboxes."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    inboxes: list[tuple[str, str, str]]  # (address, imap host:port, credential name)
+    credentials: dict[str, str] = field(default_factory=dict)  # name -> purpose
+
+    def email_table(self, zone: str) -> dict[str, Any]:
+        smtp = tomlkit.inline_table()
+        smtp.update(
+            {
+                "host": self.smtp_host,
+                "port": self.smtp_port,
+                "tls": "starttls",
+                "username": self.smtp_username,
+            }
+        )
+        return {
+            "domain": zone,
+            "senders": DEMO_SENDERS,
+            "dkim_selectors": DEMO_SELECTORS,
+            "from": f"Harbor Club <{self.smtp_username}>",
+            "smtp": smtp,
+            "seed_inboxes": self.inbox_array(),
+        }
+
+    def inbox_array(self) -> tomlkit.items.Array:
+        array = tomlkit.array().multiline(True)
+        for address, imap, credential in self.inboxes:
+            entry = tomlkit.inline_table()
+            entry.update(
+                {"address": address, "imap": imap, "username": address, "credential": credential}
+            )
+            array.append(entry)
+        return array
+
 
 FLOW_PATHS = {
     "login": "/login",
@@ -46,7 +94,9 @@ def _old_urls(config: LabConfig) -> tomlkit.items.Array:
     return array
 
 
-def demo_sprint(config: LabConfig, network: dict[str, Any]) -> tomlkit.TOMLDocument:
+def demo_sprint(
+    config: LabConfig, network: dict[str, Any], mail: MailSection | None = None
+) -> tomlkit.TOMLDocument:
     document = tomlkit.document()
     document.add(tomlkit.comment("Written by `launchtui lab`: the Harbor Club demo sprint."))
     document.add(tomlkit.comment("Each lab start refreshes [network] only; edit the rest freely."))
@@ -72,9 +122,35 @@ def demo_sprint(config: LabConfig, network: dict[str, Any]) -> tomlkit.TOMLDocum
         }
         flows["private"] = [flows["posts"]]
         document["flows"] = flows
-    document["credentials"] = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
+    if mail is not None:
+        document["email"] = mail.email_table(config.zone)
+    credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
+    document["credentials"] = credentials | (mail.credentials if mail else {})
     document["network"] = network
     return document
+
+
+def update_mail(document: tomlkit.TOMLDocument, zone: str, mail: MailSection) -> None:
+    """Point an existing sprint's [email] at this lab run's relay and inboxes (their ports may
+    have changed), adding [email] and the mail credentials when the file has none yet."""
+    table = document.get("email")
+    if not isinstance(table, tomlkit.items.Table):
+        document["email"] = mail.email_table(zone)
+    else:
+        smtp = table.get("smtp")
+        if isinstance(smtp, dict) and smtp.get("host") == mail.smtp_host:
+            smtp["port"] = mail.smtp_port
+        imap = {address: where for address, where, _ in mail.inboxes}
+        for inbox in table.get("seed_inboxes", []):
+            if isinstance(inbox, dict) and inbox.get("address") in imap:
+                inbox["imap"] = imap[inbox["address"]]
+    credentials = document.get("credentials")
+    if not isinstance(credentials, tomlkit.items.Table):
+        document["credentials"] = mail.credentials
+        return
+    for name, purpose in mail.credentials.items():
+        if name not in credentials:
+            credentials[name] = purpose
 
 
 def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:
@@ -91,7 +167,7 @@ def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> N
         table[key] = value
 
 
-def _refreshed(path: Path, network: dict[str, Any]) -> bytes:
+def _refreshed(path: Path, network: dict[str, Any], zone: str, mail: MailSection | None) -> bytes:
     """The file at `path` with its [network] values replaced and nothing else changed.
 
     Not loaded through the sprint store on purpose: the store rejects a file whose old
@@ -103,21 +179,26 @@ def _refreshed(path: Path, network: dict[str, Any]) -> bytes:
     except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
         raise SprintFileError(f"{path}: cannot refresh [network]: {exc}") from None
     update_network(document, network)
+    if mail is not None:
+        update_mail(document, zone, mail)
     text = tomlkit.dumps(document)
     if b"\r\n" in original:  # tomlkit writes new lines as LF: keep a CRLF file CRLF
         text = re.sub(r"(?<!\r)\n", "\r\n", text)
     return text.encode("utf-8")
 
 
-def write_sprint(path: Path, config: LabConfig, network: dict[str, Any]) -> Path:
-    """Write the demo sprint to `path`, or only refresh [network] if the file exists.
+def write_sprint(
+    path: Path, config: LabConfig, network: dict[str, Any], mail: MailSection | None = None
+) -> Path:
+    """Write the demo sprint to `path`, or only refresh [network] (and the lab's mail ports
+    in [email]) if the file exists.
 
     A file that is not TOML raises SprintFileError and is left alone; writes are atomic.
     """
     if path.exists():
-        data = _refreshed(path, network)
+        data = _refreshed(path, network, config.zone, mail)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = tomlkit.dumps(demo_sprint(config, network)).encode("utf-8")
+        data = tomlkit.dumps(demo_sprint(config, network, mail)).encode("utf-8")
     store.write_atomic(path, data)
     return path

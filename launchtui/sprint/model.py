@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HostPort = tuple[str, int]
+DEFAULT_SEED_CREDENTIAL = "seed_imap_password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class SeedInbox:
     address: str = ""
     imap: str = ""  # "host:port"
     username: str = ""
+    credential: str = DEFAULT_SEED_CREDENTIAL  # the credential holding its IMAP password
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from launchtui.checks.model import Severity, Status
 from launchtui.email.senders import SENDERS, known_senders
 from launchtui.sprint.locate import KeyPath
 from launchtui.sprint.model import (
+    DEFAULT_SEED_CREDENTIAL,
     EmailConfig,
     HostPort,
     NetworkConfig,
@@ -197,10 +198,17 @@ def _smtp(smtp: Mapping[str, Any]) -> SmtpConfig:
 
 def _seed_inbox(value: Any, key: KeyPath) -> SeedInbox:
     table = _as_table(value, key, "a table like { address = ..., imap = ..., username = ... }")
+    credential = _string(table, (*key, "credential")) or DEFAULT_SEED_CREDENTIAL
+    if not _CREDENTIAL_NAME.fullmatch(credential):
+        raise Invalid(
+            (*key, "credential"),
+            f"a credential name uses lowercase letters, digits and '_', got {_show(credential)}",
+        )
     return SeedInbox(
         address=_string(table, (*key, "address")),
         imap=_string(table, (*key, "imap")),
         username=_string(table, (*key, "username")),
+        credential=credential,
     )
 
 

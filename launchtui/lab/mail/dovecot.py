@@ -1,0 +1,182 @@
+"""Dovecot (Debian's dovecot-imapd) serving the seed Maildirs over IMAP on loopback.
+
+The lab writes a private configuration into its mail folder (its own base_dir, so it never
+touches a system Dovecot), starts `dovecot -F` as a child process and stops it with the lab.
+Plain IMAP without TLS on loopback only; passwords come from a passwd-file (PLAIN scheme,
+mode 600). Dovecot runs as the current user, or as `nobody` when the lab runs as root.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+from launchtui.errors import LabError
+from launchtui.lab.mail.mailstore import MailStore, mail_owner
+from launchtui.lab.ports import Address
+
+SEARCH_PATH = ("/usr/sbin", "/usr/local/sbin", "/sbin")  # sbin is often not on a user's PATH
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 5.0
+INSTALL_HINT = "install Debian's dovecot-imapd (apt-get install dovecot-imapd)"
+
+
+def find_dovecot() -> str | None:
+    found = shutil.which("dovecot")
+    if found:
+        return found
+    path = os.pathsep.join(SEARCH_PATH)
+    return shutil.which("dovecot", path=path)
+
+
+def free_port(host: str) -> int:
+    """A port the system says is free now (Dovecot needs a number, not 0)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def config_text(folder: Path, address: Address, passwd: Path) -> str:
+    owner = mail_owner()
+    if owner is not None:
+        user, group = owner.user, owner.group
+    else:
+        import grp
+        import pwd
+
+        entry = pwd.getpwuid(os.getuid())
+        user, group = entry.pw_name, grp.getgrgid(os.getgid()).gr_name
+    host, port = address
+    return f"""# Written by the launchtui lab; removed when the lab stops.
+base_dir = {folder / "run"}
+state_dir = {folder / "state"}
+instance_name = launchtui-lab-{port}
+listen = {host}
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = 1
+log_path = {folder / "dovecot.log"}
+mail_location = maildir:~
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Junk {{
+    special_use = \\Junk
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {passwd}
+}}
+userdb {{
+  driver = passwd-file
+  args = {passwd}
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = {host}
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+class Dovecot:
+    def __init__(self, binary: str, store: MailStore, passwords: dict[str, str]) -> None:
+        self.binary = binary
+        self.store = store
+        self.passwords = passwords  # address -> password
+        self.folder = store.root.parent / "dovecot"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    async def start(self, address: Address) -> Address:
+        host, port = address
+        address = (host, port or free_port(host))
+        folder = self.folder
+        for sub in (folder, folder / "run", folder / "state"):
+            sub.mkdir(mode=0o700, exist_ok=True)
+            self.store.chown(sub)
+        passwd = folder / "passwd"
+        lines = [
+            f"{addr}:{{PLAIN}}{password}::::{self.store.home(addr)}::\n"
+            for addr, password in self.passwords.items()
+        ]
+        _write_private(passwd, "".join(lines), self.store)
+        config = folder / "dovecot.conf"
+        _write_private(config, config_text(folder, address, passwd), self.store)
+        owner = self.store.owner
+        self._process = subprocess.Popen(
+            [self.binary, "-F", "-c", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            user=owner.uid if owner else None,
+            group=owner.gid if owner else None,
+            extra_groups=[] if owner else None,
+        )
+        await self._wait_ready(address)
+        return address
+
+    async def _wait_ready(self, address: Address) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT
+        while loop.time() < deadline:
+            process = self._process
+            if process is None or process.poll() is not None:
+                raise LabError(f"Dovecot did not start: {self._failure()}")
+            with contextlib.suppress(OSError):
+                _reader, writer = await asyncio.open_connection(*address)
+                writer.close()
+                return
+            await asyncio.sleep(0.05)
+        raise LabError(f"Dovecot did not listen on port {address[1]} within {START_TIMEOUT:g} s")
+
+    def _failure(self) -> str:
+        process = self._process
+        stderr = b""
+        if process is not None and process.stderr is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stderr = process.stderr.read() or b""
+        log = self.folder / "dovecot.log"
+        with contextlib.suppress(OSError):
+            stderr += log.read_bytes()[-2000:]
+        lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        return lines[-1] if lines else "it exited without a message"
+
+    async def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                await asyncio.to_thread(process.wait, STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait, STOP_TIMEOUT)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _write_private(path: Path, text: str, store: MailStore) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+    store.chown(path)
