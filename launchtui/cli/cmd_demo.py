@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     # ca_bundle stays valid after the demo for a later `launchtui lab` + `launchtui check`.
     with LabThread(config, sprint_path.parent) as lab:
         lab.write_sprint(sprint_path)
+        # The lab's mail passwords reach email-test through the environment of this process
+        # (never the user's keyring); they die with the lab.
+        os.environ.update(lab.credential_environment())
         if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
             from launchtui.tui.app import run as open_app
 

@@ -24,7 +24,9 @@ def add_parser(subparsers: Any) -> None:
         "endpoints. Writes the demo sprint file pointing at it (or refreshes only the "
         "[network] table of an existing one), then serves until Ctrl-C or SIGTERM.",
         epilog="Ports: DNS on N (UDP and TCP), public resolvers on N+1..N+3, HTTPS on N+10, "
-        "HTTP on N+11, where N is --base-port (default 5390: 5390-5393, 9443 and 9080).",
+        "HTTP on N+11, SMTP relay on N+20, IMAP on N+21, where N is --base-port (default "
+        "5390: 5390-5393, 9443, 9080, 9025 and 9143). The mail passwords are new at every "
+        "start and printed as LAUNCHTUI_CRED_* variables for the shell that runs email-test.",
     )
     add_lab_options(parser)
     parser.add_argument(
@@ -63,6 +65,11 @@ async def _serve(lab: Lab, sprint: Path, *, write: bool) -> None:
         for line in lab.describe():
             print(line)
         print(wrote)
+        environment = lab.credential_environment()
+        if environment:
+            print("Lab mail passwords (lab-only, new at every start), for `launchtui email-test`:")
+            for name, value in environment.items():
+                print(f"  export {name}={value}")
         print(f"Run the checks against it:  launchtui check {sprint}")
         print("Serving until Ctrl-C.", flush=True)
         await stop.wait()

@@ -20,8 +20,8 @@ def add_lab_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11; "
-        "0 lets the system pick free ports (default: 5390, 9443, 9080)",
+        help="DNS on N, public resolvers N+1..N+3, HTTPS N+10, HTTP N+11, SMTP N+20, "
+        "IMAP N+21; 0 lets the system pick free ports (default: 5390, 9443, 9080, 9025, 9143)",
     )
     parser.add_argument(
         "--sprint",

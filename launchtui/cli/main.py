@@ -17,7 +17,7 @@ from typing import NoReturn
 from launchtui import __version__
 from launchtui.errors import LaunchtuiError
 
-COMMANDS = ("new", "check", "export", "credentials", "lab", "demo")
+COMMANDS = ("new", "check", "export", "credentials", "lab", "demo", "email-test")
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,7 +35,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"launchtui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
-        module = importlib.import_module(f"launchtui.cli.cmd_{name}")
+        module = importlib.import_module(f"launchtui.cli.cmd_{name.replace('-', '_')}")
         module.add_parser(subparsers)
     return parser
 

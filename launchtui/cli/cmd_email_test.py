@@ -1,0 +1,130 @@
+"""`launchtui email-test SPRINT`: send test messages to the seed inboxes and log what arrived."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from launchtui.errors import UsageError
+
+if TYPE_CHECKING:
+    from launchtui.email.delivery import DeliveryRun, Outcome
+
+TEMPLATE_CHOICES = ("welcome", "password-reset", "invite", "receipt", "all")
+FORMATS = ("text", "json")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "email-test",
+        help="send test messages to the seed inboxes and log where they landed",
+        description="Send each test message (welcome, password reset, invite, receipt) through "
+        "the sprint's SMTP relay ([email].smtp; password: the smtp_password credential) to "
+        "every seed inbox ([email].seed_inboxes; each inbox's password: its credential), then "
+        "read the inboxes over IMAP until each message is found, in the inbox or the spam "
+        "folder, or the time limit passes. Records the receiving server's "
+        "Authentication-Results, the From name and domain, and launchtui's own DKIM and DMARC "
+        "verification, and saves the delivery test log in the sprint file. Exit code 0: every "
+        "message reached an inbox; 1: one did not (spam, not delivered, or an error); 2: usage, "
+        "sprint-file or credential error.",
+    )
+    parser.add_argument("sprint", metavar="SPRINT", help="the sprint file (TOML)")
+    parser.add_argument(
+        "--template",
+        choices=TEMPLATE_CHOICES,
+        default="all",
+        help="which test message to send (default: all four)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait for the messages to arrive (default 60); each network "
+        "operation is limited to the smaller of this and 10 s",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write the log into the sprint file"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 3600:
+        raise UsageError("--timeout must be between 0 and 3600 seconds")
+    from launchtui.email import delivery
+    from launchtui.email.templates import TEMPLATE_NAMES
+    from launchtui.sprint import store
+    from launchtui.sprint.email_log import record_email_tests
+
+    document = store.load(args.sprint)
+    templates = list(TEMPLATE_NAMES) if args.template == "all" else [args.template]
+
+    def progress(text: str) -> None:
+        if args.format == "text":
+            print(f"launchtui: {text}", file=sys.stderr, flush=True)
+
+    report = delivery.run(
+        document.sprint,
+        templates,
+        timeout=args.timeout,
+        op_timeout=min(10.0, args.timeout),
+        progress=progress,
+    )
+    saved = ""
+    if not args.no_save:
+        record_email_tests(document.path, report)
+        saved = store.display_path(document.path)
+    if args.format == "json":
+        data = report.to_dict() | {"saved_to": saved or None}
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
+    else:
+        sys.stdout.write(render_text(report, saved))
+    return report.exit_code
+
+
+def render_text(report: DeliveryRun, saved: str) -> str:
+    from launchtui.reports.literal import literal
+
+    lines = [
+        f"Delivery test of {literal(report.sprint_id)} through {literal(report.relay)}"
+        + (f" at {report.relay_ip}" if report.relay_ip else ""),
+        "",
+    ]
+    for outcome in report.outcomes:
+        lines += _outcome_lines(outcome, report.sending_domain, literal)
+    counts: dict[str, int] = {}
+    for outcome in report.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    lines.append(f"{len(report.outcomes)} messages: {summary} ({report.wall_ms / 1000:.1f} s)")
+    if saved:
+        lines.append(f"Delivery test log saved in {saved} ([[email_tests]])")
+    return "\n".join(lines) + "\n"
+
+
+def _outcome_lines(outcome: Outcome, domain: str, literal: Any) -> list[str]:
+    head = f"{outcome.template} -> {literal(outcome.inbox)}: "
+    if not outcome.delivered:
+        return [head + f"{outcome.status.upper()}: {literal(outcome.error)}", ""]
+    where = "INBOX" if outcome.folder == "inbox" else f"SPAM (folder {literal(outcome.mailbox)})"
+    seconds = (outcome.latency_ms or 0) / 1000
+    received = " ".join(f"{k}={literal(v)}" for k, v in outcome.authentication_results.items())
+    verified = outcome.verified
+    dkim = verified.get("dkim", "")
+    if verified.get("dkim_domain"):
+        dkim += f" (d={literal(verified['dkim_domain'])} s={literal(verified['dkim_selector'])})"
+    dmarc = f"{verified.get('dmarc', '')} (aligned: {verified.get('dmarc_aligned', 'none')}"
+    dmarc += f"; {literal(verified.get('dmarc_reason', ''))})"
+    match = "matches" if outcome.from_domain_matches else "does NOT match"
+    return [
+        head + f"{where} after {seconds:.1f} s",
+        f"    receiver {literal(outcome.authserv_id) or '(no Authentication-Results)'}: {received}",
+        f"    launchtui: dkim={literal(dkim)}, spf={verified.get('spf', '')}, dmarc={dmarc}",
+        f'    From: "{literal(outcome.from_name)}" @{literal(outcome.from_domain)} {match} '
+        f"the sending domain {literal(domain)}",
+        "",
+    ]

@@ -1,0 +1,69 @@
+"""The test messages the delivery test sends: one per template, each with a unique token.
+
+The token is in a header (X-Launchtui-Token) and in the body, so a seed inbox can be searched
+for it whichever part its provider indexes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import secrets
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+
+TOKEN_HEADER = "X-Launchtui-Token"
+
+# template -> (subject, body); {community} and {token} are filled in.
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "welcome": (
+        "Welcome to {community}",
+        "Hi,\n\nWelcome to {community}: your membership is active.\n"
+        "Start here: introduce yourself in the community.\n",
+    ),
+    "password-reset": (
+        "Reset your {community} password",
+        "Hi,\n\nSomeone asked to reset the password of your {community} account.\n"
+        "If it was you, use the link in this message within an hour; otherwise ignore it.\n",
+    ),
+    "invite": (
+        "You are invited to join {community}",
+        "Hi,\n\nA member invited you to {community}. Accept the invitation to join.\n",
+    ),
+    "receipt": (
+        "Your {community} receipt",
+        "Hi,\n\nThank you for your payment. Membership: 1 month.\n"
+        "Keep this receipt for your records.\n",
+    ),
+}
+TEMPLATE_NAMES = tuple(TEMPLATES)
+
+
+@dataclass(frozen=True, slots=True)
+class TestMessage:
+    template: str
+    recipient: str
+    token: str
+    subject: str
+    data: bytes  # CRLF line endings, ready for SMTP DATA
+
+
+def new_token() -> str:
+    return f"lt-{secrets.token_hex(12)}"
+
+
+def render(template: str, *, from_header: str, recipient: str, community: str) -> TestMessage:
+    subject_text, body_text = TEMPLATES[template]
+    token = new_token()
+    subject = subject_text.format(community=community)
+    domain = email.utils.parseaddr(from_header)[1].rpartition("@")[2] or "launchtui.invalid"
+    message = EmailMessage(policy=SMTP)
+    message["From"] = from_header
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = email.utils.formatdate(localtime=False)
+    message["Message-ID"] = email.utils.make_msgid(idstring=token, domain=domain)
+    message[TOKEN_HEADER] = token
+    body = body_text.format(community=community)
+    message.set_content(f"{body}\nDelivery test token: {token} (sent by launchtui email-test)\n")
+    return TestMessage(template, recipient, token, subject, message.as_bytes())
