@@ -3,9 +3,9 @@
 Built from a loaded sprint file (no network): the seven handover items with their state, the
 risk list and fix order over the saved results, the routing map, the deployment checklist
 (required env var names, and where each credential lives, never its value), the other stages'
-manual tasks, open blockers, saved performance and email evidence, and when each check last
-ran. `to_data`/`render_json` give it as JSON; launchtui.reports.handover_markdown as Markdown.
-A fixed `now` makes the output reproducible.
+manual tasks, open blockers, saved performance and email evidence, the delivery test log
+(launchtui email-test), and when each check last ran. `to_data`/`render_json` give it as
+JSON; launchtui.reports.handover_markdown as Markdown. A fixed `now` makes the output reproducible.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from launchtui.credentials import SERVICE, CredentialStore, env_var
 from launchtui.errors import CredentialError
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
+from launchtui.sprint.email_log import saved_email_tests
 from launchtui.sprint.store import SprintDocument, saved_results
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
 from launchtui.stages import STAGE_NAMES
@@ -76,6 +77,7 @@ class Handover:
     routing: list[RouteEntry]
     credentials: list[CredentialRow]
     ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
+    delivery_log: list[dict[str, Any]]  # the seed inbox test messages, oldest first
 
     @property
     def blockers(self) -> list[Risk]:
@@ -113,6 +115,7 @@ def build(
             _credential(store, name, purpose) for name, purpose in sprint.credentials.items()
         ],
         ages={(r.id, r.target): age(r.checked_at, now) for r in results},
+        delivery_log=saved_email_tests(document),
     )
 
 
@@ -147,6 +150,7 @@ def to_data(
         "evidence": {
             stage: [_evidence(r) for r in handover.evidence(stage)] for stage in EVIDENCE_STAGES
         },
+        "delivery_log": handover.delivery_log,
         "checks": [
             {
                 "id": r.id,

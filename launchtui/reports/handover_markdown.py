@@ -43,6 +43,7 @@ def render_markdown(
         _deployment(handover),
         _other_tasks(handover.other_tasks),
         _evidence(handover),
+        _delivery_log(handover),
         _checks(handover),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
@@ -227,6 +228,38 @@ def _evidence(handover: Handover) -> list[str]:
         ]
         lines += table(["Check", "Target", "Status", "Summary", "Evidence", "Checked at"], rows)
     return lines
+
+
+def _delivery_log(handover: Handover) -> list[str]:
+    lines = ["## Delivery test log", ""]
+    if not handover.delivery_log:
+        return [*lines, "No test sends yet (run launchtui email-test SPRINT)."]
+    rows = []
+    for entry in handover.delivery_log:
+        received = entry["authentication_results"]
+        verified = entry["verified"]
+        latency = entry["latency_ms"]
+        result = entry["status"] + (f" ({entry['mailbox']})" if entry["status"] == "spam" else "")
+        if entry["error"]:
+            result += f": {entry['error']}"
+        from_cell = ""
+        if entry["from_domain"]:
+            match = "matches" if entry["from_domain_matches"] else "does not match"
+            from_cell = f'"{entry["from_name"]}" @{entry["from_domain"]} ({match})'
+        rows.append(
+            [
+                cell(entry["at"]),
+                cell(entry["template"]),
+                cell(entry["inbox"]),
+                cell(result),
+                f"{latency / 1000:.1f} s" if latency is not None else " ",
+                cell(" ".join(f"{k}={v}" for k, v in received.items())),
+                cell(" ".join(f"{k}={verified.get(k, '')}" for k in ("dkim", "spf", "dmarc"))),
+                cell(from_cell),
+            ]
+        )
+    header = ["Sent", "Template", "Seed inbox", "Result", "Latency", "Receiver says"]
+    return lines + table([*header, "launchtui verified", "From"], rows)
 
 
 def _checks(handover: Handover) -> list[str]:
