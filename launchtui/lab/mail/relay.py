@@ -121,7 +121,7 @@ class Relay:
             and hmac.compare_digest(data.login, self.username.encode())
             and hmac.compare_digest(data.password, self._password.encode())
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
 
     async def start(self, address: Address, username: str) -> Address:
         self.username = username
