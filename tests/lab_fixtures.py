@@ -146,7 +146,9 @@ def start_lab(tmp_path: Path) -> Iterator[Callable[[LabConfig], Lab]]:
     with contextlib.ExitStack() as stack:
 
         def start(config: LabConfig) -> Lab:
-            config = dataclasses.replace(config, dns_port=0, https_port=0, http_port=0)
+            config = dataclasses.replace(
+                config, dns_port=0, https_port=0, http_port=0, smtp_port=0, imap_port=0
+            )
             workdir = tmp_path / f"lab{next(numbers)}"
             return stack.enter_context(LabThread(config, workdir))
 

@@ -149,9 +149,7 @@ def test_dovecot_serves_the_seed_mailboxes_and_refuses_a_wrong_password(mail_lab
     refused.shutdown()
 
 
-def test_demo_sprint_declares_the_relay_inboxes_and_credentials_but_no_password(
-    mail_lab, tmp_path
-):
+def test_demo_sprint_declares_the_relay_inboxes_and_credentials_but_no_password(mail_lab, tmp_path):
     path = mail_lab.write_sprint(tmp_path / "demo.toml")
     sprint = store.load(path).sprint
     email = sprint.email
@@ -160,7 +158,10 @@ def test_demo_sprint_declares_the_relay_inboxes_and_credentials_but_no_password(
     assert email.dkim_selectors == ("lab", "legacy2019")
     assert email.from_address == FROM
     assert email.smtp is not None
-    assert (email.smtp.host, email.smtp.port) == ("mail.harborclub.test", mail_lab.mail.smtp_address[1])
+    assert (email.smtp.host, email.smtp.port) == (
+        "mail.harborclub.test",
+        mail_lab.mail.smtp_address[1],
+    )
     assert (email.smtp.tls, email.smtp.username) == ("starttls", "hello@harborclub.test")
     imap = f"127.0.0.1:{mail_lab.mail.imap_address[1]}"
     assert [(i.address, i.imap, i.credential) for i in email.seed_inboxes] == [

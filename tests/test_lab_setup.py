@@ -14,6 +14,7 @@ from lab_fixtures import ZONE, dns_query, https_request
 
 from launchtui.errors import LabError, SprintFileError
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, bench_config, demo_config
+from launchtui.lab.config import demo_mailboxes
 from launchtui.lab.ports import hostport
 from launchtui.sprint import store
 
@@ -22,8 +23,10 @@ pytest_plugins = ["lab_fixtures"]
 
 def test_default_config_is_the_seeded_demo() -> None:
     config = demo_config()
-    assert config == LabConfig()
+    # Mail is part of the demo; a config built by hand has none unless it asks.
+    assert config == LabConfig(mailboxes=demo_mailboxes(), smtp_port=9025, imap_port=9143)
     assert (config.dns_port, config.https_port, config.http_port) == (5390, 9443, 9080)
+    assert LabConfig().mailboxes == []
     by_name = {host.name: host for host in config.hosts}
     assert by_name[f"www.{ZONE}"].cname == ZONE
     assert by_name[f"app.{ZONE}"].app
@@ -154,7 +157,13 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
     assert sprint.site.canonical == f"https://app.{ZONE}"
     assert sprint.flows["posts"] == f"https://app.{ZONE}/api/posts"
     assert sprint.private_urls == (f"https://app.{ZONE}/api/posts",)
-    assert sprint.credentials == {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
+    assert sprint.credentials["cloudflare_api_token"] == "Cloudflare API token (Zone read)"
+    assert set(sprint.credentials) == {
+        "cloudflare_api_token",
+        "smtp_password",
+        "seed_ana_password",
+        "seed_ben_password",
+    }
     assert sprint.network.ca_bundle == lab.ca_path.resolve()
     assert sprint.network.nameservers == (lab.dns_address,)
 

@@ -104,6 +104,8 @@ def send(
     except smtplib.SMTPServerDisconnected as exc:
         if not watchdog.is_alive():
             raise SendError(f"{where} took longer than {timeout * BUDGET_FACTOR:g} s") from None
+        if "timed out" in str(exc):  # smtplib turns a read timeout into a disconnection
+            raise SendError(f"{where} did not answer within {timeout:g} s") from None
         raise SendError(f"{where} closed the connection ({exc or 'no reason given'})") from None
     except ssl.SSLCertVerificationError as exc:
         raise SendError(

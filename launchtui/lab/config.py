@@ -1,7 +1,8 @@
 """What the lab serves: hostnames, their faults, extra records, delays and ports.
 
-`LabConfig()` is the seeded Harbor Club demo; tests and the benchmark build their own configs
-(other zones, ephemeral ports, injected delays, hostile text). Every address the lab hands out
+`LabConfig()` is the seeded Harbor Club demo's web and DNS world; `demo_config()` adds its mail
+(seed mailboxes, relay and IMAP ports). Tests and the benchmark build their own configs (other
+zones, ephemeral ports, injected delays, hostile text), with mail only when they ask for it. Every address the lab hands out
 must be loopback, so a config can never send a client off the machine.
 """
 

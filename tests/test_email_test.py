@@ -1,0 +1,222 @@
+"""`launchtui email-test` end to end: the lab relay, Dovecot, and hostile SMTP/IMAP servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import tomlkit
+from mail_fixtures import edit_email
+from servers import server_thread
+
+from launchtui.cli.main import main
+from launchtui.reports import handover, handover_markdown
+from launchtui.sprint import store
+from launchtui.sprint.email_log import EMAIL_TESTS_KEPT, saved_email_tests
+
+pytest_plugins = ["mail_fixtures"]
+
+
+def email_test(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["email-test", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def inboxes(*entries: tuple[str, str, str]) -> tomlkit.items.Array:
+    array = tomlkit.array()
+    for address, imap, credential in entries:
+        table = tomlkit.inline_table()
+        table.update({"address": address, "imap": imap, "username": address})
+        table["credential"] = credential
+        array.append(table)
+    return array
+
+
+def test_delivers_to_the_lenient_inbox_with_dkim_pass(mail_sprint, capsys):
+    edit_email(mail_sprint, seed_inboxes=inboxes(_ana(mail_sprint)))
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "welcome", "--timeout", "30")
+    assert code == 0, out
+    assert "welcome -> ana@seedmail.test: INBOX after" in out
+    assert "receiver mail.harborclub.test: spf=not reported dkim=pass dmarc=none" in out
+    assert "launchtui: dkim=pass (d=harborclub.test s=lab)" in out
+    assert "spf=not verified (evaluator not available)" in out
+    assert '"Harbor Club" @harborclub.test matches the sending domain harborclub.test' in out
+    (entry,) = saved_email_tests(store.load(mail_sprint))
+    assert entry["status"] == "inbox" and entry["template"] == "welcome"
+    assert entry["authentication_results"] == {
+        "spf": "not reported",
+        "dkim": "pass",
+        "dmarc": "none",
+    }
+    assert entry["verified"]["dkim"] == "pass" and entry["verified"]["dmarc_aligned"] == "dkim"
+    assert entry["from_domain_matches"] is True and entry["latency_ms"] >= 0
+
+
+def test_all_templates_to_both_inboxes_reports_spam_and_logs_without_passwords(
+    mail_sprint, lab_credentials, capsys
+):
+    code, out, _ = email_test(capsys, str(mail_sprint), "--timeout", "30", "--format", "json")
+    assert code == 1  # the strict inbox files them in Junk: the demo has no DMARC record
+    data = json.loads(out)
+    by_inbox: dict[str, set[str]] = {}
+    for m in data["messages"]:
+        by_inbox.setdefault(m["inbox"], set()).add(m["status"])
+    assert by_inbox == {"ana@seedmail.test": {"inbox"}, "ben@strictmail.test": {"spam"}}
+    assert {m["template"] for m in data["messages"]} == {
+        "welcome",
+        "password-reset",
+        "invite",
+        "receipt",
+    }
+    spam = next(m for m in data["messages"] if m["status"] == "spam")
+    assert spam["mailbox"] == "Junk" and spam["authentication_results"]["dkim"] == "pass"
+    assert len({m["token"] for m in data["messages"]}) == 8
+    text = mail_sprint.read_text()
+    assert text.count("[[email_tests]]") == 8
+    for value in lab_credentials.values():
+        assert value not in text and value not in out
+    document = store.load(mail_sprint)
+    markdown = handover_markdown.render_markdown(document)
+    assert "## Delivery test log" in markdown
+    assert "| ben@strictmail.test | spam (Junk) |" in markdown
+    assert len(handover.to_data(document)["delivery_log"]) == 8
+
+
+def test_wrong_smtp_password_is_a_clear_error(mail_sprint, monkeypatch, capsys):
+    monkeypatch.setenv("LAUNCHTUI_CRED_SMTP_PASSWORD", "wrong-password")
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "invite", "--timeout", "10")
+    assert code == 1
+    assert "ERROR: not sent: mail.harborclub.test:" in out
+    assert "refused the login of hello@harborclub.test (535" in out
+    assert "check the smtp_password credential" in out
+    assert "wrong-password" not in mail_sprint.read_text()
+
+
+def test_missing_credential_names_it(mail_sprint, monkeypatch, capsys, private_keyring):
+    monkeypatch.delenv("LAUNCHTUI_CRED_SEED_BEN_PASSWORD")
+    code, out, err = email_test(capsys, str(mail_sprint), "--timeout", "10")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "launchtui: credential seed_ben_password is not set: store it with `launchtui "
+        "credentials set demo.toml seed_ben_password` or set LAUNCHTUI_CRED_SEED_BEN_PASSWORD"
+    ]
+    assert "email_tests" not in mail_sprint.read_text()
+
+
+def test_missing_smtp_config_is_a_usage_error(mail_sprint, capsys):
+    document = tomlkit.parse(mail_sprint.read_text())
+    del document["email"]["smtp"]
+    mail_sprint.write_text(tomlkit.dumps(document))
+    code, _, err = email_test(capsys, str(mail_sprint))
+    assert code == 2 and "no [email].smtp relay to send through" in err
+
+
+def test_unreachable_seed_inbox_is_an_error_not_a_hang(mail_sprint, capsys):
+    closed = _closed_port()
+    edit_email(
+        mail_sprint,
+        seed_inboxes=inboxes(("ana@seedmail.test", f"127.0.0.1:{closed}", "seed_ana_password")),
+    )
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "receipt", "--timeout", "5")
+    assert code == 1
+    assert f"ERROR: seed inbox not readable: 127.0.0.1:{closed} refused the connection" in out
+    (entry,) = saved_email_tests(store.load(mail_sprint))
+    assert entry["status"] == "error" and "refused the connection" in entry["error"]
+
+
+def test_imap_server_refusing_the_login_is_a_clear_result(mail_sprint, capsys):
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hostile ready\r\n")
+        while line := await reader.readline():
+            tag, _, command = line.decode().partition(" ")
+            if command.upper().startswith("CAPABILITY"):
+                writer.write(f"* CAPABILITY IMAP4rev1\r\n{tag} OK done\r\n".encode())
+            elif command.upper().startswith("LOGIN"):
+                writer.write(f"{tag} NO [AUTHENTICATIONFAILED] \x1b[31mgo away\r\n".encode())
+            else:
+                writer.write(f"{tag} BAD no\r\n".encode())
+            await writer.drain()
+
+    with server_thread() as thread:
+        port = thread.serve(refuse)
+        edit_email(
+            mail_sprint,
+            seed_inboxes=inboxes(("ana@seedmail.test", f"127.0.0.1:{port}", "seed_ana_password")),
+        )
+        code, out, _ = email_test(
+            capsys, str(mail_sprint), "--template", "invite", "--timeout", "5"
+        )
+    assert code == 1
+    assert f"127.0.0.1:{port} refused the login of ana@seedmail.test: [AUTHENTICATIONFAILED]" in out
+    assert "\\x1b[31mgo away" in out and "\x1b" not in out  # shown literally
+
+
+def test_smtp_server_stalling_after_ehlo_times_out_without_hanging(mail_sprint, capsys):
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 stall.test ESMTP\r\n")
+        await writer.drain()
+        await reader.readline()  # EHLO, never answered
+        await asyncio.sleep(3600)
+
+    with server_thread() as thread:
+        port = thread.serve(stall)
+        smtp = tomlkit.inline_table()
+        smtp.update({"host": "127.0.0.1", "port": port, "tls": "starttls", "username": "u"})
+        edit_email(mail_sprint, smtp=smtp)
+        code, out, _ = email_test(
+            capsys, str(mail_sprint), "--template", "welcome", "--timeout", "2"
+        )
+    assert code == 1
+    assert f"ERROR: not sent: 127.0.0.1:{port} did not answer within 2 s" in out
+
+
+def test_plain_smtp_to_a_remote_host_is_refused_before_connecting(mail_sprint, capsys):
+    smtp = tomlkit.inline_table()
+    smtp.update({"host": "192.0.2.1", "port": 25, "tls": "none", "username": "u"})
+    edit_email(mail_sprint, smtp=smtp)
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "welcome", "--timeout", "2")
+    assert code == 1 and "refusing to send the SMTP password unencrypted" in out
+
+
+def test_log_keeps_only_the_last_entries(mail_sprint, capsys):
+    closed = _closed_port()
+    edit_email(
+        mail_sprint,
+        seed_inboxes=inboxes(("ana@seedmail.test", f"127.0.0.1:{closed}", "seed_ana_password")),
+    )
+    for _ in range(EMAIL_TESTS_KEPT // 4 + 1):
+        email_test(capsys, str(mail_sprint), "--timeout", "2")
+    assert len(saved_email_tests(store.load(mail_sprint))) == EMAIL_TESTS_KEPT
+
+
+def test_a_real_shell_run_with_help_and_usage_errors(mail_sprint):
+    done = subprocess.run(
+        [sys.executable, "-m", "launchtui", "email-test", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and "seed inbox" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "launchtui", "email-test", str(mail_sprint), "--timeout", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "--timeout must be between" in done.stderr
+
+
+def _ana(path) -> tuple[str, str, str]:
+    inbox = store.load(path).sprint.email.seed_inboxes[0]
+    return inbox.address, inbox.imap, inbox.credential
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
