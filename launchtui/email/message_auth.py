@@ -56,32 +56,65 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].rstrip(".").lower()
 
 
+class _Log:
+    """Collects what dkimpy logs: it reports a missing or broken key only there."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, message: object, *args: object) -> None:
+        self.errors.append(str(message))
+
+    def debug(self, *args: object) -> None:
+        pass
+
+    info = warning = debug
+
+
 def verify_dkim(message: bytes, resolver: SyncResolver) -> DkimVerdict:
-    """Verify the topmost DKIM-Signature, fetching its key through `resolver`."""
+    """Verify the topmost DKIM-Signature, fetching its key through `resolver`.
+
+    RFC 8601 results: pass; fail (the signature or body hash does not match); none (no
+    signature); temperror (the key lookup got no answer); permerror (no key record, a broken
+    key or signature, anything dkimpy cannot use).
+    """
     if len(message) > MAX_MESSAGE:
         return DkimVerdict("permerror", reason=f"message over {MAX_MESSAGE} bytes: not verified")
-    signer = dkim.DKIM(message)
-    if not any(name.lower() == b"dkim-signature" for name, _ in signer.headers):
-        return DkimVerdict("none", reason="no DKIM-Signature header")
+    log = _Log()
+    lookups: list[str] = []  # "found", "missing" or the reason DNS gave no answer
 
     def dnsfunc(name: bytes, timeout: float = 5) -> bytes | None:
         try:
             records = resolver.txt(name.decode("ascii", "replace"))
         except DnsTempError as exc:
+            lookups.append(str(exc))
             raise dkim.DnsTimeoutError(str(exc)) from None
+        lookups.append("found" if records else "missing")
         return records[0] if records else None
 
     try:
+        signer = dkim.DKIM(message, logger=log)
+    except Exception as exc:  # dkimpy on a message it cannot parse
+        return DkimVerdict("permerror", reason=f"{type(exc).__name__}: {exc}")
+    if not any(name.lower() == b"dkim-signature" for name, _ in signer.headers):
+        return DkimVerdict("none", reason="no DKIM-Signature header")
+    try:
         ok = signer.verify(dnsfunc=dnsfunc)
-    except dkim.DnsTimeoutError as exc:
-        return _verdict(signer, "temperror", str(exc))
     except dkim.DKIMException as exc:
-        return _verdict(signer, "permerror", str(exc))
+        result = "fail" if "body hash mismatch" in str(exc) else "permerror"
+        return _verdict(signer, result, str(exc))
     except Exception as exc:  # dkimpy on hostile input: a result, never a crash
         return _verdict(signer, "permerror", f"{type(exc).__name__}: {exc}")
     if ok:
         return _verdict(signer, "pass", "signature verified")
-    return _verdict(signer, "fail", "signature or body hash does not match")
+    looked_up = lookups[-1] if lookups else ""
+    if looked_up not in ("", "found", "missing"):
+        return _verdict(signer, "temperror", looked_up)
+    if looked_up == "missing":
+        return _verdict(signer, "permerror", "no key record for the selector")
+    if looked_up == "found" and log.errors:
+        return _verdict(signer, "permerror", log.errors[-1])
+    return _verdict(signer, "fail", "signature does not match")
 
 
 def _verdict(signer: dkim.DKIM, result: str, reason: str) -> DkimVerdict:
@@ -126,23 +159,30 @@ def evaluate_dmarc(
     spf: tuple[str, str] | None,
     resolver: SyncResolver,
 ) -> DmarcVerdict:
-    """DMARC for a From domain, given the DKIM verdict and (SPF result, MAIL FROM domain)."""
+    """DMARC for a From domain, given the DKIM verdict and (SPF result, MAIL FROM domain).
+    Alignment is relaxed unless the record asks for strict (adkim=s, aspf=s)."""
+    from_domain = from_domain.rstrip(".").lower()
     if not from_domain:
         return DmarcVerdict("permerror", reason="no From domain")
     try:
         where, tags = dmarc_record(from_domain, resolver)
     except DnsTempError as exc:
         return DmarcVerdict("temperror", reason=str(exc))
+    modes = tags if isinstance(tags, dict) else {}
+
+    def aligned_with(domain: str, mode_tag: str) -> bool:
+        if modes.get(mode_tag, "r").lower() == "s":
+            return domain.rstrip(".").lower() == from_domain
+        return relaxed_aligned(domain, from_domain)
+
     aligned = []
-    if dkim_verdict.result == "pass" and relaxed_aligned(dkim_verdict.domain, from_domain):
+    if dkim_verdict.result == "pass" and aligned_with(dkim_verdict.domain, "adkim"):
         aligned.append("dkim")
-    if spf is not None and spf[0] == "pass" and relaxed_aligned(spf[1], from_domain):
+    if spf is not None and spf[0] == "pass" and aligned_with(spf[1], "aspf"):
         aligned.append("spf")
     if where is None:
-        assert isinstance(tags, str)
-        return DmarcVerdict("none", aligned=tuple(aligned), reason=tags)
-    assert isinstance(tags, dict)
-    policy = tags.get("p", "")
+        return DmarcVerdict("none", aligned=tuple(aligned), reason=str(tags))
+    policy = modes.get("p", "")
     if policy not in ("none", "quarantine", "reject"):
         return DmarcVerdict("permerror", policy, where, tuple(aligned), "p= missing or invalid")
     result = "pass" if aligned else "fail"

@@ -1,0 +1,152 @@
+"""Authenticating received messages (DKIM with dkimpy, DMARC alignment) against the lab's
+real DNS server, and parsing Authentication-Results, hostile input included."""
+
+from __future__ import annotations
+
+import dkim
+import pytest
+from lab_fixtures import ZONE
+
+from launchtui.email.authres import MAX_LENGTH, parse
+from launchtui.email.dns_sync import SyncResolver
+from launchtui.email.message_auth import (
+    DkimVerdict,
+    evaluate_dmarc,
+    from_address,
+    relaxed_aligned,
+    verify_dkim,
+)
+from launchtui.email.templates import TOKEN_HEADER, render
+from launchtui.lab import LabConfig
+from launchtui.lab.mail.dkim_key import new_key
+
+pytest_plugins = ["lab_fixtures"]
+
+KEY = new_key(ZONE)
+MESSAGE = (
+    b"From: Harbor Club <hello@harborclub.test>\r\nTo: ana@seedmail.test\r\n"
+    b"Subject: Welcome\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
+)
+
+
+def signed(message: bytes = MESSAGE, selector: str = "lab", domain: str = ZONE) -> bytes:
+    header = dkim.sign(message, selector.encode(), domain.encode(), KEY.private_pem)
+    return header + message
+
+
+@pytest.fixture
+def resolver(start_lab) -> SyncResolver:
+    config = LabConfig(
+        txt={
+            f"lab._domainkey.{ZONE}": [KEY.txt],
+            f"broken._domainkey.{ZONE}": ["v=DKIM1; k=rsa; p=!!not-base64!!"],
+            f"_dmarc.{ZONE}": ["v=DMARC1; p=quarantine; rua=mailto:d@harborclub.test"],
+            f"_dmarc.strict.{ZONE}": ["v=DMARC1; p=reject; adkim=s"],
+            f"_dmarc.twice.{ZONE}": ["v=DMARC1; p=none", "v=DMARC1; p=reject"],
+        },
+        hosts=[],
+        external_zones={"example.org": []},
+    )
+    lab = start_lab(config)
+    return SyncResolver([lab.dns_address], timeout=3)
+
+
+def test_a_good_signature_passes_and_names_its_domain_and_selector(resolver):
+    verdict = verify_dkim(signed(), resolver)
+    assert verdict == DkimVerdict("pass", ZONE, "lab", "signature verified")
+
+
+def test_a_changed_body_fails(resolver):
+    tampered = signed().replace(b"Hello.", b"Hellp.")
+    assert verify_dkim(tampered, resolver).result == "fail"
+
+
+def test_no_signature_is_none_and_a_missing_or_broken_key_a_permerror(resolver):
+    assert verify_dkim(MESSAGE, resolver).result == "none"
+    assert verify_dkim(signed(selector="gone"), resolver).result == "permerror"
+    broken = verify_dkim(signed(selector="broken"), resolver)
+    assert broken.result == "permerror" and broken.selector == "broken"
+
+
+def test_an_unanswered_key_lookup_is_a_temperror():
+    silent = SyncResolver([("127.0.0.1", 9)], timeout=1)  # discard port: nothing answers
+    assert verify_dkim(signed(), silent).result == "temperror"
+
+
+def test_garbage_instead_of_a_message_is_a_result_not_a_crash(resolver):
+    garbage = b"DKIM-Signature: v=1; \x00\xff;;;\r\n\r\n" + bytes(range(256)) * 4
+    assert verify_dkim(garbage, resolver).result in ("permerror", "fail")
+
+
+def test_dmarc_passes_with_an_aligned_dkim_signature(resolver):
+    verdict = evaluate_dmarc(ZONE, verify_dkim(signed(), resolver), None, resolver)
+    assert (verdict.result, verdict.policy, verdict.aligned) == ("pass", "quarantine", ("dkim",))
+
+
+def test_dmarc_without_a_record_is_none_and_a_foreign_signature_does_not_align(resolver):
+    verdict = evaluate_dmarc("example.org", verify_dkim(signed(), resolver), None, resolver)
+    assert verdict.result == "none" and verdict.aligned == ()
+    # A subdomain without a record of its own falls back to the parent's record.
+    sub = evaluate_dmarc(f"news.{ZONE}", verify_dkim(signed(), resolver), None, resolver)
+    assert (sub.result, sub.record_domain, sub.aligned) == ("pass", ZONE, ("dkim",))
+
+
+def test_strict_alignment_needs_the_exact_domain(resolver):
+    verdict = evaluate_dmarc(f"strict.{ZONE}", verify_dkim(signed(), resolver), None, resolver)
+    assert (verdict.result, verdict.policy) == ("fail", "reject")
+
+
+def test_two_dmarc_records_are_none_with_the_reason(resolver):
+    verdict = evaluate_dmarc(f"twice.{ZONE}", DkimVerdict("none"), None, resolver)
+    assert verdict.result == "none" and "2 DMARC records" in verdict.reason
+
+
+def test_relaxed_alignment_without_the_public_suffix_list():
+    assert relaxed_aligned("mail.example.com", "example.com")
+    assert relaxed_aligned("Example.COM.", "example.com")
+    assert not relaxed_aligned("a.example.com", "b.example.com")  # conservative
+    assert not relaxed_aligned("", "example.com")
+    assert not relaxed_aligned("badexample.com", "example.com")
+
+
+def test_from_address_reads_folded_and_hostile_headers():
+    folded = b'From: "Harbor\r\n Club" <Hello@HarborClub.test>\r\nTo: x\r\n\r\nbody'
+    assert from_address(folded) == ("Harbor Club", "hello@harborclub.test")
+    assert from_address(b"To: x\r\n\r\nFrom: later@body.test") == ("", "")
+    hostile = b'From: "[b]x[/b] \x1b[31m" <a@b.test>\r\n\r\n'
+    assert from_address(hostile) == ("[b]x[/b] \x1b[31m", "a@b.test")
+
+
+def test_authentication_results_are_parsed_with_comments_and_properties():
+    results = parse(
+        "mx.google.com (the receiver); dkim=pass (2048-bit key) header.i=@harborclub.test "
+        'header.s=lab header.b="AbC"; spf=softfail (sender IP is 127.0.0.1) '
+        "smtp.mailfrom=hello@harborclub.test;\r\n\tdmarc=fail (p=NONE sp=NONE dis=NONE) "
+        "header.from=harborclub.test"
+    )
+    assert results.authserv_id == "mx.google.com"
+    assert [(r.method, r.result) for r in results.results] == [
+        ("dkim", "pass"),
+        ("spf", "softfail"),
+        ("dmarc", "fail"),
+    ]
+    assert results.first("dkim").properties["header.s"] == "lab"
+    assert results.first("spf").properties["smtp.mailfrom"] == "hello@harborclub.test"
+
+
+def test_hostile_authentication_results_give_what_can_be_read():
+    assert parse("").results == ()
+    assert parse("mx; none").results == ()
+    nested = parse("mx; dkim=pass ((((deep)))) header.d=x.test; ;;; =; spf")
+    assert [(r.method, r.result) for r in nested.results] == [("dkim", "pass")]
+    huge = parse("mx; " + "dkim=pass; " * 10_000)
+    assert 0 < len(huge.results) <= MAX_LENGTH // 10
+
+
+def test_each_rendered_message_carries_its_own_token():
+    first = render("welcome", from_header="A <a@b.test>", recipient="c@d.test", community="A")
+    second = render("welcome", from_header="A <a@b.test>", recipient="c@d.test", community="A")
+    assert first.token != second.token
+    assert f"{TOKEN_HEADER}: {first.token}".encode() in first.data
+    assert first.token.encode() in first.data.split(b"\r\n\r\n", 1)[1]
+    assert first.subject == "Welcome to A" and b"\r\n" in first.data
