@@ -2,8 +2,9 @@
 
 `LabConfig()` is the seeded Harbor Club demo's web and DNS world; `demo_config()` adds its mail
 (seed mailboxes, relay and IMAP ports). Tests and the benchmark build their own configs (other
-zones, ephemeral ports, injected delays, hostile text), with mail only when they ask for it. Every address the lab hands out
-must be loopback, so a config can never send a client off the machine.
+zones, ephemeral ports, injected delays, hostile text), with mail only when they ask for it.
+Every address the lab hands out must be loopback, so a config can never send a client off the
+machine.
 """
 
 from __future__ import annotations
