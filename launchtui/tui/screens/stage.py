@@ -243,11 +243,7 @@ class StageScreen(Screen[None]):
             self.notify("Select a manual task first (tab moves to the task list).")
             return
         state = self.launch.task_states.get((task.stage, task.id))
-        self.app.push_screen(TaskEditor(task, state), self._edited)
-
-    def _edited(self, changes: dict[str, str] | None) -> None:
-        if changes and self.selected_task is not None:
-            self.launch.save_task(self.selected_task, **changes)
+        self.app.push_screen(TaskEditor(task, state))
 
     def action_copy_fix(self) -> None:
         if self.selected_task is not None:
