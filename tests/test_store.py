@@ -211,7 +211,7 @@ def test_overwrite_writes_nothing_when_the_document_is_invalid(tmp_path: Path) -
     path.write_bytes(path.read_bytes() + b"# edited\n")
     edited = path.read_bytes()
     document.doc["site"]["canonical"] = "app.acme.community"
-    with pytest.raises(SprintFileError, match="site.canonical"):
+    with pytest.raises(SprintFileError, match=r"site\.canonical"):
         store.overwrite(document)
     assert path.read_bytes() == edited
     assert not (tmp_path / "acme.toml.replaced").exists()
