@@ -50,8 +50,8 @@ class LaunchApp(App[int]):
     # Below 100 columns the stage sidebar gives its room to the table (see app.tcss).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("k", "credentials", "Credentials"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("k", "credentials", "Credentials", id="credentials"),
         *(
             Binding(
                 str(s.number),
@@ -59,6 +59,7 @@ class LaunchApp(App[int]):
                 "Stage",
                 key_display="1-7",
                 show=s.number == 1,
+                id=f"stage-{s.number}",
             )
             for s in STAGES
         ),

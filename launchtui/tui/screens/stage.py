@@ -46,11 +46,11 @@ def split_key(value: str) -> Key:
 class StageScreen(Screen[None]):
     AUTO_FOCUS = "#checks"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "run_stage", "Run stage"),
-        Binding("c", "copy_fix", "Copy fix"),
-        Binding("full_stop", "rerun_row", "Re-run row", key_display="."),
-        Binding("x", "toggle_task", "Done", show=False),
-        Binding("e", "edit_task", "Edit task", show=False),
+        Binding("r", "run_stage", "Run stage", id="run-stage"),
+        Binding("c", "copy_fix", "Copy", id="copy-fix"),
+        Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
+        Binding("x", "toggle_task", "Done", show=False, id="toggle-task"),
+        Binding("e", "edit_task", "Edit task", show=False, id="edit-task"),
     ]
 
     def __init__(self, stage: Stage) -> None:
