@@ -88,7 +88,7 @@ def status_text(stored: StoredResult | None, running: bool) -> Text:
 
 
 def change_mark(stored: StoredResult) -> str:
-    """"new" for a result failing since the previous run, "fixed" for one passing again."""
+    """ "new" for a result failing since the previous run, "fixed" for one passing again."""
     previous = stored.previous
     if previous is None or previous.status == stored.status:
         return ""
