@@ -35,7 +35,8 @@ def test_stage_screen_at_80x24(stage, snap_compare, tmp_path, request):
     assert snap_compare(app, press=[stage], terminal_size=(80, 24))
 
 
-def test_changed_on_disk_question_at_80x24(snap_compare, tmp_path, request):
+def test_changed_on_disk_question_at_80x24(snap_compare, tmp_path, request, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the question names the file relative to here
     path = tmp_path / "sprint.toml"
     shutil.copy(request.path.parent / FIXTURE, path)
     app = LaunchApp(path, now=lambda: NOW)
