@@ -124,7 +124,9 @@ class OpenerScreen(Screen[None]):
             option_id = f"{list_id}-{index}"
             self.entries[option_id] = entry
             options.add_option(Option(prompt(entry), id=option_id))
-        if not paths:
+        if paths:
+            options.highlighted = 0
+        else:
             options.add_option(Option(Text(empty, style="dim"), disabled=True))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
