@@ -53,6 +53,8 @@ def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secret
 
 
 @pytest.fixture(autouse=True)
-def private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The app records opened sprints under $XDG_STATE_HOME: never the user's own."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -113,7 +113,7 @@ def test_client_and_canonical(tmp_path: Path) -> None:
     assert sprint.client == "Acme Co"
     assert sprint.site.hostnames == ("app.acme.community",)
     assert sprint.site.canonical == "https://app.acme.community"
-    assert "\nclient = \"Acme Co\"         # who the platform belongs to\n" in path.read_text()
+    assert '\nclient = "Acme Co"         # who the platform belongs to\n' in path.read_text()
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from launchtui.tui.screens.stage import StageScreen
 
 SIZE = (80, 24)
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-BROKEN = "[sprint]\nname = \"Broken\"\n\n[site]\napex = \"bad_domain\"\n"
+BROKEN = '[sprint]\nname = "Broken"\n\n[site]\napex = "bad_domain"\n'
 
 
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -190,7 +190,9 @@ async def test_new_sprint_form_shows_problems_and_writes_nothing(folder: Path) -
         )
         assert problem(app, "path") == ""
 
-        await fill(app, pilot, apex="beta.org", hostnames="", canonical="", path="sprints/acme.toml")
+        await fill(
+            app, pilot, apex="beta.org", hostnames="", canonical="", path="sprints/acme.toml"
+        )
         assert problem(app, "apex") == ""  # a problem goes when its field is edited
         await pilot.press("ctrl+s")
         await pilot.pause()
