@@ -63,17 +63,25 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return work
 
 
-def opener_app() -> LaunchApp:
-    return LaunchApp(None, now=lambda: NOW)
+class NoticedApp(LaunchApp):
+    """Records what it notifies, for the tests to read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notices: list[str] = []
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        self.notices.append(str(message))
+        super().notify(message, *args, **kwargs)
+
+
+def opener_app() -> NoticedApp:
+    return NoticedApp(None, now=lambda: NOW)
 
 
 def prompts(app: LaunchApp, list_id: str) -> list[str]:
     options = app.screen.query_one(f"#{list_id}", OptionList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-
-
-def notifications(app: LaunchApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def problem(app: LaunchApp, field_id: str) -> str:
@@ -103,7 +111,7 @@ async def test_lists_sprint_files_with_errors_and_opens_the_good_one(folder: Pat
         await pilot.press("down", "enter")  # the broken one: it says why, and stays
         await pilot.pause()
         assert isinstance(app.screen, OpenerScreen)
-        assert any("cannot be opened until its error is fixed" in m for m in notifications(app))
+        assert any("cannot be opened until its error is fixed" in m for m in app.notices)
 
         await pilot.press("up", "enter")
         await pilot.pause()

@@ -28,6 +28,11 @@ class LaunchCommands(Provider):
                 "Write the handover checklist (Markdown) next to the sprint file",
             ),
             (
+                "Reload the sprint file",
+                app.action_reload,
+                "Show the sprint file as it is on disk now (after editing it by hand)",
+            ),
+            (
                 "Credentials",
                 app.action_credentials,
                 "Whether each declared credential is set; set or delete values in the keyring",

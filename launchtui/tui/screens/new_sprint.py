@@ -77,8 +77,8 @@ def problems(values: dict[str, str]) -> dict[str, str]:
 class NewSprintScreen(Screen[Path | None]):
     AUTO_FOCUS = "#name"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "create", "Create"),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "create", "Create", id="create"),
     ]
 
     def __init__(self) -> None:

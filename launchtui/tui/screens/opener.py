@@ -84,8 +84,8 @@ def prompt(entry: Entry) -> Text:
 class OpenerScreen(Screen[None]):
     AUTO_FOCUS = "#sprints"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_sprint", "New sprint"),
-        Binding("f5", "refresh", "Refresh"),
+        Binding("n", "new_sprint", "New sprint", id="new-sprint"),
+        Binding("f5", "refresh", "Refresh", id="refresh"),
     ]
 
     def __init__(self) -> None:
