@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList, Static
 from launchtui.cli.main import main
 from launchtui.sprint import recent, store
 from launchtui.sprint.scaffold import scaffold
+from launchtui.tui import app as app_module
 from launchtui.tui.app import LaunchApp
 from launchtui.tui.screens.new_sprint import NewSprintScreen
 from launchtui.tui.screens.opener import OpenerScreen
@@ -65,6 +66,8 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 class NoticedApp(LaunchApp):
     """Records what it notifies, for the tests to read."""
+
+    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")  # relative paths follow the class
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
