@@ -8,6 +8,7 @@ it arrives, and the whole run is recorded in the sprint file when it ends.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.net.context import NetworkContext
 from launchtui.reports.handover_markdown import render_markdown
 from launchtui.sprint import store
+from launchtui.sprint.recent import record_recent
 from launchtui.sprint.results import StoredResult
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 from launchtui.stages import STAGE_NAMES, STAGES
@@ -33,6 +35,7 @@ from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progres
 from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
 from launchtui.tui.screens.credentials import CredentialsScreen
 from launchtui.tui.screens.error import ErrorScreen
+from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
 
 Clock = Callable[[], datetime]
@@ -65,9 +68,10 @@ class LaunchApp(App[int]):
         ),
     ]
 
-    def __init__(self, sprint_path: str | Path, *, now: Clock = _utc_now) -> None:
+    def __init__(self, sprint_path: str | Path | None, *, now: Clock = _utc_now) -> None:
+        """Open a sprint file, or with None, start on the opener to choose or create one."""
         super().__init__()
-        self.sprint_path = Path(sprint_path)
+        self.sprint_path: Path | None = None
         self.now = now  # injectable so that ages render the same in snapshot tests
         self.results: dict[Key, StoredResult] = {}
         self.task_states: dict[tuple[str, str], TaskState] = {}
@@ -78,20 +82,41 @@ class LaunchApp(App[int]):
         self._plans: dict[str, list[PlannedRow]] = {}
         # Writes waiting for the engineer's answer about a file changed on disk.
         self._pending: list[tuple[Write, str]] = []
-        try:
-            self.document = store.load(self.sprint_path)
-        except SprintFileError as exc:
-            self.error = str(exc)
-        else:
-            self.results = store.saved_results(self.document)
-            self.task_states = saved_tasks(self.document)
+        if sprint_path is not None:
+            try:
+                self._load(Path(sprint_path))
+            except SprintFileError as exc:
+                self.error = str(exc)
+
+    def _load(self, path: Path) -> None:
+        document = store.load(path)
+        self.sprint_path = path
+        self.document = document
+        self.results = store.saved_results(self.document)
+        self.task_states = saved_tasks(self.document)
 
     def on_mount(self) -> None:
         if self.error:
             self.push_screen(ErrorScreen(f"launchtui: {self.error}"))
-            return
+        elif self.sprint_path is None:
+            self.push_screen(OpenerScreen())
+        else:
+            self._show_stages()
+
+    def open_sprint(self, path: Path) -> str | None:
+        """Open a sprint chosen on the opener: its stages replace the opener; or the error."""
+        try:
+            self._load(path)
+        except SprintFileError as exc:
+            return str(exc)
+        self._show_stages()
+        return None
+
+    def _show_stages(self) -> None:
         for name, screen in self._screens.items():
             self.add_mode(name, lambda screen=screen: screen)
+        with contextlib.suppress(OSError):  # the recent list is a convenience
+            record_recent(self.document.path)
         stage = store.saved_stage(self.document)
         self.switch_mode(stage if stage in STAGE_NAMES else STAGE_NAMES[0])
 
@@ -119,7 +144,7 @@ class LaunchApp(App[int]):
     # Stages
 
     def action_stage(self, name: str) -> None:
-        if self.error or name == self.current_mode:
+        if self.sprint_path is None or name == self.current_mode:
             return
         if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
             self.pop_screen()
@@ -134,8 +159,8 @@ class LaunchApp(App[int]):
             self.push_screen(CredentialsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # No sprint: no credentials to show, and no footer key for them.
-        return not (action == "credentials" and self.error)
+        # No sprint open: no stages nor credentials to show, and no footer keys for them.
+        return self.sprint_path is not None or action not in ("stage", "credentials")
 
     # Manual tasks
 
@@ -327,8 +352,9 @@ class LaunchApp(App[int]):
         return (screen for screen in self._screens.values() if screen.is_mounted)
 
 
-def run(sprint_path: str | Path) -> int:
-    """Open the app on a sprint file; a file that cannot be opened is one line on stderr."""
+def run(sprint_path: str | Path | None) -> int:
+    """Open the app on a sprint file, or on the opener without one; a file that cannot be
+    opened is one line on stderr."""
     app = LaunchApp(sprint_path)
     if app.error:
         print(f"launchtui: {app.error}", file=sys.stderr)
