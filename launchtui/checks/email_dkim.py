@@ -22,6 +22,7 @@ from launchtui.email import dkim_record as dkr
 from launchtui.email.senders import SENDERS, Sender
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
+from launchtui.net.errors import NetError
 from launchtui.sprint.model import EmailConfig, Sprint
 
 MIN_RSA_BITS = 1024  # RFC 8301: signers must use at least 1024 bits, verifiers reject less
@@ -209,7 +210,9 @@ async def _missing(
     state = "does not exist (NXDOMAIN)" if lookup.answer is Answer.NXDOMAIN else "has no TXT record"
     what = f"is a CNAME to {lookup.cnames[-1]}, which {state}" if lookup.cnames else state
     if target.senders:
-        published = [s for s in target.siblings if await _exists(ctx, key_name(s, target.domain))]
+        published, failure = await _published(ctx, target)
+        if not published and failure is not None:
+            raise failure  # none found, and one could not be asked: cannot tell
         evidence |= {"usual_selectors": [target.selector, *target.siblings], "found": published}
         titles = " / ".join(s.title for s in target.senders)
         if published:
@@ -233,8 +236,19 @@ async def _missing(
     )
 
 
-async def _exists(ctx: NetworkContext, name: str) -> bool:
-    return (await ctx.dns.lookup(name, "TXT")).answer is Answer.FOUND
+async def _published(ctx: NetworkContext, target: Target) -> tuple[list[str], NetError | None]:
+    """The target's sibling selectors that have a TXT record, and a lookup that failed."""
+    published: list[str] = []
+    failure: NetError | None = None
+    for selector in target.siblings:
+        try:
+            lookup = await ctx.dns.lookup(key_name(selector, target.domain), "TXT")
+        except NetError as exc:
+            failure = failure or exc
+            continue
+        if lookup.answer is Answer.FOUND:
+            published.append(selector)
+    return published, failure
 
 
 def _undeclared(target: Target) -> Outcome:
