@@ -194,6 +194,14 @@ def test_unusable_keys_fail(sprint: Sprint, selector: str, summary: str) -> None
     assert "Verify: `dig +short " in result.fix
 
 
+@pytest.mark.parametrize("selector", ["two words", "a..b", "[b]x[/b]", "x" * 64])
+def test_a_declared_selector_that_cannot_be_a_dns_name_fails(base: Sprint, selector: str) -> None:
+    odd = with_email(base, domain=ZONE, dkim_selectors=(selector,))
+    result = run_check(CHECK, odd, f"{selector}._domainkey.{ZONE}")
+    assert result.status is Status.FAIL
+    assert "is not a DNS name a selector can have" in result.summary
+
+
 def test_a_missing_key_says_where_to_get_it(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"missing._domainkey.{ZONE}")
     assert "sending service's dashboard" in result.fix

@@ -14,6 +14,7 @@ fix that asks for the real selector to be declared. A declared selector must exi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
@@ -28,6 +29,10 @@ from launchtui.sprint.model import EmailConfig, Sprint
 MIN_RSA_BITS = 1024  # RFC 8301: signers must use at least 1024 bits, verifiers reject less
 GOOD_RSA_BITS = 2048
 MAX_RSA_BITS = 4096  # RFC 8301: verifiers need not validate larger keys
+MAX_NAME = 253
+# RFC 6376 3.1: selector = sub-domain *( "." sub-domain ); underscores are seen in the wild.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_SELECTOR = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,12 @@ async def _run(ctx: NetworkContext, name: str) -> Outcome:
     target = _target(ctx, name)
     if not target.selector:
         return _undeclared(target)
+    if not _SELECTOR.fullmatch(target.selector) or len(target.name) > MAX_NAME:
+        return Outcome(
+            Status.FAIL,
+            f"{target.name}: {target.selector!r} is not a DNS name a selector can have",
+            fix=_fix_declare(target.domain, "your sending service"),
+        )
     lookup = await ctx.dns.lookup(target.name, "TXT")
     evidence: Evidence = {"resolver": ctx.dns.label, "name": target.name}
     if target.senders:
