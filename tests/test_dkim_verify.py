@@ -10,7 +10,12 @@ import pytest
 from dkim_keys import rsa_p, rsa_private_pem
 from lab_fixtures import ZONE
 
-from launchtui.email.dkim_verify import MAX_SIGNATURES, verify_message, verify_message_async
+from launchtui.email.dkim_verify import (
+    MAX_SIGNATURES,
+    MessageUnreadable,
+    verify_message,
+    verify_message_async,
+)
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread
 from launchtui.sprint.model import HostPort
 
@@ -161,3 +166,14 @@ def test_signatures_beyond_the_limit_are_not_checked(nameservers: tuple[HostPort
 def test_the_async_form_gives_the_same_results(nameservers: tuple[HostPort, ...]) -> None:
     [result] = asyncio.run(verify_message_async(signed("lab"), nameservers, timeout=2.0))
     assert result.result == "pass"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [b"garbage", b"\x00\xff: x\r\n\r\n", b" folded: x\r\nDKIM-Signature: v=1\r\n\r\nbody"],
+)
+def test_a_message_without_a_readable_header_is_refused_clearly(
+    nameservers: tuple[HostPort, ...], message: bytes
+) -> None:
+    with pytest.raises(MessageUnreadable, match="cannot read the message's header"):
+        verify_message(message, nameservers, timeout=2.0)

@@ -27,6 +27,10 @@ from launchtui.sprint.model import HostPort
 MAX_SIGNATURES = 8  # signatures verified per message; any beyond are reported, not checked
 
 
+class MessageUnreadable(ValueError):
+    """The message is not RFC 5322 enough for its header fields to be read."""
+
+
 class KeyLookupFailed(Exception):
     """The key's DNS lookup got no answer (timeout, SERVFAIL): not a dkimpy exception on
     purpose, so that dkimpy does not report it as an invalid signature."""
@@ -130,10 +134,17 @@ def verify_message(
 ) -> list[SignatureResult]:
     """One result per DKIM-Signature of `message` (raw RFC 5322), topmost first; [] if none.
 
-    Blocking: each key lookup takes at most `timeout` seconds.
+    Blocking: each key lookup takes at most `timeout` seconds. MessageUnreadable when the
+    header cannot be parsed at all.
     """
     lookup = _KeyLookup(_resolver(nameservers, timeout))
-    headers = dkim.DKIM(message).headers
+    try:
+        headers = dkim.DKIM(message).headers
+    except dkim.DKIMException as exc:
+        raise MessageUnreadable(f"cannot read the message's header: {_first_line(exc)}") from None
+    except Exception as exc:  # dkimpy slipping on hostile input (a header starting folded)
+        reason = f"{type(exc).__name__}: {_first_line(exc)}"
+        raise MessageUnreadable(f"cannot read the message's header ({reason})") from None
     signatures = [value for name, value in headers if name.lower() == b"dkim-signature"]
     results = []
     for index, value in enumerate(signatures):
@@ -167,6 +178,9 @@ def _verify_one(
         return SignatureResult(domain, selector, "error", reason, "neutral")
     except dkim.DKIMException as exc:
         return SignatureResult(domain, selector, "fail", _first_line(exc), "permerror")
+    except Exception as exc:  # dkimpy tripping over hostile input: nothing was verified
+        reason = f"could not verify: {type(exc).__name__}: {_first_line(exc)}"
+        return SignatureResult(domain, selector, "error", reason, "neutral")
     if valid:
         return SignatureResult(domain, selector, "pass", "signature verified", "pass")
     name = f"{selector}._domainkey.{domain}"
