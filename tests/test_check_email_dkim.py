@@ -307,8 +307,22 @@ def test_none_of_a_senders_usual_selectors_published_fails(base: Sprint) -> None
     postmark = with_email(base, domain=MAILGUN, senders=("postmark",))
     result = run_check(CHECK, postmark, f"pm._domainkey.{MAILGUN}")
     assert result.status is Status.FAIL
-    assert "nor does any other usual Postmark selector" in result.summary
+    assert result.summary == (
+        f"pm._domainkey.{MAILGUN} does not exist (NXDOMAIN): no DKIM key found for Postmark"
+    )
     assert 'dkim_selectors = ["<selector>"]' in result.fix
+
+
+def test_none_of_several_usual_selectors_published_fails_naming_them(base: Sprint) -> None:
+    domain = f"nothing.{ZONE}"
+    mailgun = with_email(base, domain=domain, senders=("mailgun",))
+    result = run_check(CHECK, mailgun, f"k1._domainkey.{domain}")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        f"k1._domainkey.{domain} does not exist (NXDOMAIN), nor do Mailgun's other usual "
+        "selectors (mx, smtp): no DKIM key found for Mailgun"
+    )
+    assert "usual DKIM selector(s) (k1, mx, smtp)" in result.fix
 
 
 def test_a_sender_without_usual_selectors_asks_for_them_to_be_declared(base: Sprint) -> None:

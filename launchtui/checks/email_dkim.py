@@ -233,9 +233,10 @@ async def _missing(
                 f"{', '.join(published)} instead (checked on its own row)",
                 evidence,
             )
+        others = f", nor do {titles}'s other usual selectors ({', '.join(target.siblings)})"
         return Outcome(
             Status.FAIL,
-            f"{name} {what}, nor does any other usual {titles} selector: no DKIM key found",
+            f"{name} {what}{others if target.siblings else ''}: no DKIM key found for {titles}",
             evidence,
             fix=_fix_guessed(target),
         )
@@ -312,7 +313,7 @@ def _fix_guessed(target: Target) -> str:
     titles = " / ".join(s.title for s in target.senders)
     selectors = ", ".join([target.selector, *target.siblings])
     return (
-        f"None of {titles}'s usual DKIM selectors ({selectors}) has a key under "
+        f"No key is published under {titles}'s usual DKIM selector(s) ({selectors}) at "
         f"_domainkey.{target.domain}, so its messages are unsigned or fail DKIM.\n"
         f"1. Set up domain authentication for {target.domain} in {titles}'s dashboard and "
         "publish the records it gives at your DNS provider.\n"
