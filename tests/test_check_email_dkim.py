@@ -342,10 +342,11 @@ def test_nothing_declared_skips_with_how_to_declare(base: Sprint) -> None:
 # The demo
 
 
-def test_the_demo_legacy_selector_warns_about_its_1024_bit_key(
+def test_the_demo_legacy_selector_is_seeded_with_a_1024_bit_key_and_warns(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     with LabThread(demo_config(base_port=0), tmp_path_factory.mktemp("demo")) as lab:
+        assert f"  legacy2019._domainkey.{ZONE}: DKIM key of 1024 bits" in lab.describe()
         demo = lab_sprint(lab, tmp_path_factory.mktemp("demo-sprint"))
         demo = with_email(demo, domain=ZONE, dkim_selectors=("legacy2019",))
         result = run_check(CHECK, demo, f"legacy2019._domainkey.{ZONE}")
