@@ -53,3 +53,11 @@ def rsa_private_pem(bits: int = 2048) -> bytes:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
+
+
+def ed25519_private_b64() -> bytes:
+    """The base64 32-byte seed dkimpy signs Ed25519 with."""
+    seed = ed25519_key().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return base64.b64encode(seed)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import dkim
 import pytest
-from dkim_keys import rsa_p, rsa_private_pem
+from dkim_keys import ed25519_p, ed25519_private_b64, rsa_p, rsa_private_pem
 from lab_fixtures import ZONE
 
 from launchtui.email.dkim_verify import (
@@ -39,6 +39,7 @@ def lab_config() -> LabConfig:
         ],
         txt={
             f"lab._domainkey.{ZONE}": [f"v=DKIM1; k=rsa; p={rsa_p(2048)}"],
+            f"ed._domainkey.{ZONE}": [f"v=DKIM1; k=ed25519; p={ed25519_p()}"],
             f"other._domainkey.{ZONE}": [f"v=DKIM1; k=rsa; p={rsa_p(1024)}"],  # another key
             f"revoked._domainkey.{ZONE}": ["v=DKIM1; p="],
             f"garbage._domainkey.{ZONE}": ["v=DKIM1; p=not!base64"],
@@ -78,6 +79,19 @@ def test_a_signature_with_the_published_key_passes(nameservers: tuple[HostPort, 
     assert (result.result, result.code) == ("pass", "pass")
     assert result.reason == "signature verified"
     assert result.to_dict()["result"] == "pass"
+
+
+def test_an_ed25519_signature_rfc_8463_passes_and_fails_when_tampered(
+    nameservers: tuple[HostPort, ...],
+) -> None:
+    signature = dkim.sign(
+        MESSAGE, b"ed", ZONE.encode(), ed25519_private_b64(), signature_algorithm=b"ed25519-sha256"
+    )
+    [result] = verify_message(bytes(signature) + MESSAGE, nameservers, timeout=2.0)
+    assert (result.selector, result.result) == ("ed", "pass")
+    tampered = bytes(signature) + MESSAGE.replace(b"Subject: Welcome", b"Subject: Urgent")
+    [result] = verify_message(tampered, nameservers, timeout=2.0)
+    assert result.result == "fail"
 
 
 def test_a_tampered_body_fails(nameservers: tuple[HostPort, ...]) -> None:
