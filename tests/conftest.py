@@ -50,3 +50,11 @@ def private_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secret
             keyring.backend.get_all_keyring.reset()
         keyring.core.init_backend()  # detect again, now on the private bus
         yield service
+
+
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app records opened sprints under $XDG_STATE_HOME: never the user's own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

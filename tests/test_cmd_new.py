@@ -91,3 +91,23 @@ def test_new_help(tmp_path: Path) -> None:
     done = launchtui("new", "--help", cwd=tmp_path)
     assert done.returncode == 0
     assert "--hostname" in done.stdout and "--no-www" in done.stdout
+
+
+def test_client_and_canonical(tmp_path: Path) -> None:
+    done = launchtui(
+        "new", "acme.toml", "--domain", "acme.community", "--client", "Acme Co",
+        "--canonical", "https://acme.community", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    sprint = store.load(tmp_path / "acme.toml").sprint
+    assert (sprint.client, sprint.site.canonical) == ("Acme Co", "https://acme.community")
+    refused = launchtui(
+        "new", "beta.toml", "--domain", "acme.community", "--canonical", "http://acme.community",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        'launchtui: beta.toml: not created: canonical URL "http://acme.community" '
+        "must be an https:// URL\n"
+    )
+    assert not (tmp_path / "beta.toml").exists()

@@ -96,3 +96,37 @@ def test_bad_domain_or_hostname_creates_nothing(
         scaffold(path, domain, hostnames)
     assert problem in str(caught.value)
     assert not path.parent.exists()
+
+
+def test_client_and_canonical(tmp_path: Path) -> None:
+    path = scaffold(
+        tmp_path / "acme.toml",
+        "acme.community",
+        ["app.acme.community"],
+        name='Acme "beta" launch',
+        client="Acme Co",
+        canonical="HTTPS://App.Acme.Community/",
+        www=False,
+    )
+    sprint = store.load(path).sprint
+    assert sprint.name == 'Acme "beta" launch'
+    assert sprint.client == "Acme Co"
+    assert sprint.site.hostnames == ("app.acme.community",)
+    assert sprint.site.canonical == "https://app.acme.community"
+    assert '\nclient = "Acme Co"         # who the platform belongs to\n' in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://acme.community", "must be an https:// URL"),
+        ("acme.community", "must be an https:// URL"),
+        ("https://acme.community/join", "must be the site's root"),
+        ("https://bad_host.community", "has no valid host"),
+        ("https://me:pw@acme.community", "user name or password"),
+    ],
+)
+def test_canonical_must_be_an_https_root(tmp_path: Path, url: str, reason: str) -> None:
+    with pytest.raises(SprintFileError, match=re.escape(reason)):
+        scaffold(tmp_path / "acme.toml", "acme.community", canonical=url)
+    assert not (tmp_path / "acme.toml").exists()

@@ -163,6 +163,60 @@ def test_save_refuses_when_the_file_was_deleted(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+def test_changed_on_disk_follows_hand_edits_and_own_saves(tmp_path: Path) -> None:
+    path = copy_fixture(tmp_path, "acme.toml")
+    document = store.load(path)
+    assert not store.changed_on_disk(document)
+    document.doc["sprint"]["client"] = "Acme Ltd"
+    store.save(document)
+    assert not store.changed_on_disk(document)  # its own save is not a change on disk
+    path.write_bytes(path.read_bytes() + b"# a note\n")
+    assert store.changed_on_disk(document)
+    path.unlink()
+    assert store.changed_on_disk(document)
+
+
+def test_overwrite_keeps_the_document_and_a_copy_of_what_was_on_disk(tmp_path: Path) -> None:
+    path = copy_fixture(tmp_path, "acme.toml")
+    document = store.load(path)
+    hand_edited = path.read_bytes().replace(b'engineer = "Sam"', b'engineer = "Kim"')
+    path.write_bytes(hand_edited)
+    document.doc["sprint"]["client"] = "Acme Ltd"
+    copy = store.overwrite(document)
+    assert copy == tmp_path / "acme.toml.replaced"
+    assert copy.read_bytes() == hand_edited
+    saved = store.load(path)
+    assert saved.sprint.client == "Acme Ltd"
+    assert saved.doc["sprint"]["engineer"] == "Sam"
+    assert not store.changed_on_disk(document)
+    assert temp_files(tmp_path) == []
+
+
+def test_overwrite_replaces_a_broken_file_and_a_deleted_one(tmp_path: Path) -> None:
+    path = copy_fixture(tmp_path, "acme.toml")
+    document = store.load(path)
+    original = path.read_bytes()
+    path.write_bytes(b"[sprint\nbroken")
+    assert store.overwrite(document) == tmp_path / "acme.toml.replaced"
+    assert path.read_bytes() == original
+    assert (tmp_path / "acme.toml.replaced").read_bytes() == b"[sprint\nbroken"
+    path.unlink()
+    assert store.overwrite(document) is None  # nothing on disk to keep a copy of
+    assert path.read_bytes() == original
+
+
+def test_overwrite_writes_nothing_when_the_document_is_invalid(tmp_path: Path) -> None:
+    path = copy_fixture(tmp_path, "acme.toml")
+    document = store.load(path)
+    path.write_bytes(path.read_bytes() + b"# edited\n")
+    edited = path.read_bytes()
+    document.doc["site"]["canonical"] = "app.acme.community"
+    with pytest.raises(SprintFileError, match=r"site\.canonical"):
+        store.overwrite(document)
+    assert path.read_bytes() == edited
+    assert not (tmp_path / "acme.toml.replaced").exists()
+
+
 def test_save_writes_nothing_when_the_document_became_invalid(tmp_path: Path) -> None:
     path = copy_fixture(tmp_path, "acme.toml")
     original = path.read_bytes()

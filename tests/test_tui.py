@@ -17,7 +17,8 @@ from textual.widgets import Button, DataTable, Static
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
 from launchtui.tui.app import LaunchApp, run
-from launchtui.tui.screens.stage import row_key
+from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
+from launchtui.tui.screens.stage import StageScreen, row_key
 from launchtui.tui.widgets.detail import Detail
 
 pytest_plugins = ["lab_fixtures"]
@@ -180,7 +181,7 @@ async def test_stage_keys_do_nothing_while_a_dialog_is_open(tmp_path):
         await pilot.press("e")
         await pilot.pause()
         editor = app.screen
-        editor.query_one("#save", Button).focus()
+        editor.query_one("#done", Button).focus()
         await pilot.press("1")
         await pilot.pause()
         assert app.screen is editor and app.current_mode == "deploy"
@@ -212,7 +213,13 @@ async def test_results_are_not_saved_over_a_file_broken_meanwhile(sprint_file):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert cell(app, FAILING, "status") == "fail"  # still shown
-        messages = [str(n.message) for n in app._notifications]
-        assert any(m.startswith("Results not saved:") for m in messages), messages
+        question = app.screen
+        assert isinstance(question, ChangedOnDisk)  # asked before writing, not overwritten
+        unloadable = str(question.query_one("#unloadable", Static).content)
+        assert "no longer loads" in unloadable and "invalid TOML" in unloadable
+        assert question.query_one("#reload", Button).disabled
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+        assert cell(app, FAILING, "status") == "fail"  # shown, though not saved
     assert sprint_file.read_text() == edited

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Static
 
 from launchtui.credentials import SERVICE, CredentialStore, usable_keyring
 from launchtui.errors import CredentialError
+from launchtui.tui import app as app_module
 from launchtui.tui.app import LaunchApp
 from launchtui.tui.screens.credentials import ConfirmDelete, CredentialEditor, CredentialsScreen
 from launchtui.tui.screens.stage import StageScreen
@@ -114,8 +115,22 @@ def stored(sprint_id: str, name: str) -> str | None:
     return keyring.get_password(SERVICE, f"{sprint_id}/{name}")
 
 
-def notifications(app: LaunchApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+class NoticedApp(LaunchApp):
+    """The app, recording what it tells the user in notifications."""
+
+    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")  # relative paths follow the class
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notices: list[tuple[str, str]] = []
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        self.notices.append((str(message), kwargs.get("severity", "information")))
+        super().notify(message, *args, **kwargs)
+
+
+def notifications(app: NoticedApp, severity: str | None = None) -> list[str]:
+    return [m for m, level in app.notices if severity in (None, level)]
 
 
 def shown(app: LaunchApp) -> str:
@@ -147,7 +162,7 @@ def assert_never_shown(app: LaunchApp, value: str) -> None:
 @sync
 async def test_set_replace_and_delete_through_the_screen(sprint):
     path, sprint_id = sprint
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         assert status(app, TOKEN) == "not set"
@@ -208,7 +223,7 @@ async def test_environment_overrides_and_is_never_shown(sprint, monkeypatch):
     from_env = "envv4lue7c3b9a1d0e2f"
     monkeypatch.setenv(f"LAUNCHTUI_CRED_{TOKEN.upper()}", from_env)
     monkeypatch.setenv(f"LAUNCHTUI_CRED_{OTHER.upper()}", "")  # empty counts as unset
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         assert status(app, TOKEN) == "set (environment)"
@@ -228,7 +243,7 @@ async def test_environment_overrides_and_is_never_shown(sprint, monkeypatch):
 @sync
 async def test_an_empty_value_is_refused(sprint):
     path, sprint_id = sprint
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         await pilot.press("enter", "enter")  # open the dialog, submit nothing
@@ -246,7 +261,7 @@ async def test_an_empty_value_is_refused(sprint):
 async def test_no_keyring_says_what_to_do_and_stores_nothing(sprint, monkeypatch):
     path, sprint_id = sprint
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         assert status(app, TOKEN) == "unknown: no usable OS keyring"
@@ -255,7 +270,7 @@ async def test_no_keyring_says_what_to_do_and_stores_nothing(sprint, monkeypatch
         await pilot.press("enter")  # not asked for a value that could not be stored
         await settle(app, pilot)
         assert isinstance(app.screen, CredentialsScreen)
-        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        errors = notifications(app, "error")
         assert errors
         assert errors[-1].startswith("no usable OS keyring")
         assert "\n" not in errors[-1]
@@ -271,13 +286,13 @@ async def test_a_failed_store_is_a_notification_without_the_value(sprint, monkey
         raise CredentialError(f"OS keyring could not write {self.username(name)} (locked)")
 
     monkeypatch.setattr(CredentialStore, "set", refuse)
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         await pilot.press("enter", *VALUE, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, CredentialsScreen)
-        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        errors = notifications(app, "error")
         assert errors == [f"OS keyring could not write {sprint_id}/{TOKEN} (locked)"]
         assert status(app, TOKEN) == "not set"
         assert_never_shown(app, VALUE)
@@ -287,7 +302,7 @@ async def test_a_failed_store_is_a_notification_without_the_value(sprint, monkey
 @sync
 async def test_palette_opens_it_and_a_stage_key_leaves_it(sprint):
     path, _ = sprint
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -313,7 +328,7 @@ async def test_palette_opens_it_and_a_stage_key_leaves_it(sprint):
 async def test_a_sprint_without_credentials(real_keyring, tmp_path):
     path = tmp_path / "sprint.toml"
     shutil.copy(FIXTURE, path)  # declares an empty [credentials]
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await open_credentials(app, pilot)
         assert "declares no credentials" in shown(app)
@@ -340,7 +355,7 @@ def test_credentials_screen_snapshot(real_keyring, snap_compare, tmp_path, monke
 async def test_no_credentials_key_without_a_sprint(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("[sprint\n")
-    app = LaunchApp(path)
+    app = NoticedApp(path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         await pilot.pause()

@@ -24,7 +24,7 @@ from typing import Any
 
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
-from launchtui.credentials import CredentialStore, env_var
+from launchtui.credentials import env_var
 from launchtui.errors import CredentialError
 from launchtui.net import cloudflare
 from launchtui.net.context import NetworkContext
@@ -97,9 +97,9 @@ async def _api(
     if ctx.sprint is None:
         evidence["api"] = "not used: no sprint to read the credential of"
         return
-    sprint_id, apex = ctx.sprint.id, ctx.sprint.site.apex
+    apex = ctx.sprint.site.apex
     try:
-        token = CredentialStore(sprint_id).get(CREDENTIAL)
+        token = await ctx.credential(CREDENTIAL)
     except CredentialError as exc:
         evidence["api"] = f"not used: the {CREDENTIAL} credential could not be read: {exc}"
         return

@@ -26,9 +26,17 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="H",
-        help="another public hostname (repeatable); the first one is the canonical host",
+        help="another public hostname (repeatable); the first one is the canonical host "
+        "unless --canonical is given",
     )
     parser.add_argument("--name", default="", help='the sprint\'s name (default: "D launch")')
+    parser.add_argument("--client", default="", help="who the platform belongs to")
+    parser.add_argument(
+        "--canonical",
+        default="",
+        metavar="URL",
+        help="where the apex and www end up, an https:// URL (default: the first hostname)",
+    )
     parser.add_argument(
         "--no-www", action="store_true", help="do not list www.D among the public hostnames"
     )
@@ -36,7 +44,15 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = scaffold(args.sprint, args.domain, args.hostname, name=args.name, www=not args.no_www)
+    path = scaffold(
+        args.sprint,
+        args.domain,
+        args.hostname,
+        name=args.name,
+        client=args.client,
+        canonical=args.canonical,
+        www=not args.no_www,
+    )
     shown = shlex.quote(display_path(path))
     print(f"Created {shown}")
     print("Next steps:")

@@ -1,5 +1,8 @@
 """Entry point: `launchtui [SPRINT]` or `launchtui COMMAND ...`.
 
+`launchtui` alone opens the app on its opener (choose or create a sprint) in a terminal, and
+prints the help otherwise.
+
 Every command module exposes `add_parser(subparsers)` and `run(args) -> int`. Errors the user
 can act on are printed as one line; anything else is caught too, so no traceback ever reaches
 the terminal unless LAUNCHTUI_DEBUG is set.
@@ -47,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from launchtui.tui.app import run
 
         return run(args_list[0])
+    if not args_list and sys.stdin.isatty() and sys.stdout.isatty():
+        from launchtui.tui.app import run
+
+        return run(None)
     parser = build_parser()
     args = parser.parse_args(args_list or ["--help"])
     try:

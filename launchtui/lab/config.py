@@ -225,6 +225,15 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
     ]
 
 
+# The demo's old DKIM selector "legacy2019": a 1024-bit RSA public key (only the public half
+# exists; nothing signs with it), which email.dkim warns about.
+LEGACY_DKIM_KEY = (
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCXHgL2gwxEFo2f+7g8WMlhhVcLIbDN5WwwlNZ6B274nWgXlyias"
+    "jieBTAZJsp1CRmmh0qGXv2DEEF/G6PO0VduzZIuVlbGg1FEzukO4hZWvt7y6IjVxjlcrQ7Gb0Qz0ujnjg2i0YfGb"
+    "6uYH90jmrRF+AndGMoacm1ZSteGew2yMQIDAQAB"
+)
+
+
 @dataclass
 class Mailbox:
     """A seed mailbox: the lab relay delivers to it, Dovecot serves it over IMAP.
@@ -263,7 +272,10 @@ class LabConfig:
     hosts: list[HostSpec] = field(default_factory=demo_hosts)
     # Extra records, owner name (FQDN inside the zone) -> values.
     txt: dict[str, list[str]] = field(
-        default_factory=lambda: {DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"]}
+        default_factory=lambda: {
+            DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"],
+            f"legacy2019._domainkey.{DEMO_ZONE}": [f"v=DKIM1; k=rsa; p={LEGACY_DKIM_KEY}"],
+        }
     )
     mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})
     caa: dict[str, list[str]] = field(

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from launchtui.credentials import env_var
+from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig, expiring_days
@@ -72,6 +73,22 @@ def _dns_problems(lab: Lab, host: HostSpec) -> list[str]:
     for zone, names in lab.config.external_zones.items():
         if target.endswith("." + zone) and target not in names:
             problems.append(f"CNAME to {target}, which does not exist (takeover risk)")
+    return problems
+
+
+def _weak_dkim_keys(config: LabConfig) -> list[str]:
+    """DKIM keys the lab publishes that email.dkim warns or fails about for their size."""
+    problems = []
+    for owner, values in config.txt.items():
+        if "._domainkey." not in owner:
+            continue
+        for value in values:
+            try:
+                key = load_key(parse_key_record(value))
+            except KeyRecordError:
+                continue
+            if key.key_type == "rsa" and key.bits < 2048:
+                problems.append(f"  {owner}: DKIM key of {key.bits} bits")
     return problems
 
 
@@ -219,6 +236,7 @@ class Lab:
         mail_zone = any(v.startswith("v=spf1") for v in config.txt.get(config.zone, []))
         if mail_zone and f"_dmarc.{config.zone}" not in config.txt:
             problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")
+        problems += _weak_dkim_keys(config)
         slow = [f"{path} +{int(delay * 1000)} ms" for path, delay in config.latency.items()]
         return [
             *lines,

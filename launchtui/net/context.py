@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
+from launchtui.credentials import CredentialStore
+from launchtui.errors import CredentialError
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
 from launchtui.net.http import HttpClient
@@ -27,6 +33,7 @@ class NetworkContext:
     # keyring namespace of a credential, the zone a hostname belongs to).
     sprint: Sprint | None = None
     _public: dict[HostPort, DnsClient] = field(default_factory=dict)
+    _credentials: dict[str, asyncio.Future[str | None]] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -55,6 +62,21 @@ class NetworkContext:
         if server not in self._public:
             self._public[server] = DnsClient((server,), timeout=self.timeouts.dns)
         return self._public[server]
+
+    async def credential(self, name: str) -> str | None:
+        """The sprint's credential `name` (None when not set), read once per run however many
+        targets ask. Raises CredentialError (also when there is no sprint).
+
+        The OS keyring may wait on D-Bus, so it is asked in a daemon thread: the event loop
+        (the app's, or a run's) goes on meanwhile, and a lookup that never returns can neither
+        freeze the UI nor keep the process alive after quitting; the check's budget ends it.
+        """
+        if self.sprint is None:
+            raise CredentialError("no sprint to read the credential of")
+        if name not in self._credentials:
+            store = CredentialStore(self.sprint.id)
+            self._credentials[name] = _in_daemon_thread(lambda: store.get(name))
+        return await asyncio.shield(self._credentials[name])
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -86,3 +108,27 @@ def with_overrides(
         ca_bundle=ca_bundle or config.ca_bundle,
         connect_to=merged,
     )
+
+
+def _in_daemon_thread(work: Callable[[], str | None]) -> asyncio.Future[str | None]:
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def settle(outcome: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(outcome)
+        else:
+            future.set_exception(error)
+
+    def run() -> None:
+        try:
+            outcome, error = work(), None
+        except Exception as exc:  # handed to the awaiting check, which reports it
+            outcome, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the run is over, its loop closed
+            loop.call_soon_threadsafe(settle, outcome, error)
+
+    threading.Thread(target=run, name="launchtui-keyring", daemon=True).start()
+    return future

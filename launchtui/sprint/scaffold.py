@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tomlkit
 
@@ -29,7 +30,7 @@ _TEMPLATE = """\
 
 [sprint]
 name = {name}
-client = ""                # who the platform belongs to
+client = {client}{client_padding}# who the platform belongs to
 engineer = ""              # who runs the sprint
 id = "{sprint_id}"{id_padding}# names this sprint's credentials in the keyring; keep it stable
 
@@ -89,30 +90,44 @@ def scaffold(
     hostnames: Sequence[str] = (),
     *,
     name: str = "",
+    client: str = "",
+    canonical: str = "",
     www: bool = True,
 ) -> Path:
     """Write a commented starter sprint file; returns its absolute path.
 
-    www.DOMAIN is listed first among the hostnames unless `www` is False; the canonical host is
-    the first of `hostnames` if given, else www.DOMAIN, else the domain. Raises SprintFileError
-    for a bad domain or hostname, or if the file exists: it is never overwritten.
+    www.DOMAIN is listed first among the hostnames unless `www` is False; the canonical URL is
+    `canonical` if given, else https:// and the first of `hostnames`, else www.DOMAIN, else the
+    domain. Raises SprintFileError for a bad domain, hostname or canonical URL, or if the file
+    exists: it is never overwritten.
     """
     target = Path(os.path.abspath(path))
     apex = _hostname(domain, "domain", target)
     given = [_hostname(host, "hostname", target) for host in hostnames]
     listed = [f"www.{apex}"] if www else []
     listed += [host for host in given if host not in listed and host != apex]
-    canonical_host = (given or listed or [apex])[0]
+    if canonical:
+        try:
+            canonical = check_canonical(canonical)
+        except ValueError as exc:
+            raise SprintFileError(f"{display_path(target)}: not created: {exc}") from None
+        canonical_host = urlsplit(canonical).hostname or apex
+    else:
+        canonical_host = (given or listed or [apex])[0]
+        canonical = f"https://{canonical_host}"
     sprint_id = _sprint_id(target)
+    client_value = tomlkit.string(client).as_string()
     content = _TEMPLATE.format(
         apex=apex,
         command_path=shlex.quote(display_path(target)),
         name=tomlkit.string(name or f"{apex} launch").as_string(),
+        client=client_value,
+        client_padding=_padding(f"client = {client_value}"),
         sprint_id=sprint_id,
         id_padding=_padding(f'id = "{sprint_id}"'),
         domain_padding=_padding(f'domain = "{apex}"'),
         hostnames=", ".join(f'"{host}"' for host in listed),
-        canonical=f"https://{canonical_host}",
+        canonical=canonical,
         canonical_host=canonical_host,
     )
     parse(content, target)  # the starter must load as written
@@ -128,6 +143,29 @@ def scaffold(
     return target
 
 
+def check_canonical(url: str) -> str:
+    """An https:// URL with a valid host, without a trailing slash; raises ValueError."""
+    shown = tomlkit.string(url).as_string()
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        raise ValueError(f"canonical URL {shown} must be an https:// URL")
+    if parts.username is not None:
+        raise ValueError(f"canonical URL {shown} must not hold a user name or password")
+    if parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ValueError(f"canonical URL {shown} must be the site's root, like https://acme.org")
+    try:
+        port = parts.port
+        host = normalize_hostname(parts.hostname or "")
+    except ValueError as exc:
+        raise ValueError(f"canonical URL {shown} has no valid host: {exc}") from None
+    return f"https://{host}" if port is None else f"https://{host}:{port}"
+
+
+def slug(name: str) -> str:
+    """A file name for a sprint's name: lowercase, other characters as '-'."""
+    return _NOT_ID.sub("-", name.lower()).strip("._-")
+
+
 def _hostname(name: str, what: str, target: Path) -> str:
     try:
         return normalize_hostname(name)
@@ -140,8 +178,7 @@ def _hostname(name: str, what: str, target: Path) -> str:
 
 def _sprint_id(target: Path) -> str:
     """The file's stem as a valid [sprint].id: lowercase, other characters as '-'."""
-    slug = _NOT_ID.sub("-", target.stem.lower()).strip("._-")
-    return slug or "sprint"
+    return slug(target.stem) or "sprint"
 
 
 def _padding(line: str) -> str:

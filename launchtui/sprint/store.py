@@ -86,15 +86,48 @@ def save(document: SprintDocument) -> None:
     if data == document.original:
         return
     sprint = _validated(document.doc, content, document.path)
-    shown = display_path(document.path)
-    if _current_bytes(document.path) != document.original:
+    if changed_on_disk(document):
         raise SprintFileError(
-            f"{shown}: changed on disk since it was loaded; nothing was written "
-            "(load it again and retry)"
+            f"{display_path(document.path)}: changed on disk since it was loaded; nothing was "
+            "written (load it again and retry)"
         )
+    _write(document, data, sprint)
+
+
+def changed_on_disk(document: SprintDocument) -> bool:
+    """True when the file no longer holds the bytes the document was loaded from or saved as
+    (edited by hand or by another program, replaced, or removed)."""
+    return _current_bytes(document.path) != document.original
+
+
+def overwrite(document: SprintDocument) -> Path | None:
+    """Write the document over the file whatever it holds now, after validating it.
+
+    For when the user chose to keep this version over an edit made on disk meanwhile. What the
+    file held is first copied to NAME.replaced beside it (returned), so nothing is lost.
+    Raises SprintFileError.
+    """
+    content = _render(document)
+    data = _encode(content, document.original)
+    sprint = _validated(document.doc, content, document.path)
+    on_disk = _current_bytes(document.path)
+    copy = None
+    if on_disk is not None and on_disk != data:
+        copy = document.path.with_name(f"{document.path.name}.replaced")
+        try:
+            write_atomic(copy, on_disk)
+        except OSError as exc:
+            shown = display_path(copy)
+            raise SprintFileError(f"{shown}: cannot write: {_reason(exc)}") from None
+    _write(document, data, sprint)
+    return copy
+
+
+def _write(document: SprintDocument, data: bytes, sprint: Sprint) -> None:
     try:
         write_atomic(document.path, data)
     except OSError as exc:
+        shown = display_path(document.path)
         raise SprintFileError(f"{shown}: cannot write: {_reason(exc)}") from None
     document.original = data
     document.sprint = sprint

@@ -8,6 +8,7 @@ it arrives, and the whole run is recorded in the sprint file when it ends.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -24,17 +25,21 @@ from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.net.context import NetworkContext
 from launchtui.reports.handover_markdown import render_markdown
 from launchtui.sprint import store
+from launchtui.sprint.recent import record_recent
 from launchtui.sprint.results import StoredResult
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 from launchtui.stages import STAGE_NAMES, STAGES
 from launchtui.tasks import Task, tasks_for
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
+from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
 from launchtui.tui.screens.credentials import CredentialsScreen
 from launchtui.tui.screens.error import ErrorScreen
+from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
 
 Clock = Callable[[], datetime]
+Write = Callable[[], store.SprintDocument]  # one of the app's writes: fresh load, change, save
 
 
 def _utc_now() -> datetime:
@@ -48,8 +53,8 @@ class LaunchApp(App[int]):
     # Below 100 columns the stage sidebar gives its room to the table (see app.tcss).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("k", "credentials", "Credentials"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("k", "credentials", "Credentials", id="credentials"),
         *(
             Binding(
                 str(s.number),
@@ -57,14 +62,16 @@ class LaunchApp(App[int]):
                 "Stage",
                 key_display="1-7",
                 show=s.number == 1,
+                id=f"stage-{s.number}",
             )
             for s in STAGES
         ),
     ]
 
-    def __init__(self, sprint_path: str | Path, *, now: Clock = _utc_now) -> None:
+    def __init__(self, sprint_path: str | Path | None, *, now: Clock = _utc_now) -> None:
+        """Open a sprint file, or with None, start on the opener to choose or create one."""
         super().__init__()
-        self.sprint_path = Path(sprint_path)
+        self.sprint_path: Path | None = None
         self.now = now  # injectable so that ages render the same in snapshot tests
         self.results: dict[Key, StoredResult] = {}
         self.task_states: dict[tuple[str, str], TaskState] = {}
@@ -73,20 +80,43 @@ class LaunchApp(App[int]):
         self._screens = {s.name: StageScreen(s) for s in STAGES}
         self._checks = {check.id: check for check in all_checks()}
         self._plans: dict[str, list[PlannedRow]] = {}
-        try:
-            self.document = store.load(self.sprint_path)
-        except SprintFileError as exc:
-            self.error = str(exc)
-        else:
-            self.results = store.saved_results(self.document)
-            self.task_states = saved_tasks(self.document)
+        # Writes waiting for the engineer's answer about a file changed on disk.
+        self._pending: list[tuple[Write, str]] = []
+        if sprint_path is not None:
+            try:
+                self._load(Path(sprint_path))
+            except SprintFileError as exc:
+                self.error = str(exc)
+
+    def _load(self, path: Path) -> None:
+        document = store.load(path)
+        self.sprint_path = path
+        self.document = document
+        self.results = store.saved_results(self.document)
+        self.task_states = saved_tasks(self.document)
 
     def on_mount(self) -> None:
         if self.error:
             self.push_screen(ErrorScreen(f"launchtui: {self.error}"))
-            return
+        elif self.sprint_path is None:
+            self.push_screen(OpenerScreen())
+        else:
+            self._show_stages()
+
+    def open_sprint(self, path: Path) -> str | None:
+        """Open a sprint chosen on the opener: its stages replace the opener; or the error."""
+        try:
+            self._load(path)
+        except SprintFileError as exc:
+            return str(exc)
+        self._show_stages()
+        return None
+
+    def _show_stages(self) -> None:
         for name, screen in self._screens.items():
             self.add_mode(name, lambda screen=screen: screen)
+        with contextlib.suppress(OSError):  # the recent list is a convenience
+            record_recent(self.document.path)
         stage = store.saved_stage(self.document)
         self.switch_mode(stage if stage in STAGE_NAMES else STAGE_NAMES[0])
 
@@ -114,15 +144,12 @@ class LaunchApp(App[int]):
     # Stages
 
     def action_stage(self, name: str) -> None:
-        if self.error or name == self.current_mode:
+        if self.sprint_path is None or name == self.current_mode:
             return
         if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
             self.pop_screen()
         self.switch_mode(name)
-        try:
-            store.record_stage(self.sprint_path, name)
-        except SprintFileError as exc:
-            self.notify(f"Stage not saved: {exc}", severity="warning", markup=False)
+        self.write("the stage you are on", lambda: store.record_stage(self.sprint_path, name))
 
     # Credentials
 
@@ -132,22 +159,90 @@ class LaunchApp(App[int]):
             self.push_screen(CredentialsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # No sprint: no credentials to show, and no footer key for them.
-        return not (action == "credentials" and self.error)
+        # No sprint open: no stages nor credentials to show, and no footer keys for them.
+        return self.sprint_path is not None or action not in ("stage", "credentials")
 
     # Manual tasks
 
-    def save_task(self, task: Task, **changes: str | bool) -> bool:
-        """Write a task's changed fields to the sprint file; False (and a notice) if refused."""
-        try:
-            document = record_task(
+    def save_task(self, task: Task, **changes: str | bool) -> bool | None:
+        """Write a task's changed fields to the sprint file (see write)."""
+
+        def change() -> store.SprintDocument:
+            return record_task(
                 self.sprint_path, task.stage, task.id, updated_at=now_iso(), **changes
             )
+
+        return self.write(f"the task {task.title!r}", change)
+
+    # Writing the sprint file
+
+    def write(self, what: str, change: Write, saved: str = "") -> bool | None:
+        """Make one change to the sprint file: True once written, False if refused (with a
+        notice), None while the engineer decides about a file that changed on disk.
+
+        Each change loads the file fresh and saves it at once, so hand edits are merged. But
+        when the file no longer holds what the app last read or wrote, the engineer is asked
+        first (reload or keep), and nothing is written until they answer.
+        """
+        self._pending.append((change, saved))
+        if len(self._pending) > 1:  # the question is on screen already
+            return None
+        try:
+            changed = store.changed_on_disk(self.document)
+        except SprintFileError:
+            changed = True
+        if changed:
+            self.push_screen(ChangedOnDisk(self.document, what), self._answered)
+            return None
+        return self._flush()
+
+    def _answered(self, choice: str | None) -> None:
+        if choice == "keep":
+            try:
+                copy = store.overwrite(self.document)
+            except SprintFileError as exc:
+                self._pending.clear()
+                self.notify(f"Nothing saved: {exc}", severity="error", markup=False)
+                return
+            if copy is not None:
+                shown = store.display_path(copy)
+                self.notify(f"Kept launchtui's version; what was on disk is in {shown}.")
+        if choice is None:
+            count = len(self._pending)
+            self._pending.clear()
+            self.notify(
+                f"Nothing saved ({count} change{'s' if count > 1 else ''} left unsaved); the app "
+                "shows them until you quit, and asks again at the next save.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        self._flush()  # on reload, each change applies to the file as it is now
+
+    def _flush(self) -> bool:
+        pending, self._pending = self._pending, []
+        written = True
+        for change, saved in pending:
+            try:
+                document = change()
+            except SprintFileError as exc:
+                self.notify(f"Not saved: {exc}", severity="error", timeout=15, markup=False)
+                written = False
+                continue
+            if saved:
+                self.notify(saved, markup=False)
+            self._reloaded(document)
+        return written
+
+    def action_reload(self) -> None:
+        """Show the sprint file as it is on disk now (after a hand edit, say)."""
+        try:
+            self._reloaded(store.load(self.sprint_path))
         except SprintFileError as exc:
-            self.notify(f"Task not saved: {exc}", severity="error", markup=False)
-            return False
-        self._reloaded(document)
-        return True
+            self.notify(f"Not reloaded: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Reloaded {store.display_path(self.sprint_path)}.", markup=False)
 
     # Handover
 
@@ -232,18 +327,13 @@ class LaunchApp(App[int]):
         self._show({key})
 
     def _save(self, results: list[Result]) -> None:
-        try:
-            document = store.record_results(self.sprint_path, results, now_iso())
-        except SprintFileError as exc:
-            self.notify(
-                f"Results not saved: {exc}. They are shown here until you quit.",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-            return
-        self.notify(f"Saved {len(results)} results to {self.sprint_path.name}.", markup=False)
-        self._reloaded(document)
+        run_at = now_iso()
+        count = f"{len(results)} result{'s' if len(results) > 1 else ''}"
+        self.write(
+            count,
+            lambda: store.record_results(self.sprint_path, results, run_at),
+            saved=f"Saved {count} to {self.sprint_path.name}.",
+        )
 
     def _reloaded(self, document: store.SprintDocument) -> None:
         """Show what a save wrote, hand edits made meanwhile included."""
@@ -262,8 +352,9 @@ class LaunchApp(App[int]):
         return (screen for screen in self._screens.values() if screen.is_mounted)
 
 
-def run(sprint_path: str | Path) -> int:
-    """Open the app on a sprint file; a file that cannot be opened is one line on stderr."""
+def run(sprint_path: str | Path | None) -> int:
+    """Open the app on a sprint file, or on the opener without one; a file that cannot be
+    opened is one line on stderr."""
     app = LaunchApp(sprint_path)
     if app.error:
         print(f"launchtui: {app.error}", file=sys.stderr)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class LaunchCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: LaunchApp = self.app  # type: ignore[assignment]
-        if app.error:  # no sprint loaded: nothing to run or open
+        if app.sprint_path is None:  # no sprint open: nothing to run or open
             return []
         commands: list[tuple[str, Callable[[], object], str]] = [
             ("Run all checks", app.run_all, "Run every automated check of every stage"),
@@ -26,6 +26,11 @@ class LaunchCommands(Provider):
                 "Export handover",
                 app.export_handover,
                 "Write the handover checklist (Markdown) next to the sprint file",
+            ),
+            (
+                "Reload the sprint file",
+                app.action_reload,
+                "Show the sprint file as it is on disk now (after editing it by hand)",
             ),
             (
                 "Credentials",

@@ -29,6 +29,7 @@ STATUS_STYLES = {
     "skip": "dim",
     "manual": "cyan",
 }
+_BAD = ("fail", "error")  # what "newly failing" and "fixed" are measured against
 RUNNING = Text("running", style="italic cyan")
 NOT_RUN = Text("-", style="dim")
 
@@ -79,7 +80,23 @@ def status_text(stored: StoredResult | None, running: bool) -> Text:
         return RUNNING.copy()
     if stored is None:
         return NOT_RUN.copy()
-    return Text(stored.status, style=STATUS_STYLES.get(stored.status, ""))
+    text = Text(stored.status, style=STATUS_STYLES.get(stored.status, ""))
+    mark = change_mark(stored)
+    if mark:
+        text.append(f" {mark}", style="bold" if mark == "new" else "green")
+    return text
+
+
+def change_mark(stored: StoredResult) -> str:
+    """ "new" for a result failing since the previous run, "fixed" for one passing again."""
+    previous = stored.previous
+    if previous is None or previous.status == stored.status:
+        return ""
+    if stored.status in _BAD and previous.status not in _BAD:
+        return "new"
+    if stored.status == "pass" and previous.status in _BAD:
+        return "fixed"
+    return ""
 
 
 def plain(value: str) -> Text:

@@ -1,1 +1,2 @@
-"""The app's screens: one per stage, and the one-line error shown for a bad sprint file."""
+"""The app's screens: the opener, the new-sprint form, one per stage, dialogs, and the one-line
+error shown for a bad sprint file."""

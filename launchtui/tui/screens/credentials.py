@@ -71,9 +71,9 @@ def lookup(sprint_id: str, names: list[str]) -> dict[str, Status]:
 class CredentialsScreen(Screen[None]):
     AUTO_FOCUS = "#credentials"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
-        Binding("s", "set_credential", "Set", key_display="enter/s"),
-        Binding("d", "delete_credential", "Delete"),
+        Binding("escape", "close", "Close", id="close"),
+        Binding("s", "set_credential", "Set", key_display="enter/s", id="set-credential"),
+        Binding("d", "delete_credential", "Delete", id="delete-credential"),
     ]
 
     def __init__(self) -> None:
@@ -288,7 +288,7 @@ class CredentialEditor(ModalScreen[str | None]):
     """Asks for one value in a password input; dismissed with it (enter or Store), or None
     (escape). An empty value is refused here."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
     def __init__(self, name: str, purpose: str, username: str, replace: bool) -> None:
         super().__init__()
@@ -341,8 +341,8 @@ class ConfirmDelete(ModalScreen[bool]):
     """Dismissed with True (y or Delete) or False (n, escape or Cancel)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Delete"),
-        Binding("n,escape", "answer(False)", "Cancel"),
+        Binding("y", "answer(True)", "Delete", id="confirm"),
+        Binding("n,escape", "answer(False)", "Cancel", id="cancel"),
     ]
 
     def __init__(self, name: str) -> None:

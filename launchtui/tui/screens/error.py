@@ -11,7 +11,7 @@ from textual.widgets import Footer, Static
 
 
 class ErrorScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit", id="quit")]
 
     def __init__(self, message: str) -> None:
         super().__init__()

@@ -46,11 +46,11 @@ def split_key(value: str) -> Key:
 class StageScreen(Screen[None]):
     AUTO_FOCUS = "#checks"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "run_stage", "Run stage"),
-        Binding("c", "copy_fix", "Copy fix"),
-        Binding("full_stop", "rerun_row", "Re-run row", key_display="."),
-        Binding("x", "toggle_task", "Done", show=False),
-        Binding("e", "edit_task", "Edit task", show=False),
+        Binding("r", "run_stage", "Run stage", id="run-stage"),
+        Binding("c", "copy_fix", "Copy", id="copy-fix"),
+        Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
+        Binding("x", "toggle_task", "Done", show=False, id="toggle-task"),
+        Binding("e", "edit_task", "Edit task", show=False, id="edit-task"),
     ]
 
     def __init__(self, stage: Stage) -> None:
@@ -243,11 +243,7 @@ class StageScreen(Screen[None]):
             self.notify("Select a manual task first (tab moves to the task list).")
             return
         state = self.launch.task_states.get((task.stage, task.id))
-        self.app.push_screen(TaskEditor(task, state), self._edited)
-
-    def _edited(self, changes: dict[str, str] | None) -> None:
-        if changes and self.selected_task is not None:
-            self.launch.save_task(self.selected_task, **changes)
+        self.app.push_screen(TaskEditor(task, state))
 
     def action_copy_fix(self) -> None:
         if self.selected_task is not None:

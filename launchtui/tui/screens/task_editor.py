@@ -1,49 +1,80 @@
-"""A modal to record who owns a manual task, a note and where its evidence is."""
+"""A dialog to record who owns a manual task, a note and where its evidence is.
+
+What is typed is saved as you type: a short pause after the last key writes the changed fields
+to the sprint file, and closing the dialog writes whatever is still pending.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, Static
 
 from launchtui.sprint.tasks_store import TaskState
 from launchtui.tasks import Task
 
+if TYPE_CHECKING:
+    from launchtui.tui.app import LaunchApp
+
 FIELDS = ("owner", "note", "evidence")
+DEBOUNCE = 0.6  # seconds after the last key: one write per pause, not one per key
 
 
-class TaskEditor(ModalScreen[dict[str, str] | None]):
-    """Dismissed with the changed fields (enter or Save), or None (escape)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+class TaskEditor(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="close")]
 
     def __init__(self, task: Task, state: TaskState | None) -> None:
         super().__init__()
         self.task_ = task
-        self.state = state or TaskState()
+        state = state or TaskState()
+        self.saved = {name: getattr(state, name) for name in FIELDS}  # what the file holds
+        self._timer: Timer | None = None
 
     def compose(self) -> Any:
         with Vertical(id="editor"):
             yield Label(Text(self.task_.title, style="bold"))
             for name in FIELDS:
                 yield Label(name.capitalize())
-                yield Input(getattr(self.state, name), id=name, placeholder=name)
-            yield Button("Save", variant="primary", id="save")
+                yield Input(self.saved[name], id=name, placeholder=name)
+            yield Static(Text("Saved as you type."), id="save-state")
+            yield Button("Done", variant="primary", id="done")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self.save_now)
 
     def on_input_submitted(self) -> None:
-        self._save()
+        self.action_close()
 
     def on_button_pressed(self) -> None:
-        self._save()
+        self.action_close()
 
-    def _save(self) -> None:
-        values = {name: self.query_one(f"#{name}", Input).value for name in FIELDS}
-        changed = {k: v for k, v in values.items() if v != getattr(self.state, k)}
-        self.dismiss(changed or None)
-
-    def action_cancel(self) -> None:
+    def action_close(self) -> None:
+        self.save_now()
         self.dismiss(None)
+
+    def save_now(self) -> None:
+        """Write the fields that differ from what the file holds."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        values = {name: self.query_one(f"#{name}", Input).value for name in FIELDS}
+        changed = {k: v for k, v in values.items() if v != self.saved[k]}
+        if not changed:
+            return
+        app: LaunchApp = self.app  # type: ignore[assignment]
+        written = app.save_task(self.task_, **changed)
+        if written is False:
+            state = "Not saved: see the message. Keep typing to try again."
+        else:
+            self.saved.update(changed)  # written, or waiting on the changed-on-disk question
+            state = "Saved." if written else "Waiting: the file changed on disk."
+        if self.is_mounted:
+            self.query_one("#save-state", Static).update(Text(state))

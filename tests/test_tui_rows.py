@@ -1,0 +1,41 @@
+"""The table's status cell marks what changed since the previous run of a check."""
+
+from __future__ import annotations
+
+import pytest
+
+from launchtui.sprint.results import PreviousResult, StoredResult
+from launchtui.tui.rows import change_mark, status_text
+
+
+def stored(status: str, previous: str | None) -> StoredResult:
+    earlier = (
+        None if previous is None else PreviousResult(previous, "before", "2026-01-01T00:00:00Z")
+    )
+    return StoredResult(
+        "tls.certificate", "edge", "www.acme.community", status, "high", previous=earlier
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "previous", "mark"),
+    [
+        ("fail", "pass", "new"),
+        ("error", "warn", "new"),
+        ("fail", None, ""),  # a first run: nothing to compare with
+        ("fail", "error", ""),  # still failing
+        ("pass", "fail", "fixed"),
+        ("pass", "error", "fixed"),
+        ("pass", "warn", ""),
+        ("warn", "fail", ""),  # better, not fixed
+        ("pass", "pass", ""),
+    ],
+)
+def test_change_marks(status: str, previous: str | None, mark: str) -> None:
+    result = stored(status, previous)
+    assert change_mark(result) == mark
+    assert status_text(result, running=False).plain == f"{status} {mark}".strip()
+
+
+def test_a_running_row_shows_running_not_its_mark() -> None:
+    assert status_text(stored("fail", "pass"), running=True).plain == "running"
