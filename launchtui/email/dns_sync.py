@@ -25,6 +25,8 @@ class DnsTempError(Exception):
 
 class SyncResolver:
     def __init__(self, nameservers: Sequence[HostPort] = (), timeout: float = 5.0) -> None:
+        self.nameservers = tuple(nameservers)
+        self.timeout = timeout
         if nameservers:
             resolver = dns.resolver.Resolver(configure=False)
             resolver.nameservers = [

@@ -11,8 +11,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 
-import dkim
-
+from launchtui.email.dkim_verify import MessageUnreadable, verify_message
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 
 MAX_MESSAGE = 10 * 1024 * 1024  # larger messages are not verified
@@ -56,72 +55,21 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].rstrip(".").lower()
 
 
-class _Log:
-    """Collects what dkimpy logs: it reports a missing or broken key only there."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def error(self, message: object, *args: object) -> None:
-        self.errors.append(str(message))
-
-    def debug(self, *args: object) -> None:
-        pass
-
-    info = warning = debug
-
-
 def verify_dkim(message: bytes, resolver: SyncResolver) -> DkimVerdict:
-    """Verify the topmost DKIM-Signature, fetching its key through `resolver`.
-
-    RFC 8601 results: pass; fail (the signature or body hash does not match); none (no
-    signature); temperror (the key lookup got no answer); permerror (no key record, a broken
-    key or signature, anything dkimpy cannot use).
-    """
+    """Verify the topmost DKIM-Signature (launchtui.email.dkim_verify, with dkimpy), fetching
+    its key through the resolver's nameservers. The result is RFC 8601's: pass, fail, none
+    (no signature), temperror (the key lookup got no answer), permerror (no key, a broken key,
+    a message dkimpy cannot read)."""
     if len(message) > MAX_MESSAGE:
         return DkimVerdict("permerror", reason=f"message over {MAX_MESSAGE} bytes: not verified")
-    log = _Log()
-    lookups: list[str] = []  # "found", "missing" or the reason DNS gave no answer
-
-    def dnsfunc(name: bytes, timeout: float = 5) -> bytes | None:
-        try:
-            records = resolver.txt(name.decode("ascii", "replace"))
-        except DnsTempError as exc:
-            lookups.append(str(exc))
-            raise dkim.DnsTimeoutError(str(exc)) from None
-        lookups.append("found" if records else "missing")
-        return records[0] if records else None
-
     try:
-        signer = dkim.DKIM(message, logger=log)
-    except Exception as exc:  # dkimpy on a message it cannot parse
-        return DkimVerdict("permerror", reason=f"{type(exc).__name__}: {exc}")
-    if not any(name.lower() == b"dkim-signature" for name, _ in signer.headers):
+        signatures = verify_message(message, resolver.nameservers, resolver.timeout)
+    except MessageUnreadable as exc:
+        return DkimVerdict("permerror", reason=str(exc))
+    if not signatures:
         return DkimVerdict("none", reason="no DKIM-Signature header")
-    try:
-        ok = signer.verify(dnsfunc=dnsfunc)
-    except dkim.DKIMException as exc:
-        result = "fail" if "body hash mismatch" in str(exc) else "permerror"
-        return _verdict(signer, result, str(exc))
-    except Exception as exc:  # dkimpy on hostile input: a result, never a crash
-        return _verdict(signer, "permerror", f"{type(exc).__name__}: {exc}")
-    if ok:
-        return _verdict(signer, "pass", "signature verified")
-    looked_up = lookups[-1] if lookups else ""
-    if looked_up not in ("", "found", "missing"):
-        return _verdict(signer, "temperror", looked_up)
-    if looked_up == "missing":
-        return _verdict(signer, "permerror", "no key record for the selector")
-    if looked_up == "found" and log.errors:
-        return _verdict(signer, "permerror", log.errors[-1])
-    return _verdict(signer, "fail", "signature does not match")
-
-
-def _verdict(signer: dkim.DKIM, result: str, reason: str) -> DkimVerdict:
-    def text(value: object) -> str:
-        return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
-
-    return DkimVerdict(result, text(signer.domain).lower(), text(signer.selector), reason)
+    top = signatures[0]
+    return DkimVerdict(top.code, top.domain.lower(), top.selector, top.reason)
 
 
 def relaxed_aligned(first: str, second: str) -> bool:
