@@ -220,3 +220,49 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_implicit_tls_relay_with_an_untrusted_certificate_is_refused(mail_sprint, capsys):
+    import ssl
+
+    import trustme
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("smtp.elsewhere.test").configure_cert(context)
+
+    async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 smtp.elsewhere.test ESMTP\r\n")
+        await writer.drain()
+        await reader.read(100)
+
+    with server_thread() as thread:
+        port = thread.serve(greet, context)
+        smtp = tomlkit.inline_table()
+        smtp.update({"host": "smtp.elsewhere.test", "port": port, "tls": "tls", "username": "u"})
+        edit_email(mail_sprint, smtp=smtp)
+        document = tomlkit.parse(mail_sprint.read_text())
+        document["network"]["connect_to"][f"smtp.elsewhere.test:{port}"] = f"127.0.0.1:{port}"
+        mail_sprint.write_text(tomlkit.dumps(document))
+        code, out, _ = email_test(
+            capsys, str(mail_sprint), "--template", "welcome", "--timeout", "5"
+        )
+    assert code == 1
+    assert f"ERROR: not sent: the certificate of smtp.elsewhere.test:{port} is not trusted" in out
+
+
+def test_with_a_dmarc_record_every_message_reaches_an_inbox(tmp_path, monkeypatch, capsys):
+    from mail_fixtures import require_dovecot
+
+    from launchtui.lab import LabThread, demo_config
+
+    require_dovecot()
+    config = demo_config(base_port=0)
+    config.txt[f"_dmarc.{config.zone}"] = ["v=DMARC1; p=quarantine; rua=mailto:d@harborclub.test"]
+    with LabThread(config, tmp_path) as lab:
+        for name, value in lab.credential_environment().items():
+            monkeypatch.setenv(name, value)
+        path = lab.write_sprint(tmp_path / "demo.toml")
+        code, out, _ = email_test(capsys, str(path), "--template", "invite", "--timeout", "30")
+    assert code == 0, out
+    assert out.count("INBOX after") == 2
+    assert "dmarc=pass" in out and "aligned: dkim" in out
