@@ -266,3 +266,32 @@ def test_with_a_dmarc_record_every_message_reaches_an_inbox(tmp_path, monkeypatc
     assert code == 0, out
     assert out.count("INBOX after") == 2
     assert "dmarc=pass" in out and "aligned: dkim" in out
+
+
+def test_imap_servers_that_stay_silent_or_trickle_give_errors_not_hangs(mail_sprint, capsys):
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(3600)  # not even a greeting
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"* OK [CAPABILITY IMAP4rev1] slow ready\r\n")
+        await reader.readline()
+        while True:  # one byte a second: every read beats the timeout, no line ever ends
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(0.5)
+
+    with server_thread() as thread:
+        quiet, slow = thread.serve(silent), thread.serve(trickle)
+        edit_email(
+            mail_sprint,
+            seed_inboxes=inboxes(
+                ("ana@seedmail.test", f"127.0.0.1:{quiet}", "seed_ana_password"),
+                ("ben@strictmail.test", f"127.0.0.1:{slow}", "seed_ben_password"),
+            ),
+        )
+        code, out, _ = email_test(
+            capsys, str(mail_sprint), "--template", "welcome", "--timeout", "2"
+        )
+    assert code == 1
+    assert f"127.0.0.1:{quiet} did not answer within 2 s" in out
+    assert f"seed inbox not readable: 127.0.0.1:{slow} took longer than 8 s" in out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import ssl
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from launchtui.net.tls import verify_context
 from launchtui.sprint.model import HostPort, SeedInbox, Sprint
 
 POLL_INTERVAL = 0.5  # seconds between two looks into the seed inboxes
+WATCHDOG_GRACE = 3  # the poll may overrun its time limit by this many operation timeouts
 SMTP_PASSWORD = "smtp_password"
 SPF_NOT_VERIFIED = "not verified (evaluator not available)"
 NOT_REPORTED = "not reported"
@@ -271,6 +273,19 @@ def _poll(
     failed: dict[str, str] = {}
     pending = list(range(len(messages)))
     deadline = sent_at + timeout
+    # A server trickling bytes keeps every single read under op_timeout: the watchdog cuts
+    # all connections once the whole wait has run well past its limit.
+    budget = timeout + WATCHDOG_GRACE * op_timeout
+    overdue = threading.Event()
+
+    def cut() -> None:
+        overdue.set()
+        for reader in list(readers.values()):
+            reader.abort()
+
+    watchdog = threading.Timer(budget, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         while pending:
             for inbox in inboxes:
@@ -289,8 +304,8 @@ def _poll(
                             trust=trust,
                             timeout=op_timeout,
                         )
+                        readers[address] = reader  # before open(): the watchdog sees it
                         reader.open()
-                        readers[address] = reader
                     for n in mine:
                         found = reader.find(messages[n].token)
                         if found is not None:
@@ -299,14 +314,19 @@ def _poll(
                             )
                             pending.remove(n)
                 except (InboxError, DnsTempError) as exc:
-                    failed[address] = str(exc)
+                    reason = f"{exc}"
+                    if overdue.is_set():
+                        reason = f"{inbox.host}:{inbox.address[1]} took longer than {budget:g} s"
+                    failed[address] = reason
                     for n in mine:
-                        outcomes[n].error = f"seed inbox not readable: {exc}"
-                        pending.remove(n)
-            if not pending or time.monotonic() >= deadline:
+                        if n in pending:
+                            outcomes[n].error = f"seed inbox not readable: {reason}"
+                            pending.remove(n)
+            if not pending or time.monotonic() >= deadline or overdue.is_set():
                 return
             time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
     finally:
+        watchdog.cancel()
         for reader in readers.values():
             reader.close()
 

@@ -8,10 +8,12 @@ in a header; a found message is fetched up to MAX_FETCH bytes.
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import re
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from launchtui.email.smtp_send import is_loopback
@@ -23,6 +25,9 @@ MAX_FETCH = 2 * 1024 * 1024
 SPAM_NAMES = ("junk", "spam", "bulk", "junk e-mail", "junk email", "[gmail]/spam")
 _LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?:"[^"]*"|NIL) (?P<name>.+)$')
 MAX_FOLDERS = 500
+
+
+_OnSocket = Callable[[socket.socket], None]
 
 
 class InboxError(Exception):
@@ -37,24 +42,34 @@ class Found:
 
 
 class _Plain(imaplib.IMAP4):
-    def __init__(self, host: str, address: HostPort, timeout: float) -> None:
+    def __init__(self, host: str, address: HostPort, timeout: float, on_socket: _OnSocket) -> None:
         self._address = address
+        self._on_socket = on_socket
         super().__init__(host, address[1], timeout=timeout)
 
     def _create_socket(self, timeout: float | None = None) -> socket.socket:
-        return socket.create_connection(self._address, timeout)
+        raw = socket.create_connection(self._address, timeout)
+        self._on_socket(raw)
+        return raw
 
 
 class _Implicit(imaplib.IMAP4_SSL):
     def __init__(
-        self, host: str, address: HostPort, timeout: float, context: ssl.SSLContext
+        self,
+        host: str,
+        address: HostPort,
+        timeout: float,
+        context: ssl.SSLContext,
+        on_socket: _OnSocket,
     ) -> None:
         self._address = address
         self._context = context
+        self._on_socket = on_socket
         super().__init__(host, address[1], ssl_context=context, timeout=timeout)
 
     def _create_socket(self, timeout: float | None = None) -> socket.socket:
         raw = socket.create_connection(self._address, timeout)
+        self._on_socket(raw)
         return self._context.wrap_socket(raw, server_hostname=self.host)
 
 
@@ -74,12 +89,16 @@ class InboxReader:
         self._username, self._password = username, password
         self._trust, self._timeout = trust, timeout
         self._client: imaplib.IMAP4 | None = None
+        self._socket: socket.socket | None = None  # known from the first byte, for abort()
         self._folders: list[tuple[str, str]] = []  # (kind, IMAP name)
 
     def open(self) -> None:
         try:
             self._client = self._connect()
             self._client.login(self._username, self._password)
+        except imaplib.IMAP4.abort as exc:
+            self.close()
+            raise InboxError(f"{self.where} broke off the session: {_text(exc)}") from None
         except imaplib.IMAP4.error as exc:
             self.close()
             raise InboxError(
@@ -103,8 +122,8 @@ class InboxReader:
 
     def _connect(self) -> imaplib.IMAP4:
         if self._address[1] == IMAPS_PORT:
-            return _Implicit(self._host, self._address, self._timeout, self._trust)
-        client = _Plain(self._host, self._address, self._timeout)
+            return _Implicit(self._host, self._address, self._timeout, self._trust, self._keep)
+        client = _Plain(self._host, self._address, self._timeout, self._keep)
         if "STARTTLS" in client.capabilities:
             client.starttls(ssl_context=self._trust)
         elif not is_loopback(self._address[0]):
@@ -164,6 +183,16 @@ class InboxReader:
         except (imaplib.IMAP4.error, OSError, EOFError) as exc:
             raise InboxError(f"{self.where}: {type(exc).__name__}: {_text(exc)}") from None
         return None
+
+    def _keep(self, sock: socket.socket) -> None:
+        self._socket = sock
+
+    def abort(self) -> None:
+        """Cut the connection from another thread: a read blocked on it ends at once."""
+        sock = self._socket
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         client, self._client = self._client, None
