@@ -295,3 +295,22 @@ def test_imap_servers_that_stay_silent_or_trickle_give_errors_not_hangs(mail_spr
     assert code == 1
     assert f"127.0.0.1:{quiet} did not answer within 2 s" in out
     assert f"seed inbox not readable: 127.0.0.1:{slow} took longer than 8 s" in out
+
+
+def test_smtp_server_trickling_its_greeting_is_cut_off(mail_sprint, capsys):
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:  # an endless multi-line greeting, each line well within the timeout
+            writer.write(b"220-still greeting\r\n")
+            await writer.drain()
+            await asyncio.sleep(0.5)
+
+    with server_thread() as thread:
+        port = thread.serve(trickle)
+        smtp = tomlkit.inline_table()
+        smtp.update({"host": "127.0.0.1", "port": port, "tls": "starttls", "username": "u"})
+        edit_email(mail_sprint, smtp=smtp)
+        code, out, _ = email_test(
+            capsys, str(mail_sprint), "--template", "welcome", "--timeout", "1"
+        )
+    assert code == 1
+    assert f"ERROR: not sent: 127.0.0.1:{port} took longer than 6 s" in out

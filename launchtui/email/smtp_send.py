@@ -82,7 +82,14 @@ def send(
     client: smtplib.SMTP = (
         _Implicit(relay, timeout, trust) if relay.tls == "tls" else _Plain(relay, timeout)
     )
-    watchdog = threading.Timer(timeout * BUDGET_FACTOR, client.close)
+
+    def cut() -> None:  # shutdown(), not close(): it wakes a read blocked in this thread
+        sock = client.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout * BUDGET_FACTOR, cut)
     watchdog.daemon = True
     watchdog.start()
     try:
