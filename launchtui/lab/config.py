@@ -216,7 +216,25 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
             routes=_static_site("Media", "public, max-age=3600", "no-store"),
             note="HTML publicly cacheable for an hour, assets sent with no-store",
         ),
+        mta_sts_host(zone),
     ]
+
+
+def mta_sts_txt(zone: str) -> dict[str, list[str]]:
+    """A healthy MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) record pair for `zone`."""
+    return {
+        f"_mta-sts.{zone}": ["v=STSv1; id=20260101T000000"],
+        f"_smtp._tls.{zone}": [f"v=TLSRPTv1; rua=mailto:tls-reports@{zone}"],
+    }
+
+
+def mta_sts_host(zone: str, policy: str | None = None) -> HostSpec:
+    """mta-sts.<zone> serving the MTA-STS policy; by default one that enforces TLS to the
+    zone's MX host, mail.<zone>."""
+    if policy is None:
+        policy = f"version: STSv1\r\nmode: enforce\r\nmx: mail.{zone}\r\nmax_age: 604800\r\n"
+    route = Route(body=policy, content_type="text/plain; charset=utf-8")
+    return HostSpec(f"mta-sts.{zone}", routes={"/.well-known/mta-sts.txt": route})
 
 
 @dataclass
@@ -227,7 +245,10 @@ class LabConfig:
     hosts: list[HostSpec] = field(default_factory=demo_hosts)
     # Extra records, owner name (FQDN inside the zone) -> values.
     txt: dict[str, list[str]] = field(
-        default_factory=lambda: {DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"]}
+        default_factory=lambda: {
+            DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"],
+            **mta_sts_txt(DEMO_ZONE),
+        }
     )
     mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})
     caa: dict[str, list[str]] = field(
