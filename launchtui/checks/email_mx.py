@@ -71,7 +71,7 @@ def _ip_literal(name: str) -> bool:
 async def resolve_exchange(client: DnsClient, exchange: Exchange) -> None:
     """Fill in the addresses of an MX target, or why it cannot receive."""
     if _ip_literal(exchange.name):
-        exchange.problem = "an IP address, not a host name: senders look it up as a name"
+        exchange.problem = "is an IP address, not a host name: senders look it up as a name"
         return
     try:
         for rdtype in ("A", "AAAA"):
@@ -130,13 +130,13 @@ def _judge(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outcom
         first = unusable[0]
         return Outcome(
             Status.FAIL,
-            f"{domain}: no MX target can receive mail: {first.name} is {first.problem}"
+            f"{domain}: no MX target can receive mail: {first.name} {first.problem}"
             + (f" (+{len(unusable) - 1} more)" if len(unusable) > 1 else ""),
             evidence,
             fix=_fix_targets(domain, unusable, aliases),
         )
     if unusable or aliases:
-        problems = [f"{e.name} is {e.problem}" for e in unusable] + [
+        problems = [f"{e.name} {e.problem}" for e in unusable] + [
             f"{e.name} is an alias (CNAME to {e.cnames[-1]}), which RFC 2181 10.3 forbids "
             "for MX targets"
             for e in aliases
@@ -218,7 +218,7 @@ def _null_mx(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outc
 def _fix_targets(domain: str, unusable: list[Exchange], aliases: list[Exchange]) -> str:
     steps = [
         f"Point {domain}. MX {e.preference} {e.name}. at a host name with its own A/AAAA "
-        f"record, or delete it ({e.name} is {e.problem})."
+        f"record, or delete it ({e.name} {e.problem})."
         for e in unusable
     ]
     steps += [
