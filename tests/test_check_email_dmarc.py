@@ -94,8 +94,7 @@ def test_an_enforcing_policy_with_reports_passes(lab: Lab, tmp_path: Path) -> No
     result = check(lab, tmp_path, "reject.test")
     assert result.status is Status.PASS
     assert result.summary == (
-        "reject.test: DMARC p=reject at _dmarc.reject.test with reports to "
-        "mailto:dmarc@reject.test"
+        "reject.test: DMARC p=reject at _dmarc.reject.test with reports to mailto:dmarc@reject.test"
     )
 
 
@@ -158,12 +157,9 @@ def test_enforcement_without_reports_warns(lab: Lab, tmp_path: Path) -> None:
 def test_pct_under_100_warns(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "partial.test")
     assert result.status is Status.WARN
-    assert result.evidence["findings"] == [
-        "pct=25: the policy applies to only 25% of failing mail"
-    ]
+    assert result.evidence["findings"] == ["pct=25: the policy applies to only 25% of failing mail"]
     assert (
-        '_dmarc.partial.test. TXT "v=DMARC1; p=quarantine; rua=mailto:d@partial.test"'
-        in result.fix
+        '_dmarc.partial.test. TXT "v=DMARC1; p=quarantine; rua=mailto:d@partial.test"' in result.fix
     )
 
 
@@ -229,9 +225,7 @@ def test_duplicated_tags_fail(lab: Lab, tmp_path: Path) -> None:
     ]
 
 
-def test_control_characters_and_markup_stay_literal_in_evidence(
-    lab: Lab, tmp_path: Path
-) -> None:
+def test_control_characters_and_markup_stay_literal_in_evidence(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "hostile.test")
     assert result.status is Status.FAIL
     assert result.evidence["record"] == HOSTILE

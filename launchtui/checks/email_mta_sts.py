@@ -10,8 +10,10 @@ check is low severity:
   ignore them all), the policy file missing or redirected (senders do not follow
   redirects), or mode enforce with an MX host no mx pattern allows (senders refuse to
   deliver there).
-- error: a lookup got no answer, or the policy host could not be reached (connection, TLS,
-  timeout).
+  A policy host whose certificate does not verify fails too: it was reached, and senders
+  must reject what it serves.
+- error: a lookup got no answer, or the policy host could not be reached (no address,
+  connection refused, timeout).
 The policy is fetched with the sprint's HTTP client (its [network] connect_to and trust
 anchors), without following redirects and reading at most 64 KB.
 """
@@ -106,12 +108,18 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             hosts = await _mx_hosts(ctx, domain)
             await _check_policy(ctx, domain, hosts, verdict, evidence)
         except NetError as exc:
-            return Outcome(
-                Status.ERROR,
-                f"could not check: {exc}",
-                evidence,
-                fix=f"Nothing was verified about the policy. Make {policy_url(domain)} and DNS "
-                "reachable from where launchtui runs, then run the check again.",
+            if "CERTIFICATE_VERIFY_FAILED" not in str(exc):
+                return Outcome(
+                    Status.ERROR,
+                    f"could not check: {exc}",
+                    evidence,
+                    fix=f"Nothing was verified about the policy. Make {policy_url(domain)} and "
+                    "DNS reachable from where launchtui runs, then run the check again.",
+                )
+            # Reached, and definitely unusable: senders must reject what it serves.
+            verdict.failures.append(
+                f"the certificate of mta-sts.{domain} does not verify, so senders reject the "
+                f"policy (RFC 8461 3.3): {exc}"
             )
     if tls is not None:
         evidence["tls_rpt_rua"] = tls.fields.get("rua", "")
