@@ -88,6 +88,12 @@ RECORDS = {
     "lowercase.test": ["v=dmarc1; p=reject", "google-site-verification=abc123"],
     "parent.test": ["v=DMARC1; p=quarantine; rua=mailto:d@parent.test"],
     "extfail.test": [f"v=DMARC1; p=none; rua=mailto:d@{ZONE}"],
+    "flood.test": [
+        "v=DMARC1; p=none; rua="
+        + ",".join(f"mailto:r{n}@reports.example" for n in range(300))
+        + ","
+        + ",".join(f"mailto:r@h{n}.forensic.example" for n in range(30))
+    ],
 }
 
 
@@ -99,6 +105,7 @@ def dmarc_config() -> LabConfig:
     txt["outsourced.test._report._dmarc.reports.example"] = ["v=DMARC1"]
     txt["trusted.test._report._dmarc.reports.example"] = ["v=DMARC1;"]
     txt["outsourced.test._report._dmarc.forensic.example"] = ["not a DMARC record"]
+    txt["_dmarc.news.parent.test"] = ["v=DMARC 1; p=reject"]  # discarded: not v=DMARC1
     zones = [*RECORDS, "reports.example", "forensic.example", "empty.test"]
     return mail_config(
         txt=txt,

@@ -224,3 +224,25 @@ def test_servfail_on_the_authorization_lookup_is_an_error(lab: Lab, tmp_path: Pa
     assert result.status is Status.ERROR
     assert f"extfail.test._report._dmarc.{ZONE}" in result.summary
     assert result.evidence["record"] == RECORDS["extfail.test"][0]
+
+
+def test_a_discarded_record_below_an_inherited_one_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "news.parent.test")
+    assert result.status is Status.WARN
+    assert result.evidence["findings"] == [
+        "the TXT record at _dmarc.news.parent.test does not start with v=DMARC1, so receivers "
+        "ignore it and apply _dmarc.parent.test instead"
+    ]
+
+
+def test_hundreds_of_report_addresses_are_bounded(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "flood.test")
+    assert result.status is Status.WARN
+    assert len(result.evidence["external_destinations"]) == 20
+    assert result.evidence["findings"][0].startswith(
+        "rua address mailto:r0@reports.example is not authorized"
+    )
+    assert (
+        "rua: 330 URIs listed; receivers only have to report to the first 2"
+        in (result.evidence["findings"])
+    )

@@ -203,3 +203,10 @@ def test_organizational_domains_come_from_the_bundled_suffix_list() -> None:
     assert organizational_domain("a.b.harborclub.test") == "harborclub.test"
     assert organizational_domain("Example.COM.") == "example.com"
     assert organizational_domain("co.uk") == "co.uk"
+
+
+def test_a_missing_semicolon_is_pointed_out() -> None:
+    assert parse("v=DMARC1; p=none rua=mailto:d@example.com").errors == [
+        'p: "none rua=mailto:d@example.com" is not a policy (none, quarantine or reject) '
+        '(a missing ";" before the next tag?)'
+    ]

@@ -200,6 +200,11 @@ def _judge(
             ),
         )
     findings = _findings(record, applied, destinations)
+    findings += [
+        f"the TXT record at {item['name']} does not start with v=DMARC1, so receivers ignore "
+        f"it and apply {found.found_at} instead"
+        for item in found.ignored
+    ]
     evidence["findings"] = findings
     if findings:
         more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""

@@ -33,7 +33,7 @@ KNOWN_TAGS = ("v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", 
 MAX_RI = 2**32 - 1  # ri is a 32-bit unsigned integer
 MIN_REPORT_URIS = 2  # receivers must report to at least this many URIs (6.2)
 MAX_MESSAGES = 20  # errors or warnings listed per record; a hostile one may have thousands
-MAX_DESTINATIONS = 10  # external report hosts checked per record
+MAX_DESTINATIONS = 10  # external report hosts checked per record (URIs: twice that)
 
 _VERSION = re.compile(r"[vV][ \t]*=[ \t]*DMARC1(?=[ \t;]|$)")
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -175,6 +175,8 @@ def parse(text: str) -> Record:
             record.warnings.append(f"{name}: unknown tag (receivers ignore it)")
             continue
         problem = _check_tag(record, key, value)
+        if problem and "=" in value and key not in ("rua", "ruf"):
+            problem += ' (a missing ";" before the next tag?)'
         if problem:
             record.errors.append(f"{key}: {problem}")
             record.invalid_tags.add(key)
@@ -377,7 +379,7 @@ async def check_destinations(
     """Section 7.1 for each external destination host (the first MAX_DESTINATIONS hosts)."""
     checked: dict[str, tuple[bool, tuple[str, ...], str]] = {}
     destinations = []
-    for uri in external_uris(record, policy_domain):
+    for uri in external_uris(record, policy_domain)[: 2 * MAX_DESTINATIONS]:
         if uri.host not in checked:
             if len(checked) >= MAX_DESTINATIONS:
                 continue
