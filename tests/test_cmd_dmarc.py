@@ -70,9 +70,22 @@ def test_a_missing_record_exits_1(lab: Lab, capsys: pytest.CaptureFixture[str]) 
     assert main([*dmarc(lab, "lowercase.test"), "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["status"] == "missing"
+    assert document["errors"] == ["no DMARC record at _dmarc.lowercase.test"]
     assert document["ignored"] == [
         {"name": "_dmarc.lowercase.test", "record": "v=dmarc1; p=reject"}
     ]
+
+
+def test_a_missing_record_says_where_it_looked(
+    lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(dmarc(lab, f"www.{ZONE}")) == 1
+    assert capsys.readouterr().out == (
+        f"DMARC for www.{ZONE} (organizational domain {ZONE})\n"
+        f"queried   _dmarc.www.{ZONE}, _dmarc.{ZONE}\n"
+        f"error: no DMARC record at _dmarc.www.{ZONE} or _dmarc.{ZONE}\n"
+        "result: missing\n"
+    )
 
 
 def test_several_records_exit_1(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:

@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         document = {
             "status": status,
             **found.to_dict(),
+            "errors": _errors(found),
             "destinations": [d.to_dict() for d in destinations],
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -95,6 +96,18 @@ def _status(found: Discovery) -> str:
     if found.record is None:
         return "several records"
     return "valid" if found.record.valid else "invalid"
+
+
+def _errors(found: Discovery) -> list[str]:
+    """The exact problems: the record's own, or why there is no one record."""
+    if not found.records:
+        return [f"no DMARC record at {' or '.join(found.queried)}"]
+    if found.record is None:
+        return [
+            f"{len(found.records)} DMARC records at {found.found_at}; receivers apply no DMARC "
+            "when there is more than one (RFC 7489 6.6.3)"
+        ]
+    return list(found.record.errors)
 
 
 def _text(found: Discovery, destinations: list[Destination], status: str) -> str:
@@ -123,11 +136,6 @@ def _text(found: Discovery, destinations: list[Destination], status: str) -> str
                 for d in destinations
             ]
         lines += [f"warning: {literal(warning)}" for warning in record.warnings]
-        lines += [f"error: {literal(error)}" for error in record.errors]
-    elif len(found.records) > 1:
-        lines.append(
-            f"error: {len(found.records)} DMARC records at {found.found_at}; receivers apply no "
-            "DMARC when there is more than one (RFC 7489 6.6.3)"
-        )
+    lines += [f"error: {literal(error)}" for error in _errors(found)]
     lines.append(f"result: {status}")
     return "\n".join(lines) + "\n"
