@@ -24,9 +24,8 @@ from launchtui.checks.email_mx import parse_mx
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
-from launchtui.email.txt import shorten, txt_value
+from launchtui.email.txt import shorten, txt_records
 from launchtui.net.context import NetworkContext
-from launchtui.net.dns import Answer
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import Sprint
 
@@ -44,13 +43,6 @@ def _targets(sprint: Sprint) -> list[str]:
 
 def policy_url(domain: str) -> str:
     return f"https://mta-sts.{domain}/.well-known/mta-sts.txt"
-
-
-async def _texts(ctx: NetworkContext, name: str) -> list[str]:
-    lookup = await ctx.dns.lookup(name, "TXT")
-    if lookup.answer is not Answer.FOUND:
-        return []
-    return [txt_value(record) for record in lookup.records]
 
 
 class _Verdict:
@@ -93,8 +85,10 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
     sts_name, tlsrpt_name = f"_mta-sts.{domain}", f"_smtp._tls.{domain}"
     evidence: Evidence = {"resolver": ctx.dns.label}
     verdict = _Verdict()
-    sts = _one_record(await _texts(ctx, sts_name), sts_name, "mta_sts", verdict, evidence)
-    tls = _one_record(await _texts(ctx, tlsrpt_name), tlsrpt_name, "tls_rpt", verdict, evidence)
+    sts = _one_record(await txt_records(ctx.dns, sts_name), sts_name, "mta_sts", verdict, evidence)
+    tls = _one_record(
+        await txt_records(ctx.dns, tlsrpt_name), tlsrpt_name, "tls_rpt", verdict, evidence
+    )
     if "mta_sts_records" not in evidence:
         verdict.findings.append(f"no MTA-STS record at {sts_name}: MTA-STS is not deployed")
     if "tls_rpt_records" not in evidence:

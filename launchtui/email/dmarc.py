@@ -22,8 +22,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from launchtui.email.orgdomain import organizational_domain, same_organization
-from launchtui.email.txt import txt_value
-from launchtui.net.dns import Answer, DnsClient
+from launchtui.email.txt import txt_records
+from launchtui.net.dns import DnsClient
 
 POLICIES = ("none", "quarantine", "reject")  # weakest first
 ALIGNMENTS = ("r", "s")
@@ -312,13 +312,6 @@ class Discovery:
         }
 
 
-async def _dmarc_texts(client: DnsClient, name: str) -> list[str]:
-    lookup = await client.lookup(name, "TXT")
-    if lookup.answer is not Answer.FOUND:
-        return []
-    return [txt_value(record) for record in lookup.records]
-
-
 async def discover(client: DnsClient, domain: str) -> Discovery:
     """Policy discovery per 6.6.3; NetError when a lookup gets no answer (SERVFAIL...)."""
     domain = domain.rstrip(".").lower()
@@ -327,7 +320,7 @@ async def discover(client: DnsClient, domain: str) -> Discovery:
     for owner in dict.fromkeys((domain, organization)):
         name = f"_dmarc.{owner}"
         found.queried.append(name)
-        texts = await _dmarc_texts(client, name)
+        texts = await txt_records(client, name)
         records = [text for text in texts if is_dmarc(text)]
         found.ignored += [
             {"name": name, "record": text}
@@ -384,7 +377,7 @@ async def check_destinations(
             if len(checked) >= MAX_DESTINATIONS:
                 continue
             query = f"{policy_domain}._report._dmarc.{uri.host}"
-            texts = tuple(await _dmarc_texts(client, query))
+            texts = tuple(await txt_records(client, query))
             checked[uri.host] = (any(is_dmarc(t) for t in texts), texts, query)
         authorized, texts, query = checked[uri.host]
         destinations.append(Destination(uri.uri, uri.tag, uri.host, query, authorized, texts))

@@ -11,6 +11,8 @@ import dns.exception
 import dns.rdata
 import dns.rdtypes.ANY.TXT
 
+from launchtui.net.dns import Answer, DnsClient
+
 
 def txt_value(presentation: str) -> str:
     """The text of one TXT record given in presentation form."""
@@ -20,6 +22,15 @@ def txt_value(presentation: str) -> str:
         return presentation  # not TXT presentation text after all: keep it as it came
     assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
     return b"".join(rdata.strings).decode("utf-8", "backslashreplace")
+
+
+async def txt_records(client: DnsClient, name: str) -> list[str]:
+    """The TXT records at `name` as text; none when the name or the type does not exist.
+    NetError when no answer could be had."""
+    lookup = await client.lookup(name, "TXT")
+    if lookup.answer is not Answer.FOUND:
+        return []
+    return [txt_value(record) for record in lookup.records]
 
 
 def shorten(text: str, limit: int = 2048) -> str:
