@@ -88,6 +88,9 @@ RECORDS = {
     "lowercase.test": ["v=dmarc1; p=reject", "google-site-verification=abc123"],
     "parent.test": ["v=DMARC1; p=quarantine; rua=mailto:d@parent.test"],
     "extfail.test": [f"v=DMARC1; p=none; rua=mailto:d@{ZONE}"],
+    "longhost.test": [
+        "v=DMARC1; p=none; rua=mailto:d@" + ".".join(["a" * 60] * 3) + ".reports.example"
+    ],
     "flood.test": [
         "v=DMARC1; p=none; rua="
         + ",".join(f"mailto:r{n}@reports.example" for n in range(300))

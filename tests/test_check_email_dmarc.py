@@ -246,3 +246,11 @@ def test_hundreds_of_report_addresses_are_bounded(lab: Lab, tmp_path: Path) -> N
         "rua: 330 URIs listed; receivers only have to report to the first 2"
         in (result.evidence["findings"])
     )
+
+
+def test_a_destination_too_long_to_look_up_is_not_authorized(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "longhost.test")
+    assert result.status is Status.WARN
+    [destination] = result.evidence["external_destinations"]
+    assert destination["authorized"] is False
+    assert len(destination["query"]) > 253

@@ -31,6 +31,7 @@ FAILURE_OPTIONS = ("0", "1", "d", "s")
 REPORT_FORMATS = ("afrf",)  # the IANA registry of section 11.4
 KNOWN_TAGS = ("v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", "ri")
 MAX_RI = 2**32 - 1  # ri is a 32-bit unsigned integer
+MAX_NAME = 253  # characters in a DNS name, without the final dot
 MIN_REPORT_URIS = 2  # receivers must report to at least this many URIs (6.2)
 MAX_MESSAGES = 20  # errors or warnings listed per record; a hostile one may have thousands
 MAX_DESTINATIONS = 10  # external report hosts checked per record (URIs: twice that)
@@ -377,7 +378,8 @@ async def check_destinations(
             if len(checked) >= MAX_DESTINATIONS:
                 continue
             query = f"{policy_domain}._report._dmarc.{uri.host}"
-            texts = tuple(await txt_records(client, query))
+            # A name too long for DNS cannot be asked: the destination cannot be authorized.
+            texts = tuple(await txt_records(client, query)) if len(query) <= MAX_NAME else ()
             checked[uri.host] = (any(is_dmarc(t) for t in texts), texts, query)
         authorized, texts, query = checked[uri.host]
         destinations.append(Destination(uri.uri, uri.tag, uri.host, query, authorized, texts))
