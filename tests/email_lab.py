@@ -89,7 +89,9 @@ RECORDS = {
     "parent.test": ["v=DMARC1; p=quarantine; rua=mailto:d@parent.test"],
     "extfail.test": [f"v=DMARC1; p=none; rua=mailto:d@{ZONE}"],
     "longhost.test": [
-        "v=DMARC1; p=none; rua=mailto:d@" + ".".join(["a" * 60] * 3) + ".reports.example"
+        "v=DMARC1; p=none; rua=mailto:d@"
+        + ".".join(["a" * 60] * 3 + ["b" * 40])
+        + ".reports.example"
     ],
     "flood.test": [
         "v=DMARC1; p=none; rua="
