@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from lab_fixtures import ZONE
+from lab_fixtures import ZONE, fault_config
 
 from launchtui.checks.registry import all_checks
 from launchtui.lab.config import demo_hosts
 from launchtui.sprint import store
+from launchtui.stages import STAGE_NAMES
 
 pytest_plugins = ["lab_fixtures"]
 
@@ -83,7 +84,19 @@ def test_json_report_has_every_demo_fault_and_healthy_host(sprint_file):
     assert data["run"]["exit_code"] == 1
 
 
-def test_healthy_hosts_only_exit_0(sprint_file):
+@pytest.fixture
+def dmarc_sprint_file(start_lab, tmp_path) -> Path:
+    """The demo sprint on a fault lab whose apex also publishes DMARC (a quick-audit check of
+    the email domain), listing only the demo's hostnames."""
+    dmarc = {f"_dmarc.{ZONE}": [f"v=DMARC1; p=none; rua=mailto:dmarc@{ZONE}"]}
+    lab = start_lab(fault_config(txt={ZONE: ["v=spf1 include:_spf.google.com ~all"], **dmarc}))
+    path = lab.write_sprint(tmp_path / "dmarc.toml")
+    set_hostnames(path, DEMO_HOSTNAMES)
+    return path
+
+
+def test_healthy_hosts_only_exit_0(dmarc_sprint_file):
+    sprint_file = dmarc_sprint_file
     set_hostnames(sprint_file, [f"www.{ZONE}", f"app.{ZONE}"])
     done = launchtui("check", str(sprint_file), "--stage", "audit", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -91,7 +104,8 @@ def test_healthy_hosts_only_exit_0(sprint_file):
     assert statuses == {"pass"}
 
 
-def test_fail_on_decides_whether_a_warning_fails_the_run(sprint_file):
+def test_fail_on_decides_whether_a_warning_fails_the_run(dmarc_sprint_file):
+    sprint_file = dmarc_sprint_file
     set_hostnames(sprint_file, [f"status.{ZONE}"])  # its certificate only warns
     assert launchtui("check", str(sprint_file), "--stage", "audit").returncode == 0
     # warnings never gate; a blocker failure gates at every threshold
@@ -109,20 +123,25 @@ def test_stage_selection(sprint_file):
     assert {"dns.resolve", "tls.certificate", "http.https-redirect"} <= quick
     assert {c["id"] for c in audit["checks"]} == quick
     email = launchtui("check", str(sprint_file), "--stage", "email", "--format", "json")
+    assert email.returncode == 1  # the lab's apex has no DMARC record
     checks = json.loads(email.stdout)["checks"]
+    assert {"email.dkim", "email.dmarc", "email.mx", "email.mta-sts"} <= {c["id"] for c in checks}
     assert {c["stage"] for c in checks} == {"email"}
-    assert "email.dkim" in {c["id"] for c in checks}
 
 
 def test_junit_report_parses_and_agrees_with_json(sprint_file):
     args = ("check", str(sprint_file), "--stage", "audit", "--timeout", "2")
     root = ET.fromstring(launchtui(*args, "--format", "junit").stdout)
     checks = json.loads(launchtui(*args, "--format", "json").stdout)["checks"]
-    suite = root.find("testsuite")
-    assert suite is not None and suite.get("name") == "edge"
-    assert int(suite.get("tests")) == len(checks)
-    assert int(suite.get("failures")) == sum(c["status"] == "fail" for c in checks) > 0
-    assert int(suite.get("errors")) == sum(c["status"] == "error" for c in checks) > 0
+    suites = root.findall("testsuite")
+    assert [suite.get("name") for suite in suites] == sorted(
+        {c["stage"] for c in checks}, key=STAGE_NAMES.index
+    )
+    assert sum(int(suite.get("tests")) for suite in suites) == len(checks)
+    failures = sum(int(suite.get("failures")) for suite in suites)
+    assert failures == sum(c["status"] == "fail" for c in checks) > 0
+    errors = sum(int(suite.get("errors")) for suite in suites)
+    assert errors == sum(c["status"] == "error" for c in checks) > 0
 
 
 def test_save_records_results_and_the_next_run_says_what_changed(sprint_file):

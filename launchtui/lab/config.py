@@ -222,6 +222,7 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
             routes=_static_site("Media", "public, max-age=3600", "no-store"),
             note="HTML publicly cacheable for an hour, assets sent with no-store",
         ),
+        mta_sts_host(zone),
     ]
 
 
@@ -232,6 +233,23 @@ LEGACY_DKIM_KEY = (
     "jieBTAZJsp1CRmmh0qGXv2DEEF/G6PO0VduzZIuVlbGg1FEzukO4hZWvt7y6IjVxjlcrQ7Gb0Qz0ujnjg2i0YfGb"
     "6uYH90jmrRF+AndGMoacm1ZSteGew2yMQIDAQAB"
 )
+
+
+def mta_sts_txt(zone: str) -> dict[str, list[str]]:
+    """A healthy MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) record pair for `zone`."""
+    return {
+        f"_mta-sts.{zone}": ["v=STSv1; id=20260101T000000"],
+        f"_smtp._tls.{zone}": [f"v=TLSRPTv1; rua=mailto:tls-reports@{zone}"],
+    }
+
+
+def mta_sts_host(zone: str, policy: str | None = None) -> HostSpec:
+    """mta-sts.<zone> serving the MTA-STS policy; by default one that enforces TLS to the
+    zone's MX host, mail.<zone>."""
+    if policy is None:
+        policy = f"version: STSv1\r\nmode: enforce\r\nmx: mail.{zone}\r\nmax_age: 604800\r\n"
+    route = Route(body=policy, content_type="text/plain; charset=utf-8")
+    return HostSpec(f"mta-sts.{zone}", routes={"/.well-known/mta-sts.txt": route})
 
 
 @dataclass
@@ -275,6 +293,7 @@ class LabConfig:
         default_factory=lambda: {
             DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"],
             f"legacy2019._domainkey.{DEMO_ZONE}": [f"v=DKIM1; k=rsa; p={LEGACY_DKIM_KEY}"],
+            **mta_sts_txt(DEMO_ZONE),
         }
     )
     mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})

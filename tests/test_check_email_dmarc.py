@@ -1,0 +1,256 @@
+"""email.dmarc against the lab's DNS: discovery, launch policy, 7.1 authorization, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from check_helpers import run_check
+from email_lab import HOSTILE_DMARC as HOSTILE
+from email_lab import HUGE_DMARC as HUGE
+from email_lab import RECORDS, ZONE, dmarc_config, email_sprint, started
+from lab_fixtures import HOSTILE_TEXT
+
+from launchtui.checks.model import Result, Severity, Status
+from launchtui.lab import Lab
+
+CHECK = "email.dmarc"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    with started(dmarc_config(), tmp_path_factory) as running:
+        yield running
+
+
+def check(lab: Lab, tmp_path: Path, domain: str) -> Result:
+    return run_check(CHECK, email_sprint(lab, tmp_path, domain), domain)
+
+
+def test_p_none_with_reports_passes_for_launch_and_names_the_next_step(
+    lab: Lab, tmp_path: Path
+) -> None:
+    result = check(lab, tmp_path, "monitor.test")
+    assert result.status is Status.PASS
+    assert result.severity is Severity.BLOCKER
+    assert result.summary == (
+        "monitor.test: DMARC p=none at _dmarc.monitor.test with reports to "
+        "mailto:dmarc@monitor.test: monitoring only, enough for launch; next step "
+        "p=quarantine, then p=reject, once the reports show every sender aligned"
+    )
+    assert result.evidence["record"] == RECORDS["monitor.test"][0]
+    assert result.evidence["tags"] == {
+        "v": "DMARC1",
+        "p": "none",
+        "rua": "mailto:dmarc@monitor.test",
+    }
+    assert result.evidence["queried"] == ["_dmarc.monitor.test"]
+
+
+def test_an_enforcing_policy_with_reports_passes(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "reject.test")
+    assert result.status is Status.PASS
+    assert result.summary == (
+        "reject.test: DMARC p=reject at _dmarc.reject.test with reports to mailto:dmarc@reject.test"
+    )
+
+
+def test_a_subdomain_falls_back_to_the_organizational_domain(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "mail.parent.test")
+    assert result.status is Status.PASS
+    assert result.evidence["queried"] == ["_dmarc.mail.parent.test", "_dmarc.parent.test"]
+    assert result.evidence["found_at"] == "_dmarc.parent.test"
+    assert "at _dmarc.parent.test (inherited)" in result.summary
+
+
+def test_no_record_fails_with_a_starter_record(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "empty.test")
+    assert result.status is Status.FAIL
+    assert result.summary == "empty.test: no DMARC record at _dmarc.empty.test"
+    assert (
+        '_dmarc.empty.test. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@empty.test"'
+        in result.fix
+    )
+    assert "dig +short TXT _dmarc.empty.test" in result.fix
+
+
+def test_a_subdomain_with_no_record_anywhere_names_both_names(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, f"news.{ZONE}")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        f"news.{ZONE}: no DMARC record at _dmarc.news.{ZONE} or _dmarc.{ZONE}"
+    )
+
+
+def test_a_record_receivers_discard_counts_as_missing_and_is_named(
+    lab: Lab, tmp_path: Path
+) -> None:
+    result = check(lab, tmp_path, "lowercase.test")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        "lowercase.test: no DMARC record at _dmarc.lowercase.test; the TXT record at "
+        "_dmarc.lowercase.test does not start with v=DMARC1, so receivers ignore it"
+    )
+    assert result.evidence["ignored"] == [
+        {"name": "_dmarc.lowercase.test", "record": "v=dmarc1; p=reject"}
+    ]
+
+
+def test_p_none_without_reports_fails(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "norua.test")
+    assert result.status is Status.FAIL
+    assert "p=none without rua" in result.summary
+    assert "rua=mailto:dmarc-reports@norua.test" in result.fix
+
+
+def test_enforcement_without_reports_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "blind.test")
+    assert result.status is Status.WARN
+    assert result.summary.startswith(
+        "blind.test: DMARC p=reject at _dmarc.blind.test, but no rua: nobody receives"
+    )
+
+
+def test_pct_under_100_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "partial.test")
+    assert result.status is Status.WARN
+    assert result.evidence["findings"] == ["pct=25: the policy applies to only 25% of failing mail"]
+    assert (
+        '_dmarc.partial.test. TXT "v=DMARC1; p=quarantine; rua=mailto:d@partial.test"' in result.fix
+    )
+
+
+def test_sp_weaker_than_p_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "weaksp.test")
+    assert result.status is Status.WARN
+    assert result.evidence["findings"] == [
+        "sp=none is weaker than p=reject: subdomains can be spoofed more easily"
+    ]
+
+
+def test_an_unauthorized_external_destination_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "outsourced.test")
+    assert result.status is Status.WARN
+    destinations = result.evidence["external_destinations"]
+    assert [(d["uri"], d["authorized"]) for d in destinations] == [
+        ("mailto:agg@reports.example", True),
+        ("mailto:f@forensic.example", False),
+    ]
+    assert destinations[1]["query"] == "outsourced.test._report._dmarc.forensic.example"
+    assert result.evidence["findings"] == [
+        "ruf address mailto:f@forensic.example is not authorized: "
+        "outsourced.test._report._dmarc.forensic.example has no v=DMARC1 record, so receivers "
+        "send it no reports (RFC 7489 7.1)"
+    ]
+    assert 'outsourced.test._report._dmarc.forensic.example. TXT "v=DMARC1;"' in result.fix
+
+
+def test_an_authorized_external_destination_passes(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "trusted.test")
+    assert result.status is Status.PASS
+    assert result.evidence["external_destinations"][0]["authorized"] is True
+
+
+def test_several_records_fail(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "several.test")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        "several.test: 2 DMARC records at _dmarc.several.test; with more than one, receivers "
+        "apply no DMARC at all (RFC 7489 6.6.3)"
+    )
+    assert sorted(result.evidence["records"]) == sorted(RECORDS["several.test"])
+
+
+def test_an_invalid_policy_fails_and_says_receivers_read_it_as_none(
+    lab: Lab, tmp_path: Path
+) -> None:
+    result = check(lab, tmp_path, "typo.test")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        'typo.test: the DMARC record at _dmarc.typo.test is invalid: p: "block" is not a '
+        "policy (none, quarantine or reject); receivers treat it as p=none because rua is "
+        "valid (RFC 7489 6.6.3)"
+    )
+    assert '_dmarc.typo.test. TXT "v=DMARC1; p=none; rua=mailto:d@typo.test"' in result.fix
+
+
+def test_duplicated_tags_fail(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "twice.test")
+    assert result.status is Status.FAIL
+    assert result.evidence["errors"] == [
+        "p: duplicated tag (2 times); receivers may read any of them"
+    ]
+
+
+def test_control_characters_and_markup_stay_literal_in_evidence(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "hostile.test")
+    assert result.status is Status.FAIL
+    assert result.evidence["record"] == HOSTILE
+    assert result.evidence["errors"][0] == (
+        f'p: "{HOSTILE_TEXT}" is not a policy (none, quarantine or reject)'
+    )
+
+
+def test_a_huge_record_over_many_strings_is_read_whole(lab: Lab, tmp_path: Path) -> None:
+    assert len(HUGE) > 4000
+    result = check(lab, tmp_path, "huge.test")
+    assert result.status is Status.WARN  # 160 unknown tags, reported (capped)
+    assert result.evidence["record"].startswith(HUGE[:2048])
+    assert result.evidence["record"].endswith(f"({len(HUGE) - 2048} more characters)")
+    assert len(result.evidence["warnings"]) == 21
+
+
+def test_servfail_is_an_error(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, f"broken.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "SERVFAIL" in result.summary
+
+
+def test_a_timeout_is_an_error(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, f"silent.{ZONE}")
+    assert result.status is Status.ERROR
+    assert "timed out" in result.summary
+
+
+def test_a_refusal_is_an_error(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "elsewhere.example")  # a zone the lab does not serve
+    assert result.status is Status.ERROR
+    assert "REFUSED" in result.summary
+
+
+def test_servfail_on_the_authorization_lookup_is_an_error(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "extfail.test")
+    assert result.status is Status.ERROR
+    assert f"extfail.test._report._dmarc.{ZONE}" in result.summary
+    assert result.evidence["record"] == RECORDS["extfail.test"][0]
+
+
+def test_a_discarded_record_below_an_inherited_one_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "news.parent.test")
+    assert result.status is Status.WARN
+    assert result.evidence["findings"] == [
+        "the TXT record at _dmarc.news.parent.test does not start with v=DMARC1, so receivers "
+        "ignore it and apply _dmarc.parent.test instead"
+    ]
+
+
+def test_hundreds_of_report_addresses_are_bounded(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "flood.test")
+    assert result.status is Status.WARN
+    assert len(result.evidence["external_destinations"]) == 20
+    assert result.evidence["findings"][0].startswith(
+        "rua address mailto:r0@reports.example is not authorized"
+    )
+    assert (
+        "rua: 330 URIs listed; receivers only have to report to the first 2"
+        in (result.evidence["findings"])
+    )
+
+
+def test_a_destination_too_long_to_look_up_is_not_authorized(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "longhost.test")
+    assert result.status is Status.WARN
+    [destination] = result.evidence["external_destinations"]
+    assert destination["authorized"] is False
+    assert len(destination["query"]) > 253
