@@ -105,10 +105,12 @@ def test_two_dmarc_records_are_none_with_the_reason(resolver):
     assert verdict.result == "none" and "2 DMARC records" in verdict.reason
 
 
-def test_relaxed_alignment_without_the_public_suffix_list():
+def test_relaxed_alignment_compares_organizational_domains():
     assert relaxed_aligned("mail.example.com", "example.com")
     assert relaxed_aligned("Example.COM.", "example.com")
-    assert not relaxed_aligned("a.example.com", "b.example.com")  # conservative
+    assert relaxed_aligned("a.example.com", "b.example.com")
+    assert relaxed_aligned("news.example.co.uk", "example.co.uk")
+    assert not relaxed_aligned("a.co.uk", "b.co.uk")  # different organizations
     assert not relaxed_aligned("", "example.com")
     assert not relaxed_aligned("badexample.com", "example.com")
 

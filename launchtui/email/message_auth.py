@@ -12,7 +12,10 @@ import email.utils
 from dataclasses import dataclass
 
 from launchtui.email.dkim_verify import MessageUnreadable, verify_message
+from launchtui.email.dmarc import Record, is_dmarc
+from launchtui.email.dmarc import parse as parse_dmarc
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
+from launchtui.email.orgdomain import organizational_domain, same_organization
 
 MAX_MESSAGE = 10 * 1024 * 1024  # larger messages are not verified
 
@@ -73,31 +76,24 @@ def verify_dkim(message: bytes, resolver: SyncResolver) -> DkimVerdict:
 
 
 def relaxed_aligned(first: str, second: str) -> bool:
-    """Relaxed identifier alignment (RFC 7489 3.1), judged without the Public Suffix List: one
-    domain equals or is a subdomain of the other. Sibling subdomains of one organization
-    count as not aligned: an error towards "fail", never a false pass."""
+    """Relaxed identifier alignment (RFC 7489 3.1): the same organizational domain (Public
+    Suffix List)."""
     a, b = first.rstrip(".").lower(), second.rstrip(".").lower()
-    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+    return bool(a and b) and same_organization(a, b)
 
 
-def dmarc_record(
-    domain: str, resolver: SyncResolver
-) -> tuple[str, dict[str, str]] | tuple[None, str]:
-    """(where, tags) of the DMARC record for `domain`, looked up at the domain then at each
-    parent down to two labels; (None, why) when there is none or it is unusable."""
-    labels = domain.rstrip(".").lower().split(".")
-    for start in range(0, max(1, len(labels) - 1)):
-        where = ".".join(labels[start:])
-        records = [r for r in resolver.txt(f"_dmarc.{where}") if r.lower().startswith(b"v=dmarc1")]
+def dmarc_record(domain: str, resolver: SyncResolver) -> tuple[str, Record] | tuple[None, str]:
+    """(where, record) of the DMARC record for `domain`, looked up at the domain, then at its
+    organizational domain (RFC 7489 6.6.3); (None, why) when there is none, or several.
+    DnsTempError when a lookup gets no answer."""
+    domain = domain.rstrip(".").lower()
+    for where in dict.fromkeys([domain, organizational_domain(domain)]):
+        texts = [r.decode("utf-8", "replace") for r in resolver.txt(f"_dmarc.{where}")]
+        records = [text for text in texts if is_dmarc(text)]
         if len(records) > 1:
             return None, f"{len(records)} DMARC records at _dmarc.{where}"
         if records:
-            tags = {}
-            for part in records[0].decode("utf-8", "replace").split(";"):
-                key, _, value = part.partition("=")
-                if key.strip():
-                    tags[key.strip().lower()] = value.strip()
-            return where, tags
+            return where, parse_dmarc(records[0])
     return None, f"no DMARC record at _dmarc.{domain}"
 
 
@@ -113,10 +109,10 @@ def evaluate_dmarc(
     if not from_domain:
         return DmarcVerdict("permerror", reason="no From domain")
     try:
-        where, tags = dmarc_record(from_domain, resolver)
+        where, found = dmarc_record(from_domain, resolver)
     except DnsTempError as exc:
         return DmarcVerdict("temperror", reason=str(exc))
-    modes = tags if isinstance(tags, dict) else {}
+    modes = found.tags if isinstance(found, Record) else {}
 
     def aligned_with(domain: str, mode_tag: str) -> bool:
         if modes.get(mode_tag, "r").lower() == "s":
@@ -128,11 +124,12 @@ def evaluate_dmarc(
         aligned.append("dkim")
     if spf is not None and spf[0] == "pass" and aligned_with(spf[1], "aspf"):
         aligned.append("spf")
-    if where is None:
-        return DmarcVerdict("none", aligned=tuple(aligned), reason=str(tags))
-    policy = modes.get("p", "")
-    if policy not in ("none", "quarantine", "reject"):
-        return DmarcVerdict("permerror", policy, where, tuple(aligned), "p= missing or invalid")
+    if where is None or not isinstance(found, Record):
+        return DmarcVerdict("none", aligned=tuple(aligned), reason=str(found))
+    policy = found.receiver_policy()
+    if policy is None:  # receivers discard it (RFC 7489 6.6.3)
+        problems = "; ".join(found.errors) or "no usable policy"
+        return DmarcVerdict("none", "", where, tuple(aligned), f"unusable record: {problems}")
     result = "pass" if aligned else "fail"
     reason = f"aligned: {', '.join(aligned)}" if aligned else "no aligned identifier passed"
     return DmarcVerdict(result, policy, where, tuple(aligned), reason)

@@ -83,7 +83,10 @@ def send(
         _Implicit(relay, timeout, trust) if relay.tls == "tls" else _Plain(relay, timeout)
     )
 
+    fired = threading.Event()
+
     def cut() -> None:  # shutdown(), not close(): it wakes a read blocked in this thread
+        fired.set()
         sock = client.sock
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -96,39 +99,40 @@ def send(
         _exchange(client, relay, password, sender, messages, trust)
     except SendError:
         raise
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(
-            f"{where} refused the login of {relay.username} ({_reply(exc)}): check the "
-            "smtp_password credential and [email].smtp.username"
-        ) from None
-    except smtplib.SMTPResponseException as exc:
-        raise SendError(f"{where} answered {_reply(exc)}") from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        refused = "; ".join(
-            f"{rcpt}: {_reply_of(*reply)}" for rcpt, reply in exc.recipients.items()
-        )
-        raise SendError(f"{where} refused the recipient ({refused})") from None
-    except smtplib.SMTPServerDisconnected as exc:
-        if not watchdog.is_alive():
+    except (OSError, smtplib.SMTPException) as exc:
+        if fired.is_set():  # whatever the cut connection looked like to smtplib
             raise SendError(f"{where} took longer than {timeout * BUDGET_FACTOR:g} s") from None
-        if "timed out" in str(exc):  # smtplib turns a read timeout into a disconnection
-            raise SendError(f"{where} did not answer within {timeout:g} s") from None
-        raise SendError(f"{where} closed the connection ({exc or 'no reason given'})") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise SendError(
-            f"the certificate of {where} is not trusted: {exc.verify_message}"
-        ) from None
-    except TimeoutError:
-        raise SendError(f"{where} did not answer within {timeout:g} s") from None
-    except ConnectionRefusedError:
-        raise SendError(f"{where} refused the connection") from None
-    except (ssl.SSLError, OSError, smtplib.SMTPException) as exc:
-        if not watchdog.is_alive():
-            raise SendError(f"{where} took longer than {timeout * BUDGET_FACTOR:g} s") from None
-        raise SendError(f"{where}: {type(exc).__name__}: {exc}") from None
+        raise SendError(_reason(exc, where, relay.username, timeout)) from None
     finally:
         watchdog.cancel()
         client.close()
+
+
+def _reason(exc: Exception, where: str, username: str, timeout: float) -> str:
+    """Why sending failed, in words, for the delivery log."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (
+            f"{where} refused the login of {username} ({_reply(exc)}): check the "
+            "smtp_password credential and [email].smtp.username"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{where} answered {_reply(exc)}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(
+            f"{rcpt}: {_reply_of(*reply)}" for rcpt, reply in exc.recipients.items()
+        )
+        return f"{where} refused the recipient ({refused})"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        if "timed out" in str(exc):  # smtplib turns a read timeout into a disconnection
+            return f"{where} did not answer within {timeout:g} s"
+        return f"{where} closed the connection ({exc or 'no reason given'})"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the certificate of {where} is not trusted: {exc.verify_message}"
+    if isinstance(exc, TimeoutError):
+        return f"{where} did not answer within {timeout:g} s"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{where} refused the connection"
+    return f"{where}: {type(exc).__name__}: {exc}"
 
 
 def _exchange(
