@@ -314,3 +314,55 @@ def test_smtp_server_trickling_its_greeting_is_cut_off(mail_sprint, capsys):
         )
     assert code == 1
     assert f"ERROR: not sent: 127.0.0.1:{port} took longer than 6 s" in out
+
+
+def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
+    """As a person runs it: `launchtui lab` in one shell, the exports it prints pasted into
+    another, then `launchtui email-test sprints/demo.toml`."""
+    import os
+    import signal
+    from pathlib import Path
+
+    from mail_fixtures import require_dovecot
+    from test_lab_cli import READY, Lines, launchtui
+
+    require_dovecot()
+    lab = launchtui("lab", "--base-port", "0", cwd=tmp_path)
+    output = Lines(lab)
+    try:
+        banner = output.until(READY, timeout=30)
+        exports = dict(
+            line.strip().removeprefix("export ").split("=", 1)
+            for line in banner
+            if line.strip().startswith("export LAUNCHTUI_CRED_")
+        )
+        assert set(exports) == {
+            "LAUNCHTUI_CRED_SMTP_PASSWORD",
+            "LAUNCHTUI_CRED_SEED_ANA_PASSWORD",
+            "LAUNCHTUI_CRED_SEED_BEN_PASSWORD",
+        }
+        assert any(line.startswith("  SMTP relay (STARTTLS + AUTH)  127.0.0.1:") for line in banner)
+        environment = {
+            **os.environ,
+            **exports,
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "launchtui", "email-test", "sprints/demo.toml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment,
+        )
+    finally:
+        lab.send_signal(signal.SIGTERM)
+    assert lab.wait(timeout=20) == 0
+    assert done.returncode == 1, done.stdout + done.stderr  # the strict inbox: spam
+    assert done.stdout.count("-> ana@seedmail.test: INBOX after") == 4
+    assert done.stdout.count("-> ben@strictmail.test: SPAM (folder Junk) after") == 4
+    assert "8 messages: 4 inbox, 4 spam" in done.stdout
+    text = (tmp_path / "sprints" / "demo.toml").read_text()
+    assert text.count("[[email_tests]]") == 8
+    for value in exports.values():
+        assert value not in text and value not in done.stdout and value not in done.stderr

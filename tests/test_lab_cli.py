@@ -104,3 +104,4 @@ def test_lab_help_documents_the_port_layout(tmp_path: Path) -> None:
     )
     assert "N+10" in result.stdout
     assert "N+11" in result.stdout
+    assert "SMTP relay on N+20, IMAP on N+21" in " ".join(result.stdout.split())
