@@ -366,3 +366,18 @@ def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
     assert text.count("[[email_tests]]") == 8
     for value in exports.values():
         assert value not in text and value not in done.stdout and value not in done.stderr
+
+
+def test_a_hostile_from_name_is_shown_literally(mail_sprint, capsys):
+    hostile = "\x1b[31m[b]Harbor[/b]\u202e Club"
+    edit_email(
+        mail_sprint,
+        seed_inboxes=inboxes(_ana(mail_sprint)),
+        **{"from": f'"{hostile}" <hello@harborclub.test>'},
+    )
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "welcome", "--timeout", "30")
+    assert code == 0, out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[31m[b]Harbor[/b]\\u202e Club" in out
+    (entry,) = saved_email_tests(store.load(mail_sprint))
+    assert entry["from_name"] == hostile  # stored as data, escaped only when shown

@@ -8,6 +8,8 @@ belong in a worker thread.
 
 from __future__ import annotations
 
+import email.errors
+import email.header
 import email.utils
 from dataclasses import dataclass
 
@@ -51,7 +53,15 @@ def from_address(message: bytes) -> tuple[str, str]:
                 value += more
             break
     name, address = email.utils.parseaddr(value.strip())
-    return name, address.lower()
+    return _decoded(name), address.lower()
+
+
+def _decoded(text: str) -> str:
+    """A display name with its RFC 2047 encoded words decoded (as written when undecodable)."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+        return text
 
 
 def domain_of(address: str) -> str:
