@@ -381,3 +381,16 @@ def test_a_hostile_from_name_is_shown_literally(mail_sprint, capsys):
     assert "\\x1b[31m[b]Harbor[/b]\\u202e Club" in out
     (entry,) = saved_email_tests(store.load(mail_sprint))
     assert entry["from_name"] == hostile  # stored as data, escaped only when shown
+
+
+def test_a_recipient_the_relay_refuses_fails_alone(mail_sprint, capsys):
+    address, imap, credential = _ana(mail_sprint)
+    edit_email(
+        mail_sprint,
+        seed_inboxes=inboxes(("nobody@example.org", imap, credential), (address, imap, credential)),
+    )
+    code, out, _ = email_test(capsys, str(mail_sprint), "--template", "welcome", "--timeout", "30")
+    assert code == 1
+    assert "welcome -> nobody@example.org: ERROR: mail.harborclub.test:" in out
+    assert "refused the recipient (nobody@example.org: 550 5.1.1" in out
+    assert "welcome -> ana@seedmail.test: INBOX after" in out

@@ -189,7 +189,7 @@ def run(
         report.relay_ip = address[0]
         relay = Relay(smtp.host, smtp.port, smtp.tls, smtp.username, address)
         note(f"sending {len(messages)} messages through {report.relay}")
-        send(
+        refusals = send(
             relay,
             smtp_password,
             sender,
@@ -198,15 +198,18 @@ def run(
             timeout=op_timeout,
         )
     except (SendError, DnsTempError) as exc:
-        for outcome in outcomes:
-            outcome.error = f"not sent: {exc}"
+        sent = exc.sent if isinstance(exc, SendError) else 0
+        refusals = [""] * sent + [f"not sent: {exc}"] * (len(messages) - sent)
+    sent_at = time.monotonic()
+    for outcome, refusal in zip(outcomes, refusals, strict=True):
+        outcome.sent = not refusal
+        outcome.error = refusal
+    polled = [n for n, outcome in enumerate(outcomes) if outcome.sent]
+    if not polled:
         report.wall_ms = int((time.monotonic() - started) * 1000)
         return report
-    sent_at = time.monotonic()
-    for outcome in outcomes:
-        outcome.sent = True
     note(f"waiting up to {timeout:g} s for them in {len(inboxes)} seed inboxes")
-    _poll(inboxes, messages, outcomes, sent_at, timeout, op_timeout, trust, sprint)
+    _poll(inboxes, messages, outcomes, polled, sent_at, timeout, op_timeout, trust, sprint)
     for outcome in outcomes:
         if not outcome.delivered and not outcome.error:
             outcome.error = f"not found in the inbox or spam folder within {timeout:g} s"
@@ -262,6 +265,7 @@ def _poll(
     inboxes: list[_Inbox],
     messages: list[TestMessage],
     outcomes: list[Outcome],
+    pending: list[int],  # indexes of the messages to look for; emptied as they are found
     sent_at: float,
     timeout: float,
     op_timeout: float,
@@ -271,7 +275,6 @@ def _poll(
     resolver = SyncResolver(sprint.network.nameservers, timeout=op_timeout)
     readers: dict[str, InboxReader] = {}
     failed: dict[str, str] = {}
-    pending = list(range(len(messages)))
     deadline = sent_at + timeout
     # A server trickling bytes keeps every single read under op_timeout: the watchdog cuts
     # all connections once the whole wait has run well past its limit.

@@ -26,6 +26,10 @@ BUDGET_FACTOR = 6  # the whole exchange may take this many per-operation timeout
 class SendError(Exception):
     """The relay could not take the messages; str() says why, for the delivery log."""
 
+    def __init__(self, reason: str, sent: int = 0) -> None:
+        super().__init__(reason)
+        self.sent = sent  # messages accepted before the failure
+
 
 @dataclass(frozen=True, slots=True)
 class Relay:
@@ -71,8 +75,10 @@ def send(
     *,
     trust: ssl.SSLContext,
     timeout: float,
-) -> None:
-    """Log in and send each (recipient, data); SendError names the first failure."""
+) -> list[str]:
+    """Log in and send each (recipient, data). Returns, per message, "" when the relay took
+    it or why it refused that one message; SendError when the session itself failed (no
+    connection, TLS, login, a timeout), with `sent` messages accepted before that."""
     if relay.tls == "none" and not is_loopback(relay.address[0]):
         raise SendError(
             f'refusing to send the SMTP password unencrypted (tls = "none") to {relay.host}: '
@@ -95,14 +101,18 @@ def send(
     watchdog = threading.Timer(timeout * BUDGET_FACTOR, cut)
     watchdog.daemon = True
     watchdog.start()
+    refusals: list[str] = []  # one per message handed over so far
     try:
-        _exchange(client, relay, password, sender, messages, trust)
+        _exchange(client, relay, password, sender, messages, trust, refusals)
+        return refusals
     except SendError:
         raise
     except (OSError, smtplib.SMTPException) as exc:
+        sent = sum(1 for refusal in refusals if not refusal)
         if fired.is_set():  # whatever the cut connection looked like to smtplib
-            raise SendError(f"{where} took longer than {timeout * BUDGET_FACTOR:g} s") from None
-        raise SendError(_reason(exc, where, relay.username, timeout)) from None
+            budget = timeout * BUDGET_FACTOR
+            raise SendError(f"{where} took longer than {budget:g} s", sent) from None
+        raise SendError(_reason(exc, where, relay.username, timeout), sent) from None
     finally:
         watchdog.cancel()
         client.close()
@@ -142,7 +152,9 @@ def _exchange(
     sender: str,
     messages: list[tuple[str, bytes]],
     trust: ssl.SSLContext,
+    refusals: list[str],
 ) -> None:
+    where = f"{relay.host}:{relay.port}"
     client.connect(relay.host, relay.port)
     client.ehlo_or_helo_if_needed()
     if relay.tls == "starttls":
@@ -152,9 +164,19 @@ def _exchange(
         client.ehlo()
     client.login(relay.username, password)
     for recipient, data in messages:
-        client.sendmail(sender, [recipient], data)
+        try:
+            client.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:  # this message only: go on
+            refusals.append(_reason(exc, where, relay.username, 0))
+            client.rset()
+            continue
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            refusals.append(f"{where} refused the message ({_reply(exc)})")
+            client.rset()
+            continue
+        refusals.append("")
     with contextlib.suppress(smtplib.SMTPException):
-        client.quit()  # every message was accepted: a rude goodbye changes nothing
+        client.quit()  # every message was handed over: a rude goodbye changes nothing
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
