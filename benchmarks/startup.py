@@ -6,9 +6,9 @@ on a copy of the TUI test fixture, and are measured two ways:
 - subprocess: what a user waits for after typing `launchtui sprint.toml`. Each run starts a
   fresh Python process that imports the app, runs it (App.run(headless=True)) and exits once
   the first screen is mounted and one frame has been processed; the clock is the wall time
-  from spawn to exit. A warm-up run of each writes the bytecode caches first, as an installed
-  app has them. Runs of the two apps alternate; median and min are printed, next to a bare
-  `python -c pass` for the interpreter's own share.
+  from spawn to exit, and the child's CPU time is printed too. A warm-up run of each writes
+  the bytecode caches first, as an installed app has them. Runs of the two apps alternate;
+  median and min are printed, next to a bare `python -c pass` for the interpreter's own share.
 - in process: App.run_test in this process after one warm-up each (imports and CSS parsing
   already cached), from creating the app to the first frame.
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -86,25 +87,33 @@ def child(name: str, sprint: Path) -> None:
     app.run(headless=True, size=SIZE, auto_pilot=stop_after_first_paint)
 
 
-def spawn_ms(command: list[str]) -> float:
+def spawn_ms(command: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one child process."""
     # Bytecode caching on, as for an installed app, even where PYTHONDONTWRITEBYTECODE is set:
     # the warm-up run writes the caches, the measured runs read them.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdin=subprocess.DEVNULL, env=env)
-    return (time.perf_counter() - started) * 1000
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall * 1000, cpu * 1000
 
 
-def subprocess_times(sprint: Path, runs: int) -> dict[str, list[float]]:
+def subprocess_times(sprint: Path, runs: int) -> tuple[dict[str, list[float]], ...]:
     commands = {name: [sys.executable, __file__, "--child", name, str(sprint)] for name in APPS}
     commands["python -c pass"] = [sys.executable, "-c", "pass"]
     for command in commands.values():  # warm-up: bytecode caches, the OS's file cache
         spawn_ms(command)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):  # interleaved, so that a busy moment hits every app alike
         for name, command in commands.items():
-            times[name].append(spawn_ms(command))
-    return times
+            wall_ms, cpu_ms = spawn_ms(command)
+            wall[name].append(wall_ms)
+            cpu[name].append(cpu_ms)
+    return wall, cpu
 
 
 # In process
@@ -155,12 +164,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         sprint = Path(folder) / "sprint.toml"
         shutil.copy(FIXTURE, sprint)
-        spawned = subprocess_times(sprint, args.runs)
+        spawned, spawned_cpu = subprocess_times(sprint, args.runs)
         in_process = in_process_times(sprint, args.runs)
     print(
         f"Headless at {SIZE[0]}x{SIZE[1]}, {args.runs} runs each; bare app: Header, Static, Footer."
     )
     report("Subprocess: spawn to exit after the first screen is painted", spawned)
+    report(
+        "Subprocess CPU time (user + system; steadier than wall time on a busy machine)",
+        spawned_cpu,
+    )
     report("In process: run_test after a warm-up, app created to first frame", in_process)
 
 
