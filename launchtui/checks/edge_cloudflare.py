@@ -24,7 +24,6 @@ from typing import Any
 
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
-from launchtui.credentials import env_var
 from launchtui.errors import CredentialError
 from launchtui.net import cloudflare
 from launchtui.net.context import NetworkContext
@@ -97,6 +96,10 @@ async def _api(
     if ctx.sprint is None:
         evidence["api"] = "not used: no sprint to read the credential of"
         return
+    # Imported here: the keyring is loaded only when a credential is read, not when the
+    # registry loads this module (as opening the app does).
+    from launchtui.credentials import env_var
+
     apex = ctx.sprint.site.apex
     try:
         token = await ctx.credential(CREDENTIAL)

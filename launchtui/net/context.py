@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
-from launchtui.credentials import CredentialStore
 from launchtui.errors import CredentialError
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
@@ -74,6 +73,9 @@ class NetworkContext:
         if self.sprint is None:
             raise CredentialError("no sprint to read the credential of")
         if name not in self._credentials:
+            # Imported here: the keyring loads on the first read, not with every check module.
+            from launchtui.credentials import CredentialStore
+
             store = CredentialStore(self.sprint.id)
             self._credentials[name] = _in_daemon_thread(lambda: store.get(name))
         return await asyncio.shield(self._credentials[name])

@@ -23,7 +23,6 @@ from launchtui.checks.model import Result
 from launchtui.checks.registry import Check, all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.net.context import NetworkContext
-from launchtui.reports.handover_markdown import render_markdown
 from launchtui.sprint import store
 from launchtui.sprint.recent import record_recent
 from launchtui.sprint.results import StoredResult
@@ -33,7 +32,6 @@ from launchtui.tasks import Task, tasks_for
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
 from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
-from launchtui.tui.screens.credentials import CredentialsScreen
 from launchtui.tui.screens.error import ErrorScreen
 from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
@@ -146,6 +144,10 @@ class LaunchApp(App[int]):
     def action_stage(self, name: str) -> None:
         if self.sprint_path is None or name == self.current_mode:
             return
+        # Imported on first use, like the handover export: both load the keyring, which
+        # opening the app does not need.
+        from launchtui.tui.screens.credentials import CredentialsScreen
+
         if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
             self.pop_screen()
         self.switch_mode(name)
@@ -156,6 +158,8 @@ class LaunchApp(App[int]):
     def action_credentials(self) -> None:
         """Show the sprint's credentials over the stage (not over a dialog, nor twice)."""
         if not self.error and isinstance(self.screen, StageScreen):
+            from launchtui.tui.screens.credentials import CredentialsScreen
+
             self.push_screen(CredentialsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -252,6 +256,8 @@ class LaunchApp(App[int]):
         self.run_worker(self._export, group="export", exclusive=True, thread=True)
 
     def _export(self) -> None:
+        from launchtui.reports.handover_markdown import render_markdown
+
         target = self.sprint_path.with_name(f"{self.sprint_path.stem}-handover.md")
         try:
             document = store.load(self.sprint_path)

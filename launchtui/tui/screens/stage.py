@@ -13,7 +13,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import rank_risks
@@ -22,6 +22,7 @@ from launchtui.tasks import Task, tasks_for
 from launchtui.tui.rows import Key, PlannedRow, age, plain, status_text
 from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.widgets.detail import Detail
+from launchtui.tui.widgets.footer import CoalescingFooter
 from launchtui.tui.widgets.stage_list import StageList
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class StageScreen(Screen[None]):
                     yield Static("Risk list, in fix order", classes="section")
                     yield DataTable(id="risks", cursor_type="row")
                 yield Detail(id="detail")
-        yield Footer()
+        yield CoalescingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#checks", DataTable)
