@@ -394,3 +394,23 @@ def test_a_recipient_the_relay_refuses_fails_alone(mail_sprint, capsys):
     assert "welcome -> nobody@example.org: ERROR: mail.harborclub.test:" in out
     assert "refused the recipient (nobody@example.org: 550 5.1.1" in out
     assert "welcome -> ana@seedmail.test: INBOX after" in out
+
+
+def test_no_save_leaves_the_sprint_file_alone(mail_sprint, capsys):
+    edit_email(
+        mail_sprint,
+        seed_inboxes=inboxes(
+            ("ana@seedmail.test", f"127.0.0.1:{_closed_port()}", "seed_ana_password")
+        ),
+    )
+    before = mail_sprint.read_bytes()
+    code, out, _ = email_test(capsys, str(mail_sprint), "--no-save", "--timeout", "2")
+    assert code == 1 and "refused the connection" in out and "log saved" not in out
+    assert mail_sprint.read_bytes() == before
+
+
+def test_a_seed_inbox_credential_name_is_validated(mail_sprint, capsys):
+    edit_email(mail_sprint, seed_inboxes=inboxes(("a@b.test", "127.0.0.1:1", "Not-A-Name")))
+    code, _, err = email_test(capsys, str(mail_sprint))
+    assert code == 2
+    assert "email.seed_inboxes[0].credential: a credential name uses lowercase letters" in err
