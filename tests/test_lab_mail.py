@@ -234,3 +234,18 @@ def test_stopping_the_lab_stops_dovecot(tmp_path):
     assert process.poll() is not None
     with pytest.raises(OSError):
         imaplib.IMAP4(*address, timeout=2)
+
+
+def test_without_dovecot_the_banner_says_what_to_install(tmp_path, monkeypatch):
+    from launchtui.lab.mail import dovecot
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no dovecot on it
+    monkeypatch.setattr(dovecot, "SEARCH_PATH", ())
+    with LabThread(demo_config(base_port=0), tmp_path) as lab:
+        lines = lab.describe()
+        section = lab.mail_section()
+    assert (
+        "  IMAP (Dovecot, plain)         not served: Dovecot not found: install Debian's "
+        "dovecot-imapd (apt-get install dovecot-imapd)"
+    ) in lines
+    assert section is not None and section.inboxes  # the sprint still names the inboxes
