@@ -17,7 +17,7 @@ from typing import NoReturn
 from launchtui import __version__
 from launchtui.errors import LaunchtuiError
 
-COMMANDS = ("new", "check", "export", "credentials", "lab", "demo")
+COMMANDS = ("new", "check", "export", "credentials", "lab", "demo", "spf")
 
 
 class Parser(argparse.ArgumentParser):
