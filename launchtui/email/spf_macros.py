@@ -88,9 +88,10 @@ def parse(text: str, *, explanation: bool = False) -> tuple[Token, ...]:
             raise MacroError(f"malformed macro {bad!r}")
         letter, digits, reverse, delimiters = match.groups()
         lower = letter.lower()
-        if lower not in LETTERS and not (explanation and lower in EXP_LETTERS):
-            where = "outside explanation text" if lower in EXP_LETTERS else "in SPF"
-            raise MacroError(f"macro letter {letter!r} is not allowed {where}")
+        if lower in EXP_LETTERS and not explanation:
+            raise MacroError(f"macro letter {letter!r} is only allowed in exp= text")
+        if lower not in LETTERS | EXP_LETTERS:
+            raise MacroError(f"unknown macro letter {letter!r}")
         if digits and int(digits) == 0:
             raise MacroError(f"macro {match.group(0)!r} keeps zero parts")
         if literal:
