@@ -130,7 +130,7 @@ def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
 
 
 async def fix_text(client: DnsClient, domain: str, tree: SpfNode, declared: tuple[str, ...]) -> str:
-    terms, dropped = merged_terms(tree, declared)
+    terms, dropped, ptrs = merged_terms(tree, declared)
     cost = _Cost({node.domain: node.total for node in tree.walk() if node.via})
     for name in _includes(terms):
         if name not in cost.totals:  # an include the corrected record adds
@@ -146,6 +146,11 @@ async def fix_text(client: DnsClient, domain: str, tree: SpfNode, declared: tupl
     ]
     if dropped:
         lines.append(f"Left out because they do not parse: {', '.join(dropped)}.")
+    if ptrs:
+        lines.append(
+            f"Left out: {', '.join(ptrs)} (slow, and RFC 7208 5.5 says not to use it); list "
+            "those servers' addresses with ip4: or ip6: instead."
+        )
     if cost.of(terms) > MAX_LOOKUPS:
         lines += _within_limit(domain, terms, declared, cost)
     lines.append(
@@ -204,13 +209,17 @@ def _within_limit(
     return lines
 
 
-def merged_terms(tree: SpfNode, declared: tuple[str, ...]) -> tuple[list[Term], list[str]]:
+def merged_terms(
+    tree: SpfNode, declared: tuple[str, ...]
+) -> tuple[list[Term], list[str], list[str]]:
     """The published record(s) merged into one: terms deduplicated, includes of domains with
-    no SPF record removed, the declared senders' includes added, and one closing -all (kept
-    when it was there) or ~all. A redirect= becomes an include, since the all disables it."""
+    no SPF record and ptr removed, the declared senders' includes added, and one closing -all
+    (kept when it was there) or ~all. A redirect= becomes an include, since the all disables
+    it. Also returns the terms left out: those that do not parse, and the ptr ones."""
     broken = {node.via for node in tree.walk() if node.via and not node.records}
     terms: list[Term] = []
     dropped: list[str] = []
+    ptrs: list[str] = []
     closing = "~all"
     for record in tree.records:
         for word in record.split(" ")[1:]:
@@ -220,6 +229,9 @@ def merged_terms(tree: SpfNode, declared: tuple[str, ...]) -> tuple[list[Term], 
                 dropped.append(word)
                 continue
             if term is None or term.text in broken:
+                continue
+            if term.name == "ptr":
+                ptrs.append(term.text)
                 continue
             if term.name == "all":
                 closing = (
@@ -238,7 +250,7 @@ def merged_terms(tree: SpfNode, declared: tuple[str, ...]) -> tuple[list[Term], 
             mechanisms.append(_mechanism(f"include:{include}"))
             present.add(include)
     modifiers = [t for t in terms if isinstance(t, Modifier)]
-    return [*mechanisms, _mechanism(closing), *modifiers], dropped
+    return [*mechanisms, _mechanism(closing), *modifiers], dropped, ptrs
 
 
 def render(terms: list[Term]) -> str:
