@@ -249,3 +249,12 @@ def test_the_demo_reports_the_seeded_spf_fault(tmp_path: Path) -> None:
         "postmark": True,
         "sendgrid": False,
     }
+
+
+def test_the_lab_lists_the_seeded_spf_fault(tmp_path: Path) -> None:
+    with LabThread(demo_config(base_port=0), tmp_path / "lab") as demo:
+        lines = demo.describe()
+    assert (
+        "  harborclub.test: SPF needs 11 DNS lookups (limit 10) and does not include "
+        "SendGrid (sendgrid.net)" in lines
+    )

@@ -101,6 +101,6 @@ def render(outcome: SpfOutcome) -> str:
     ]
     for step in outcome.trace:
         indent = "  " * (step.depth + 1)
-        lines.append(f"{indent}{literal(step.domain)}  {literal(step.term)}  ->  "
-                     f"{literal(step.outcome)}")  # fmt: skip
+        term = f"{literal(step.domain)}  {literal(step.term)}"
+        lines.append(f"{indent}{term}  ->  {literal(step.outcome)}")
     return "\n".join(lines)

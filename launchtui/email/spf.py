@@ -59,8 +59,12 @@ class TraceStep:
     outcome: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"depth": self.depth, "domain": self.domain, "term": self.term,
-                "outcome": self.outcome}  # fmt: skip
+        return {
+            "depth": self.depth,
+            "domain": self.domain,
+            "term": self.term,
+            "outcome": self.outcome,
+        }
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ DEMO_SPF = (
     "v=spf1 ip4:127.0.0.1 a mx include:_spf.google.com include:spf.mtasv.net "
     "include:mailgun.org include:servers.mcsv.net ~all"
 )
+FAULT = "SPF needs 11 DNS lookups (limit 10) and does not include SendGrid (sendgrid.net)"
 
 # include domain -> its SPF record
 INCLUDES: dict[str, str] = {
