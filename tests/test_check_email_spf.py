@@ -41,6 +41,7 @@ TXT = {
     f"ptr.{Z}": ["v=spf1 ptr include:_spf.google.com -all"],
     f"servfail.{Z}": [f"v=spf1 include:_spf.google.com include:broken.{Z} -all"],
     f"notxt.{Z}": ["just some verification token"],
+    f"twice.{Z}": ["v=spf1 include:_spf.google.com include:_spf.google.com -all"],
 }
 
 
@@ -111,6 +112,18 @@ def test_neutral_endings_and_ptr_warn(base: Sprint, name: str, finding: str, clo
     assert result.status is Status.WARN
     assert finding in result.summary
     assert f'{name}.{Z}. TXT "v=spf1 include:_spf.google.com {closing}"' in result.fix
+
+
+def test_a_sender_authorized_twice_warns_and_the_fix_keeps_one(base: Sprint) -> None:
+    result = check(base, "twice")
+    assert result.status is Status.WARN
+    assert result.summary == (
+        f"twice.{Z}: Google Workspace (google-workspace) is authorized 2 times "
+        "(include:_spf.google.com): each costs lookups again"
+    )
+    assert result.evidence["lookups"] == 8
+    assert f'twice.{Z}. TXT "v=spf1 include:_spf.google.com -all"' in result.fix
+    assert "It needs 4 of 10 DNS lookups." in result.fix
 
 
 def test_plus_all_fails(base: Sprint) -> None:

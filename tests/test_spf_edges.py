@@ -260,6 +260,18 @@ def test_a_domain_spec_expanding_to_an_invalid_name_is_a_permerror(lab: Lab) -> 
     assert "not a valid domain name" in outcome.reason
 
 
+@pytest.mark.parametrize("local", ["a\\1x", "a\x1bb", "a b", "[bold]x[/]"])
+def test_a_hostile_local_part_expands_to_an_invalid_name_never_a_crash(
+    lab: Lab, local: str
+) -> None:
+    outcome = evaluate(lab, "192.0.2.1", f"{local}@long-label.{Z}")
+    if "[" in local:  # brackets are printable: a valid (missing) name, so no match
+        assert outcome.result is SpfResult.FAIL
+    else:
+        assert outcome.result is SpfResult.PERMERROR
+        assert "not a valid domain name" in outcome.reason
+
+
 def test_unknown_modifiers_are_ignored(lab: Lab) -> None:
     assert evaluate(lab, "192.0.2.1", f"user@unknown-mod.{Z}").result is SpfResult.FAIL
 

@@ -110,12 +110,18 @@ def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
         findings.fail.append(
             f"{tree.voids} void DNS lookups, over the limit of {MAX_VOIDS}: receivers get permerror"
         )
+    included = [node.domain for node in tree.walk() if node.via.startswith("include:")]
     for key, present in authorized.items():
+        service = sender(key)
         if not present:
-            service = sender(key)
             findings.fail.append(
                 f"{service.title} ({key}) is not authorized: include:{service.spf_include} is "
                 "missing, so its mail fails SPF"
+            )
+        elif (times := included.count(service.spf_include)) > 1:
+            findings.warn.append(
+                f"{service.title} ({key}) is authorized {times} times "
+                f"(include:{service.spf_include}): each costs lookups again"
             )
     final = closing_all(tree)
     if final == "+all":

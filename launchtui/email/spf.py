@@ -129,14 +129,15 @@ def identity(sender: str, helo: str) -> str:
 
 
 def valid_domain(name: str) -> bool:
-    """A multi-label domain name whose labels are 1 to 63 characters (4.3)."""
+    """A multi-label domain name whose labels are 1 to 63 characters (4.3), of printable
+    ASCII other than a backslash (which DNS presentation format would read as an escape)."""
     name = name.removesuffix(".")
     labels = name.split(".")
     return (
         len(labels) >= 2
         and len(name) <= spf_macros.MAX_DOMAIN
         and all(0 < len(label) <= 63 for label in labels)
-        and name.isascii()
+        and all("!" <= char <= "~" and char != "\\" for char in name)
     )
 
 
