@@ -41,6 +41,7 @@ TXT = {
     f"ptr.{Z}": ["v=spf1 ptr include:_spf.google.com -all"],
     f"servfail.{Z}": [f"v=spf1 include:_spf.google.com include:broken.{Z} -all"],
     f"notxt.{Z}": ["just some verification token"],
+    f"huge.{Z}": ["v=spf1 " + " ".join(f"a:h{n}.{Z}" for n in range(150)) + " -all"],
     f"twice.{Z}": ["v=spf1 include:_spf.google.com include:_spf.google.com -all"],
 }
 
@@ -224,6 +225,17 @@ def test_a_deep_include_chain_fails_on_the_lookup_limit(base: Sprint) -> None:
     assert result.status is Status.FAIL
     assert result.summary.startswith(f"c1.{Z}: SPF needs 12 DNS lookups")
     assert any("too deep" in finding for finding in result.evidence["findings"])
+
+
+def test_a_huge_record_is_judged_with_bounded_queries(base: Sprint) -> None:
+    result = check(base, "huge", ())
+    assert result.status is Status.FAIL
+    assert result.evidence["lookups"] == 150
+    assert result.evidence["voids"] == 60  # queries stop at 60
+    assert (
+        f"huge.{Z}: a:h60.{Z} and later terms: not queried for void lookups"
+        in (result.evidence["findings"])
+    )
 
 
 def test_more_than_two_void_lookups_fail(base: Sprint) -> None:

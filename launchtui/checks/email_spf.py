@@ -24,7 +24,7 @@ from launchtui.email.spf_terms import (
     Term,
     parse_term,
 )
-from launchtui.email.spf_tree import SpfNode, walk_tree
+from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import DnsClient
 from launchtui.net.errors import NetError
@@ -131,7 +131,9 @@ def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
     elif not final and tree.record:
         findings.warn.append("has no all term: servers it does not list get neutral")
     for node in tree.walk():
-        findings.warn += [f"{node.domain}: {note}" for note in node.notes if "void" not in note]
+        findings.warn += [
+            f"{node.domain}: {note}" for note in node.notes if not note.endswith(VOID_NOTE)
+        ]
     return findings
 
 

@@ -8,7 +8,8 @@ counted, branch by branch. Literal a, mx and exists targets are queried to count
 lookups. Terms whose domain uses macros cannot be followed without a client, and are noted.
 
 Hostile trees stay bounded: a domain already on the current branch is a loop (not followed
-again), and the walk stops at MAX_DEPTH levels and MAX_NODES records.
+again), the walk stops at MAX_DEPTH levels and MAX_NODES records, and at most
+MAX_VOID_QUERIES queries go to counting void lookups.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from launchtui.net.dns import DnsClient
 
 MAX_DEPTH = 12  # one more than a valid evaluation can reach
 MAX_NODES = 60
+MAX_VOID_QUERIES = 60  # queries spent counting void lookups (a huge record has many terms)
+VOID_NOTE = "(a void lookup)"
 
 
 @dataclass(slots=True)
@@ -90,6 +93,7 @@ class _Walker:
     def __init__(self, client: DnsClient) -> None:
         self.client = client
         self.nodes = 0
+        self.void_queries = 0
 
     async def node(self, domain: str, via: str, path: tuple[str, ...]) -> SpfNode:
         self.nodes += 1
@@ -153,6 +157,11 @@ class _Walker:
     async def count_void(self, node: SpfNode, term: Mechanism) -> None:
         if term.domain is not None and _has_macros(term.domain):
             return
+        self.void_queries += 1
+        if self.void_queries > MAX_VOID_QUERIES:
+            if self.void_queries == MAX_VOID_QUERIES + 1:
+                node.notes.append(f"{term.text} and later terms: not queried for void lookups")
+            return
         target = node.domain if term.domain is None else _literal(term.domain)
         if target is None:
             node.problems.append(f"{term.text}: not a valid domain name")
@@ -170,7 +179,7 @@ class _Walker:
             empty = not (await self.client.lookup(target, "A")).records
         if empty:
             node.voids += 1
-            node.notes.append(f"{term.text}: {target} has no records (a void lookup)")
+            node.notes.append(f"{term.text}: {target} has no records {VOID_NOTE}")
 
 
 def _has_macros(tokens: tuple[spf_macros.Token, ...]) -> bool:
