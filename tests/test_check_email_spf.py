@@ -173,6 +173,17 @@ def test_the_demo_record_over_the_limit_and_missing_a_sender_fails_with_a_merged
     ]
 
 
+def test_without_declared_senders_the_fix_drops_no_service(base: Sprint) -> None:
+    result = check(base, "over", ())
+    assert result.status is Status.FAIL
+    assert "does not list" not in result.fix
+    assert "List the services that send your mail in [email].senders" in result.fix
+    assert (
+        "Still over: flatten the costliest includes (include:_spf.google.com (4 lookups), "
+        "include:mailgun.org (3 lookups), include:spf.mtasv.net (1 lookup))" in result.fix
+    )
+
+
 def test_a_missing_sender_alone_fails(base: Sprint) -> None:
     result = check(base, "soft", ("google-workspace", "postmark"))
     assert result.status is Status.FAIL

@@ -189,11 +189,20 @@ def _within_limit(
     """What to drop (services not declared) or flatten to get under the lookup limit."""
     lines = [f"That is still over the limit of {MAX_LOOKUPS}: receivers would get permerror."]
     wanted = {sender(key).spf_include for key in declared}
+    # Services the sprint does not declare, when it declares any: likely left over.
     unused = [
         t
         for t in terms
-        if t.name == "include" and _target(t) in _SERVICE_BY_INCLUDE and _target(t) not in wanted
+        if declared
+        and t.name == "include"
+        and _target(t) in _SERVICE_BY_INCLUDE
+        and _target(t) not in wanted
     ]
+    if not declared:
+        lines.append(
+            "List the services that send your mail in [email].senders: launchtui then names "
+            "the includes of services you no longer use."
+        )
     if unused:
         terms = [t for t in terms if t not in unused]
         names = ", ".join(
