@@ -79,8 +79,9 @@ class SpfNode:
         return nodes
 
     def includes(self) -> set[str]:
-        """Every domain included or redirected to anywhere in the tree."""
-        return {node.domain for node in self.walk() if node.via}
+        """Every domain that authorizes senders anywhere in the tree: included with a pass
+        qualifier (a "-include:" forbids rather than authorizes) or redirected to."""
+        return {node.domain for node in self.walk() if node.via and node.via[0] not in "-~?"}
 
 
 async def walk_tree(client: DnsClient, domain: str) -> SpfNode:
