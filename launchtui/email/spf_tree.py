@@ -14,8 +14,10 @@ MAX_VOID_QUERIES queries go to counting void lookups.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from launchtui.email import spf_macros
 from launchtui.email.spf import MAX_NAMES, spf_records, valid_domain
@@ -28,6 +30,8 @@ from launchtui.email.spf_terms import (
     parse_record,
 )
 from launchtui.net.dns import DnsClient
+
+T = TypeVar("T")
 
 MAX_DEPTH = 12  # one more than a valid evaluation can reach
 MAX_NODES = 60
@@ -90,14 +94,24 @@ async def walk_tree(client: DnsClient, domain: str) -> SpfNode:
     return await walker.node(domain, "", ())
 
 
+@dataclass(slots=True)
+class _Voids:
+    """What querying one a, mx or exists target found."""
+
+    voids: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 class _Walker:
+    """Walks a tree; each record's includes and queries run concurrently, results in order."""
+
     def __init__(self, client: DnsClient) -> None:
         self.client = client
-        self.nodes = 0
+        self.nodes = 1  # the top record
         self.void_queries = 0
 
     async def node(self, domain: str, via: str, path: tuple[str, ...]) -> SpfNode:
-        self.nodes += 1
         node = SpfNode(domain, via)
         records = await spf_records(self.client, domain)
         node.records = records
@@ -117,70 +131,108 @@ class _Walker:
         node.parsed = record
         alls = [m for m in record.mechanisms if m.name == "all"]
         node.all_term = f"{alls[0].qualifier}all" if alls else ""
+        pending: list[Awaitable[SpfNode | _Voids]] = []
         for term in record.terms:
             if counts_lookup(term) and not (isinstance(term, Modifier) and node.all_term):
                 node.lookups += 1  # redirect= counts only when it is used (no all)
-            await self.term(node, term, (*path, domain))
+            step = self.plan(node, term, (*path, domain))
+            if step is not None:
+                pending.append(step)
+        for part in await _together(pending):
+            if isinstance(part, SpfNode):
+                node.children.append(part)
+            else:
+                node.voids += part.voids
+                node.problems += part.problems
+                node.notes += part.notes
         node.total = node.lookups + sum(child.total for child in node.children)
         node.voids += sum(child.voids for child in node.children)
         return node
 
-    async def term(self, node: SpfNode, term: Mechanism | Modifier, path: tuple[str, ...]) -> None:
+    def plan(
+        self, node: SpfNode, term: Mechanism | Modifier, path: tuple[str, ...]
+    ) -> Awaitable[SpfNode | _Voids] | None:
+        """What a term needs fetched (a record to follow, a target to query), if anything;
+        findings that need no DNS are added to `node` at once."""
         if isinstance(term, Modifier):
             if term.name != "redirect" or node.all_term:
-                return
+                return None
             follows = term.value
         elif term.name == "include":
             follows = term.domain or ()
         elif term.name == "ptr":
             node.notes.append(f"{term.text}: ptr is slow and RFC 7208 5.5 says not to use it")
-            return
+            return None
         elif term.name in ("a", "mx", "exists"):
-            await self.count_void(node, term)
-            return
+            return self.plan_void(node, term)
         else:
-            return
+            return None
         if _has_macros(follows):
             node.notes.append(f"{term.text}: uses macros, so it cannot be followed here")
-            return
+            return None
         target = _literal(follows)
         if target is None:
             node.problems.append(f"{term.text}: not a valid domain name")
-            return
+            return None
         if target in path:
             node.problems.append(f"{term.text}: include loop back to {target}")
-            return
+            return None
         if len(path) >= MAX_DEPTH or self.nodes >= MAX_NODES:
             node.problems.append(f"{term.text}: not followed, the tree is too deep or too large")
-            return
-        node.children.append(await self.node(target, term.text, path))
+            return None
+        self.nodes += 1
+        return self.node(target, term.text, path)
 
-    async def count_void(self, node: SpfNode, term: Mechanism) -> None:
+    def plan_void(self, node: SpfNode, term: Mechanism) -> Awaitable[_Voids] | None:
         if term.domain is not None and _has_macros(term.domain):
-            return
+            return None
+        target = node.domain if term.domain is None else _literal(term.domain)
+        if target is None:
+            node.problems.append(f"{term.text}: not a valid domain name")
+            return None
         self.void_queries += 1
         if self.void_queries > MAX_VOID_QUERIES:
             if self.void_queries == MAX_VOID_QUERIES + 1:
                 node.notes.append(f"{term.text} and later terms: not queried for void lookups")
-            return
-        target = node.domain if term.domain is None else _literal(term.domain)
-        if target is None:
-            node.problems.append(f"{term.text}: not a valid domain name")
-            return
+            return None
+        return self.query_void(term, target)
+
+    async def query_void(self, term: Mechanism, target: str) -> _Voids:
+        found = _Voids()
         if term.name == "mx":
-            found = await self.client.lookup(target, "MX")
-            hosts = [r for r in found.records if r.split()[-1].rstrip(".")]
+            answer = await self.client.lookup(target, "MX")
+            hosts = [r for r in answer.records if r.split()[-1].rstrip(".")]
             if len(hosts) > MAX_NAMES:
-                node.problems.append(f"{term.text}: {target} has {len(hosts)} MX hosts (limit 10)")
-            empty = not found.records
+                found.problems.append(
+                    f"{term.text}: {target} has {len(hosts)} MX hosts (limit {MAX_NAMES})"
+                )
+            empty = not answer.records
         elif term.name == "a":
-            found = await self.client.lookup(target, "A")
-            empty = not found.records and not (await self.client.lookup(target, "AAAA")).records
+            addresses = await _together(
+                [self.client.lookup(target, "A"), self.client.lookup(target, "AAAA")]
+            )
+            empty = not any(lookup.records for lookup in addresses)
         else:
             empty = not (await self.client.lookup(target, "A")).records
         if empty:
-            node.voids += 1
-            node.notes.append(f"{term.text}: {target} has no records {VOID_NOTE}")
+            found.voids = 1
+            found.notes.append(f"{term.text}: {target} has no records {VOID_NOTE}")
+        return found
+
+
+async def _together(steps: list[Awaitable[T]]) -> list[T]:
+    """The steps' results in order; the first NetError cancels the rest and is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_await(step)) for step in steps]
+    except BaseExceptionGroup as failed:
+        first = failed.exceptions[0]
+        raise first if isinstance(first, Exception) else failed from None
+    return [task.result() for task in tasks]
+
+
+async def _await(step: Awaitable[T]) -> T:
+    return await step
 
 
 def _has_macros(tokens: tuple[spf_macros.Token, ...]) -> bool:
