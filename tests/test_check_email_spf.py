@@ -294,3 +294,10 @@ def test_the_lab_lists_the_seeded_spf_fault(tmp_path: Path) -> None:
         "  harborclub.test: SPF needs 11 DNS lookups (limit 10) and does not include "
         "SendGrid (sendgrid.net)" in lines
     )
+
+
+def test_a_refused_query_is_an_error(base: Sprint) -> None:
+    sprint = dataclasses.replace(base, email=EmailConfig(domain="elsewhere.example"))
+    result = run_check(CHECK, sprint, "elsewhere.example")  # not a zone the lab serves
+    assert result.status is Status.ERROR
+    assert "REFUSED" in result.summary

@@ -348,3 +348,9 @@ def test_an_invalid_sender_domain_is_none_without_a_lookup(lab: Lab, domain: str
     outcome = evaluate(lab, "192.0.2.1", f"user@{domain}")
     assert outcome.result is SpfResult.NONE
     assert outcome.trace == []
+
+
+def test_a_refused_query_is_a_temperror(lab: Lab) -> None:
+    outcome = evaluate(lab, "192.0.2.1", "user@elsewhere.example")
+    assert outcome.result is SpfResult.TEMPERROR
+    assert "REFUSED" in outcome.reason
