@@ -156,6 +156,18 @@ def test_the_demo_record_over_the_limit_and_missing_a_sender_fails_with_a_merged
         "include:mailgun.org": 3,
         "include:servers.mcsv.net": 1,
     }
+    assert result.evidence["branches"] == [
+        f"over.{Z}: 11 lookups, 2 void",  # no address or MX here, unlike the demo
+        "  include:_spf.google.com: 4 lookups",
+        "    include:_netblocks.google.com: 1 lookup",
+        "    include:_netblocks2.google.com: 1 lookup",
+        "    include:_netblocks3.google.com: 1 lookup",
+        "  include:spf.mtasv.net: 1 lookup",
+        "  include:mailgun.org: 3 lookups",
+        "    include:_spf.mailgun.org: 1 lookup",
+        "    include:_spf.eu.mailgun.org: 1 lookup",
+        "  include:servers.mcsv.net: 1 lookup",
+    ]
     merged = DEMO_SPF.replace(" ~all", " include:sendgrid.net ~all")
     trimmed = (
         "v=spf1 ip4:127.0.0.1 a mx include:_spf.google.com include:spf.mtasv.net "

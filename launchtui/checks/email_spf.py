@@ -66,6 +66,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         "void_limit": MAX_VOIDS,
         "all": closing_all(tree),
         "senders": authorized,
+        "branches": tree.outline(),
         "tree": tree.to_dict(),
     }
     findings = judge(tree, authorized)

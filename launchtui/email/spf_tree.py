@@ -75,6 +75,16 @@ class SpfNode:
             data["children"] = [child.to_dict() for child in self.children]
         return data
 
+    def outline(self, depth: int = 0) -> list[str]:
+        """One line per record: how it was reached and the lookups it costs, indented."""
+        cost = 1 + self.total if self.via else self.total
+        head = self.via or self.domain
+        extra = f", {self.voids} void" if self.voids else ""
+        line = f"{'  ' * depth}{head}: {cost} lookup{'s' if cost != 1 else ''}{extra}"
+        if self.problems:
+            line += f" ({self.problems[0]})"
+        return [line, *(line for child in self.children for line in child.outline(depth + 1))]
+
     def walk(self) -> list[SpfNode]:
         """This node and every node under it, depth first."""
         nodes = [self]
