@@ -28,6 +28,7 @@ import pytest
 
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, demo_config
 from launchtui.lab.config import Route, demo_hosts
+from launchtui.lab.demo_spf import demo_txt
 
 ZONE = "harborclub.test"
 HOSTILE_TEXT = '[bold red]pwned[/] \x1b[31mred\x1b[0m "quoted" \\back\\slash ünïcode'
@@ -119,7 +120,7 @@ def fault_config(**overrides: Any) -> LabConfig:
         "base_port": 0,
         "hosts": hosts,
         "txt": {
-            ZONE: ["v=spf1 include:_spf.google.com ~all"],
+            **demo_txt(),
             f"hostile.{ZONE}": [HOSTILE_TEXT],
             f"big.{ZONE}": BIG_TXT,
         },

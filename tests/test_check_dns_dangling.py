@@ -187,7 +187,7 @@ def test_an_existing_name_in_an_external_zone_resolves(extra: Lab) -> None:
 )
 def test_external_zones_are_validated(zones: dict[str, list[str]], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        LabConfig(external_zones=zones)
+        LabConfig(txt={}, external_zones=zones)
 
 
 def test_the_lab_names_the_dangling_cname_among_the_seeded_problems(lab: Lab) -> None:

@@ -20,7 +20,7 @@ from typing import NoReturn
 from launchtui import __version__
 from launchtui.errors import LaunchtuiError
 
-COMMANDS = ("new", "check", "export", "credentials", "lab", "demo", "dmarc", "email-test")
+COMMANDS = ("new", "check", "export", "credentials", "lab", "demo", "spf", "dmarc", "email-test")
 
 
 class Parser(argparse.ArgumentParser):

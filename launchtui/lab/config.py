@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from launchtui.lab import demo_spf
+
 DNS_FAULTS = ("ok", "nxdomain", "servfail", "servfail-aaaa", "drop")
 CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name", "self-signed")
 TLS_FAULTS = ("ok", "stall")
@@ -291,7 +293,7 @@ class LabConfig:
     # Extra records, owner name (FQDN inside the zone) -> values.
     txt: dict[str, list[str]] = field(
         default_factory=lambda: {
-            DEMO_ZONE: ["v=spf1 include:_spf.google.com ~all"],
+            **demo_spf.demo_txt(),
             f"legacy2019._domainkey.{DEMO_ZONE}": [f"v=DKIM1; k=rsa; p={LEGACY_DKIM_KEY}"],
             **mta_sts_txt(DEMO_ZONE),
         }
@@ -314,7 +316,9 @@ class LabConfig:
     records: list[tuple[str, str, str]] = field(default_factory=list)
     # Zones outside the lab zone that the lab answers for too, zone -> the names that exist
     # there (at the listen address): a CNAME into one resolves or is NXDOMAIN, not REFUSED.
-    external_zones: dict[str, list[str]] = field(default_factory=lambda: {"herokuapp.com": []})
+    external_zones: dict[str, list[str]] = field(
+        default_factory=lambda: {"herokuapp.com": [], **{z: [] for z in demo_spf.ZONES}}
+    )
     dns_delay: float = 0.0  # seconds added before every DNS answer
     tls_delay: float = 0.0  # seconds before each TLS handshake starts
     http_delay: float = 0.0  # seconds before every HTTP response

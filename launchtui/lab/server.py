@@ -17,6 +17,7 @@ from typing import Any
 from launchtui.credentials import env_var
 from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
+from launchtui.lab import demo_spf
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig, expiring_days
 from launchtui.lab.dns_server import DnsServer
@@ -233,6 +234,8 @@ class Lab:
         problems += [
             f"  {host.name}: {p}" for host in config.hosts for p in _dns_problems(self, host)
         ]
+        if demo_spf.DEMO_SPF in config.txt.get(config.zone, []):
+            problems.append(f"  {config.zone}: {demo_spf.FAULT}")
         mail_zone = any(v.startswith("v=spf1") for v in config.txt.get(config.zone, []))
         if mail_zone and f"_dmarc.{config.zone}" not in config.txt:
             problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")

@@ -1,0 +1,305 @@
+"""email.spf: the sending domain's SPF record authorizes every declared sender, within limits.
+
+One SPF record (RFC 7208 4.5), that parses, whose whole include tree needs at most 10 DNS
+lookups and 2 void lookups (4.6.4; a receiver checking an address the record does not list
+walks every branch, so the whole tree counts), that ends in -all or ~all, and that includes
+the SPF domain of every service in [email].senders. The evidence is the include tree with
+each branch's lookup count; the fix is the corrected record, merged, with what to drop or
+flatten when it would still need more than 10 lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.registry import Check, register
+from launchtui.email.senders import SENDERS, sender
+from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
+from launchtui.email.spf_terms import (
+    LOOKUP_TERMS,
+    Mechanism,
+    Modifier,
+    SpfSyntaxError,
+    Term,
+    parse_term,
+)
+from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
+from launchtui.net.context import NetworkContext
+from launchtui.net.dns import DnsClient
+from launchtui.net.errors import NetError
+from launchtui.sprint.model import Sprint
+
+# Include domain -> the catalogue's service, to name services in findings and fixes.
+_SERVICE_BY_INCLUDE = {s.spf_include: s.title for s in SENDERS.values()}
+
+
+def _targets(sprint: Sprint) -> list[str]:
+    return [sprint.email.domain or sprint.site.apex]
+
+
+@dataclass(slots=True)
+class Findings:
+    fail: list[str] = field(default_factory=list)
+    warn: list[str] = field(default_factory=list)
+
+
+async def _run(ctx: NetworkContext, domain: str) -> Outcome:
+    declared = ctx.sprint.email.senders if ctx.sprint else ()
+    tree = await walk_tree(ctx.dns, domain)
+    evidence: dict[str, object] = {"resolver": ctx.dns.label, "domain": domain}
+    if not tree.records:
+        return Outcome(
+            Status.FAIL,
+            f"{domain} publishes no SPF record: receivers cannot tell which servers may send "
+            "its mail",
+            evidence | {"senders": list(declared)},
+            fix=await fix_text(ctx.dns, domain, tree, declared),
+        )
+    includes = tree.includes()
+    authorized = {key: sender(key).spf_include in includes for key in declared}
+    evidence |= {
+        "record": tree.record,
+        "lookups": tree.total,
+        "lookup_limit": MAX_LOOKUPS,
+        "voids": tree.voids,
+        "void_limit": MAX_VOIDS,
+        "all": closing_all(tree),
+        "senders": authorized,
+        "branches": tree.outline(),
+        "tree": tree.to_dict(),
+    }
+    findings = judge(tree, authorized)
+    evidence["findings"] = findings.fail + findings.warn
+    if not findings.fail and not findings.warn:
+        return Outcome(
+            Status.PASS,
+            f"{domain}: one valid SPF record, {tree.total} of {MAX_LOOKUPS} DNS lookups, ends "
+            f"in {closing_all(tree)}, authorizes {', '.join(declared) or 'its listed servers'}",
+            evidence,
+        )
+    shown = findings.fail or findings.warn
+    more = len(findings.fail) + len(findings.warn) - 1
+    return Outcome(
+        Status.FAIL if findings.fail else Status.WARN,
+        f"{domain}: {shown[0]}" + (f" (and {more} more)" if more else ""),
+        evidence,
+        fix=await fix_text(ctx.dns, domain, tree, declared),
+    )
+
+
+def closing_all(tree: SpfNode) -> str:
+    """The all term that ends evaluation: the record's own, else its redirect target's."""
+    node: SpfNode | None = tree
+    while node is not None:
+        if node.all_term:
+            return node.all_term
+        node = next((c for c in node.children if c.via.startswith("redirect=")), None)
+    return ""
+
+
+def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
+    findings = Findings()
+    if tree.total > MAX_LOOKUPS:
+        findings.fail.append(
+            f"SPF needs {tree.total} DNS lookups, over the limit of {MAX_LOOKUPS}: receivers "
+            "get permerror for every address the record does not authorize early"
+        )
+    for node in tree.walk():
+        findings.fail += node.problems
+    if tree.voids > MAX_VOIDS:
+        findings.fail.append(
+            f"{tree.voids} void DNS lookups, over the limit of {MAX_VOIDS}: receivers get permerror"
+        )
+    included = [node.domain for node in tree.walk() if node.via.startswith("include:")]
+    for key, present in authorized.items():
+        service = sender(key)
+        if not present:
+            findings.fail.append(
+                f"{service.title} ({key}) is not authorized: include:{service.spf_include} is "
+                "missing, so its mail fails SPF"
+            )
+        elif (times := included.count(service.spf_include)) > 1:
+            findings.warn.append(
+                f"{service.title} ({key}) is authorized {times} times "
+                f"(include:{service.spf_include}): each costs lookups again"
+            )
+    final = closing_all(tree)
+    if final == "+all":
+        findings.fail.append("ends in +all: any server on the internet may send as this domain")
+    elif final == "?all":
+        findings.warn.append("ends in ?all (neutral): servers it does not list are not refused")
+    elif not final and tree.record:
+        findings.warn.append("has no all term: servers it does not list get neutral")
+    for node in tree.walk():
+        findings.warn += [
+            f"{node.domain}: {note}" for note in node.notes if not note.endswith(VOID_NOTE)
+        ]
+    return findings
+
+
+async def fix_text(client: DnsClient, domain: str, tree: SpfNode, declared: tuple[str, ...]) -> str:
+    terms, dropped, ptrs = merged_terms(tree, declared)
+    cost = _Cost({node.domain: node.total for node in tree.walk() if node.via})
+    for name in _includes(terms):
+        if name not in cost.totals:  # an include the corrected record adds
+            try:
+                cost.totals[name] = (await walk_tree(client, name)).total
+            except NetError:
+                cost.totals[name] = 0
+    record = render(terms)
+    lines = [
+        f"Publish exactly one SPF record at {domain}, replacing what is there now:",
+        f'  {domain}. TXT "{record}"',
+        f"It needs {cost.of(terms)} of {MAX_LOOKUPS} DNS lookups.",
+    ]
+    if dropped:
+        lines.append(f"Left out because they do not parse: {', '.join(dropped)}.")
+    if ptrs:
+        lines.append(
+            f"Left out: {', '.join(ptrs)} (slow, and RFC 7208 5.5 says not to use it); list "
+            "those servers' addresses with ip4: or ip6: instead."
+        )
+    if cost.of(terms) > MAX_LOOKUPS:
+        lines += _within_limit(domain, terms, declared, cost)
+    lines.append(
+        f"Verify: `dig +short TXT {domain}` shows one v=spf1 record, and "
+        f"`launchtui spf --ip <a sending server's address> --sender postmaster@{domain}` "
+        "says pass."
+    )
+    return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class _Cost:
+    """DNS lookups of a list of terms, each include costing 1 plus its tree's total."""
+
+    totals: dict[str, int]
+
+    def of(self, terms: list[Term]) -> int:
+        total = 0
+        for term in terms:
+            if term.name in LOOKUP_TERMS:
+                total += 1 + (self.totals.get(_target(term), 0) if term.name == "include" else 0)
+        return total
+
+
+def _within_limit(
+    domain: str, terms: list[Term], declared: tuple[str, ...], cost: _Cost
+) -> list[str]:
+    """What to drop (services not declared) or flatten to get under the lookup limit."""
+    lines = [f"That is still over the limit of {MAX_LOOKUPS}: receivers would get permerror."]
+    wanted = {sender(key).spf_include for key in declared}
+    # Services the sprint does not declare, when it declares any: likely left over.
+    unused = [
+        t
+        for t in terms
+        if declared
+        and t.name == "include"
+        and _target(t) in _SERVICE_BY_INCLUDE
+        and _target(t) not in wanted
+    ]
+    if not declared:
+        lines.append(
+            "List the services that send your mail in [email].senders: launchtui then names "
+            "the includes of services you no longer use."
+        )
+    if unused:
+        terms = [t for t in terms if t not in unused]
+        names = ", ".join(
+            f"{_SERVICE_BY_INCLUDE[_target(t)]} ({t.text}, {_lookups(cost.of([t]))})"
+            for t in unused
+        )
+        lines += [
+            f"[email].senders does not list {names}. If you no longer send through them, "
+            f"drop them; the record then needs {cost.of(terms)} lookups:",
+            f'  {domain}. TXT "{render(terms)}"',
+        ]
+    if cost.of(terms) > MAX_LOOKUPS:
+        costly = sorted((t for t in terms if t.name == "include"), key=lambda t: -cost.of([t]))
+        biggest = ", ".join(f"{t.text} ({_lookups(cost.of([t]))})" for t in costly[:3])
+        lines.append(
+            f"Still over: flatten the costliest includes ({biggest}) into the ip4:/ip6: ranges "
+            "they list (and re-check them when the provider changes them), replace a and mx "
+            "with your servers' ip4: addresses, or send one service from a subdomain with its "
+            "own record."
+        )
+    return lines
+
+
+def merged_terms(
+    tree: SpfNode, declared: tuple[str, ...]
+) -> tuple[list[Term], list[str], list[str]]:
+    """The published record(s) merged into one: terms deduplicated, includes of domains with
+    no SPF record and ptr removed, the declared senders' includes added, and one closing -all
+    (kept when it was there) or ~all. A redirect= becomes an include, since the all disables
+    it. Also returns the terms left out: those that do not parse, and the ptr ones."""
+    broken = {node.via for node in tree.walk() if node.via and not node.records}
+    terms: list[Term] = []
+    dropped: list[str] = []
+    ptrs: list[str] = []
+    closing = "~all"
+    for record in tree.records:
+        for word in record.split(" ")[1:]:
+            try:
+                term = parse_term(word) if word else None
+            except SpfSyntaxError:
+                dropped.append(word)
+                continue
+            if term is None or term.text in broken:
+                continue
+            if term.name == "ptr":
+                ptrs.append(term.text)
+                continue
+            if term.name == "all":
+                closing = (
+                    "-all" if isinstance(term, Mechanism) and term.qualifier == "-" else closing
+                )
+                continue
+            if term.name == "redirect":
+                term = parse_term("include:" + word.partition("=")[2])
+            if term.text.lower() not in {t.text.lower() for t in terms}:
+                terms.append(term)
+    mechanisms = [t for t in terms if isinstance(t, Mechanism)]
+    present = set(_includes(mechanisms))
+    for key in declared:
+        include = sender(key).spf_include
+        if include not in present:
+            mechanisms.append(_mechanism(f"include:{include}"))
+            present.add(include)
+    modifiers = [t for t in terms if isinstance(t, Modifier)]
+    return [*mechanisms, _mechanism(closing), *modifiers], dropped, ptrs
+
+
+def render(terms: list[Term]) -> str:
+    return " ".join(["v=spf1", *(t.text for t in terms)])
+
+
+def _lookups(count: int) -> str:
+    return f"{count} lookup" if count == 1 else f"{count} lookups"
+
+
+def _target(term: Term) -> str:
+    return term.text.partition(":")[2].lower()
+
+
+def _includes(terms: list[Term] | list[Mechanism]) -> list[str]:
+    return [_target(t) for t in terms if t.name == "include"]
+
+
+def _mechanism(text: str) -> Mechanism:
+    term = parse_term(text)
+    assert isinstance(term, Mechanism)
+    return term
+
+
+CHECK = register(
+    Check(
+        id="email.spf",
+        stage="email",
+        severity=Severity.BLOCKER,
+        title="SPF authorizes your senders",
+        targets=_targets,
+        run=_run,
+    )
+)

@@ -1,0 +1,106 @@
+"""`launchtui spf --ip IP --sender MAILFROM`: evaluate SPF (RFC 7208 check_host()) once."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from launchtui.errors import UsageError
+from launchtui.reports.literal import literal
+
+if TYPE_CHECKING:
+    from launchtui.email.spf import SpfOutcome
+
+EPILOG = """\
+Exit code 0 for every SPF result (pass fail softfail neutral none permerror temperror);
+2 for a usage error (an IP address or sender that cannot be evaluated).
+
+JSON (--format json): {"result", "reason", "explanation" (exp= text, only with fail),
+"ip", "sender" (as evaluated: postmaster@HELO for an empty MAIL FROM), "helo", "domain",
+"record" (the domain's SPF record), "lookups", "lookup_limit" (10), "voids", "void_limit" (2),
+"trace": [{"depth", "domain", "term", "outcome"}, ...] (every record fetched and term tried,
+in order; depth grows by one per include or redirect)}.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "spf",
+        help="evaluate SPF for a client address and sender (RFC 7208)",
+        description="Evaluate SPF the way a receiving mail server does (RFC 7208 check_host()): "
+        "may IP send mail with this MAIL FROM? Prints the result, the exp= explanation, the DNS "
+        "lookups used (and void lookups), and one line per term evaluated.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--ip", required=True, help="the connecting client's IPv4 or IPv6 address")
+    parser.add_argument(
+        "--sender",
+        required=True,
+        metavar="MAILFROM",
+        help='the MAIL FROM address (local@domain; "" to check the HELO identity)',
+    )
+    parser.add_argument("--helo", default="", help="the HELO/EHLO name the client gave")
+    parser.add_argument(
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="resolver to ask instead of the system's (repeatable)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, metavar="SECONDS", help="per DNS lookup (default 5)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 300:
+        raise UsageError("--timeout must be between 0 and 300 seconds")
+    # dnspython is imported only now, so that --help starts at once.
+    from launchtui.email import spf
+    from launchtui.net.address import parse_hostport
+    from launchtui.net.dns import DnsClient
+
+    try:
+        ip = spf.parse_ip(args.ip)
+    except ValueError:
+        raise UsageError(f"--ip: {args.ip!r} is not an IPv4 or IPv6 address") from None
+    sender = spf.identity(args.sender, args.helo)
+    domain = sender.rpartition("@")[2]
+    if not args.sender.strip() and not args.helo:
+        raise UsageError("--sender is empty: give --helo, whose identity is then checked")
+    if not spf.valid_domain(domain):
+        raise UsageError(f"--sender: {domain!r} is not a domain name (local@example.com)")
+    try:
+        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
+    except ValueError as exc:
+        raise UsageError(f"--nameserver: {exc}") from None
+    client = DnsClient(nameservers, timeout=args.timeout)
+    outcome = asyncio.run(spf.check_host(client, ip, args.sender, args.helo))
+    if args.format == "json":
+        print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render(outcome))
+    return 0
+
+
+def render(outcome: SpfOutcome) -> str:
+    from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
+
+    lines = [
+        f"SPF {outcome.result} for {outcome.ip} sending as {literal(outcome.sender)}",
+        f"reason: {literal(outcome.reason)}",
+        f"explanation: {literal(outcome.explanation) or '(none)'}",
+        f"lookups: {outcome.lookups} of {MAX_LOOKUPS}, void lookups: {outcome.voids} of "
+        f"{MAX_VOIDS}",
+        "trace:",
+    ]
+    for step in outcome.trace:
+        indent = "  " * (step.depth + 1)
+        term = f"{literal(step.domain)}  {literal(step.term)}"
+        lines.append(f"{indent}{term}  ->  {literal(step.outcome)}")
+    return "\n".join(lines)

@@ -1,0 +1,188 @@
+"""SPF records parsed into terms (RFC 7208 sections 4.5, 4.6, 5 and 6).
+
+A whole record is parsed before any of it is evaluated: a syntax error anywhere makes
+check_host() return permerror without evaluating a single term (4.6). Errors name the term.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from launchtui.email import spf_macros
+from launchtui.email.spf_macros import MacroError, Token
+
+VERSION = "v=spf1"
+MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
+# The terms that cost one of the ten DNS lookups (4.6.4); the redirect modifier too.
+LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})
+QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
+
+_TERM = re.compile(r"([+\-~?]?)([A-Za-z][A-Za-z0-9\-_.]*)(.*)", re.DOTALL)
+_DUAL_CIDR = re.compile(r"(?:/([0-9]+))?(?://([0-9]+))?\Z")
+_CIDR = re.compile(r"0|[1-9][0-9]*")
+_TOPLABEL = re.compile(
+    r"\.([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9\-]*[A-Za-z0-9])\.?\Z"
+)
+_IP4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}\Z")
+
+
+class SpfSyntaxError(ValueError):
+    """A record that does not parse; str() names the term and what is wrong with it."""
+
+    def __init__(self, term: str, reason: str) -> None:
+        super().__init__(f'syntax error in "{term}": {reason}')
+        self.term = term
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanism:
+    text: str  # the term as written in the record
+    qualifier: str  # "+", "-", "~" or "?"
+    name: str  # lower case, one of MECHANISMS
+    domain: tuple[Token, ...] | None = None  # the domain-spec; None: the current domain
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None  # ip4 and ip6
+    cidr4: int = 32  # a and mx: prefix lengths to compare the client address with
+    cidr6: int = 128
+
+    @property
+    def result(self) -> str:
+        return QUALIFIERS[self.qualifier]
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    text: str
+    name: str  # lower case
+    value: tuple[Token, ...]
+
+
+Term = Mechanism | Modifier
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    text: str
+    terms: tuple[Term, ...]
+
+    @property
+    def mechanisms(self) -> tuple[Mechanism, ...]:
+        return tuple(t for t in self.terms if isinstance(t, Mechanism))
+
+    def modifier(self, name: str) -> Modifier | None:
+        return next((t for t in self.terms if isinstance(t, Modifier) and t.name == name), None)
+
+
+def is_spf(text: str) -> bool:
+    """An SPF record: "v=spf1" alone or followed by a space, in any case (4.5)."""
+    head = text[: len(VERSION) + 1].lower()
+    return head == VERSION or head == VERSION + " "
+
+
+def counts_lookup(term: Term) -> bool:
+    return term.name in LOOKUP_TERMS
+
+
+def parse_record(text: str) -> Record:
+    if not is_spf(text):
+        raise SpfSyntaxError(text[:20], 'an SPF record starts with "v=spf1"')
+    terms: list[Term] = []
+    for word in text[len(VERSION) :].split(" "):
+        if word:
+            terms.append(parse_term(word))
+    for name in ("redirect", "exp"):
+        repeats = [t for t in terms if isinstance(t, Modifier) and t.name == name]
+        if len(repeats) > 1:
+            raise SpfSyntaxError(repeats[1].text, f"the {name}= modifier appears more than once")
+    return Record(text, tuple(terms))
+
+
+def parse_term(word: str) -> Term:
+    match = _TERM.fullmatch(word)
+    if match is None:
+        raise SpfSyntaxError(word, "not a mechanism or a modifier")
+    qualifier, name, rest = match.groups()
+    if not qualifier and rest.startswith("="):
+        return _modifier(word, name.lower(), rest[1:])
+    name = name.lower()
+    if name not in MECHANISMS:
+        raise SpfSyntaxError(word, f"unknown mechanism {name!r}")
+    qualifier = qualifier or "+"
+    try:
+        return _mechanism(word, qualifier, name, rest)
+    except MacroError as exc:
+        raise SpfSyntaxError(word, str(exc)) from None
+
+
+def _modifier(word: str, name: str, value: str) -> Modifier:
+    try:
+        # Unknown modifiers are ignored, but must still be valid macro strings (6).
+        tokens = domain_spec(value) if name in ("redirect", "exp") else spf_macros.parse(value)
+    except MacroError as exc:
+        raise SpfSyntaxError(word, str(exc)) from None
+    return Modifier(word, name, tokens)
+
+
+def _mechanism(word: str, qualifier: str, name: str, rest: str) -> Mechanism:
+    if name == "all":
+        if rest:
+            raise SpfSyntaxError(word, '"all" takes no argument')
+        return Mechanism(word, qualifier, name)
+    if name in ("include", "exists"):
+        if not rest.startswith(":"):
+            raise SpfSyntaxError(word, f'"{name}" needs ":domain"')
+        return Mechanism(word, qualifier, name, domain_spec(rest[1:]))
+    if name == "ptr":
+        if rest and not rest.startswith(":"):
+            raise SpfSyntaxError(word, '"ptr" takes an optional ":domain" only')
+        return Mechanism(word, qualifier, name, domain_spec(rest[1:]) if rest else None)
+    if name in ("ip4", "ip6"):
+        return Mechanism(word, qualifier, name, network=_network(word, name, rest))
+    # a and mx: [":" domain-spec] [dual-cidr-length]
+    cidr = _DUAL_CIDR.search(rest)
+    assert cidr is not None  # the pattern matches the empty string at the end
+    cidr4 = _prefix(word, cidr.group(1), 32)
+    cidr6 = _prefix(word, cidr.group(2), 128)
+    spec = rest[: cidr.start()]
+    if spec and not spec.startswith(":"):
+        raise SpfSyntaxError(word, f'"{name}" takes ":domain" and "/prefix" lengths only')
+    domain = domain_spec(spec[1:]) if spec else None
+    return Mechanism(word, qualifier, name, domain, cidr4=cidr4, cidr6=cidr6)
+
+
+def domain_spec(text: str) -> tuple[Token, ...]:
+    """A domain-spec: a macro string ending in a macro or in "." and a top label."""
+    if not text:
+        raise MacroError("the domain is empty")
+    tokens = spf_macros.parse(text)
+    last = tokens[-1]
+    if isinstance(last, str) and not _TOPLABEL.search(last):
+        raise MacroError(f"{text!r} is not a domain name with a top-level label")
+    return tokens
+
+
+def _prefix(word: str, digits: str | None, limit: int) -> int:
+    if digits is None:
+        return limit
+    if not _CIDR.fullmatch(digits) or int(digits) > limit:
+        raise SpfSyntaxError(word, f"/{digits} is not a prefix length from 0 to {limit}")
+    return int(digits)
+
+
+def _network(word: str, name: str, rest: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    if not rest.startswith(":") or len(rest) < 2:
+        raise SpfSyntaxError(word, f'"{name}" needs ":address"')
+    address, slash, digits = rest[1:].partition("/")
+    limit = 32 if name == "ip4" else 128
+    prefix = _prefix(word, digits if slash else None, limit)
+    try:
+        if name == "ip4":
+            if not _IP4.match(address):
+                raise ValueError
+            return ipaddress.IPv4Network((ipaddress.IPv4Address(address), prefix), strict=False)
+        return ipaddress.IPv6Network((ipaddress.IPv6Address(address), prefix), strict=False)
+    except ValueError:
+        kind = "IPv4" if name == "ip4" else "IPv6"
+        raise SpfSyntaxError(word, f"{address!r} is not an {kind} address") from None
