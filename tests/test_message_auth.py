@@ -11,6 +11,7 @@ from launchtui.email.authres import MAX_LENGTH, parse
 from launchtui.email.dns_sync import SyncResolver
 from launchtui.email.message_auth import (
     DkimVerdict,
+    check_spf,
     evaluate_dmarc,
     from_address,
     relaxed_aligned,
@@ -43,6 +44,7 @@ def resolver(start_lab) -> SyncResolver:
             f"_dmarc.{ZONE}": ["v=DMARC1; p=quarantine; rua=mailto:d@harborclub.test"],
             f"_dmarc.strict.{ZONE}": ["v=DMARC1; p=reject; adkim=s"],
             f"_dmarc.twice.{ZONE}": ["v=DMARC1; p=none", "v=DMARC1; p=reject"],
+            ZONE: ["v=spf1 ip4:127.0.0.1 -all"],
         },
         hosts=[],
         external_zones={"example.org": []},
@@ -156,3 +158,19 @@ def test_each_rendered_message_carries_its_own_token():
     assert f"{TOKEN_HEADER}: {first.token}".encode() in first.data
     assert first.token.encode() in first.data.split(b"\r\n\r\n", 1)[1]
     assert first.subject == "Welcome to A" and b"\r\n" in first.data
+
+
+def test_spf_for_the_relay_address_and_others(resolver):
+    passed = check_spf("127.0.0.1", f"hello@{ZONE}", "", resolver)
+    assert (passed.result, passed.domain) == ("pass", ZONE) and passed.lookups == 0
+    assert check_spf("192.0.2.7", f"hello@{ZONE}", "", resolver).result == "fail"
+    assert check_spf("127.0.0.1", "a@example.org", "", resolver).result == "none"
+    assert check_spf("not-an-ip", f"hello@{ZONE}", "", resolver).result == "permerror"
+    silent = SyncResolver([("127.0.0.1", 9)], timeout=1)
+    assert check_spf("127.0.0.1", f"hello@{ZONE}", "", silent).result == "temperror"
+
+
+def test_dmarc_passes_on_aligned_spf_alone(resolver):
+    spf = check_spf("127.0.0.1", f"hello@{ZONE}", "", resolver)
+    verdict = evaluate_dmarc(ZONE, DkimVerdict("none"), (spf.result, spf.domain), resolver)
+    assert (verdict.result, verdict.aligned) == ("pass", ("spf",))

@@ -119,11 +119,14 @@ def _outcome_lines(outcome: Outcome, domain: str, literal: Any) -> list[str]:
         dkim += f" (d={literal(verified['dkim_domain'])} s={literal(verified['dkim_selector'])})"
     dmarc = f"{verified.get('dmarc', '')} (aligned: {verified.get('dmarc_aligned', 'none')}"
     dmarc += f"; {literal(verified.get('dmarc_reason', ''))})"
+    spf = verified.get("spf", "")
+    if verified.get("spf_domain"):
+        spf += f" ({verified['spf_domain']})"
     match = "matches" if outcome.from_domain_matches else "does NOT match"
     return [
         head + f"{where} after {seconds:.1f} s",
         f"    receiver {literal(outcome.authserv_id) or '(no Authentication-Results)'}: {received}",
-        f"    launchtui: dkim={literal(dkim)}, spf={verified.get('spf', '')}, dmarc={dmarc}",
+        f"    launchtui: dkim={literal(dkim)}, spf={literal(spf)}, dmarc={dmarc}",
         f'    From: "{literal(outcome.from_name)}" @{literal(outcome.from_domain)} {match} '
         f"the sending domain {literal(domain)}",
         "",

@@ -5,9 +5,9 @@ Per message (one per template and seed inbox): delivered or not within the time 
 folder (inbox or spam), the latency (polled every POLL_INTERVAL), the receiving server's
 Authentication-Results (spf, dkim, dmarc as it reported them, "not reported" otherwise), the
 From display name and whether the From domain is the sending domain, and launchtui's own
-verification of the received bytes: DKIM with dkimpy (keys looked up through the sprint's
-nameservers), DMARC alignment, and SPF, reported as not verified while no SPF evaluator is
-available. Blocking from end to end: call `run` from a worker thread in an event-driven app.
+verification: DKIM of the received bytes with dkimpy, SPF (check_host() for the relay's
+address and our MAIL FROM) and DMARC alignment, every lookup through the sprint's
+nameservers. Blocking from end to end: call `run` from a worker thread in an event-driven app.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from launchtui.email.authres import parse as parse_authres
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.email.imap_read import IMAPS_PORT, Found, InboxError, InboxReader
 from launchtui.email.message_auth import (
+    SpfVerdict,
+    check_spf,
     domain_of,
     evaluate_dmarc,
     from_address,
@@ -44,7 +46,6 @@ from launchtui.sprint.model import HostPort, SeedInbox, Sprint
 POLL_INTERVAL = 0.5  # seconds between two looks into the seed inboxes
 WATCHDOG_GRACE = 3  # the poll may overrun its time limit by this many operation timeouts
 SMTP_PASSWORD = "smtp_password"
-SPF_NOT_VERIFIED = "not verified (evaluator not available)"
 NOT_REPORTED = "not reported"
 
 
@@ -208,8 +209,11 @@ def run(
     if not polled:
         report.wall_ms = int((time.monotonic() - started) * 1000)
         return report
+    # SPF as a receiver would evaluate it for the relay's address (the one we reached) and
+    # our MAIL FROM; the same for every message of the run.
+    spf = check_spf(report.relay_ip, sender, "", resolver)
     note(f"waiting up to {timeout:g} s for them in {len(inboxes)} seed inboxes")
-    _poll(inboxes, messages, outcomes, polled, sent_at, timeout, op_timeout, trust, sprint)
+    _poll(inboxes, messages, outcomes, polled, sent_at, timeout, op_timeout, trust, sprint, spf)
     for outcome in outcomes:
         if not outcome.delivered and not outcome.error:
             outcome.error = f"not found in the inbox or spam folder within {timeout:g} s"
@@ -271,6 +275,7 @@ def _poll(
     op_timeout: float,
     trust: ssl.SSLContext,
     sprint: Sprint,
+    spf: SpfVerdict,
 ) -> None:
     resolver = SyncResolver(sprint.network.nameservers, timeout=op_timeout)
     readers: dict[str, InboxReader] = {}
@@ -312,9 +317,8 @@ def _poll(
                     for n in mine:
                         found = reader.find(messages[n].token)
                         if found is not None:
-                            _record(
-                                outcomes[n], found, time.monotonic() - sent_at, sprint, resolver
-                            )
+                            latency = time.monotonic() - sent_at
+                            _record(outcomes[n], found, latency, sprint, resolver, spf)
                             pending.remove(n)
                 except (InboxError, DnsTempError) as exc:
                     reason = f"{exc}"
@@ -335,7 +339,12 @@ def _poll(
 
 
 def _record(
-    outcome: Outcome, found: Found, latency: float, sprint: Sprint, resolver: SyncResolver
+    outcome: Outcome,
+    found: Found,
+    latency: float,
+    sprint: Sprint,
+    resolver: SyncResolver,
+    spf: SpfVerdict,
 ) -> None:
     outcome.delivered = True
     outcome.folder = found.folder
@@ -353,13 +362,15 @@ def _record(
     outcome.from_domain = domain_of(address)
     outcome.from_domain_matches = relaxed_aligned(outcome.from_domain, sprint.email.domain)
     dkim = verify_dkim(found.data, resolver)
-    dmarc = evaluate_dmarc(outcome.from_domain, dkim, None, resolver)
+    dmarc = evaluate_dmarc(outcome.from_domain, dkim, (spf.result, spf.domain), resolver)
     outcome.verified = {
         "dkim": dkim.result,
         "dkim_domain": dkim.domain,
         "dkim_selector": dkim.selector,
         "dkim_reason": dkim.reason,
-        "spf": SPF_NOT_VERIFIED,
+        "spf": spf.result,
+        "spf_domain": spf.domain,
+        "spf_reason": spf.reason,
         "dmarc": dmarc.result,
         "dmarc_policy": dmarc.policy,
         "dmarc_aligned": ", ".join(dmarc.aligned) or "none",

@@ -1,4 +1,4 @@
-"""Authenticating one received message: DKIM (dkimpy), DMARC alignment, the From header.
+"""Authenticating one received message: DKIM (dkimpy), SPF, DMARC alignment, the From header.
 
 Used twice: by the lab's receiving side to write its Authentication-Results, and by the
 delivery test to verify a message itself rather than trust the receiver. DNS goes through a
@@ -8,6 +8,7 @@ belong in a worker thread.
 
 from __future__ import annotations
 
+import asyncio
 import email.errors
 import email.header
 import email.utils
@@ -18,6 +19,8 @@ from launchtui.email.dmarc import Record, is_dmarc
 from launchtui.email.dmarc import parse as parse_dmarc
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.email.orgdomain import organizational_domain, same_organization
+from launchtui.email.spf import check_host
+from launchtui.net.dns import DnsClient
 
 MAX_MESSAGE = 10 * 1024 * 1024  # larger messages are not verified
 
@@ -83,6 +86,25 @@ def verify_dkim(message: bytes, resolver: SyncResolver) -> DkimVerdict:
         return DkimVerdict("none", reason="no DKIM-Signature header")
     top = signatures[0]
     return DkimVerdict(top.code, top.domain.lower(), top.selector, top.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class SpfVerdict:
+    result: str  # RFC 7208: pass, fail, softfail, neutral, none, permerror, temperror
+    domain: str  # the MAIL FROM domain evaluated (the HELO name when MAIL FROM was empty)
+    reason: str = ""
+    lookups: int = 0
+
+
+def check_spf(ip: str, mail_from: str, helo: str, resolver: SyncResolver) -> SpfVerdict:
+    """SPF check_host() (launchtui.email.spf) for a client address and MAIL FROM, through
+    the resolver's nameservers, on an event loop of its own: call it from a worker thread."""
+    client = DnsClient(resolver.nameservers, timeout=resolver.timeout)
+    try:
+        outcome = asyncio.run(check_host(client, ip, mail_from, helo))
+    except ValueError as exc:  # not an IP address
+        return SpfVerdict("permerror", "", str(exc))
+    return SpfVerdict(str(outcome.result), outcome.domain, outcome.reason, outcome.lookups)
 
 
 def relaxed_aligned(first: str, second: str) -> bool:

@@ -1,9 +1,9 @@
 """The lab's receiving side: authenticate an arriving message as a mailbox provider would,
 record the results in an Authentication-Results header (RFC 8601), and pick the folder.
 
-Results are computed, never assumed: DKIM with dkimpy against the key in the lab's DNS, DMARC
-from the lab zone's _dmarc record and identifier alignment. SPF is left out of the header (a
-receiver lists only the methods it evaluated) until an SPF evaluator is available here.
+Results are computed, never assumed: SPF with check_host() for the client address and MAIL
+FROM, DKIM with dkimpy against the key in the lab's DNS, DMARC from the _dmarc record and
+identifier alignment, all through the lab's own DNS server.
 Blocking (dkimpy and DNS): run it in a worker thread, never on the lab's event loop.
 """
 
@@ -17,6 +17,8 @@ from launchtui.email.dns_sync import SyncResolver
 from launchtui.email.message_auth import (
     DkimVerdict,
     DmarcVerdict,
+    SpfVerdict,
+    check_spf,
     domain_of,
     evaluate_dmarc,
     from_address,
@@ -26,25 +28,36 @@ from launchtui.email.message_auth import (
 
 @dataclass(frozen=True)
 class Verdict:
+    spf: SpfVerdict
     dkim: DkimVerdict
     dmarc: DmarcVerdict
     from_domain: str
     auth: AuthResults
 
 
-def authenticate(message: bytes, resolver: SyncResolver, authserv_id: str) -> Verdict:
+def authenticate(
+    message: bytes,
+    resolver: SyncResolver,
+    authserv_id: str,
+    *,
+    client_ip: str,
+    mail_from: str,
+    helo: str,
+) -> Verdict:
+    spf = check_spf(client_ip, mail_from, helo, resolver)
     dkim_verdict = verify_dkim(message, resolver)
     from_domain = domain_of(from_address(message)[1])
-    dmarc = evaluate_dmarc(from_domain, dkim_verdict, None, resolver)
+    dmarc = evaluate_dmarc(from_domain, dkim_verdict, (spf.result, spf.domain), resolver)
     dkim_props = {}
     if dkim_verdict.domain:
         dkim_props = {"header.d": dkim_verdict.domain, "header.s": dkim_verdict.selector}
-    dmarc_props = {"header.from": from_domain or "unknown"}
+    mail_from_prop = mail_from or f"postmaster@{spf.domain}"
     results = (
+        MethodResult("spf", spf.result, {"smtp.mailfrom": mail_from_prop}),
         MethodResult("dkim", dkim_verdict.result, dkim_props),
-        MethodResult("dmarc", dmarc.result, dmarc_props),
+        MethodResult("dmarc", dmarc.result, {"header.from": from_domain or "unknown"}),
     )
-    return Verdict(dkim_verdict, dmarc, from_domain, AuthResults(authserv_id, results))
+    return Verdict(spf, dkim_verdict, dmarc, from_domain, AuthResults(authserv_id, results))
 
 
 def folder_for(policy: str, verdict: Verdict) -> tuple[str, str]:
@@ -53,9 +66,14 @@ def folder_for(policy: str, verdict: Verdict) -> tuple[str, str]:
         if verdict.dmarc.result == "pass":
             return "INBOX", "strict filter: DMARC passed"
         return "Junk", f"strict filter: DMARC {verdict.dmarc.result} ({verdict.dmarc.reason})"
-    if verdict.dkim.result == "pass":
-        return "INBOX", "lenient filter: DKIM passed"
-    return "Junk", f"lenient filter: no authentication passed (DKIM {verdict.dkim.result})"
+    passed = [
+        name for name, v in (("SPF", verdict.spf), ("DKIM", verdict.dkim)) if v.result == "pass"
+    ]
+    if passed:
+        return "INBOX", f"lenient filter: {' and '.join(passed)} passed"
+    return "Junk", (
+        f"lenient filter: nothing passed (SPF {verdict.spf.result}, DKIM {verdict.dkim.result})"
+    )
 
 
 def stamped(

@@ -68,6 +68,7 @@ class RelayHandler:
                 self._deliver,
                 content,
                 list(envelope.rcpt_tos),
+                mail_from=envelope.mail_from or "",
                 helo=session.host_name or "",
                 client_ip=str(peer),
                 queue_id=queue_id,
@@ -77,7 +78,14 @@ class RelayHandler:
         return f"250 2.0.0 Ok: queued as {queue_id}"
 
     def _deliver(
-        self, content: bytes, recipients: list[str], *, helo: str, client_ip: str, queue_id: str
+        self,
+        content: bytes,
+        recipients: list[str],
+        *,
+        mail_from: str,
+        helo: str,
+        client_ip: str,
+        queue_id: str,
     ) -> None:
         signature = dkim.sign(
             content,
@@ -87,7 +95,14 @@ class RelayHandler:
             include_headers=SIGNED_HEADERS,
         )
         signed = signature + content
-        verdict = authenticate(signed, self.resolver, self.hostname)
+        verdict = authenticate(
+            signed,
+            self.resolver,
+            self.hostname,
+            client_ip=client_ip,
+            mail_from=mail_from,
+            helo=helo,
+        )
         for recipient in recipients:
             folder, note = folder_for(self.mailboxes[recipient].policy, verdict)
             data = stamped(
