@@ -185,9 +185,14 @@ def run(
         timeout=timeout,
         outcomes=outcomes,
     )
+    spf = SpfVerdict("none", "", "not evaluated: the relay's address is unknown")
     try:
         address = _endpoint(sprint, smtp.host, smtp.port, resolver)
         report.relay_ip = address[0]
+        # SPF as a receiver would evaluate it for the relay's address (the one we reach) and
+        # our MAIL FROM, the same for every message; before sending, so that it cannot delay
+        # the first look into the inboxes and inflate the latencies.
+        spf = check_spf(report.relay_ip, sender, "", resolver)
         relay = Relay(smtp.host, smtp.port, smtp.tls, smtp.username, address)
         note(f"sending {len(messages)} messages through {report.relay}")
         refusals = send(
@@ -209,9 +214,6 @@ def run(
     if not polled:
         report.wall_ms = int((time.monotonic() - started) * 1000)
         return report
-    # SPF as a receiver would evaluate it for the relay's address (the one we reached) and
-    # our MAIL FROM; the same for every message of the run.
-    spf = check_spf(report.relay_ip, sender, "", resolver)
     note(f"waiting up to {timeout:g} s for them in {len(inboxes)} seed inboxes")
     _poll(inboxes, messages, outcomes, polled, sent_at, timeout, op_timeout, trust, sprint, spf)
     for outcome in outcomes:
