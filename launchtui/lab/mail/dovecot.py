@@ -66,6 +66,8 @@ default_internal_group = {group}
 default_login_user = {user}
 first_valid_uid = 1
 log_path = {folder / "dovecot.log"}
+# No stats: a login process waiting for the stats handshake holds up shutdown by seconds.
+stats_writer_socket_path =
 mail_location = maildir:~
 namespace inbox {{
   inbox = yes
@@ -111,7 +113,7 @@ class Dovecot:
         address = (host, port or free_port(host))
         folder = self.folder
         for sub in (folder, folder / "run", folder / "state"):
-            sub.mkdir(mode=0o700, exist_ok=True)
+            sub.mkdir(mode=0o755, exist_ok=True)
             self.store.chown(sub)
         passwd = folder / "passwd"
         lines = [
@@ -141,10 +143,17 @@ class Dovecot:
             process = self._process
             if process is None or process.poll() is not None:
                 raise LabError(f"Dovecot did not start: {self._failure()}")
-            with contextlib.suppress(OSError):
-                _reader, writer = await asyncio.open_connection(*address)
-                writer.close()
-                return
+            # Ready once it greets: a login process half started when the lab stops would
+            # hold up Dovecot's shutdown for seconds.
+            with contextlib.suppress(OSError, TimeoutError):
+                reader, writer = await asyncio.open_connection(*address)
+                try:
+                    async with asyncio.timeout(START_TIMEOUT):
+                        greeting = await reader.readline()
+                finally:
+                    writer.close()
+                if greeting.startswith(b"* OK"):
+                    return
             await asyncio.sleep(0.05)
         raise LabError(f"Dovecot did not listen on port {address[1]} within {START_TIMEOUT:g} s")
 
