@@ -249,3 +249,20 @@ def test_without_dovecot_the_banner_says_what_to_install(tmp_path, monkeypatch):
         "dovecot-imapd (apt-get install dovecot-imapd)"
     ) in lines
     assert section is not None and section.inboxes  # the sprint still names the inboxes
+
+
+def test_an_imap_port_in_use_is_one_clear_error(tmp_path):
+    import socket
+
+    from mail_fixtures import require_dovecot
+
+    from launchtui.errors import LabError
+
+    require_dovecot()
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        lab = LabThread(demo_config(base_port=0, imap_port=port), tmp_path)
+        with pytest.raises(LabError, match=f"port {port} on 127.0.0.1 is already in use"):
+            lab.__enter__()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from launchtui.errors import LabError
 from launchtui.lab.mail.mailstore import MailStore, mail_owner
-from launchtui.lab.ports import Address
+from launchtui.lab.ports import Address, bind_error
 
 SEARCH_PATH = ("/usr/sbin", "/usr/local/sbin", "/sbin")  # sbin is often not on a user's PATH
 START_TIMEOUT = 15.0
@@ -34,10 +34,17 @@ def find_dovecot() -> str | None:
     return shutil.which("dovecot", path=path)
 
 
-def free_port(host: str) -> int:
-    """A port the system says is free now (Dovecot needs a number, not 0)."""
+def free_port(host: str, port: int = 0) -> int:
+    """`port` if it is free now, or (0) a port the system says is free: Dovecot needs a
+    number, and a port in use is reported like the lab's other ports."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.bind((host, 0))
+        # As Dovecot binds: connections of a previous run in TIME_WAIT do not count, a
+        # listening socket does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise bind_error(exc, host, port) from None
         return int(sock.getsockname()[1])
 
 
@@ -110,7 +117,7 @@ class Dovecot:
 
     async def start(self, address: Address) -> Address:
         host, port = address
-        address = (host, port or free_port(host))
+        address = (host, free_port(host, port))
         folder = self.folder
         for sub in (folder, folder / "run", folder / "state"):
             sub.mkdir(mode=0o755, exist_ok=True)
@@ -148,7 +155,7 @@ class Dovecot:
             with contextlib.suppress(OSError, TimeoutError):
                 reader, writer = await asyncio.open_connection(*address)
                 try:
-                    async with asyncio.timeout(START_TIMEOUT):
+                    async with asyncio.timeout(1.0):
                         greeting = await reader.readline()
                 finally:
                     writer.close()
