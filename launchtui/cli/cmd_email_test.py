@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
         "every seed inbox ([email].seed_inboxes; each inbox's password: its credential), then "
         "read the inboxes over IMAP until each message is found, in the inbox or the spam "
         "folder, or the time limit passes. Records the receiving server's "
-        "Authentication-Results, the From name and domain, and launchtui's own DKIM and DMARC "
+        "Authentication-Results, the From name and domain, and launchtui's own DKIM, SPF and DMARC "
         "verification, and saves the delivery test log in the sprint file. Exit code 0: every "
         "message reached an inbox; 1: one did not (spam, not delivered, or an error); 2: usage, "
         "sprint-file or credential error.",
