@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import time
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
 import tomlkit
 from lab_fixtures import ZONE
 from textual.widgets import Button, DataTable, Static
+from tui_helpers import sync
 
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
@@ -37,16 +34,6 @@ def sprint_file(lab, tmp_path) -> Path:
     doc["site"]["hostnames"] = HOSTS
     path.write_text(tomlkit.dumps(doc))
     return path
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(test)
-    def run_it(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run_it
 
 
 def cell(app: LaunchApp, key: tuple[str, str], column: str) -> str:

@@ -8,24 +8,20 @@ that keyring detects its backend on the private bus and never on the user's own 
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import html
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import keyring
 import pytest
 from keyring.backends import fail
 from textual.widgets import DataTable, Input, Static
+from tui_helpers import NoticedApp, notifications, sync
 
 from launchtui.credentials import SERVICE, CredentialStore, usable_keyring
 from launchtui.errors import CredentialError
-from launchtui.tui import app as app_module
 from launchtui.tui.app import LaunchApp
 from launchtui.tui.screens.credentials import ConfirmDelete, CredentialEditor, CredentialsScreen
 from launchtui.tui.screens.stage import StageScreen
@@ -39,16 +35,6 @@ CREDENTIALS = f"""[credentials]
 {TOKEN} = "Cloudflare API token (Zone:Read) for edge.cloudflare"
 {OTHER} = "SMTP password of the seed inbox"
 """
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(test)
-    def run_it(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run_it
 
 
 def write_sprint(path: Path, sprint_id: str, credentials: str = CREDENTIALS) -> Path:
@@ -113,24 +99,6 @@ async def select(app: LaunchApp, pilot, name: str) -> None:
 
 def stored(sprint_id: str, name: str) -> str | None:
     return keyring.get_password(SERVICE, f"{sprint_id}/{name}")
-
-
-class NoticedApp(LaunchApp):
-    """The app, recording what it tells the user in notifications."""
-
-    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")  # relative paths follow the class
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.notices: list[tuple[str, str]] = []
-
-    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
-        self.notices.append((str(message), kwargs.get("severity", "information")))
-        super().notify(message, *args, **kwargs)
-
-
-def notifications(app: NoticedApp, severity: str | None = None) -> list[str]:
-    return [m for m, level in app.notices if severity in (None, level)]
 
 
 def shown(app: LaunchApp) -> str:

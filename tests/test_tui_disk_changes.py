@@ -3,13 +3,11 @@ overwritten silently; task notes are saved as they are typed."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Button, DataTable, Input, Static
+from tui_helpers import sync, wait_until
 
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
@@ -22,14 +20,6 @@ SIZE = (100, 30)
 FIXTURE = Path(__file__).parent / "fixtures" / "tui_sprint.toml"
 TASK = ("deploy", "rollback-tested")  # the first manual task of stage 3
 HAND_EDIT = (b'engineer = "Sam"', b'engineer = "Kim"')
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run_it(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run_it
 
 
 def sprint(tmp_path: Path) -> Path:
@@ -54,12 +44,6 @@ async def tick_first_task(app: LaunchApp, pilot: Any) -> None:
     app.screen.query_one("#tasks", DataTable).focus()
     await pilot.press("x")
     await pilot.pause()
-
-
-async def wait_until(condition: Callable[[], bool], pilot: Any) -> None:
-    """Let the app run until `condition` holds (the test's timeout is the only limit)."""
-    while not condition():
-        await pilot.pause(0.05)
 
 
 @sync

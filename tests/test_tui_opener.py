@@ -8,21 +8,18 @@ pytest tests/test_tui_opener.py --snapshot-update
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, Static
+from tui_helpers import NoticedApp, notifications, sync
 
 from launchtui.cli.main import main
 from launchtui.sprint import recent, store
 from launchtui.sprint.scaffold import scaffold
-from launchtui.tui import app as app_module
 from launchtui.tui.app import LaunchApp
 from launchtui.tui.screens.new_sprint import NewSprintScreen
 from launchtui.tui.screens.opener import OpenerScreen
@@ -31,16 +28,6 @@ from launchtui.tui.screens.stage import StageScreen
 SIZE = (80, 24)
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 BROKEN = '[sprint]\nname = "Broken"\n\n[site]\napex = "bad_domain"\n'
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(test)
-    def run_it(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run_it
 
 
 def changed(path: Path, ago: timedelta) -> None:
@@ -62,20 +49,6 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     changed(broken, timedelta(hours=3))
     monkeypatch.chdir(work)
     return work
-
-
-class NoticedApp(LaunchApp):
-    """Records what it notifies, for the tests to read."""
-
-    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")  # relative paths follow the class
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.notices: list[str] = []
-
-    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
-        self.notices.append(str(message))
-        super().notify(message, *args, **kwargs)
 
 
 def opener_app() -> NoticedApp:
@@ -114,7 +87,7 @@ async def test_lists_sprint_files_with_errors_and_opens_the_good_one(folder: Pat
         await pilot.press("down", "enter")  # the broken one: it says why, and stays
         await pilot.pause()
         assert isinstance(app.screen, OpenerScreen)
-        assert any("cannot be opened until its error is fixed" in m for m in app.notices)
+        assert any("cannot be opened until its error is fixed" in m for m in notifications(app))
 
         await pilot.press("up", "enter")
         await pilot.pause()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from launchtui.errors import UsageError
 
 if TYPE_CHECKING:
-    from launchtui.email.delivery import DeliveryRun, Outcome
+    pass
 
 TEMPLATE_CHOICES = ("welcome", "password-reset", "invite", "receipt", "all")
 FORMATS = ("text", "json")
@@ -82,52 +82,7 @@ def run(args: argparse.Namespace) -> int:
         data = report.to_dict() | {"saved_to": saved or None}
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
     else:
+        from launchtui.reports.delivery_text import render_text
+
         sys.stdout.write(render_text(report, saved))
     return report.exit_code
-
-
-def render_text(report: DeliveryRun, saved: str) -> str:
-    from launchtui.reports.literal import literal
-
-    lines = [
-        f"Delivery test of {literal(report.sprint_id)} through {literal(report.relay)}"
-        + (f" at {report.relay_ip}" if report.relay_ip else ""),
-        "",
-    ]
-    for outcome in report.outcomes:
-        lines += _outcome_lines(outcome, report.sending_domain, literal)
-    counts: dict[str, int] = {}
-    for outcome in report.outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-    lines.append(f"{len(report.outcomes)} messages: {summary} ({report.wall_ms / 1000:.1f} s)")
-    if saved:
-        lines.append(f"Delivery test log saved in {saved} ([[email_tests]])")
-    return "\n".join(lines) + "\n"
-
-
-def _outcome_lines(outcome: Outcome, domain: str, literal: Any) -> list[str]:
-    head = f"{outcome.template} -> {literal(outcome.inbox)}: "
-    if not outcome.delivered:
-        return [head + f"{outcome.status.upper()}: {literal(outcome.error)}", ""]
-    where = "INBOX" if outcome.folder == "inbox" else f"SPAM (folder {literal(outcome.mailbox)})"
-    seconds = (outcome.latency_ms or 0) / 1000
-    received = " ".join(f"{k}={literal(v)}" for k, v in outcome.authentication_results.items())
-    verified = outcome.verified
-    dkim = verified.get("dkim", "")
-    if verified.get("dkim_domain"):
-        dkim += f" (d={literal(verified['dkim_domain'])} s={literal(verified['dkim_selector'])})"
-    dmarc = f"{verified.get('dmarc', '')} (aligned: {verified.get('dmarc_aligned', 'none')}"
-    dmarc += f"; {literal(verified.get('dmarc_reason', ''))})"
-    spf = verified.get("spf", "")
-    if verified.get("spf_domain"):
-        spf += f" ({verified['spf_domain']})"
-    match = "matches" if outcome.from_domain_matches else "does NOT match"
-    return [
-        head + f"{where} after {seconds:.1f} s",
-        f"    receiver {literal(outcome.authserv_id) or '(no Authentication-Results)'}: {received}",
-        f"    launchtui: dkim={literal(dkim)}, spf={literal(spf)}, dmarc={dmarc}",
-        f'    From: "{literal(outcome.from_name)}" @{literal(outcome.from_domain)} {match} '
-        f"the sending domain {literal(domain)}",
-        "",
-    ]

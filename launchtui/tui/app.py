@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -32,11 +32,13 @@ from launchtui.tasks import Task, tasks_for
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.rows import Key, PlannedRow, as_stored, planned_rows, progress
 from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
+from launchtui.tui.screens.delivery_log import DeliveryLog
 from launchtui.tui.screens.error import ErrorScreen
 from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
 
 Clock = Callable[[], datetime]
+EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 Write = Callable[[], store.SprintDocument]  # one of the app's writes: fresh load, change, save
 
 
@@ -269,6 +271,54 @@ class LaunchApp(App[int]):
             return
         message = f"Wrote the handover checklist to {store.display_path(target)}."
         self.call_from_thread(self.notify, message, markup=False)
+
+    # Seed inbox test
+
+    def send_test_emails(self) -> None:
+        """Send every template to the seed inboxes and read them back (launchtui email-test),
+        off the UI thread: SMTP and IMAP block, and the wait for delivery can take a minute."""
+        if self.sprint_path is None:
+            return
+        self.notify(
+            "Sending test messages to the seed inboxes; the log shows when they arrive "
+            f"(up to {EMAIL_TEST_WAIT:g} s).",
+            markup=False,
+        )
+        self.run_worker(
+            self._email_test, group="email-test", exclusive=True, thread=True, exit_on_error=False
+        )
+
+    def _email_test(self) -> None:
+        from launchtui.email import delivery
+        from launchtui.email.templates import TEMPLATE_NAMES
+        from launchtui.reports.delivery_text import render_text
+
+        try:
+            report = delivery.run(
+                self.document.sprint, list(TEMPLATE_NAMES), timeout=EMAIL_TEST_WAIT
+            )
+        except Exception as exc:  # a config or credential problem, said in one line
+            self._from_thread(
+                self.notify, f"Test sends not made: {exc}", severity="error", markup=False
+            )
+            return
+        self._from_thread(self._email_tested, report, render_text(report))
+
+    def _email_tested(self, report: Any, text: str) -> None:
+        from launchtui.sprint.email_log import record_email_tests
+
+        path = self.sprint_path
+        self.push_screen(DeliveryLog("Seed inbox test", text))
+        self.write(
+            "the delivery test log",
+            lambda: record_email_tests(path, report),
+            saved=f"Saved the delivery test log to {path.name}.",
+        )
+
+    def _from_thread(self, callback: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Hand a thread's outcome to the UI; nothing to do once the app has gone."""
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, *args, **kwargs)
 
     # Running checks
 

@@ -28,6 +28,11 @@ class LaunchCommands(Provider):
                 "Write the handover checklist (Markdown) next to the sprint file",
             ),
             (
+                "Send test emails",
+                app.send_test_emails,
+                "Send every template to the seed inboxes and log where each landed",
+            ),
+            (
                 "Reload the sprint file",
                 app.action_reload,
                 "Show the sprint file as it is on disk now (after editing it by hand)",

@@ -50,6 +50,7 @@ class StageScreen(Screen[None]):
         Binding("r", "run_stage", "Run stage", id="run-stage"),
         Binding("c", "copy_fix", "Copy", id="copy-fix"),
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
+        Binding("t", "email_test", "Test sends", id="email-test"),
         Binding("x", "toggle_task", "Done", show=False, id="toggle-task"),
         Binding("e", "edit_task", "Edit task", show=False, id="edit-task"),
     ]
@@ -226,6 +227,13 @@ class StageScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
             self.launch.action_stage(event.option.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The seed inbox test belongs to the email stage (and its footer) only.
+        return action != "email_test" or self.stage.name == "email"
+
+    def action_email_test(self) -> None:
+        self.launch.send_test_emails()
 
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
