@@ -328,4 +328,4 @@ async def test_no_credentials_key_without_a_sprint(tmp_path):
         await pilot.press("k")
         await pilot.pause()
         assert not isinstance(app.screen, CredentialsScreen)
-        assert "Credentials" not in shown(app)
+        assert "Keyring" not in shown(app)  # no footer key for it either

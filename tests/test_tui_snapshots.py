@@ -26,7 +26,7 @@ def test_stage_screen(stage, snap_compare, tmp_path, request):
     assert snap_compare(app, press=[str(stage.number)], terminal_size=(100, 30))
 
 
-@pytest.mark.parametrize("stage", ["2", "3"], ids=["edge", "deploy"])
+@pytest.mark.parametrize("stage", ["2", "3", "5"], ids=["edge", "deploy", "email"])
 def test_stage_screen_at_80x24(stage, snap_compare, tmp_path, request):
     """The smallest size we promise: footer keys, title and table all readable."""
     path = tmp_path / "sprint.toml"

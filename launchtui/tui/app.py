@@ -54,7 +54,7 @@ class LaunchApp(App[int]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("k", "credentials", "Credentials", id="credentials"),
+        Binding("k", "credentials", "Keyring", id="credentials"),
         *(
             Binding(
                 str(s.number),

@@ -47,10 +47,10 @@ def split_key(value: str) -> Key:
 class StageScreen(Screen[None]):
     AUTO_FOCUS = "#checks"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "run_stage", "Run stage", id="run-stage"),
+        Binding("r", "run_stage", "Run", id="run-stage"),
         Binding("c", "copy_fix", "Copy", id="copy-fix"),
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
-        Binding("t", "email_test", "Test sends", id="email-test"),
+        Binding("t", "email_test", "Test mail", id="email-test"),
         Binding("x", "toggle_task", "Done", show=False, id="toggle-task"),
         Binding("e", "edit_task", "Edit task", show=False, id="edit-task"),
     ]
