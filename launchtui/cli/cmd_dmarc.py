@@ -12,6 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from launchtui.cli.dns_options import add_dns_options, dns_client
 from launchtui.errors import UsageError
 
 if TYPE_CHECKING:  # dnspython and the suffix list load only when the command runs
@@ -31,24 +32,13 @@ def add_parser(subparsers: Any) -> None:
         "gave no answer; 2: usage error.",
     )
     parser.add_argument("domain", metavar="DOMAIN", help="the domain mail is sent from")
-    parser.add_argument(
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="HOST[:PORT]",
-        help="resolver to ask instead of the system's (repeatable)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="SECONDS", help="per DNS lookup"
-    )
+    add_dns_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from launchtui.email import dmarc
-    from launchtui.net.address import parse_hostport
-    from launchtui.net.dns import DnsClient
     from launchtui.net.errors import NetError
     from launchtui.sprint.validate import normalize_hostname
 
@@ -56,13 +46,7 @@ def run(args: argparse.Namespace) -> int:
         domain = normalize_hostname(args.domain.rstrip("."))
     except ValueError as exc:
         raise UsageError(f"DOMAIN {args.domain!r}: {exc}") from None
-    if not 0 < args.timeout <= 300:
-        raise UsageError("--timeout must be between 0 and 300 seconds")
-    try:
-        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
-    except ValueError as exc:
-        raise UsageError(f"--nameserver: {exc}") from None
-    client = DnsClient(nameservers, timeout=args.timeout)
+    client = dns_client(args)
 
     async def go() -> tuple[dmarc.Discovery, list[dmarc.Destination]]:
         found = await dmarc.discover(client, domain)
@@ -84,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             "errors": _errors(found),
             "destinations": [d.to_dict() for d in destinations],
         }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
     else:
         sys.stdout.write(_text(found, destinations, status))
     return 0 if status == "valid" else 1

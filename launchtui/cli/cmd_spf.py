@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
+from launchtui.cli.dns_options import add_dns_options, dns_client
 from launchtui.errors import UsageError
 from launchtui.reports.literal import literal
 
@@ -43,27 +44,14 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
         help='the MAIL FROM address (local@domain; "" to check the HELO identity)',
     )
     parser.add_argument("--helo", default="", help="the HELO/EHLO name the client gave")
-    parser.add_argument(
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="HOST[:PORT]",
-        help="resolver to ask instead of the system's (repeatable)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="SECONDS", help="per DNS lookup (default 5)"
-    )
+    add_dns_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0 < args.timeout <= 300:
-        raise UsageError("--timeout must be between 0 and 300 seconds")
     # dnspython is imported only now, so that --help starts at once.
     from launchtui.email import spf
-    from launchtui.net.address import parse_hostport
-    from launchtui.net.dns import DnsClient
 
     try:
         ip = spf.parse_ip(args.ip)
@@ -75,14 +63,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--sender is empty: give --helo, whose identity is then checked")
     if not spf.valid_domain(domain):
         raise UsageError(f"--sender: {domain!r} is not a domain name (local@example.com)")
-    try:
-        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
-    except ValueError as exc:
-        raise UsageError(f"--nameserver: {exc}") from None
-    client = DnsClient(nameservers, timeout=args.timeout)
+    client = dns_client(args)
     outcome = asyncio.run(spf.check_host(client, ip, args.sender, args.helo))
     if args.format == "json":
-        print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=True))
     else:
         print(render(outcome))
     return 0

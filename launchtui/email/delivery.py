@@ -13,7 +13,6 @@ nameservers. Blocking from end to end: call `run` from a worker thread in an eve
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import ssl
 import threading
 import time
@@ -39,7 +38,7 @@ from launchtui.email.message_auth import (
 from launchtui.email.smtp_send import Relay, SendError, send
 from launchtui.email.templates import TestMessage, render
 from launchtui.errors import CredentialError, UsageError
-from launchtui.net.address import parse_hostport
+from launchtui.net.address import is_ip, parse_hostport
 from launchtui.net.tls import verify_context
 from launchtui.sprint.model import HostPort, SeedInbox, Sprint
 
@@ -251,20 +250,12 @@ def _endpoint(sprint: Sprint, host: str, port: int, resolver: SyncResolver) -> H
     mapped = sprint.network.connect_to.get((host.lower(), port))
     if mapped is not None:
         return mapped
-    if _is_ip(host):
+    if is_ip(host):
         return (host.strip("[]"), port)
     addresses = resolver.addresses(host)
     if not addresses:
         raise DnsTempError(f"{host} has no A or AAAA record ({resolver.label})")
     return (addresses[0], port)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def _poll(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from launchtui.sprint.model import HostPort
 
 
@@ -37,3 +39,12 @@ def parse_connect_to(text: str) -> tuple[HostPort, HostPort]:
     if not (sep and sep2 and host and port):
         raise ValueError(f"{text!r} is not HOST:PORT:ADDRESS:PORT")
     return parse_hostport(f"{host}:{port}"), parse_hostport(target)
+
+
+def is_ip(host: str) -> bool:
+    """True for an IPv4 or IPv6 address (brackets allowed), False for a name."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -9,10 +9,10 @@ is honoured for HTTP and TLS too), never through the system resolver behind our 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import ssl
 from dataclasses import dataclass, field
 
+from launchtui.net.address import is_ip
 from launchtui.net.dns import DnsClient, resolve_addresses
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import HostPort
@@ -28,7 +28,7 @@ class Connector:
         mapped = self.connect_to.get((host.lower(), port))
         if mapped is not None:
             return [mapped]
-        if _is_ip(host):
+        if is_ip(host):
             return [(host, port)]
         return [(address, port) for address in await resolve_addresses(self.dns, host)]
 
@@ -77,14 +77,6 @@ class Connector:
                 raise
             return reader, writer, address
         raise NetError(last_error)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def format_hostport(address: HostPort) -> str:
