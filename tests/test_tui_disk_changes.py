@@ -46,19 +46,25 @@ async def tick_first_task(app: LaunchApp, pilot: Any) -> None:
     await pilot.pause()
 
 
+async def asked_after_a_hand_edit(app: LaunchApp, pilot: Any, path: Path) -> bytes:
+    """Edit the file by hand, then tick a task: the app asks before writing. Returns the edit."""
+    await pilot.press("3")
+    edited = hand_edit(path)
+    await tick_first_task(app, pilot)
+    assert isinstance(app.screen, ChangedOnDisk)
+    assert path.read_bytes() == edited  # nothing written while the question is open
+    return edited
+
+
 @sync
 async def test_reload_applies_the_change_on_top_of_the_hand_edit(tmp_path):
     path = sprint(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        hand_edit(path)
-        await tick_first_task(app, pilot)
+        await asked_after_a_hand_edit(app, pilot, path)
         question = app.screen
-        assert isinstance(question, ChangedOnDisk)
         diff = str(question.query_one("#disk-diff", Static).content)
         assert '-engineer = "Sam"' in diff and '+engineer = "Kim"' in diff
-        assert task_state(path) is None  # nothing written while the question is open
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
@@ -72,10 +78,7 @@ async def test_keep_mine_writes_the_apps_version_and_keeps_a_copy(tmp_path):
     path = sprint(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        edited = hand_edit(path)
-        await tick_first_task(app, pilot)
-        assert isinstance(app.screen, ChangedOnDisk)
+        edited = await asked_after_a_hand_edit(app, pilot, path)
         await pilot.press("k")
         await pilot.pause()
     assert task_state(path).done
@@ -88,9 +91,7 @@ async def test_not_now_writes_nothing_and_asks_again_at_the_next_save(tmp_path):
     path = sprint(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        edited = hand_edit(path)
-        await tick_first_task(app, pilot)
+        edited = await asked_after_a_hand_edit(app, pilot, path)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
