@@ -98,6 +98,7 @@ def test_a_tampered_body_fails(nameservers: tuple[HostPort, ...]) -> None:
     tampered = signed("lab").replace(b"invite/demo", b"invite/evil")
     [result] = verify_message(tampered, nameservers, timeout=2.0)
     assert result.result == "fail"
+    assert result.code == "fail"  # verification failed; nothing was unrecoverable
     assert "body hash mismatch" in result.reason
 
 

@@ -175,7 +175,11 @@ def _verify_one(
     except KeyLookupFailed as exc:
         return SignatureResult(domain, selector, "error", str(exc), "temperror")
     except dkim.DKIMException as exc:
-        return SignatureResult(domain, selector, "fail", _first_line(exc), "permerror")
+        reason = _first_line(exc)
+        # A body changed in transit failed verification (RFC 8601 "fail"); anything else
+        # dkimpy raises (a malformed or expired signature) could not be verified at all.
+        code = "fail" if reason.startswith("body hash mismatch") else "permerror"
+        return SignatureResult(domain, selector, "fail", reason, code)
     except Exception as exc:  # dkimpy tripping over hostile input: nothing was verified
         reason = f"could not verify: {type(exc).__name__}: {_first_line(exc)}"
         return SignatureResult(domain, selector, "error", reason, "neutral")
