@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
+from launchtui.background import daemon_future
 from launchtui.errors import CredentialError
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
@@ -77,7 +75,7 @@ class NetworkContext:
             from launchtui.credentials import CredentialStore
 
             store = CredentialStore(self.sprint.id)
-            self._credentials[name] = _in_daemon_thread(lambda: store.get(name))
+            self._credentials[name] = daemon_future(lambda: store.get(name), "launchtui-keyring")
         return await asyncio.shield(self._credentials[name])
 
     async def aclose(self) -> None:
@@ -110,27 +108,3 @@ def with_overrides(
         ca_bundle=ca_bundle or config.ca_bundle,
         connect_to=merged,
     )
-
-
-def _in_daemon_thread(work: Callable[[], str | None]) -> asyncio.Future[str | None]:
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[str | None] = loop.create_future()
-
-    def settle(outcome: str | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is None:
-            future.set_result(outcome)
-        else:
-            future.set_exception(error)
-
-    def run() -> None:
-        try:
-            outcome, error = work(), None
-        except Exception as exc:  # handed to the awaiting check, which reports it
-            outcome, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the run is over, its loop closed
-            loop.call_soon_threadsafe(settle, outcome, error)
-
-    threading.Thread(target=run, name="launchtui-keyring", daemon=True).start()
-    return future

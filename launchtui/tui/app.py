@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.model import Result
 from launchtui.checks.registry import Check, all_checks, checks_for_stages
@@ -253,24 +254,26 @@ class LaunchApp(App[int]):
     # Handover
 
     def export_handover(self) -> None:
-        """Write the handover checklist next to the sprint file, off the UI thread (the
+        """Write the handover checklist next to the sprint file, off the event loop (the
         credential lookups can wait on the keyring)."""
-        self.run_worker(self._export, group="export", exclusive=True, thread=True)
+        self.run_worker(self._export(), group="export", exclusive=True, exit_on_error=False)
 
-    def _export(self) -> None:
+    async def _export(self) -> None:
         from launchtui.reports.handover_markdown import render_markdown
 
-        target = self.sprint_path.with_name(f"{self.sprint_path.stem}-handover.md")
-        try:
-            document = store.load(self.sprint_path)
+        path = self.sprint_path
+        target = path.with_name(f"{path.stem}-handover.md")
+
+        def write() -> None:
+            document = store.load(path)
             store.write_atomic(target, render_markdown(document).encode("utf-8"))
+
+        try:
+            await in_daemon_thread(write)
         except (LaunchtuiError, OSError) as exc:
-            self.call_from_thread(
-                self.notify, f"Handover not written: {exc}", severity="error", markup=False
-            )
+            self.notify(f"Handover not written: {exc}", severity="error", markup=False)
             return
-        message = f"Wrote the handover checklist to {store.display_path(target)}."
-        self.call_from_thread(self.notify, message, markup=False)
+        self.notify(f"Wrote the handover checklist to {store.display_path(target)}.", markup=False)
 
     # Seed inbox test
 
@@ -284,41 +287,28 @@ class LaunchApp(App[int]):
             f"(up to {EMAIL_TEST_WAIT:g} s).",
             markup=False,
         )
-        self.run_worker(
-            self._email_test, group="email-test", exclusive=True, thread=True, exit_on_error=False
-        )
+        self.run_worker(self._email_test(), group="email-test", exclusive=True, exit_on_error=False)
 
-    def _email_test(self) -> None:
+    async def _email_test(self) -> None:
         from launchtui.email import delivery
         from launchtui.email.templates import TEMPLATE_NAMES
         from launchtui.reports.delivery_text import render_text
-
-        try:
-            report = delivery.run(
-                self.document.sprint, list(TEMPLATE_NAMES), timeout=EMAIL_TEST_WAIT
-            )
-        except Exception as exc:  # a config or credential problem, said in one line
-            self._from_thread(
-                self.notify, f"Test sends not made: {exc}", severity="error", markup=False
-            )
-            return
-        self._from_thread(self._email_tested, report, render_text(report))
-
-    def _email_tested(self, report: Any, text: str) -> None:
         from launchtui.sprint.email_log import record_email_tests
 
-        path = self.sprint_path
-        self.push_screen(DeliveryLog("Seed inbox test", text))
+        sprint, path = self.document.sprint, self.sprint_path
+        try:
+            report = await in_daemon_thread(
+                lambda: delivery.run(sprint, list(TEMPLATE_NAMES), timeout=EMAIL_TEST_WAIT)
+            )
+        except Exception as exc:  # a config or credential problem, said in one line
+            self.notify(f"Test sends not made: {exc}", severity="error", markup=False)
+            return
+        self.push_screen(DeliveryLog("Seed inbox test", render_text(report)))
         self.write(
             "the delivery test log",
             lambda: record_email_tests(path, report),
             saved=f"Saved the delivery test log to {path.name}.",
         )
-
-    def _from_thread(self, callback: Callable[..., object], *args: Any, **kwargs: Any) -> None:
-        """Hand a thread's outcome to the UI; nothing to do once the app has gone."""
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(callback, *args, **kwargs)
 
     # Running checks
 

@@ -11,7 +11,6 @@ store's one-line error is shown as a notification.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
+from launchtui.background import in_daemon_thread
 from launchtui.credentials import SERVICE, CredentialStore, env_var, redact
 from launchtui.errors import CredentialError
 from launchtui.reports.literal import literal
@@ -120,21 +120,19 @@ class CredentialsScreen(Screen[None]):
 
     def refresh_statuses(self) -> None:
         """Ask the keyring again, off the UI thread."""
-        names, sprint_id, app = list(self.declared), self.sprint_id, self.app
+        names, sprint_id = list(self.declared), self.sprint_id
         if not names:
             return
 
-        def work() -> None:
-            statuses = lookup(sprint_id, names)
-            _from_thread(app, self.show_statuses, statuses)
+        async def work() -> None:
+            self.show_statuses(await in_daemon_thread(lambda: lookup(sprint_id, names)))
 
         self.run_worker(
-            work,
+            work(),
             name="credentials",
             group="credentials:lookup",
             description="look up where each credential is set",
             exclusive=True,
-            thread=True,
             exit_on_error=False,
         )
 
@@ -260,28 +258,23 @@ class CredentialsScreen(Screen[None]):
             app.notify(message, severity=severity, timeout=10, markup=False)
             self.show_statuses(statuses)
 
-        def work() -> None:
+        def work() -> tuple[str, Any, dict[str, Status]]:
             message, severity = op()
-            statuses = lookup(sprint_id, names)
-            _from_thread(app, changed, message, severity, statuses)
+            return message, severity, lookup(sprint_id, names)
+
+        async def change() -> None:
+            changed(*await in_daemon_thread(work))
 
         app.run_worker(
-            work,
+            change(),
             name="credentials",
             group="credentials:change",
             description=description,
-            thread=True,
             exit_on_error=False,
         )
 
     def action_close(self) -> None:
         self.dismiss()
-
-
-def _from_thread(app: Any, callback: Callable[..., object], *args: Any) -> None:
-    """Hand a worker's outcome to the UI thread; nothing to do once the app has gone."""
-    with contextlib.suppress(RuntimeError):
-        app.call_from_thread(callback, *args)
 
 
 class CredentialEditor(ModalScreen[str | None]):
