@@ -15,8 +15,8 @@ from launchtui.email.dkim_record import (
     looks_like_dkim,
     parse_key_record,
     parse_tag_list,
-    txt_strings,
 )
+from launchtui.email.txt import txt_value
 
 
 def test_a_minimal_record_defaults_to_rsa_for_every_service() -> None:
@@ -116,10 +116,12 @@ def test_keys_that_do_not_load_are_explained(p: str, message: str) -> None:
 
 
 def test_txt_strings_are_joined_from_the_presentation_form() -> None:
-    strings = txt_strings('"v=DKIM1; k=rsa; " "p=AB" "CD"')
-    assert strings == [b"v=DKIM1; k=rsa; ", b"p=AB", b"CD"]
-    assert join_txt(strings) == "v=DKIM1; k=rsa; p=ABCD"
-    assert txt_strings('"a\\"b\\\\c\\027"') == [b'a"b\\c\x1b']
+    assert txt_value('"v=DKIM1; k=rsa; " "p=AB" "CD"', errors="replace") == (
+        "v=DKIM1; k=rsa; p=ABCD"
+    )
+    assert txt_value('"a\\"b\\\\c\\027"', errors="replace") == 'a"b\\c\x1b'
+    assert txt_value('"\\255"', errors="replace") == "\ufffd"  # what the key parser reads
+    assert join_txt([b"v=DKIM1; ", b"p=AB"]) == "v=DKIM1; p=AB"
     assert join_txt([b"\xff\xfe"]) == "\ufffd\ufffd"
 
 

@@ -21,6 +21,7 @@ from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import dkim_record as dkr
 from launchtui.email.senders import SENDERS, Sender
+from launchtui.email.txt import txt_value
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
@@ -107,7 +108,7 @@ async def _run(ctx: NetworkContext, name: str) -> Outcome:
         evidence["cname_chain"] = [target.name, *lookup.cnames]
     if lookup.answer is not Answer.FOUND:
         return await _missing(ctx, target, lookup, evidence)
-    texts = [dkr.join_txt(dkr.txt_strings(record)) for record in lookup.records]
+    texts = [txt_value(record, errors="replace") for record in lookup.records]
     evidence["records"] = texts
     return judge(target, texts, evidence)
 

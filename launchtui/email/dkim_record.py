@@ -14,9 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import dns.exception
-import dns.rdata
-import dns.rdtypes.ANY.TXT
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -172,16 +169,6 @@ def load_key(record: KeyRecord) -> LoadedKey:
     )
     encoding = "SubjectPublicKeyInfo" if spki == data else "PKCS#1 RSAPublicKey"
     return LoadedKey("rsa", key.key_size, encoding, key)
-
-
-def txt_strings(presentation: str) -> list[bytes]:
-    """The character-strings of a TXT record from its presentation form ("a" "b")."""
-    try:
-        rdata = dns.rdata.from_text("IN", "TXT", presentation)
-    except dns.exception.DNSException:
-        return [presentation.encode("utf-8", "replace")]
-    assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
-    return list(rdata.strings)
 
 
 def join_txt(strings: Sequence[bytes]) -> str:

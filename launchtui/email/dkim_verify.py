@@ -23,6 +23,7 @@ import dns.nameserver
 import dns.resolver
 
 from launchtui.email import dkim_record as dkr
+from launchtui.email.dns_sync import blocking_resolver
 from launchtui.sprint.model import HostPort
 
 MAX_SIGNATURES = 8  # signatures verified per message; any beyond are reported, not checked
@@ -89,18 +90,6 @@ class _KeyLookup:
         return dkim_records[0].encode("utf-8")
 
 
-def _resolver(nameservers: tuple[HostPort, ...], timeout: float) -> dns.resolver.Resolver:
-    if nameservers:
-        resolver = dns.resolver.Resolver(configure=False)
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(h, p) for h, p in nameservers]
-    else:
-        resolver = dns.resolver.Resolver()
-    resolver.lifetime = timeout
-    resolver.timeout = min(2.0, timeout)  # per try, so a lost UDP packet is retried
-    resolver.cache = None
-    return resolver
-
-
 class _Messages(logging.Handler):
     """Collects what dkimpy logs as errors: its only account of why a key was unusable."""
 
@@ -138,7 +127,7 @@ def verify_message(
     Blocking: each key lookup takes at most `timeout` seconds. MessageUnreadable when the
     header cannot be parsed at all.
     """
-    lookup = _KeyLookup(_resolver(nameservers, timeout))
+    lookup = _KeyLookup(blocking_resolver(nameservers, timeout))
     try:
         headers = dkim.DKIM(message).headers
     except dkim.DKIMException as exc:

@@ -23,21 +23,26 @@ class DnsTempError(Exception):
     """No answer could be had (timeout, SERVFAIL, refusal)."""
 
 
+def blocking_resolver(nameservers: Sequence[HostPort], timeout: float) -> dns.resolver.Resolver:
+    """dnspython's blocking resolver asking `nameservers` (else the system's), no cache."""
+    if nameservers:
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers = [
+            dns.nameserver.Do53Nameserver(host, port) for host, port in nameservers
+        ]
+    else:
+        resolver = dns.resolver.Resolver()
+    resolver.lifetime = timeout
+    resolver.timeout = min(2.0, timeout)  # per try, so a lost UDP packet is retried
+    resolver.cache = None
+    return resolver
+
+
 class SyncResolver:
     def __init__(self, nameservers: Sequence[HostPort] = (), timeout: float = 5.0) -> None:
         self.nameservers = tuple(nameservers)
         self.timeout = timeout
-        if nameservers:
-            resolver = dns.resolver.Resolver(configure=False)
-            resolver.nameservers = [
-                dns.nameserver.Do53Nameserver(host, port) for host, port in nameservers
-            ]
-        else:
-            resolver = dns.resolver.Resolver()
-        resolver.lifetime = timeout
-        resolver.timeout = min(2.0, timeout)
-        resolver.cache = None
-        self._resolver = resolver
+        self._resolver = blocking_resolver(nameservers, timeout)
         self.label = ", ".join(f"{h}:{p}" for h, p in nameservers) or "system resolver"
 
     def _answer(self, name: str, rdtype: str) -> dns.resolver.Answer | None:

@@ -23,13 +23,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import dns.rdata
-import dns.rdtypes.ANY.TXT
 import dns.reversename
 
 from launchtui.email import spf_macros
 from launchtui.email.spf_macros import MacroEnv, MacroError, Token
 from launchtui.email.spf_terms import Mechanism, Record, SpfSyntaxError, is_spf, parse_record
+from launchtui.email.txt import txt_value
 from launchtui.net.dns import DnsClient, Lookup
 from launchtui.net.errors import NetError
 
@@ -143,12 +142,7 @@ def valid_domain(name: str) -> bool:
 
 def txt_strings(lookup: Lookup) -> list[str]:
     """Each TXT record of `lookup` as one string, its character-strings joined (3.3)."""
-    texts = []
-    for text in lookup.records:
-        rdata = dns.rdata.from_text("IN", "TXT", text)
-        assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
-        texts.append(b"".join(rdata.strings).decode("utf-8", "replace"))
-    return texts
+    return [txt_value(text, errors="replace") for text in lookup.records]
 
 
 async def spf_records(client: DnsClient, domain: str) -> list[str]:

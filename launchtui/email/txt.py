@@ -14,14 +14,15 @@ import dns.rdtypes.ANY.TXT
 from launchtui.net.dns import Answer, DnsClient
 
 
-def txt_value(presentation: str) -> str:
-    """The text of one TXT record given in presentation form."""
+def txt_value(presentation: str, errors: str = "backslashreplace") -> str:
+    """The text of one TXT record given in presentation form; bytes that are not UTF-8 are
+    decoded with `errors` (shown as escapes by default; SPF and DKIM parse U+FFFD instead)."""
     try:
         rdata = dns.rdata.from_text("IN", "TXT", presentation)
     except dns.exception.DNSException:
         return presentation  # not TXT presentation text after all: keep it as it came
     assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
-    return b"".join(rdata.strings).decode("utf-8", "backslashreplace")
+    return b"".join(rdata.strings).decode("utf-8", errors)
 
 
 async def txt_records(client: DnsClient, name: str) -> list[str]:
