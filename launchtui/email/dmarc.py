@@ -21,6 +21,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from launchtui.email.messages import capped
 from launchtui.email.orgdomain import organizational_domain, same_organization
 from launchtui.email.txt import txt_records
 from launchtui.net.dns import DnsClient
@@ -33,7 +34,6 @@ KNOWN_TAGS = ("v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf", "fo", "rf", 
 MAX_RI = 2**32 - 1  # ri is a 32-bit unsigned integer
 MAX_NAME = 253  # characters in a DNS name, without the final dot
 MIN_REPORT_URIS = 2  # receivers must report to at least this many URIs (6.2)
-MAX_MESSAGES = 20  # errors or warnings listed per record; a hostile one may have thousands
 MAX_DESTINATIONS = 10  # external report hosts checked per record (URIs: twice that)
 
 _VERSION = re.compile(r"[vV][ \t]*=[ \t]*DMARC1(?=[ \t;]|$)")
@@ -123,12 +123,6 @@ def _show(value: str) -> str:
     return f'"{value}"'
 
 
-def _capped(messages: list[str]) -> list[str]:
-    if len(messages) <= MAX_MESSAGES:
-        return messages
-    return [*messages[:MAX_MESSAGES], f"... and {len(messages) - MAX_MESSAGES} more"]
-
-
 def _split(text: str) -> list[tuple[str, str | None]]:
     """(name, value) per tag-spec, value None when there is no "="; empty specs dropped."""
     specs = []
@@ -188,8 +182,8 @@ def parse(text: str) -> Record:
             "p: required tag is missing (add p=none to start, then quarantine or reject)"
         )
     _advise(record)
-    record.errors = _capped(record.errors)
-    record.warnings = _capped(record.warnings)
+    record.errors = capped(record.errors)
+    record.warnings = capped(record.warnings)
     return record
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from launchtui.email.messages import capped
+
 STS_VERSION = "v=STSv1"
 TLSRPT_VERSION = "v=TLSRPTv1"
 MODES = ("enforce", "testing", "none")
 MAX_AGE_LIMIT = 31557600  # one year, section 3.2
 MAX_POLICY_BYTES = 64 * 1024  # senders may refuse larger policies (section 3.3)
-MAX_MESSAGES = 20
 
 _WSP = " \t"
 _ID = re.compile(r"[A-Za-z0-9]{1,32}")
@@ -36,12 +37,6 @@ _MX_PATTERN = re.compile(rf"(\*\.)?({_LABEL}\.)+{_LABEL}\.?")
 
 def _show(value: str) -> str:
     return f'"{value[:80]}"'
-
-
-def _capped(messages: list[str]) -> list[str]:
-    if len(messages) <= MAX_MESSAGES:
-        return messages
-    return [*messages[:MAX_MESSAGES], f"... and {len(messages) - MAX_MESSAGES} more"]
 
 
 def is_sts(text: str) -> bool:
@@ -97,7 +92,7 @@ def parse_sts_record(text: str) -> TxtRecord:
     for name, value in record.fields.items():
         if name != "id" and not _EXT_VALUE.fullmatch(value):
             record.errors.append(f"{name}: {_show(value)} holds a space, ';', '=' or a control")
-    record.errors = _capped(record.errors)
+    record.errors = capped(record.errors)
     return record
 
 
@@ -112,7 +107,7 @@ def parse_tlsrpt_record(text: str) -> TxtRecord:
         for uri in (part.strip(_WSP) for part in rua.split(",")):
             if not _URI.fullmatch(uri):
                 record.errors.append(f"rua: {_show(uri)} is not a mailto: or https: URI")
-    record.errors = _capped(record.errors)
+    record.errors = capped(record.errors)
     return record
 
 
@@ -161,8 +156,8 @@ def parse_policy(text: str) -> Policy:
             if key not in ("version", "mode", "max_age"):
                 policy.warnings.append(f"{key}: unknown key (senders ignore it)")
     _check_required(policy)
-    policy.errors = _capped(policy.errors)
-    policy.warnings = _capped(policy.warnings)
+    policy.errors = capped(policy.errors)
+    policy.warnings = capped(policy.warnings)
     return policy
 
 

@@ -165,12 +165,12 @@ def record_results(path: str | Path, results: Sequence[Result], run_at: str) -> 
     becomes its `previous`.
     """
     document = load(path)
-    results_section = _super_table(document.doc, "results")
+    results_section = super_table(document.doc, "results")
     multiline_fix = not _is_crlf(document.original)
     for result in results:
         check_id, target = text(result.id), text(result.target)
         previous = _take_stored(results_section, str(result.stage), check_id, target)
-        targets = _super_table(_super_table(results_section, str(result.stage)), check_id)
+        targets = super_table(super_table(results_section, str(result.stage)), check_id)
         targets[target] = result_table(
             result, previous, checked_at=run_at, multiline_fix=multiline_fix
         )
@@ -331,7 +331,7 @@ def _fsync_folder(folder: Path) -> None:
 # The results section
 
 
-def _super_table(parent: MutableMapping[str, Any], key: str) -> Any:
+def super_table(parent: MutableMapping[str, Any], key: str) -> Any:
     """The table at `key`, created without a header of its own if missing."""
     if key not in parent:
         parent[key] = tomlkit.table(is_super_table=True)

@@ -33,7 +33,7 @@ from typing import Any
 import tomlkit
 
 from launchtui.errors import SprintFileError
-from launchtui.sprint.store import SprintDocument, display_path, load, save
+from launchtui.sprint.store import SprintDocument, display_path, load, save, super_table
 from launchtui.sprint.validate import Invalid
 from launchtui.stages import STAGE_NAMES
 from launchtui.tasks import find_task
@@ -77,14 +77,14 @@ def record_task(
     if stage not in STAGE_NAMES:
         raise SprintFileError(f"unknown stage {stage!r} (expected one of {', '.join(STAGE_NAMES)})")
     document = load(path)
-    tasks = _super_table(document.doc, "tasks")
+    tasks = super_table(document.doc, "tasks")
     known = stage in tasks and task_id in tasks[stage]
     if not known and find_task(stage, task_id) is None:
         raise SprintFileError(
             f"{display_path(document.path)}: no task {task_id!r} in stage {stage}; nothing "
             "was written"
         )
-    stage_tasks = _super_table(tasks, stage)
+    stage_tasks = super_table(tasks, stage)
     if not known:
         stage_tasks[task_id] = tomlkit.table()
     table = stage_tasks[task_id]
@@ -127,13 +127,6 @@ def _state(table: Mapping[str, Any]) -> TaskState:
         evidence=table.get("evidence", ""),
         updated_at=table.get("updated_at", ""),
     )
-
-
-def _super_table(parent: Any, key: str) -> Any:
-    """The table at `key`, created without a header of its own if missing."""
-    if key not in parent:
-        parent[key] = tomlkit.table(is_super_table=True)
-    return parent[key]
 
 
 def _string(value: str, *, multiline: bool) -> Any:
