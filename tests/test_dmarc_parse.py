@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from launchtui.email.dmarc import MAX_MESSAGES, is_dmarc, looks_like_dmarc, parse
+from launchtui.email.dmarc import is_dmarc, looks_like_dmarc, parse
+from launchtui.email.messages import MAX_MESSAGES
 from launchtui.email.orgdomain import organizational_domain
 from launchtui.email.txt import txt_value
 
