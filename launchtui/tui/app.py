@@ -92,9 +92,7 @@ class LaunchApp(App[int]):
     def _load(self, path: Path) -> None:
         document = store.load(path)
         self.sprint_path = path
-        self.document = document
-        self.results = store.saved_results(self.document)
-        self.task_states = saved_tasks(self.document)
+        self._reloaded(document)
 
     def on_mount(self) -> None:
         if self.error:
@@ -382,7 +380,7 @@ class LaunchApp(App[int]):
         )
 
     def _reloaded(self, document: store.SprintDocument) -> None:
-        """Show what a save wrote, hand edits made meanwhile included."""
+        """Show a loaded document: what a save wrote, hand edits made meanwhile included."""
         self.document = document
         self._plans.clear()  # a hand edit may have changed the hostnames
         self.results = store.saved_results(document)
