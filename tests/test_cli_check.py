@@ -12,10 +12,12 @@ import pytest
 import tomlkit
 from lab_fixtures import ZONE, fault_config
 
-from launchtui.checks.registry import all_checks
+from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.lab.config import demo_hosts
 from launchtui.sprint import store
+from launchtui.sprint.tasks_store import record_task
 from launchtui.stages import STAGE_NAMES
+from launchtui.tasks import tasks_for
 
 pytest_plugins = ["lab_fixtures"]
 
@@ -262,3 +264,72 @@ def test_demo_runs_the_lab_and_shows_the_seeded_faults_with_fixes(tmp_path):
     assert f"FAIL   blocker tls.certificate    community.{ZONE}" in done.stdout
     assert "Fix:" in done.stdout
     assert store.load(tmp_path / "demo.toml").sprint.site.apex == ZONE
+    # The report says what the gate found and why the demo still exits 0 (issue 9, item 10).
+    last = done.stdout.rstrip().splitlines()[-1]
+    assert last.startswith("`launchtui check` would exit 1: "), last
+    assert "The demo itself exits 0: the lab's problems are seeded on purpose." in last
+    assert "Exit 1" not in done.stdout
+
+
+def test_demo_json_tells_its_exit_from_the_gates(tmp_path):
+    done = launchtui(
+        "demo", "--base-port", "0", "--sprint", str(tmp_path / "demo.toml"), "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)["run"]
+    assert (run["exit_code"], run["check_exit_code"]) == (0, 1)
+    assert run["stages"] == list(STAGE_NAMES)
+
+
+def test_json_lists_every_stage_that_ran(sprint_file):
+    """No --stage runs every stage, and the report names them all, not `[]` (issue 9, 10)."""
+    set_hostnames(sprint_file, [f"app.{ZONE}"])
+    data = json.loads(launchtui("check", str(sprint_file), "--format", "json").stdout)
+    assert data["run"]["stages"] == list(STAGE_NAMES)
+    assert data["run"]["check_exit_code"] == data["run"]["exit_code"]
+    chosen = launchtui(
+        "check", str(sprint_file), "--stage", "email", "--stage", "edge", "--format", "json"
+    )
+    assert json.loads(chosen.stdout)["run"]["stages"] == ["email", "edge"]
+
+
+def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprint_file):
+    """`check --stage deploy` ran nothing: it must not read as a clean bill (issue 9, item 11)."""
+    deploy = tasks_for("deploy")
+    assert deploy and not checks_for_stages(["deploy"])
+    record_task(sprint_file, "deploy", deploy[0].id, done=True, updated_at="2026-12-06T00:00:00Z")
+    done = launchtui("check", str(sprint_file), "--stage", "deploy")
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "Risk list: nothing open." in out
+    assert (
+        "Stage deploy has no automated checks: this run checked nothing there; "
+        f"its {len(deploy) - 1} open manual task(s):" in out
+    )
+    assert deploy[0].title not in out
+    for task in deploy[1:]:
+        assert f"  - {task.title} [{task.id}]" in out
+    assert out.rstrip().endswith("Exit 0: no automated check ran, so nothing was verified.")
+
+    data = json.loads(
+        launchtui("check", str(sprint_file), "--stage", "deploy", "--format", "json").stdout
+    )
+    assert data["run"]["unchecked_stages"] == ["deploy"]
+    assert data["checks"] == []
+    assert [t["id"] for t in data["open_tasks"]] == [t.id for t in deploy[1:]]
+
+    junit = ET.fromstring(
+        launchtui("check", str(sprint_file), "--stage", "deploy", "--format", "junit").stdout
+    )
+    (suite,) = junit.findall("testsuite")
+    assert suite.get("name") == "deploy"
+    assert int(suite.get("skipped")) == int(suite.get("tests")) == len(deploy) - 1
+    assert int(suite.get("failures")) == int(suite.get("errors")) == 0
+
+
+def test_other_stages_count_their_open_manual_tasks(sprint_file):
+    set_hostnames(sprint_file, [f"app.{ZONE}"])
+    out = launchtui("check", str(sprint_file), "--stage", "edge").stdout
+    edge = tasks_for("edge")
+    assert f"Manual tasks still open: {len(edge)} in edge (record them in the app)." in out
+    assert "has no automated checks" not in out

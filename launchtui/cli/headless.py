@@ -18,6 +18,9 @@ from launchtui.reports import json_report, junit, text
 from launchtui.reports.run import RunReport
 from launchtui.sprint import store
 from launchtui.sprint.model import NetworkConfig
+from launchtui.sprint.tasks_store import TaskState, saved_tasks
+from launchtui.stages import STAGE_NAMES
+from launchtui.tasks import Task, tasks_for
 
 _RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}
 
@@ -32,8 +35,9 @@ def execute(
     stages: list[str],
     fail_on: Severity,
     overrides: argparse.Namespace | None = None,
+    demo: bool = False,
 ) -> RunReport:
-    """Run the selected checks on a loaded sprint and build the report."""
+    """Run the selected checks (no stages: every stage) on a loaded sprint, build the report."""
     sprint = document.sprint
     network = sprint.network
     timeouts = Timeouts()
@@ -43,6 +47,7 @@ def execute(
         timeouts = Timeouts.uniform(overrides.timeout)
         concurrency = overrides.concurrency
     previous = {key: stored.status for key, stored in store.saved_results(document).items()}
+    stages = list(dict.fromkeys(stages)) or list(STAGE_NAMES)
     checks = checks_for_stages(stages)
     started_at = now_iso()
     began = time.perf_counter()
@@ -60,7 +65,22 @@ def execute(
         started_at=started_at,
         wall_ms=round((time.perf_counter() - began) * 1000),
         previous={k: str(v) for k, v in previous.items()},
+        open_tasks=_open_tasks(document, stages),
+        unchecked_stages=[name for name in stages if not checks_for_stages([name])],
+        demo=demo,
     )
+
+
+def _open_tasks(document: store.SprintDocument, stages: list[str]) -> list[Task]:
+    """The manual tasks of the stages run that nobody has marked done, in stage order."""
+    states = saved_tasks(document)
+    return [
+        task
+        for name in STAGE_NAMES
+        if name in stages
+        for task in tasks_for(name)
+        if not states.get((task.stage, task.id), TaskState()).done
+    ]
 
 
 def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkConfig:

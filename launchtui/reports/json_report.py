@@ -31,9 +31,14 @@ def to_data(report: RunReport) -> dict[str, Any]:
             "stages": report.stages,
             "fail_on": str(report.fail_on),
             "exit_code": report.exit_code,
+            "check_exit_code": report.gate_exit_code,
+            "unchecked_stages": report.unchecked_stages,
             "counts": counts(report.results),
         },
         "checks": checks,
+        "open_tasks": [
+            {"stage": task.stage, "id": task.id, "title": task.title} for task in report.open_tasks
+        ],
         "risks": [risk.to_dict() for risk in risks],
         "routing": [entry.to_dict() for entry in report.routing],
         "fix_order": fix_order(risks),

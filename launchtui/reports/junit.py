@@ -34,6 +34,16 @@ def render(report: RunReport) -> str:
             ET.SubElement(case, "skipped", message=message)
         elif result.status is Status.WARN:
             ET.SubElement(case, "system-out").text = f"WARN {message}\n{body}"
+    # A stage without automated checks shows its open manual tasks as skipped cases, so that
+    # CI does not read an empty suite as a passing one.
+    for stage in report.unchecked_stages:
+        suite = ET.SubElement(root, "testsuite", name=stage)
+        suites[stage] = suite
+        for task in (t for t in report.open_tasks if t.stage == stage):
+            case = ET.SubElement(
+                suite, "testcase", classname=f"launchtui.{stage}.manual", name=task.id, time="0"
+            )
+            ET.SubElement(case, "skipped", message=f"manual task open: {task.title}")
     for suite in suites.values():
         cases = list(suite)
         suite.set("tests", str(len(cases)))

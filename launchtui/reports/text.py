@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from launchtui.checks.model import Result, Status
@@ -10,13 +11,14 @@ from launchtui.reports.order import by_urgency, counts
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
+from launchtui.stages import STAGE_NAMES
 
 EVIDENCE_WIDTH = 160
 
 
 def render(report: RunReport) -> str:
     sprint = report.sprint
-    stages = ", ".join(report.stages) or "all stages"
+    stages = "all stages" if set(report.stages) == set(STAGE_NAMES) else ", ".join(report.stages)
     lines = [
         f"{literal(sprint.name)}: checks of {stages} on {sprint.site.apex}",
         f"{len(report.results)} results in {report.wall_ms / 1000:.1f} s "
@@ -33,16 +35,46 @@ def render(report: RunReport) -> str:
         lines.extend(_result_lines(result, report.change(result)))
     tally = counts(report.results)
     summary = ", ".join(f"{n} {status}" for status, n in tally.items() if n)
-    lines.append(f"Summary: {summary or 'nothing ran'}")
+    lines.append(f"Summary: {summary or 'no automated check ran'}")
+    lines.extend(_manual_lines(report))
+    lines.append(_exit_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _manual_lines(report: RunReport) -> list[str]:
+    """Stages this run could not check at all, with their open tasks; a count for the rest."""
+    lines = []
+    for name in report.unchecked_stages:
+        tasks = [task for task in report.open_tasks if task.stage == name]
+        lines.append(
+            f"Stage {name} has no automated checks: this run checked nothing there"
+            + (f"; its {len(tasks)} open manual task(s):" if tasks else ".")
+        )
+        lines.extend(f"  - {task.title} [{task.id}]" for task in tasks)
+    others = [t for t in report.open_tasks if t.stage not in report.unchecked_stages]
+    if others:
+        per_stage = Counter(task.stage for task in others)
+        where = ", ".join(f"{n} in {name}" for name, n in per_stage.items())
+        lines.append(f"Manual tasks still open: {where} (record them in the app).")
+    return lines
+
+
+def _exit_line(report: RunReport) -> str:
     gating = report.gating
     if gating:
-        lines.append(
-            f"Exit 1: {len(gating)} result(s) at or above {report.fail_on} failed or could "
-            "not be checked."
+        verdict = (
+            f"{len(gating)} result(s) at or above {report.fail_on} failed or could not be checked."
         )
+    elif not report.results:
+        verdict = "no automated check ran, so nothing was verified."
     else:
-        lines.append(f"Exit 0: nothing at or above {report.fail_on} failed.")
-    return "\n".join(lines) + "\n"
+        verdict = f"nothing at or above {report.fail_on} failed."
+    if report.demo:
+        return (
+            f"`launchtui check` would exit {report.gate_exit_code}: {verdict} The demo itself "
+            "exits 0: the lab's problems are seeded on purpose."
+        )
+    return f"Exit {report.exit_code}: {verdict}"
 
 
 GROUP_TITLES = {
