@@ -66,7 +66,7 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
         await pilot.pause()
         assert cell(app, FAILING, "status") == "fail"
         await select(app, pilot, FAILING)
-        fix = app.results[FAILING].fix
+        fix = app.sprint.results[FAILING].fix
         assert fix
         assert fix.splitlines()[0] in detail_text(app)
         await pilot.press("c")
@@ -75,8 +75,8 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.results[FAILING].previous is not None
-        assert app.results[FAILING].previous.status == "fail"
+        assert app.sprint.results[FAILING].previous is not None
+        assert app.sprint.results[FAILING].previous.status == "fail"
         assert "Unchanged since" in detail_text(app)
         await pilot.press("q")
     saved = store.load(sprint_file)

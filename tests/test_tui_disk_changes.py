@@ -177,5 +177,5 @@ async def test_reload_action_shows_a_hand_edit(tmp_path):
         hand_edit(path)
         await pilot.press("ctrl+p", *"reload the sprint", "enter")
         await pilot.pause()
-        assert app.document.sprint.engineer == "Kim"
-        assert not store.changed_on_disk(app.document)
+        assert app.sprint.document.sprint.engineer == "Kim"
+        assert not store.changed_on_disk(app.sprint.document)

@@ -118,7 +118,7 @@ async def test_recent_sprints_are_recorded_and_shown(folder: Path, tmp_path: Pat
         await pilot.press("tab", "enter")  # focus the recent list, open its first sprint
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
-        assert app.document.sprint.name == "Beta launch"
+        assert app.sprint.document.sprint.name == "Beta launch"
 
 
 @sync

@@ -79,6 +79,23 @@ class StoredResult:
     checked_at: str = ""
     previous: PreviousResult | None = None
 
+    @classmethod
+    def of(cls, result: Result, previous: PreviousResult | None = None) -> StoredResult:
+        """A live result as the store keeps it, with the result it replaces as `previous`."""
+        return cls(
+            id=result.id,
+            stage=result.stage,
+            target=result.target,
+            status=str(result.status),
+            severity=str(result.severity),
+            summary=result.summary,
+            evidence=dict(result.evidence),
+            fix=result.fix,
+            duration_ms=result.duration_ms,
+            checked_at=result.checked_at,
+            previous=previous,
+        )
+
     def to_result(self) -> Result:
         """The saved result as the reports take it (the file was validated on load)."""
         return Result(

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Provider
 
 from launchtui.stages import STAGES
-
-if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
+from launchtui.tui.typed import launch_app
 
 
 class LaunchCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app: LaunchApp = self.app  # type: ignore[assignment]
+        app = launch_app(self)
         if app.sprint_path is None:  # no sprint open: nothing to run or open
             return []
         commands: list[tuple[str, Callable[[], object], str]] = [

@@ -1,25 +1,17 @@
-"""What the stage screens show, as plain data: planned rows, progress, ages and statuses.
+"""How the stage screens show a result: status cells, change marks, ages, literal text.
 
-No Textual here: these are the small conversions between the domain's results and the rows of
-a table, kept apart so that they can be read and tested on their own.
+No Textual here (Rich only): small conversions kept apart so that they can be read and tested
+on their own. The planned rows and progress are plain data in launchtui.plan.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 
-from launchtui.checks.model import Result
-from launchtui.checks.registry import Check, checks_for_stages
 from launchtui.reports.literal import literal
-from launchtui.sprint.model import Sprint
-from launchtui.sprint.results import PreviousResult, StoredResult
-from launchtui.sprint.tasks_store import TaskState
-from launchtui.tasks import Task
-
-Key = tuple[str, str]  # (check id, target), as the store keys results
+from launchtui.sprint.results import StoredResult
 
 STATUS_STYLES = {
     "pass": "green",
@@ -32,47 +24,6 @@ STATUS_STYLES = {
 _BAD = ("fail", "error")  # what "newly failing" and "fixed" are measured against
 RUNNING = Text("running", style="italic cyan")
 NOT_RUN = Text("-", style="dim")
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRow:
-    check: Check
-    target: str
-
-    @property
-    def key(self) -> Key:
-        return (self.check.id, self.target)
-
-
-def planned_rows(stage: str, sprint: Sprint) -> list[PlannedRow]:
-    """One row per check of the stage and target of that check, by check id.
-
-    Sorted here because the registry's order depends on which check modules happened to be
-    imported first.
-    """
-    checks = sorted(checks_for_stages([stage]), key=lambda check: check.id)
-    return [PlannedRow(check, target) for check in checks for target in check.targets(sprint)]
-
-
-def progress(
-    rows: list[PlannedRow],
-    results: dict[Key, StoredResult],
-    tasks: list[Task],
-    states: dict[tuple[str, str], TaskState],
-) -> tuple[int, int]:
-    """(passing checks + done tasks, checks + tasks) of one stage."""
-    passing = sum(1 for row in rows if _status(results.get(row.key)) == "pass")
-    done = sum(1 for task in tasks if task_done(task, states))
-    return passing + done, len(rows) + len(tasks)
-
-
-def task_done(task: Task, states: dict[tuple[str, str], TaskState]) -> bool:
-    state = states.get((task.stage, task.id))
-    return state is not None and state.done
-
-
-def _status(stored: StoredResult | None) -> str | None:
-    return None if stored is None else stored.status
 
 
 def status_text(stored: StoredResult | None, running: bool) -> Text:
@@ -117,23 +68,3 @@ def age(checked_at: str, now: datetime) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return ""
-
-
-def as_stored(result: Result, earlier: StoredResult | None) -> StoredResult:
-    """A live result as the store will keep it, with the result it replaces as `previous`."""
-    previous = None
-    if earlier is not None:
-        previous = PreviousResult(earlier.status, earlier.summary, earlier.checked_at)
-    return StoredResult(
-        id=result.id,
-        stage=result.stage,
-        target=result.target,
-        status=str(result.status),
-        severity=str(result.severity),
-        summary=result.summary,
-        evidence=dict(result.evidence),
-        fix=result.fix,
-        duration_ms=result.duration_ms,
-        checked_at=result.checked_at,
-        previous=previous,
-    )

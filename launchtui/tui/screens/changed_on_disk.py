@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -20,9 +20,9 @@ from textual.widgets import Button, Label, Static
 
 from launchtui.errors import SprintFileError
 from launchtui.reports.literal import literal
+from launchtui.session import Answer
 from launchtui.sprint import store
 
-Choice = Literal["reload", "keep"]
 DIFF_LINES = 8  # enough to recognise the edit; the file itself is one editor away
 
 
@@ -53,7 +53,7 @@ def on_disk_summary(document: store.SprintDocument) -> tuple[str, str | None]:
     return summary, None
 
 
-class ChangedOnDisk(ModalScreen[Choice | None]):
+class ChangedOnDisk(ModalScreen[Answer]):
     """Dismissed with "reload", "keep", or None (write nothing now)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -103,4 +103,4 @@ class ChangedOnDisk(ModalScreen[Choice | None]):
         if choice == "reload" and self.unloadable:
             self.notify(f"Reload is not possible: {self.unloadable}", markup=False)
             return
-        self.dismiss(choice if choice in ("reload", "keep") else None)  # type: ignore[arg-type]
+        self.dismiss("reload" if choice == "reload" else "keep" if choice == "keep" else None)

@@ -28,6 +28,7 @@ from launchtui.credentials import SERVICE, CredentialStore, env_var, redact
 from launchtui.errors import CredentialError
 from launchtui.reports.literal import literal
 from launchtui.tui.rows import plain
+from launchtui.tui.typed import launch_app
 
 if TYPE_CHECKING:
     from launchtui.tui.app import LaunchApp
@@ -82,15 +83,15 @@ class CredentialsScreen(Screen[None]):
 
     @property
     def launch(self) -> LaunchApp:
-        return self.app  # type: ignore[return-value]
+        return launch_app(self)
 
     @property
     def declared(self) -> dict[str, str]:
-        return self.launch.document.sprint.credentials
+        return self.launch.sprint.document.sprint.credentials
 
     @property
     def sprint_id(self) -> str:
-        return self.launch.document.sprint.id
+        return self.launch.sprint.document.sprint.id
 
     def compose(self) -> Any:
         with Vertical(id="credentials-main"):

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 class DeliveryLog(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="close"),
+        Binding("escape,q", "close", "Close", id="close"),
     ]
 
     def __init__(self, title: str, report: str) -> None:
@@ -27,5 +27,5 @@ class DeliveryLog(ModalScreen[None]):
             yield Static(Text(self.report), id="delivery-text")
             yield Static(Text("escape closes; the log is in the sprint file and the handover."))
 
-    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
-        self.dismiss(result)
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -24,6 +24,7 @@ from launchtui.sprint import store
 from launchtui.sprint.recent import read_recent
 from launchtui.tui.rows import age
 from launchtui.tui.screens.new_sprint import NewSprintScreen
+from launchtui.tui.typed import launch_app
 
 if TYPE_CHECKING:
     from launchtui.tui.app import LaunchApp
@@ -94,7 +95,7 @@ class OpenerScreen(Screen[None]):
 
     @property
     def launch(self) -> LaunchApp:
-        return self.app  # type: ignore[return-value]
+        return launch_app(self)
 
     def compose(self) -> Any:
         with Vertical(id="opener-main"):

@@ -15,12 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 
+from launchtui.plan import Key, PlannedRow
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import rank_risks
 from launchtui.stages import Stage
 from launchtui.tasks import Task, tasks_for
-from launchtui.tui.rows import Key, PlannedRow, age, plain, status_text
+from launchtui.tui.rows import age, plain, status_text
 from launchtui.tui.screens.task_editor import TaskEditor
+from launchtui.tui.typed import launch_app
 from launchtui.tui.widgets.detail import Detail
 from launchtui.tui.widgets.footer import CoalescingFooter
 from launchtui.tui.widgets.stage_list import StageList
@@ -65,11 +67,11 @@ class StageScreen(Screen[None]):
 
     @property
     def launch(self) -> LaunchApp:
-        return self.app  # type: ignore[return-value]
+        return launch_app(self)
 
     def compose(self) -> Any:
         with Horizontal():
-            yield StageList(self.stage.name, self.launch.progress())
+            yield StageList(self.stage.name, self.launch.sprint.progress())
             with Vertical(id="main"):
                 yield Static(self._title(), id="stage-title")
                 yield DataTable(id="checks", cursor_type="row")
@@ -104,7 +106,7 @@ class StageScreen(Screen[None]):
         table = self.query_one("#checks", DataTable)
         cursor = table.cursor_row
         table.clear()
-        plan = self.launch.plan(self.stage.name)
+        plan = self.launch.sprint.plan(self.stage.name)
         self.rows = {row.key: row for row in plan}
         for row in plan:
             table.add_row(*self._cells(row), key=row_key(row.key))
@@ -134,21 +136,21 @@ class StageScreen(Screen[None]):
             self._show_selected()
 
     def show_progress(self) -> None:
-        self.query_one(StageList).show_progress(self.launch.progress())
+        self.query_one(StageList).show_progress(self.launch.sprint.progress())
         self.query_one("#stage-title", Static).update(self._title())
 
     def _title(self) -> Text:
         """The stage, its progress (the sidebar is hidden on narrow terminals) and its goal."""
         title = Text(f"{self.stage.number} {self.stage.title}", style="bold")
-        passing, total = self.launch.progress()[self.stage.name]
+        passing, total = self.launch.sprint.progress()[self.stage.name]
         if total:
             title.append(f"  {passing}/{total} pass", style="green" if passing == total else "")
         title.append(f"  {self.stage.goal}", style="dim")
         return title
 
     def _cells(self, row: PlannedRow) -> tuple[Text, Text, Text, Text, Text]:
-        stored = self.launch.results.get(row.key)
-        running = row.key in self.launch.running
+        stored = self.launch.sprint.results.get(row.key)
+        running = row.key in self.launch.sprint.running
         when = "" if stored is None or running else age(stored.checked_at, self.launch.now())
         return (
             status_text(stored, running),
@@ -165,7 +167,7 @@ class StageScreen(Screen[None]):
         cursor = table.cursor_row
         table.clear()
         for task in self.tasks.values():
-            state = self.launch.task_states.get((task.stage, task.id))
+            state = self.launch.sprint.task_states.get((task.stage, task.id))
             is_done = state is not None and state.done
             done = Text("[x]" if is_done else "[ ]", style="green" if is_done else "")
             owner = plain(state.owner if state else "")
@@ -177,7 +179,7 @@ class StageScreen(Screen[None]):
             return
         table = self.query_one("#risks", DataTable)
         table.clear()
-        results = [stored.to_result() for stored in self.launch.results.values()]
+        results = [stored.to_result() for stored in self.launch.sprint.results.values()]
         for risk in rank_risks(results):
             r = risk.result
             cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(r.target))
@@ -186,17 +188,17 @@ class StageScreen(Screen[None]):
     def _show_selected(self) -> None:
         if self.selected_task is not None:
             task = self.selected_task
-            state = self.launch.task_states.get((task.stage, task.id))
+            state = self.launch.sprint.task_states.get((task.stage, task.id))
             self.query_one(Detail).show_task(task, state)
             return
         if self.selected is None:
             return
-        check = self.launch.check(self.selected[0])
+        check = self.launch.sprint.check(self.selected[0])
         if check is None:
             return
         key = self.selected
-        running = key in self.launch.running
-        self.query_one(Detail).show(check, key[1], self.launch.results.get(key), running)
+        running = key in self.launch.sprint.running
+        self.query_one(Detail).show(check, key[1], self.launch.sprint.results.get(key), running)
 
     # Events and actions
 
@@ -243,15 +245,15 @@ class StageScreen(Screen[None]):
         if task is None:
             self.notify("Select a manual task first (tab moves to the task list).")
             return
-        state = self.launch.task_states.get((task.stage, task.id))
-        self.launch.save_task(task, done=not (state is not None and state.done))
+        state = self.launch.sprint.task_states.get((task.stage, task.id))
+        self.launch.sprint.save_task(task, done=not (state is not None and state.done))
 
     def action_edit_task(self) -> None:
         task = self.selected_task
         if task is None:
             self.notify("Select a manual task first (tab moves to the task list).")
             return
-        state = self.launch.task_states.get((task.stage, task.id))
+        state = self.launch.sprint.task_states.get((task.stage, task.id))
         self.app.push_screen(TaskEditor(task, state))
 
     def action_copy_fix(self) -> None:
@@ -259,7 +261,7 @@ class StageScreen(Screen[None]):
             self.app.copy_to_clipboard(self.selected_task.how)
             self.notify("Copied how to do this task.")
             return
-        stored = None if self.selected is None else self.launch.results.get(self.selected)
+        stored = None if self.selected is None else self.launch.sprint.results.get(self.selected)
         if stored is None or not stored.fix:
             self.notify("This row has no fix to copy.", markup=False)
             return

@@ -6,7 +6,7 @@ to the sprint file, and closing the dialog writes whatever is still pending.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -17,9 +17,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from launchtui.sprint.tasks_store import TaskState
 from launchtui.tasks import Task
-
-if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
+from launchtui.tui.typed import launch_app
 
 FIELDS = ("owner", "note", "evidence")
 DEBOUNCE = 0.6  # seconds after the last key: one write per pause, not one per key
@@ -69,8 +67,7 @@ class TaskEditor(ModalScreen[None]):
         changed = {k: v for k, v in values.items() if v != self.saved[k]}
         if not changed:
             return
-        app: LaunchApp = self.app  # type: ignore[assignment]
-        written = app.save_task(self.task_, **changed)
+        written = launch_app(self).sprint.save_task(self.task_, **changed)
         if written is False:
             state = "Not saved: see the message. Keep typing to try again."
         else:

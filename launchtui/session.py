@@ -1,0 +1,294 @@
+"""SprintSession: one open sprint as the terminal app works on it, without Textual.
+
+It holds what every screen shows (the loaded document, the results by (check id, target), the
+checks running, the task states) and does the work behind the keys: running checks, writing the
+sprint file, the handover export and the seed inbox test. The app is one view over it: it is
+told of changes through a Listener and answers the changed-on-disk question through `answer`.
+
+Every write loads the file fresh, changes only its own keys and saves at once, so hand edits
+are merged. When the file no longer holds what the session last read or wrote, nothing is
+written: the listener is asked, and the writes wait for the answer (reload: apply them to the
+file as it is now; keep: write over it, keeping a copy; None: drop them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from launchtui.background import in_daemon_thread
+from launchtui.checks.engine import now_iso, run_checks, run_one
+from launchtui.checks.model import Result
+from launchtui.checks.registry import Check, all_checks
+from launchtui.errors import SprintFileError
+from launchtui.net.context import NetworkContext
+from launchtui.plan import Key, PlannedRow, planned_rows, progress
+from launchtui.sprint import store
+from launchtui.sprint.results import PreviousResult, StoredResult
+from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
+from launchtui.stages import STAGE_NAMES
+from launchtui.tasks import Task, tasks_for
+
+if TYPE_CHECKING:
+    from launchtui.email.delivery import DeliveryRun
+
+Level = Literal["information", "warning", "error"]
+Answer = Literal["reload", "keep"] | None
+Write = Callable[[], store.SprintDocument]  # one write: fresh load, change, save
+EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
+
+
+class Listener(Protocol):
+    """What a view of the session is told."""
+
+    def results_changed(self, keys: set[Key]) -> None:
+        """These rows changed: a result arrived, or a check started or stopped running."""
+
+    def reloaded(self) -> None:
+        """The document was loaded again: everything may have changed."""
+
+    def notice(self, text: str, level: Level = "information", timeout: float = 5) -> None:
+        """Tell the engineer something; `text` is shown literally."""
+
+    def ask_changed_on_disk(self, document: store.SprintDocument, what: str) -> None:
+        """The file changed on disk since it was read: ask, then call SprintSession.answer."""
+
+
+class SprintSession:
+    def __init__(self, document: store.SprintDocument, listener: Listener) -> None:
+        self.listener = listener
+        self.document = document
+        self.results: dict[Key, StoredResult] = {}
+        self.task_states: dict[tuple[str, str], TaskState] = {}
+        self.running: set[Key] = set()
+        self._checks = {check.id: check for check in all_checks()}
+        self._plans: dict[str, list[PlannedRow]] = {}
+        self._pending: list[tuple[Write, str]] = []  # writes waiting for an answer
+        self._take(document)
+
+    @classmethod
+    def open(cls, path: Path, listener: Listener) -> SprintSession:
+        """Load a sprint file; SprintFileError says why it cannot be opened."""
+        return cls(store.load(path), listener)
+
+    @property
+    def path(self) -> Path:
+        return self.document.path
+
+    # What the views read
+
+    def plan(self, stage: str) -> list[PlannedRow]:
+        """The stage's (check, target) rows, kept until a save reloads the sprint."""
+        if stage not in self._plans:
+            self._plans[stage] = planned_rows(stage, self.document.sprint)
+        return self._plans[stage]
+
+    def progress(self) -> dict[str, tuple[int, int]]:
+        return {
+            name: progress(self.plan(name), self.results, tasks_for(name), self.task_states)
+            for name in STAGE_NAMES
+        }
+
+    def check(self, check_id: str) -> Check | None:
+        return self._checks.get(check_id)
+
+    def saved_stage(self) -> str:
+        stage = store.saved_stage(self.document)
+        return stage if stage in STAGE_NAMES else STAGE_NAMES[0]
+
+    # Writing the sprint file
+
+    def record_stage(self, name: str) -> bool | None:
+        return self.write("the stage you are on", lambda: store.record_stage(self.path, name))
+
+    def save_task(self, task: Task, **changes: str | bool) -> bool | None:
+        """Write a task's changed fields (done, owner, note, evidence); see write."""
+        done = changes.pop("done", None)
+        texts = {name: str(value) for name, value in changes.items()}
+
+        def change() -> store.SprintDocument:
+            return record_task(
+                self.path,
+                task.stage,
+                task.id,
+                done=None if done is None else bool(done),
+                updated_at=now_iso(),
+                **texts,
+            )
+
+        return self.write(f"the task {task.title!r}", change)
+
+    def write(self, what: str, change: Write, saved: str = "") -> bool | None:
+        """Make one change to the sprint file: True once written, False if refused (with a
+        notice), None while the engineer decides about a file that changed on disk."""
+        self._pending.append((change, saved))
+        if len(self._pending) > 1:  # the question is being asked already
+            return None
+        try:
+            changed = store.changed_on_disk(self.document)
+        except SprintFileError:
+            changed = True
+        if changed:
+            self.listener.ask_changed_on_disk(self.document, what)
+            return None
+        return self._write_pending()
+
+    def answer(self, choice: Answer) -> None:
+        """The engineer's answer about the file that changed on disk."""
+        if choice == "keep":
+            try:
+                copy = store.overwrite(self.document)
+            except SprintFileError as exc:
+                self._pending.clear()
+                self.listener.notice(f"Nothing saved: {exc}", "error")
+                return
+            if copy is not None:
+                shown = store.display_path(copy)
+                self.listener.notice(f"Kept launchtui's version; what was on disk is in {shown}.")
+        if choice is None:
+            count = len(self._pending)
+            self._pending.clear()
+            self.listener.notice(
+                f"Nothing saved ({count} change{'s' if count > 1 else ''} left unsaved); the app "
+                "shows them until you quit, and asks again at the next save.",
+                "warning",
+                timeout=10,
+            )
+            return
+        self._write_pending()  # on reload, each change applies to the file as it is now
+
+    def _write_pending(self) -> bool:
+        pending, self._pending = self._pending, []
+        written = True
+        for change, saved in pending:
+            try:
+                document = change()
+            except SprintFileError as exc:
+                self.listener.notice(f"Not saved: {exc}", "error", timeout=15)
+                written = False
+                continue
+            if saved:
+                self.listener.notice(saved)
+            self._reloaded(document)
+        return written
+
+    def reload(self) -> None:
+        """Show the sprint file as it is on disk now (after a hand edit, say)."""
+        try:
+            self._reloaded(store.load(self.path))
+        except SprintFileError as exc:
+            self.listener.notice(f"Not reloaded: {exc}", "error")
+            return
+        self.listener.notice(f"Reloaded {store.display_path(self.path)}.")
+
+    # Running checks
+
+    async def run(self, checks: list[Check]) -> None:
+        """Run checks, showing each result as it arrives; the whole run is saved at the end
+        (a run stopped half-way saves nothing)."""
+        sprint = self.document.sprint
+        keys = {(c.id, t) for c in checks for t in c.targets(sprint)}
+        if not keys:
+            self.listener.notice("Nothing to run in this stage yet.")
+            return
+        self._mark_running(keys)
+        try:
+            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+                results = await run_checks(checks, sprint, ctx, on_result=self._arrived)
+        except Exception as exc:  # a broken [network] setting must not take the app down
+            self.listener.notice(f"The run stopped: {exc}", "error")
+            return
+        finally:
+            self._mark_running(keys, running=False)
+        self._save(results)
+
+    async def run_one(self, check: Check, target: str) -> None:
+        sprint = self.document.sprint
+        self._mark_running({(check.id, target)})
+        try:
+            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+                result = await run_one(check, target, ctx)
+        except Exception as exc:
+            self.listener.notice(f"The run stopped: {exc}", "error")
+            return
+        finally:
+            self._mark_running({(check.id, target)}, running=False)
+        self._arrived(result)
+        self._save([result])
+
+    def _mark_running(self, keys: set[Key], *, running: bool = True) -> None:
+        if running:
+            self.running |= keys
+        else:
+            self.running -= keys
+        self.listener.results_changed(keys)
+
+    def _arrived(self, result: Result) -> None:
+        key = (result.id, result.target)
+        earlier = self.results.get(key)
+        previous = None
+        if earlier is not None:
+            previous = PreviousResult(earlier.status, earlier.summary, earlier.checked_at)
+        self.results[key] = StoredResult.of(result, previous)
+        self.running.discard(key)
+        self.listener.results_changed({key})
+
+    def _save(self, results: list[Result]) -> None:
+        run_at = now_iso()
+        count = f"{len(results)} result{'s' if len(results) > 1 else ''}"
+        path = self.path
+        self.write(
+            count,
+            lambda: store.record_results(path, results, run_at),
+            saved=f"Saved {count} to {path.name}.",
+        )
+
+    # Handover and the seed inbox test: blocking work (keyring, SMTP, IMAP) in daemon threads,
+    # so that an unanswering keyring never keeps the app from exiting.
+
+    async def export_handover(self) -> Path:
+        """Write the handover checklist next to the sprint file; returns where.
+        Raises LaunchtuiError or OSError."""
+        from launchtui.reports.handover_markdown import render_markdown
+
+        path = self.path
+        target = path.with_name(f"{path.stem}-handover.md")
+
+        def write() -> None:
+            document = store.load(path)
+            store.write_atomic(target, render_markdown(document).encode("utf-8"))
+
+        await in_daemon_thread(write)
+        return target
+
+    async def email_test(self) -> DeliveryRun:
+        """Send every template to the seed inboxes and read them back (launchtui email-test).
+        Raises on a configuration or credential problem."""
+        from launchtui.email import delivery
+        from launchtui.email.templates import TEMPLATE_NAMES
+
+        sprint = self.document.sprint
+        return await in_daemon_thread(
+            lambda: delivery.run(sprint, list(TEMPLATE_NAMES), timeout=EMAIL_TEST_WAIT)
+        )
+
+    def save_email_log(self, report: DeliveryRun) -> bool | None:
+        from launchtui.sprint.email_log import record_email_tests
+
+        path = self.path
+        return self.write(
+            "the delivery test log",
+            lambda: record_email_tests(path, report),
+            saved=f"Saved the delivery test log to {path.name}.",
+        )
+
+    def _reloaded(self, document: store.SprintDocument) -> None:
+        self._take(document)
+        self.listener.reloaded()
+
+    def _take(self, document: store.SprintDocument) -> None:
+        self.document = document
+        self._plans.clear()  # a hand edit may have changed the hostnames
+        self.results = store.saved_results(document)
+        self.task_states = saved_tasks(document)
