@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from launchtui.errors import SprintFileError
 from launchtui.sprint import store
 from launchtui.sprint.locate import dotted, line_of, redefinition_line
+from launchtui.sprint.model import NetworkConfig
 from launchtui.sprint.validate import normalize_hostname
 
 HEAD = """\
@@ -202,6 +204,21 @@ BAD_FILES = [
         'sprint.toml:7: network.nameservers[0]: expected "host", "host:port" or "[ipv6]:port", '
         'got "127.0.0.1:99999"',
         id="nameserver-bad-port",
+    ),
+    pytest.param(
+        HEAD + '[network]\ntimeout = "5s"\n',
+        'sprint.toml:7: network.timeout: expected a number of seconds, got a string ("5s")',
+        id="timeout-not-a-number",
+    ),
+    pytest.param(
+        HEAD + "[network]\ntimeout = 0\n",
+        "sprint.toml:7: network.timeout: expected more than 0 and at most 300 seconds, got 0",
+        id="timeout-zero",
+    ),
+    pytest.param(
+        HEAD + "[network]\ntimeout = true\n",
+        "sprint.toml:7: network.timeout: expected a number of seconds, got a boolean (true)",
+        id="timeout-boolean",
     ),
     pytest.param(
         HEAD + '[network]\npublic_resolvers = ["1.1.1.1", "[::1"]\n',
@@ -463,3 +480,24 @@ def test_redefinition_line() -> None:
 def test_dotted() -> None:
     key = ("results", "edge", "tls.certificate", "app.x", "evidence", 'say "hi"', 0)
     assert dotted(key) == 'results.edge."tls.certificate"."app.x".evidence."say \\"hi\\""[0]'
+
+
+def test_network_timeout_is_one_default_for_every_entry_point(tmp_path):
+    """[network].timeout (5 s unless set) is what the app, check and the demo all use."""
+    from launchtui.net.context import NetworkContext, with_overrides
+    from launchtui.net.timeouts import Timeouts
+
+    path = tmp_path / "sprint.toml"
+    path.write_text(HEAD)
+    assert store.load(path).sprint.network.timeout == 5.0
+    path.write_text(HEAD + "[network]\ntimeout = 1.5\n")
+    network = store.load(path).sprint.network
+    assert network.timeout == 1.5
+
+    async def limits(config: NetworkConfig) -> Timeouts:
+        async with NetworkContext.create(config) as context:
+            return context.timeouts
+
+    assert asyncio.run(limits(network)) == Timeouts.uniform(1.5) == Timeouts(1.5, 1.5, 1.5, 3.0)
+    assert asyncio.run(limits(with_overrides(network, timeout=0.5))).dns == 0.5
+    assert with_overrides(network).timeout == 1.5

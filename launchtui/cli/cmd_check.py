@@ -8,6 +8,7 @@ from typing import Any
 
 from launchtui.checks.model import DEFAULT_CONCURRENCY, Severity
 from launchtui.errors import UsageError
+from launchtui.sprint.model import MAX_TIMEOUT
 from launchtui.stages import STAGE_NAMES
 
 FORMATS = ("text", "json", "junit")
@@ -57,7 +58,10 @@ def add_parser(subparsers: Any) -> None:
         help="connect to ADDR:PORT for HOST:PORT, keeping Host and TLS name (repeatable)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="SECONDS", help="per network operation"
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="per network operation (default: [network].timeout of the sprint file, else 5)",
     )
     parser.add_argument(
         "--concurrency",
@@ -73,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
     for name in args.stage:
         if name not in STAGE_NAMES:
             raise UsageError(f'unknown stage "{name}" (expected one of {", ".join(STAGE_NAMES)})')
-    if not 0 < args.timeout <= 300:
-        raise UsageError("--timeout must be between 0 and 300 seconds")
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
     if not 1 <= args.concurrency <= 64:
         raise UsageError("--concurrency must be between 1 and 64")
     # The engine pulls in dnspython, httpx and cryptography: imported only when checks run,

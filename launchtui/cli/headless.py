@@ -13,7 +13,6 @@ from launchtui.checks.registry import checks_for_stages
 from launchtui.errors import UsageError
 from launchtui.net.address import parse_connect_to, parse_hostport
 from launchtui.net.context import NetworkContext, with_overrides
-from launchtui.net.timeouts import Timeouts
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.run import RunReport
 from launchtui.sprint import store
@@ -40,11 +39,9 @@ def execute(
     """Run the selected checks (no stages: every stage) on a loaded sprint, build the report."""
     sprint = document.sprint
     network = sprint.network
-    timeouts = Timeouts()
     concurrency = DEFAULT_CONCURRENCY
     if overrides is not None:
         network = _apply_flags(network, overrides)
-        timeouts = Timeouts.uniform(overrides.timeout)
         concurrency = overrides.concurrency
     previous = {key: stored.status for key, stored in store.saved_results(document).items()}
     stages = list(dict.fromkeys(stages)) or list(STAGE_NAMES)
@@ -53,7 +50,7 @@ def execute(
     began = time.perf_counter()
 
     async def go() -> list[Result]:
-        async with NetworkContext.create(network, timeouts, sprint) as ctx:
+        async with NetworkContext.create(network, None, sprint) as ctx:
             return await run_checks(checks, sprint, ctx, concurrency=concurrency)
 
     results = asyncio.run(go())
@@ -94,4 +91,4 @@ def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkCon
         ca_bundle = Path(args.ca_bundle).resolve()
         if not ca_bundle.is_file():
             raise UsageError(f"--ca-bundle: no such file: {args.ca_bundle}")
-    return with_overrides(network, nameservers, ca_bundle, connect_to)
+    return with_overrides(network, nameservers, ca_bundle, connect_to, args.timeout)

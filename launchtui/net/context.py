@@ -39,7 +39,7 @@ class NetworkContext:
         timeouts: Timeouts | None = None,
         sprint: Sprint | None = None,
     ) -> NetworkContext:
-        timeouts = timeouts or Timeouts()
+        timeouts = timeouts or Timeouts.uniform(config.timeout)
         dns = DnsClient(config.nameservers, timeout=timeouts.dns)
         connect_to = {(host.lower(), port): to for (host, port), to in config.connect_to.items()}
         connector = Connector(dns, connect_to, timeouts.connect)
@@ -98,6 +98,7 @@ def with_overrides(
     nameservers: tuple[HostPort, ...] = (),
     ca_bundle: Path | None = None,
     connect_to: dict[HostPort, HostPort] | None = None,
+    timeout: float | None = None,
 ) -> NetworkConfig:
     """[network] with command-line flags applied for one run (flags win; connect_to merges)."""
     merged = dict(config.connect_to)
@@ -107,4 +108,5 @@ def with_overrides(
         nameservers=nameservers or config.nameservers,
         ca_bundle=ca_bundle or config.ca_bundle,
         connect_to=merged,
+        timeout=config.timeout if timeout is None else timeout,
     )

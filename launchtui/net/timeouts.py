@@ -1,16 +1,23 @@
-"""Time limits for network operations, in seconds."""
+"""Time limits for network operations, in seconds.
+
+One default for every entry point (the app, `check`, the demo): [network].timeout of the sprint
+file (5 s unless set), `--timeout` to override it for one run.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from launchtui.sprint.model import DEFAULT_TIMEOUT
+
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    connect: float = 5.0
-    read: float = 10.0
-    dns: float = 5.0  # total lifetime of one DNS lookup, retries included
-    request: float = 20.0  # whole HTTP exchange: guards against servers that trickle bytes
+    connect: float = DEFAULT_TIMEOUT
+    read: float = DEFAULT_TIMEOUT
+    dns: float = DEFAULT_TIMEOUT  # total lifetime of one DNS lookup, retries included
+    # the whole HTTP exchange: guards against servers that trickle bytes
+    request: float = 2 * DEFAULT_TIMEOUT
 
     @classmethod
     def uniform(cls, seconds: float) -> Timeouts:

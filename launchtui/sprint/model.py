@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HostPort = tuple[str, int]
+DEFAULT_TIMEOUT = 5.0  # seconds per network operation, wherever the checks run
+MAX_TIMEOUT = 300.0
 DEFAULT_SEED_CREDENTIAL = "seed_imap_password"
 
 
@@ -40,6 +42,7 @@ class NetworkConfig:
     public_resolvers: tuple[HostPort, ...] = ()
     ca_bundle: Path | None = None  # absolute, resolved against the sprint file's folder
     connect_to: dict[HostPort, HostPort] = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT  # per operation; a whole HTTP exchange gets twice that
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,7 @@ username = "seed1@example.net" }} ]
 # public_resolvers = ["1.1.1.1", "8.8.8.8", "9.9.9.9"]   # compared for consistency
 # ca_bundle = "ca.pem"              # extra trust anchors (relative to this file)
 # connect_to = {{ "{canonical_host}:443" = "127.0.0.1:8443" }}   # like curl --connect-to
+# timeout = 5                       # seconds per network operation (--timeout overrides)
 """
 _COMMENT_COLUMN = 27  # where the comments after `id` and `domain` line up
 

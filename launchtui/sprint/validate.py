@@ -25,6 +25,8 @@ from launchtui.email.senders import SENDERS, known_senders
 from launchtui.sprint.locate import KeyPath
 from launchtui.sprint.model import (
     DEFAULT_SEED_CREDENTIAL,
+    DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
     EmailConfig,
     HostPort,
     NetworkConfig,
@@ -245,7 +247,17 @@ def _network(network: Mapping[str, Any], folder: Path) -> NetworkConfig:
             )
             for name, address in connect_to.items()
         },
+        timeout=_timeout(network, (*key, "timeout")),
     )
+
+
+def _timeout(network: Mapping[str, Any], key: KeyPath) -> float:
+    value = network.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(key, f"expected a number of seconds, got {_kind(value)}")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise Invalid(key, f"expected more than 0 and at most {MAX_TIMEOUT:g} seconds, got {value}")
+    return float(value)
 
 
 def _ca_bundle(network: Mapping[str, Any], folder: Path) -> Path | None:
