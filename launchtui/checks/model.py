@@ -6,7 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_CONCURRENCY = 16  # checks in flight at once, unless the user says otherwise
+# Checks in flight at once. Waiting on the network does not need a small number here: the
+# network layer caps connections per host (net/connect.PER_HOST) and DNS queries per resolver
+# (net/dns.IN_FLIGHT), which is what keeps the probes polite.
+DEFAULT_CONCURRENCY = 256
+MAX_CONCURRENCY = 1024
 
 
 class Status(enum.StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import warnings
 from dataclasses import dataclass
@@ -41,15 +42,18 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
+@functools.cache
 def _modern_context() -> ssl.SSLContext:
-    # Certificates are tls.certificate's business: an expired one must not hide the protocol.
-    context = ssl.create_default_context()
+    # Certificates are tls.certificate's business: an expired one must not hide the protocol
+    # (and without verification, no trust store needs loading: ~17 ms each time).
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
 
 
+@functools.cache
 def _legacy_context(version: ssl.TLSVersion) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
@@ -66,9 +70,14 @@ def _legacy_context(version: ssl.TLSVersion) -> ssl.SSLContext:
 async def _attempt(ctx: NetworkContext, host: str, context: ssl.SSLContext) -> Attempt:
     """Raises NetError when the server cannot be reached or the handshake stalls."""
     try:
-        _reader, writer, address = await ctx.connector.open(
+        async with ctx.connector.stream(
             host, 443, tls=context, handshake_timeout=ctx.timeouts.connect
-        )
+        ) as (_reader, writer, address):
+            ssl_object = writer.get_extra_info("ssl_object")
+            version = str(ssl_object.version() or "unknown version")
+            cipher = ssl_object.cipher()
+            detail = f"{version}, {cipher[0]}" if cipher else version
+            return Attempt(True, detail, format_hostport(address))
     except ssl.SSLError as exc:
         reason = str(exc.reason or exc)
         local = reason in _LOCAL_REFUSALS
@@ -77,14 +86,6 @@ async def _attempt(ctx: NetworkContext, host: str, context: ssl.SSLContext) -> A
         return Attempt(
             False, f"connection closed: {exc.strerror or str(exc) or type(exc).__name__}"
         )
-    try:
-        ssl_object = writer.get_extra_info("ssl_object")
-        version = str(ssl_object.version() or "unknown version")
-        cipher = ssl_object.cipher()
-        detail = f"{version}, {cipher[0]}" if cipher else version
-        return Attempt(True, detail, format_hostport(address))
-    finally:
-        writer.transport.abort()
 
 
 def _unsupported_locally(name: str) -> Attempt | None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from launchtui.checks.model import DEFAULT_CONCURRENCY, Severity
+from launchtui.checks.model import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Severity
 from launchtui.errors import UsageError
 from launchtui.sprint.model import MAX_TIMEOUT
 from launchtui.stages import STAGE_NAMES
@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f'unknown stage "{name}" (expected one of {", ".join(STAGE_NAMES)})')
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
         raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
-    if not 1 <= args.concurrency <= 64:
-        raise UsageError("--concurrency must be between 1 and 64")
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
     # The engine pulls in dnspython, httpx and cryptography: imported only when checks run,
     # so that --help and the other commands start at once.
     from launchtui.cli import headless

@@ -4,12 +4,18 @@ Like curl's --connect-to, a `[network].connect_to` entry sends the connection to
 address while the Host header and the TLS server name stay those of the real hostname. Other
 hostnames are resolved through the sprint's own DNS client (so a staging or lab nameserver
 is honoured for HTTP and TLS too), never through the system resolver behind our back.
+
+Politeness: at most `per_host` connections to one hostname and port are open at once, however
+many checks want one (HTTP requests and TLS probes alike; see `slot`). The cap is per name, as
+a browser's is per origin, so hosts that share an address (a CDN, the lab) do not queue.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from launchtui.net.address import is_ip
@@ -17,12 +23,45 @@ from launchtui.net.dns import DnsClient, resolve_addresses
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import HostPort
 
+PER_HOST = 6  # connections open at once to one host:port, like a browser's per origin
+
 
 @dataclass(slots=True)
 class Connector:
     dns: DnsClient
     connect_to: dict[HostPort, HostPort] = field(default_factory=dict)
     connect_timeout: float = 5.0
+    per_host: int = PER_HOST
+    _slots: dict[HostPort, asyncio.Semaphore] = field(default_factory=dict, repr=False)
+
+    @asynccontextmanager
+    async def slot(self, host: str, port: int) -> AsyncIterator[None]:
+        """Hold one of host:port's connection slots (made in the running loop on first use)."""
+        key = (host.lower(), port)
+        gate = self._slots.get(key)
+        if gate is None:
+            gate = self._slots[key] = asyncio.Semaphore(self.per_host)
+        async with gate:
+            yield
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        host: str,
+        port: int,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handshake_timeout: float | None = None,
+    ) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter, HostPort]]:
+        """A stream to host:port held in one of its slots, aborted on leaving (see open)."""
+        async with self.slot(host, port):
+            reader, writer, address = await self.open(
+                host, port, tls=tls, handshake_timeout=handshake_timeout
+            )
+            try:
+                yield reader, writer, address
+            finally:
+                writer.transport.abort()
 
     async def endpoints(self, host: str, port: int) -> list[HostPort]:
         mapped = self.connect_to.get((host.lower(), port))

@@ -3,12 +3,18 @@
 Lookups never raise for "the answer is no" (NXDOMAIN, no record of that type): those are
 findings, returned as data. They raise NetError only when no answer could be had at all
 (SERVFAIL, timeout, refusal), which the engine reports as `error`, never as a pass.
+
+A client lives for one run (the network context makes one per source), and asks each name and
+type once: a lookup that many checks want is shared, in flight and after, failures included,
+so that fourteen checks of one host cost one query each. A check that compares sources asks
+each source's own client. At most IN_FLIGHT queries wait on one client's servers at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import dns.asyncresolver
 import dns.exception
@@ -21,6 +27,8 @@ import dns.resolver
 
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import HostPort
+
+IN_FLIGHT = 64  # queries waiting on one client's nameservers at once
 
 
 class Answer(enum.StrEnum):
@@ -45,6 +53,9 @@ class DnsClient:
     nameservers: tuple[HostPort, ...] = ()
     timeout: float = 5.0
     _resolver: dns.asyncresolver.Resolver = field(init=False, repr=False)
+    _asked: dict[tuple[str, str], asyncio.Future[Lookup]] = field(init=False, repr=False)
+    _loop: asyncio.AbstractEventLoop | None = field(init=False, repr=False, default=None)
+    _gate: asyncio.Semaphore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.nameservers:
@@ -58,6 +69,27 @@ class DnsClient:
         resolver.timeout = min(2.0, self.timeout)  # per try, so a lost UDP packet is retried
         resolver.cache = None
         self._resolver = resolver
+        self._asked = {}
+
+    async def lookup(self, name: str, rdtype: str) -> Lookup:
+        """The answer for name and type, asked once per client (see the module's docstring)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a client reused under another event loop starts afresh
+            self._loop, self._asked = loop, {}
+            self._gate = asyncio.Semaphore(IN_FLIGHT)
+        key = (name.lower().rstrip("."), rdtype.upper())
+        shared = self._asked.get(key)
+        if shared is None:
+            shared = self._asked[key] = asyncio.ensure_future(self._ask(name, rdtype))
+            # retrieved here so that a failure nobody waits for any more is not logged
+            shared.add_done_callback(lambda done: done.cancelled() or done.exception())
+        # shielded: a check cancelled by its budget must not cancel the others' lookup
+        found = await asyncio.shield(shared)
+        return found if found.name == name else replace(found, name=name)
+
+    async def _ask(self, name: str, rdtype: str) -> Lookup:
+        async with self._gate:
+            return await self._query(name, rdtype)
 
     @property
     def label(self) -> str:
@@ -65,7 +97,7 @@ class DnsClient:
             return "system resolver"
         return ", ".join(f"{host}:{port}" for host, port in self.nameservers)
 
-    async def lookup(self, name: str, rdtype: str) -> Lookup:
+    async def _query(self, name: str, rdtype: str) -> Lookup:
         qname = dns.name.from_text(name)
         try:
             answer = await self._resolver.resolve(qname, rdtype, search=False)

@@ -3,6 +3,10 @@
 The client never follows a redirect itself (checks record every hop), reads a body only up
 to a cap (a 1 GB response costs at most the cap), and bounds each whole exchange in time, so
 a server that trickles its headers one byte a second still ends within the budget.
+
+A client lives for one run, and a GET of one URL with the same headers is made once in it,
+however many checks ask (in flight and after, failures included): fetched with the client's
+own cap, and cut to each caller's. Seven checks reading a host's home page cost one request.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpcore
@@ -23,6 +27,7 @@ from launchtui.net.errors import NetError
 from launchtui.net.timeouts import Timeouts
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+_PORTS = {"http": 80, "https": 443}
 DEFAULT_HEADERS = {
     "User-Agent": "launchtui (launch-readiness check)",
     "Accept-Encoding": "gzip, deflate",
@@ -46,6 +51,12 @@ class Fetched:
     def header_all(self, name: str) -> list[str]:
         name = name.lower()
         return [value for key, value in self.headers if key == name]
+
+    def capped(self, cap: int) -> Fetched:
+        """The same response as read with a smaller body cap."""
+        if len(self.body) <= cap:
+            return self
+        return replace(self, body=self.body[:cap], truncated=True)
 
 
 class _MappedBackend(httpcore.AsyncNetworkBackend):
@@ -84,29 +95,42 @@ class HttpClient:
         trust: ssl.SSLContext,
         timeouts: Timeouts,
         max_body: int = DEFAULT_MAX_BODY,
-        max_connections: int = 20,
     ) -> None:
+        self._connector = connector
+        self._trust = trust
         self._timeouts = timeouts
         self.max_body = max_body
-        transport = httpx.AsyncHTTPTransport(verify=trust)
-        # httpx has no public hook for the network backend; its pool is rebuilt with ours.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=trust,
-            max_connections=max_connections,
-            http1=True,
-            http2=False,
-            network_backend=_MappedBackend(connector),
-        )
-        # The transport is used directly, not through httpx.AsyncClient: the client parses
-        # every Location header (even when not following), so a hostile one would cost us
-        # the response that carried it.
-        self._transport = transport
+        # One pool per origin, each as large as the origin's connection slots: httpcore's pool
+        # scans all its connections for every request, so one shared pool of hundreds made
+        # a full run spend most of its CPU there.
+        self._transports: dict[tuple[str, str, int], httpx.AsyncHTTPTransport] = {}
+        self._gets: dict[tuple[str, tuple[tuple[str, str], ...]], asyncio.Future[Fetched]] = {}
         self._timeout = httpx.Timeout(
             connect=timeouts.connect, read=timeouts.read, write=timeouts.read, pool=None
         ).as_dict()
 
+    def _transport(self, origin: tuple[str, str, int]) -> httpx.AsyncHTTPTransport:
+        transport = self._transports.get(origin)
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(verify=self._trust)
+            # httpx has no public hook for the network backend; its pool is rebuilt with ours.
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._trust,
+                max_connections=self._connector.per_host,
+                http1=True,
+                http2=False,
+                network_backend=_MappedBackend(self._connector),
+            )
+            # The transport is used directly, not through httpx.AsyncClient: the client
+            # parses every Location header (even when not following), so a hostile one would
+            # cost us the response that carried it.
+            self._transports[origin] = transport
+        return transport
+
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        for transport in self._transports.values():
+            await transport.aclose()
+        self._transports.clear()
 
     async def fetch(
         self,
@@ -116,12 +140,34 @@ class HttpClient:
         max_body: int | None = None,
     ) -> Fetched:
         """One request, no redirect followed. NetError when no response could be had."""
-        cap = self.max_body if max_body is None else max_body
+        cap = self.max_body if max_body is None else min(max_body, self.max_body)
+        if method != "GET":
+            return await self._request(url, method, headers or {}, cap)
+        key = (url, tuple(sorted((headers or {}).items())))
+        shared = self._gets.get(key)
+        if shared is None:
+            shared = self._gets[key] = asyncio.ensure_future(
+                self._request(url, method, headers or {}, self.max_body)
+            )
+            # retrieved here so that a failure nobody waits for any more is not logged
+            shared.add_done_callback(lambda done: done.cancelled() or done.exception())
+        # shielded: a check cancelled by its budget must not cancel the others' request
+        return (await asyncio.shield(shared)).capped(cap)
+
+    async def _request(self, url: str, method: str, headers: dict[str, str], cap: int) -> Fetched:
         limit = self._timeouts.request
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(limit):
-                return await self._exchange(url, method, headers or {}, cap, started)
+            parsed = httpx.URL(url)
+            origin = (parsed.scheme, parsed.host, parsed.port or _PORTS.get(parsed.scheme, 0))
+            # Waiting for one of the origin's connection slots is not part of the exchange's
+            # time limit: the limit is for the server, not for politeness.
+            async with self._connector.slot(origin[1], origin[2]):
+                started = time.perf_counter()
+                async with asyncio.timeout(limit):
+                    return await self._exchange(
+                        self._transport(origin), url, method, headers, cap, started
+                    )
         except TimeoutError:
             raise NetError(f"{method} {url}: no complete response within {limit:g} s") from None
         except httpx.TimeoutException as exc:
@@ -136,7 +182,13 @@ class HttpClient:
             raise NetError(f"{method} {url}: invalid URL: {exc}") from None
 
     async def _exchange(
-        self, url: str, method: str, headers: dict[str, str], cap: int, started: float
+        self,
+        transport: httpx.AsyncHTTPTransport,
+        url: str,
+        method: str,
+        headers: dict[str, str],
+        cap: int,
+        started: float,
     ) -> Fetched:
         request = httpx.Request(
             method,
@@ -144,7 +196,7 @@ class HttpClient:
             headers={**DEFAULT_HEADERS, **headers},
             extensions={"timeout": self._timeout},
         )
-        response = await self._transport.handle_async_request(request)
+        response = await transport.handle_async_request(request)
         try:
             raw = bytearray()
             truncated = False
