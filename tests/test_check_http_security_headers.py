@@ -185,7 +185,7 @@ def test_the_hardened_test_page_passes(raw_server):
     assert result.evidence["frame_protection"] == "X-Frame-Options deny"
 
 
-# RFC 6265bis (draft-ietf-httpbis-rfc6265bis-22, in the RFC Editor queue, not yet an RFC)
+# RFC 6265bis (draft-ietf-httpbis-rfc6265bis-22: RFC Editor queue, no RFC number by 2026-10)
 # 5.6.7: a SameSite value that is not a case-insensitive match for None, Strict or Lax gives
 # enforcement "Default", which 5.7 stores like a cookie without the attribute.
 

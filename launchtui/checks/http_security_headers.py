@@ -15,9 +15,10 @@ counts as absent and says so:
 - Referrer-Policy (W3C Referrer Policy 8.1): the last recognised token of the comma-separated
   list across all fields; unknown tokens are skipped, and a list without one is no policy;
 - X-Content-Type-Options (Fetch, "determine nosniff"): the first value of that list;
-- cookies (RFC 6265bis 5.6, draft-ietf-httpbis-rfc6265bis-22, in the RFC Editor queue since
-  December 2025): Secure and HttpOnly count by name whatever value follows them, SameSite by
-  its value: only Strict, Lax or None (any case) count, anything else is no SameSite.
+- cookies (RFC 6265bis 5.6: draft-ietf-httpbis-rfc6265bis-22, approved and in the RFC Editor
+  queue since December 2025, still without an RFC number in October 2026): Secure and HttpOnly
+  count by name whatever value follows them, SameSite by its value: only Strict, Lax or None
+  (any case) count, anything else is no SameSite.
 
 Status mapping (worst wins):
 - fail: no frame protection: the login or checkout page can be framed for clickjacking; a
