@@ -183,8 +183,9 @@ def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
 
 
 def _duplicated(host: str, first: Outcome, values: list[str]) -> Outcome:
-    """`first` (the verdict on values[0]) told with the other header fields: a host sends only
-    one (RFC 6797 7.1) and browsers process only the first (8.1), so a later one never helps."""
+    """`first`, the verdict on values[0], once the later header fields are known: a host sends
+    only one (RFC 6797 7.1) and browsers process only the first (8.1), so a later field never
+    helps; the fix names the field to keep."""
     only_first = f"browsers read only the first of the {len(values)} {HEADER} headers"
     if first.status is Status.PASS:
         why = (
