@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
+from servers import read_request, response
 
 from launchtui.checks.http_hsts import Malformed, parse
 from launchtui.checks.model import Status
 
 pytest_plugins = ["lab_fixtures"]
 CHECK = "http.hsts"
+HOST = "hsts.example.test"
+HSTS = "Strict-Transport-Security"
 
 
 @pytest.fixture(scope="module")
 def sprint(lab, tmp_path_factory):
     return lab_sprint(lab, tmp_path_factory.mktemp("hsts"))
+
+
+@pytest.fixture
+def answering(sprint, tmp_path):
+    """answering(*values) -> a sprint whose https://hsts.example.test/ answers 200 with one
+    Strict-Transport-Security header field per value, in that order."""
+    with https_site(sprint, tmp_path, HOST) as serve_handler:
+
+        def serve(*values):
+            async def handler(reader, writer):
+                await read_request(reader)
+                with contextlib.suppress(ConnectionError, OSError):
+                    writer.write(response("200 OK", [(HSTS, value) for value in values]))
+                    await writer.drain()
+                writer.close()
+
+            return serve_handler(handler)
+
+        yield serve
 
 
 def test_a_year_with_include_subdomains_passes(sprint):
@@ -95,6 +118,12 @@ def test_a_refused_port_is_an_error(sprint):
         ("max-age=31536000", 31536000, False, False),
         ('MAX-AGE="600" ; includesubdomains;;preload', 600, True, True),
         ("includeSubDomains; max-age=0; future-directive=x", 0, True, False),
+        # RFC 6797 6.1: directive-value = token / quoted-string, and a quoted-string's ";" is
+        # part of the value; 6.1.1 shows max-age="31536000" (the value may be quoted).
+        ('max-age=31536000; ext="a;b"', 31536000, False, False),
+        ('max-age="31536000"', 31536000, False, False),
+        ('max-age=600 ; ext="say \\"hi\\"; bye" ; includeSubDomains', 600, True, False),
+        ("\tmax-age=600\t;\tpreload\t", 600, False, True),  # OWS is SP or HTAB
     ],
 )
 def test_parse_reads_directives_case_insensitively(header, max_age, subdomains, preload):
@@ -117,6 +146,14 @@ def test_parse_reads_directives_case_insensitively(header, max_age, subdomains, 
         ("max-age=1; bad name", "not a directive name"),
         ("max-age=1; x=a b", "not a token or quoted string"),
         ("max-age=١٢", "not a token"),  # Arabic-Indic digits: not ASCII, so not a token
+        # RFC 6797 6.1 requirement 2: all directives MUST appear only once, and requirement 5
+        # processes unknown ones only in a field that meets 1-4, so a repeated unknown
+        # directive (names compare case-insensitively, requirement 3) voids the field too.
+        ("max-age=1; ext=a; EXT=b", "ext directive appears twice"),
+        ('max-age=1; ext="a;b', "not a token or quoted string"),  # the quote never closes
+        ("max-age=1, max-age=2", "not a token or quoted string"),  # two fields folded into one
+        ("max-age=1; includeSubDomains=yes", "includeSubDomains takes no value"),  # 6.1.2
+        ('max-age="1 day"', "number of seconds"),  # 6.1.1: delta-seconds, quoted or not
     ],
 )
 def test_parse_rejects_malformed_headers(header, reason):
@@ -128,3 +165,57 @@ def test_max_age_zero_fails(sprint):
     result = run_check(CHECK, sprint, f"hsts-off.{ZONE}")
     assert result.status is Status.FAIL
     assert result.summary == f"hsts-off.{ZONE}: max-age=0 tells browsers to forget HSTS"
+
+
+def test_a_quoted_semicolon_is_part_of_the_value_not_a_separator(answering):
+    """RFC 6797 6.1: directive-value = token / quoted-string, so `ext="a;b"` is one directive."""
+    result = run_check(CHECK, answering('max-age=31536000; ext="a;b"'), HOST)
+    assert result.status is Status.PASS, result.summary
+    assert result.summary == f"{HOST}: HSTS max-age 365 days"
+
+
+def test_a_good_first_header_counts_and_the_duplicate_is_a_warning(answering):
+    """RFC 6797 8.1: a UA that receives more than one STS header field MUST process only the
+    first; 7.1: an HSTS Host MUST include only one. The first decides, the duplicate warns."""
+    result = run_check(CHECK, answering("max-age=31536000; includeSubDomains", "max-age=0"), HOST)
+    assert result.status is Status.WARN, result.summary
+    assert result.summary == (
+        f"{HOST}: HSTS max-age 365 days, includeSubDomains; browsers read only the first of "
+        "the 2 Strict-Transport-Security headers"
+    )
+    assert result.evidence["header"] == "max-age=31536000; includeSubDomains"
+    assert result.evidence["ignored_headers"] == ["max-age=0"]
+    assert result.evidence["max_age"] == 31536000  # what browsers apply: the first header
+    assert "Remove the duplicate" in result.fix
+    assert "`Strict-Transport-Security: max-age=31536000; includeSubDomains`" in result.fix
+
+
+def test_a_good_header_after_a_bad_one_is_ignored_and_the_fix_says_keep_it_alone(answering):
+    """RFC 6797 8.1: only the first header field is processed, so a passing second one does
+    not help; the fix is to drop the first, not to ask for the max-age the second has."""
+    result = run_check(CHECK, answering("max-age=0", "max-age=31536000"), HOST)
+    assert result.status is Status.FAIL, result.summary
+    assert result.summary == (
+        f"{HOST}: max-age=0 tells browsers to forget HSTS; the later `max-age=31536000` is "
+        "ignored: browsers read only the first of the 2 Strict-Transport-Security headers"
+    )
+    assert "Remove the duplicate" in result.fix
+    assert "`Strict-Transport-Security: max-age=31536000`" in result.fix
+    assert "comes after `max-age=0`" in result.fix
+
+
+def test_a_malformed_first_header_is_not_rescued_by_a_later_one(answering):
+    result = run_check(CHECK, answering('max-age="1', "max-age=63072000; includeSubDomains"), HOST)
+    assert result.status is Status.FAIL
+    assert result.summary.startswith(f"{HOST}: malformed Strict-Transport-Security header (")
+    assert "the later `max-age=63072000; includeSubDomains` is ignored" in result.summary
+
+
+def test_two_short_headers_warn_on_the_first_and_ask_for_one(answering):
+    result = run_check(CHECK, answering("max-age=86400", "max-age=600"), HOST)
+    assert result.status is Status.WARN
+    assert result.summary == (
+        f"{HOST}: HSTS max-age is 1 day, under 180 days; browsers read only the first of the "
+        "2 Strict-Transport-Security headers"
+    )
+    assert "once (browsers read only the first of the 2 headers sent now)" in result.fix

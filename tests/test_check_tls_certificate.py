@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import time
 
 import pytest
 from check_helpers import lab_sprint, run_check
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from lab_fixtures import ZONE
+from servers import server_thread
 
 from launchtui.checks.model import Status
+from launchtui.lab.ca import LabCA
+from launchtui.net.certificate import issuer_name
 from launchtui.net.timeouts import Timeouts
 
 pytest_plugins = ["lab_fixtures"]
@@ -119,3 +125,49 @@ def test_plain_http_on_the_https_port_fails_the_handshake(lab, sprint):
     result = run_check("tls.certificate", wrong, f"app.{ZONE}")
     assert result.status is Status.FAIL
     assert "refused the TLS handshake" in result.summary
+
+
+async def _hold_until_closed(reader, writer):
+    with contextlib.suppress(ConnectionError, OSError):
+        await reader.read()
+    writer.close()
+
+
+def test_an_issuer_without_a_common_name_is_named_by_its_organisation(sprint, tmp_path):
+    """RFC 5280 4.1.2.4 asks for a non-empty issuer name, not for a CN in it: a trusted
+    certificate from such a CA must not read as coming from an "unknown issuer"."""
+    host = "noname.example.test"
+    ca = LabCA(None, organization="Harbor Trust Services")
+    with server_thread() as thread:
+        port = thread.serve(_hold_until_closed, ca.issue(host).server_context())
+        network = dataclasses.replace(
+            sprint.network,
+            ca_bundle=ca.write(tmp_path / "ca.pem"),
+            connect_to={(host, 443): ("127.0.0.1", port)},
+        )
+        result = run_check("tls.certificate", dataclasses.replace(sprint, network=network), host)
+    assert result.status is Status.PASS, result.summary
+    assert result.summary.startswith(f"{host}: trusted certificate from Harbor Trust Services, ")
+    assert result.evidence["issuer"] == "O=Harbor Trust Services"
+    assert result.evidence["issuer_cn"] == ""
+
+
+def _name(*attributes: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
+    return x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        (_name((NameOID.ORGANIZATION_NAME, "Let's Encrypt"), (NameOID.COMMON_NAME, "R11")), "R11"),
+        (_name((NameOID.COUNTRY_NAME, "NL"), (NameOID.ORGANIZATION_NAME, "Harbor")), "Harbor"),
+        # Neither CN nor O: the whole name, RFC 4514 (last RDN first).
+        (
+            _name((NameOID.COUNTRY_NAME, "US"), (NameOID.ORGANIZATIONAL_UNIT_NAME, "Class 2 CA")),
+            "OU=Class 2 CA,C=US",
+        ),
+        (_name(), "an issuer with an empty name"),
+    ],
+)
+def test_an_issuer_is_named_by_cn_then_organisation_then_its_whole_name(name, named):
+    assert issuer_name(name) == named

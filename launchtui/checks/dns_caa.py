@@ -172,7 +172,7 @@ def judge(
     wildcard = host.lower() not in names and certs.matches_hostname(cert, host)
     allowed = allowed_cas(properties, wildcard)
     domains = ca_domains(cert.issuer)
-    issuer = certs.common_name(cert.issuer) or cert.issuer.rfc4514_string()
+    issuer = certs.issuer_name(cert.issuer)
     evidence = evidence | {
         "issuer": cert.issuer.rfc4514_string(),
         "issuer_caa_domains": list(domains),

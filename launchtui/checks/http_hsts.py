@@ -1,8 +1,9 @@
 """http.hsts: the first HTTPS response of every host carries a lasting Strict-Transport-Security.
 
 Browsers honour HSTS only from the host that sent it, so the header is read from the very
-first HTTPS response of https://HOST/, redirect or not (RFC 6797: only the first header
-counts, and a header with a repeated or malformed directive is ignored whole).
+first HTTPS response of https://HOST/, redirect or not. RFC 6797 decides what counts: a browser
+processes only the first Strict-Transport-Security header field (8.1), and ignores a field whole
+when it breaks the 6.1 grammar or repeats any directive (6.1, requirements 2, 4 and 5).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net.context import NetworkContext
 from launchtui.sprint.model import Sprint
@@ -19,7 +20,10 @@ MIN_MAX_AGE = 15552000  # 180 days
 PRELOAD_MAX_AGE = 31536000  # a year: what hstspreload.org requires
 HEADER = "Strict-Transport-Security"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+# quoted-string (RFC 6797 6.1 takes it from RFC 2616 2.2; RFC 9110 5.6.4 today), on the
+# latin-1 text of the header: group 1 is the content, quoted-pairs still escaped.
+_QUOTED = re.compile(r'"((?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*)"')
+_QUOTED_PAIR = re.compile(r"\\(.)")
 
 
 class Malformed(ValueError):
@@ -37,30 +41,72 @@ class Policy:
         return self.max_age >= PRELOAD_MAX_AGE and self.include_subdomains and self.preload
 
 
+def directives(value: str) -> dict[str, str | None]:
+    """The directives of one header value by lower-cased name (None: given without a value).
+
+    RFC 6797 6.1: `[ directive ] *( ";" [ directive ] )`, where `directive = directive-name
+    [ "=" directive-value ]`, the name is a token and the value a token or a quoted-string
+    (whose ";" is data, not a separator), with optional whitespace around each part. Names
+    are case-insensitive and all directives MUST appear only once, unknown ones included
+    (requirement 5 processes unknown directives only in a field that meets requirements 1-4).
+    Malformed says where the value breaks that grammar.
+    """
+    found: dict[str, str | None] = {}
+    pos = 0
+    while True:
+        start = pos = _skip_ows(value, pos)
+        name = _TOKEN.match(value, pos)
+        if name:
+            pos = _skip_ows(value, name.end())
+            argument = None
+            if value.startswith("=", pos):
+                argument, pos = _directive_value(value, _skip_ows(value, pos + 1), name.group())
+            key = name.group().lower()
+            if key in found:
+                raise Malformed(f"the {key} directive appears twice")
+            found[key] = argument
+        if pos == len(value):
+            return found
+        if value[pos] != ";":
+            raise Malformed(f"{_up_to_separator(value, start)!r} is not a directive name")
+        pos += 1
+
+
+def _directive_value(value: str, pos: int, name: str) -> tuple[str, int]:
+    """The value of directive `name` starting at `pos`, unquoted, and where the next ";" may be."""
+    quoted = _QUOTED.match(value, pos)
+    token = _TOKEN.match(value, pos)
+    found = quoted or token
+    after = _skip_ows(value, found.end()) if found else pos
+    if found is None or (after < len(value) and value[after] != ";"):
+        raw = _up_to_separator(value, pos)
+        raise Malformed(f"the value of {name} ({raw!r}) is not a token or quoted string")
+    text = _QUOTED_PAIR.sub(r"\1", quoted.group(1)) if quoted else found.group()
+    return text, after
+
+
+def _skip_ows(value: str, pos: int) -> int:
+    while pos < len(value) and value[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _up_to_separator(value: str, pos: int) -> str:
+    """The text from `pos` to the next ";", for saying what did not parse."""
+    return value[pos:].split(";")[0].strip(" \t")
+
+
 def parse(value: str) -> Policy:
-    """The policy of one header value (RFC 6797 section 6.1); Malformed says why not."""
-    directives: dict[str, str | None] = {}
-    for part in value.split(";"):
-        part = part.strip(" \t")
-        if not part:
-            continue
-        name, eq, raw = part.partition("=")
-        name, raw = name.strip(" \t").lower(), raw.strip(" \t")
-        if not _TOKEN.fullmatch(name):
-            raise Malformed(f"{name!r} is not a directive name")
-        if name in directives:
-            raise Malformed(f"the {name} directive appears twice")
-        if eq and _QUOTED.fullmatch(raw):
-            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
-        elif eq and not _TOKEN.fullmatch(raw):
-            raise Malformed(f"the value of {name} is not a token or quoted string")
-        directives[name] = raw if eq else None
-    if "max-age" not in directives:
+    """The policy of one header value (RFC 6797 6.1); Malformed says why there is none."""
+    found = directives(value)
+    if "max-age" not in found:
         raise Malformed("there is no max-age directive")
-    age = directives["max-age"]
+    age = found["max-age"]  # 6.1.1: delta-seconds, optionally quoted
     if age is None or not age.isdigit() or not age.isascii():
         raise Malformed(f"max-age must be a number of seconds, not {age!r}")
-    return Policy(int(age), "includesubdomains" in directives, "preload" in directives)
+    if found.get("includesubdomains") is not None:  # 6.1.2: a name alone, no value
+        raise Malformed("includeSubDomains takes no value")
+    return Policy(int(age), "includesubdomains" in found, "preload" in found)
 
 
 def _targets(sprint: Sprint) -> list[str]:
@@ -70,7 +116,7 @@ def _targets(sprint: Sprint) -> list[str]:
 async def _run(ctx: NetworkContext, host: str) -> Outcome:
     response = await ctx.http.fetch(f"https://{host}/", max_body=0)
     values = response.header_all(HEADER)
-    evidence: dict[str, object] = {"url": response.url, "status": response.status}
+    evidence: Evidence = {"url": response.url, "status": response.status}
     if not values:
         return Outcome(
             Status.FAIL,
@@ -83,16 +129,23 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             ),
         )
     evidence["header"] = values[0]
-    if len(values) > 1:
-        evidence["ignored_headers"] = values[1:]
+    first = _judge(host, values[0], evidence, len(values))
+    if len(values) == 1:
+        return first
+    evidence["ignored_headers"] = values[1:]
+    return _duplicated(host, first, values)
+
+
+def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
+    """The verdict on the header value browsers process, one of `count` header fields."""
     try:
-        policy = parse(values[0])
+        policy = parse(value)
     except Malformed as exc:
         return Outcome(
             Status.FAIL,
             f"{host}: malformed {HEADER} header ({exc}): browsers ignore it",
             evidence,
-            fix=_fix(host, f"browsers ignore a malformed header ({exc})"),
+            fix=_fix(host, f"browsers ignore a malformed header ({exc})", count),
         )
     evidence |= {
         "max_age": policy.max_age,
@@ -106,7 +159,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{host}: max-age=0 tells browsers to forget HSTS",
             evidence,
-            fix=_fix(host, "max-age=0 switches HSTS off"),
+            fix=_fix(host, "max-age=0 switches HSTS off", count),
         )
     if policy.max_age < MIN_MAX_AGE:
         return Outcome(
@@ -117,6 +170,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                 host,
                 f"a max-age of {_days(policy.max_age)} lapses quickly for "
                 "visitors who come back less often",
+                count,
             ),
         )
     ready = ", preload-ready" if policy.preload_ready else ""
@@ -128,6 +182,44 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     )
 
 
+def _duplicated(host: str, first: Outcome, values: list[str]) -> Outcome:
+    """`first`, the verdict on values[0], once the later header fields are known: a host sends
+    only one (RFC 6797 7.1) and browsers process only the first (8.1), so a later field never
+    helps; the fix names the field to keep."""
+    only_first = f"browsers read only the first of the {len(values)} {HEADER} headers"
+    if first.status is Status.PASS:
+        why = (
+            f"{only_first} (RFC 6797 8.1), and a proxy that folds them into one line makes a "
+            "header that browsers ignore whole"
+        )
+        return Outcome(
+            Status.WARN,
+            f"{first.summary}; {only_first}",
+            first.evidence,
+            fix=_one_header_fix(host, values[0], why),
+        )
+    better = next((value for value in values[1:] if _passes(value)), None)
+    if better is None:
+        return Outcome(first.status, f"{first.summary}; {only_first}", first.evidence, first.fix)
+    why = (
+        f"{only_first} (RFC 6797 8.1), so `{better}` is ignored because it comes after "
+        f"`{values[0]}`"
+    )
+    return Outcome(
+        first.status,
+        f"{first.summary}; the later `{better}` is ignored: {only_first}",
+        first.evidence,
+        fix=_one_header_fix(host, better, why),
+    )
+
+
+def _passes(value: str) -> bool:
+    try:
+        return parse(value).max_age >= MIN_MAX_AGE
+    except Malformed:
+        return False
+
+
 def _days(seconds: int) -> str:
     if seconds < 86400:
         return f"{seconds} s"
@@ -135,16 +227,31 @@ def _days(seconds: int) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _fix(host: str, why: str) -> str:
+def _fix(host: str, why: str, count: int = 1) -> str:
+    once = (
+        f", once (browsers read only the first of the {count} headers sent now)"
+        if count > 1
+        else ""
+    )
     return (
         f"https://{host}/ must tell browsers to use HTTPS only: {why}.\n"
-        f"1. Send on every HTTPS response of {host} (redirects included): "
+        f"1. Send on every HTTPS response of {host} (redirects included){once}: "
         "`Strict-Transport-Security: max-age=31536000; includeSubDomains` (nginx: "
         '`add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" '
         "always;`; Cloudflare: SSL/TLS > Edge Certificates > HSTS). Add includeSubDomains "
         "only once every subdomain serves HTTPS; add `preload` for the apex once you mean "
         "to submit it to hstspreload.org.\n"
         f"2. Verify: `curl -sI https://{host}/ | grep -i strict-transport-security`."
+    )
+
+
+def _one_header_fix(host: str, keep: str, why: str) -> str:
+    return (
+        f"https://{host}/ sends more than one {HEADER} header: {why}.\n"
+        f"1. Remove the duplicate: send exactly one on every HTTPS response of {host}, "
+        f"`{HEADER}: {keep}`. Two usually means two layers each add it (the app and nginx "
+        "`add_header`, or the app and a Cloudflare rule): keep it in one of them.\n"
+        f"2. Verify: `curl -sI https://{host}/ | grep -ci strict-transport-security` prints 1."
     )
 
 

@@ -78,8 +78,7 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime) -> Outcome:
         )
     return Outcome(
         Status.PASS,
-        f"{host}: trusted certificate from {certs.common_name(cert.issuer) or 'unknown issuer'}"
-        f", {int(left)} days left",
+        f"{host}: trusted certificate from {certs.issuer_name(cert.issuer)}, {int(left)} days left",
         evidence,
     )
 

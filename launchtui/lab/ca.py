@@ -62,8 +62,10 @@ class IssuedCert:
         return context
 
 
-def _name(common_name: str, organization: str | None = None) -> x509.Name:
-    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+def _name(common_name: str | None, organization: str | None = None) -> x509.Name:
+    attributes = []
+    if common_name is not None:
+        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
     if organization is not None:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
     return x509.Name(attributes)
@@ -83,12 +85,13 @@ def validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 class LabCA:
-    """A throwaway CA, new at every lab start-up."""
+    """A throwaway CA, new at every lab start-up. Without a common name it is named by its
+    organisation alone, as some public roots are."""
 
-    def __init__(self, common_name: str) -> None:
+    def __init__(self, common_name: str | None, organization: str | None = None) -> None:
         now = dt.datetime.now(dt.UTC)
         self.key = ec.generate_private_key(ec.SECP256R1())
-        subject = _name(common_name)
+        subject = _name(common_name, organization)
         public_key = self.key.public_key()
         self.cert = (
             x509.CertificateBuilder()

@@ -49,7 +49,23 @@ def matches_hostname(cert: x509.Certificate, host: str) -> bool:
 
 
 def common_name(name: x509.Name) -> str:
-    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return _first(name, NameOID.COMMON_NAME)
+
+
+def issuer_name(name: x509.Name) -> str:
+    """How to name a certificate's issuer to a person: its common name, else its organisation
+    (some roots have none, e.g. "OU=Go Daddy Class 2 Certification Authority,O=The Go Daddy
+    Group, Inc.,C=US"), else the whole name in RFC 4514 form."""
+    return (
+        common_name(name)
+        or _first(name, NameOID.ORGANIZATION_NAME)
+        or name.rfc4514_string()
+        or "an issuer with an empty name"
+    )
+
+
+def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
     return str(values[0].value) if values else ""
 
 
