@@ -48,9 +48,7 @@ TIMEOUT = 0.5  # seconds per DNS lookup: the suite's TIMEOUT names cost this muc
 SOA = "ns. hostmaster. 1 3600 600 86400 300"
 
 
-def strings(value: str | list[str]) -> list[bytes]:
-    texts = [value] if isinstance(value, str) else value
-    return [text.encode() for text in texts] or [b""]
+TEXT_TYPES = {RdataType.TXT: dns.rdtypes.ANY.TXT.TXT, RdataType.SPF: dns.rdtypes.ANY.SPF.SPF}
 
 
 def suite_zone(zonedata: dict[str, list[Any]]) -> Zone:
@@ -58,32 +56,26 @@ def suite_zone(zonedata: dict[str, list[Any]]) -> Zone:
     zone.add_text(dns.name.root, RdataType.SOA, [SOA])
     for owner_text, entries in zonedata.items():
         owner = dns.name.from_text(owner_text)
+        if "TIMEOUT" in entries:
+            zone.faults[owner] = "drop-missing"
+        typed = [next(iter(entry.items())) for entry in entries if entry != "TIMEOUT"]
+        if all(kind != "TXT" for kind, _ in typed):
+            typed += [("TXT", value) for kind, value in typed if kind == "SPF"]
         rdatas: dict[RdataType, list[dns.rdata.Rdata]] = {}
-        has_txt = False
-        for entry in entries:
-            if entry == "TIMEOUT":
-                zone.faults[owner] = "drop-missing"
-                continue
-            ((kind, value),) = entry.items()
-            has_txt = has_txt or kind == "TXT"
-            if value == "NONE":
-                continue
-            rdtype = RdataType.make(kind)
-            rdatas.setdefault(rdtype, []).append(suite_rdata(rdtype, value))
-        if not has_txt:
-            copies = [suite_rdata(RdataType.TXT, rd.strings) for rd in rdatas.get(RdataType.SPF, [])]
-            rdatas[RdataType.TXT] = copies
+        for kind, value in typed:
+            if value != "NONE":
+                rdtype = RdataType.make(kind)
+                rdatas.setdefault(rdtype, []).append(suite_rdata(rdtype, value))
         for rdtype, found in rdatas.items():
             zone.add(owner, rdtype, found)
     return zone
 
 
 def suite_rdata(rdtype: RdataType, value: Any) -> dns.rdata.Rdata:
-    if rdtype == RdataType.TXT:
-        texts = value if isinstance(value, tuple) else strings(value)
-        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, rdtype, texts)
-    if rdtype == RdataType.SPF:
-        return dns.rdtypes.ANY.SPF.SPF(dns.rdataclass.IN, rdtype, strings(value))
+    if rdtype in TEXT_TYPES:
+        texts = [value] if isinstance(value, str) else value
+        strings = [text.encode() for text in texts] or [b""]
+        return TEXT_TYPES[rdtype](dns.rdataclass.IN, rdtype, strings)
     if rdtype == RdataType.MX:
         preference, exchange = value
         value = f"{preference} {exchange or '.'}"
