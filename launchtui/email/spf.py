@@ -128,7 +128,7 @@ def identity(sender: str, helo: str) -> str:
 
 
 def domain_problem(name: str) -> str:
-    """What makes `name` no domain name to look up, in words; "" when it is one.
+    """Why `name` is no domain name check_host() can look up, in words; "" when it is one.
 
     4.3 calls a <domain> malformed for a label over 63 characters, a zero-length label not at
     the end, or a single label. Also refused: an address literal ("[192.0.2.1]"), over 253
@@ -249,7 +249,7 @@ class _Evaluation:
         if redirect is None:
             return SpfResult.NEUTRAL, "", f"{domain}: no mechanism matched (default neutral)"
         self.count_lookup(depth, domain, redirect.text)
-        target = await self.target(redirect.value, env, depth, redirect.text)
+        target = await self.target(redirect.value, env)
         self.note(depth, domain, redirect.text, f"redirect to {target}")
         result, explanation, reason = await self.evaluate(target, depth + 1, explain=explain)
         if result is SpfResult.NONE:
@@ -285,10 +285,9 @@ class _Evaluation:
             self.note(depth, domain, term, f"temperror: {exc}")
             raise _Stop(SpfResult.TEMPERROR, f"{domain}: {term}: {exc}") from None
 
-    async def target(
-        self, tokens: tuple[Token, ...] | None, env: MacroEnv, depth: int, term: str
-    ) -> str:
-        """The domain a term names (its expanded domain-spec, else the current domain)."""
+    async def target(self, tokens: tuple[Token, ...] | None, env: MacroEnv) -> str:
+        """The domain a term names (its expanded domain-spec, else the current domain), valid
+        or not: the caller decides what a malformed one means."""
         if tokens is None:
             return env.domain
         if spf_macros.needs_p(tokens):
@@ -305,7 +304,7 @@ class _Evaluation:
             self.note(depth, domain, term, f"match: {mechanism.result}" if matched else "no match")
             return matched
         self.count_lookup(depth, domain, term)
-        target = await self.target(mechanism.domain, env, depth, term)
+        target = await self.target(mechanism.domain, env)
         if mechanism.name == "include":
             self.note(depth, domain, term, f"include {target}")
             result, _, _ = await self.evaluate(target, depth + 1, explain=False)
