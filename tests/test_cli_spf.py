@@ -116,8 +116,8 @@ def test_dns_failure_is_a_temperror_with_exit_0(capsys: pytest.CaptureFixture[st
     ("args", "message"),
     [
         (["--ip", "300.1.1.1", "--sender", f"a@{Z}"], "--ip: '300.1.1.1' is not an IPv4"),
-        (["--ip", "192.0.2.1", "--sender", "a@localhost"], "--sender: 'localhost' is not"),
         (["--ip", "192.0.2.1", "--sender", ""], "--sender is empty: give --helo"),
+        (["--ip", "192.0.2.1", "--sender", "<>"], "--sender is empty: give --helo"),
         (["--ip", "192.0.2.1", "--sender", f"a@{Z}", "--timeout", "0"], "--timeout must be"),
         (["--ip", "192.0.2.1", "--sender", f"a@{Z}", "--nameserver", "x:99999"], "--nameserver"),
     ],
@@ -129,6 +129,26 @@ def test_usage_errors_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "helo", "reason"),
+    [
+        ("a@localhost", "", "'localhost' is not a multi-label domain name"),
+        ("a@A...example.com", "", "'a...example.com' has a zero-length label"),
+        ("foo@[192.0.2.1]", "", "'[192.0.2.1]' is an address literal, not a domain name"),
+        ("", "A2345678", "'a2345678' is not a multi-label domain name"),
+    ],
+)
+def test_a_malformed_sender_or_helo_domain_is_none_not_a_usage_error(
+    lab: Lab, sender: str, helo: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # RFC 7208 4.3: a malformed <domain> "or is not a multi-label domain name": check_host()
+    # "immediately returns the result "none"".
+    assert main(spf(lab, "--ip", "192.0.2.1", f"--sender={sender}", f"--helo={helo}")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("SPF none for 192.0.2.1")
+    assert lines[1] == f"reason: {reason} (RFC 7208 4.3)"
 
 
 def test_a_missing_ip_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ from lab_fixtures import (
 
 from launchtui.lab import HostSpec, Lab, LabConfig
 from launchtui.lab.demo_spf import DEMO_SPF
-from launchtui.lab.dns_server import DnsServer
+from launchtui.lab.dns_server import DnsServer, answer
 from launchtui.lab.zone import build_zone
 
 pytest_plugins = ["lab_fixtures"]
@@ -129,6 +129,15 @@ def test_servfail_fault(lab: Lab) -> None:
 def test_drop_fault_never_answers(lab: Lab, tcp: bool) -> None:
     with pytest.raises(dns.exception.Timeout):
         dns_query(lab.dns_address, f"drop.{ZONE}", "A", tcp=tcp, timeout=0.3)
+
+
+def test_drop_missing_fault_answers_only_the_types_the_name_has() -> None:
+    config = LabConfig(hosts=[HostSpec(f"app.{ZONE}")], txt={}, mx={}, caa={})
+    zone = build_zone(config, config.hosts)
+    zone.faults[dns.name.from_text(f"app.{ZONE}")] = "drop-missing"
+    found = answer(zone, dns.message.make_query(f"app.{ZONE}", "A"))
+    assert found is not None and found.answer
+    assert answer(zone, dns.message.make_query(f"app.{ZONE}", "TXT")) is None
 
 
 def test_udp_answer_too_big_is_truncated_and_complete_over_tcp(lab: Lab) -> None:

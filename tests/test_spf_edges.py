@@ -50,6 +50,9 @@ TXT: dict[str, list[str]] = {
     f"bad-ip.{Z}": ["v=spf1 ip4:192.0.2.300 -all"],
     f"bad-domain.{Z}": ["v=spf1 a:-bad-.%{d}. -all"],
     f"long-label.{Z}": ["v=spf1 exists:%{l}.%{d} -all"],
+    f"escapes.{Z}": ["v=spf1 a:macro%%percent%_%_space%-url.%{d} -all"],
+    f"helo.{Z}": ["v=spf1 a:%{h} -all"],
+    f"redirect-helo.{Z}": ["v=spf1 redirect=%{h}"],
     f"macro-c.{Z}": ["v=spf1 exists:%{c}.x.test -all"],
     f"explained.{Z}": [f"v=spf1 ip4:192.0.2.1 -all exp=why.{Z}"],
     f"why.{Z}": ["%{i} is not one of %{d}'s designated mail servers (client %{c}, via %{r})."],
@@ -75,6 +78,7 @@ RECORDS = [
     ("5.2.0.192.in-addr.arpa", "PTR", f"relay.{Z}."),
     ("6.2.0.192.in-addr.arpa", "PTR", f"liar.{Z}."),  # no address: never validated
     (f"relay.{Z}.ok.{Z}", "A", "127.0.0.2"),
+    (f"macro%percent  space%20url.escapes.{Z}", "A", "192.0.2.7"),
 ]
 
 
@@ -253,23 +257,60 @@ def test_syntax_errors_are_permerrors_naming_the_term(lab: Lab, name: str, reaso
     assert outcome.reason.startswith(f"{name}.{Z}: {reason}")
 
 
-def test_a_domain_spec_expanding_to_an_invalid_name_is_a_permerror(lab: Lab) -> None:
-    long_local = "x" * 70  # a 70-character label
-    outcome = evaluate(lab, "192.0.2.1", f"{long_local}@long-label.{Z}")
-    assert outcome.result is SpfResult.PERMERROR
-    assert "not a valid domain name" in outcome.reason
+def test_a_target_name_that_is_no_valid_domain_name_does_not_match(lab: Lab) -> None:
+    # RFC 7208 4.8: "The result of evaluating check_host() with a syntactically invalid domain
+    # is undefined." As 4.3 and 5 do for a malformed or missing name, launchtui takes it for
+    # a name without records: the term does not match and the evaluation goes on.
+    local = "x" * 70
+    outcome = evaluate(lab, "192.0.2.1", f"{local}@long-label.{Z}")
+    assert outcome.result is SpfResult.FAIL  # -all, after exists: did not match
+    assert outcome.trace[1].outcome == (
+        f"no match: '{local}.long-label.{Z}' has a label longer than 63 characters"
+    )
+    assert (outcome.lookups, outcome.voids) == (1, 0)  # the term counts; no query was sent
 
 
 @pytest.mark.parametrize("local", ["a\\1x", "a\x1bb", "a b", "[bold]x[/]"])
-def test_a_hostile_local_part_expands_to_an_invalid_name_never_a_crash(
+def test_a_hostile_local_part_expanded_into_a_name_never_matches_nor_crashes(
     lab: Lab, local: str
 ) -> None:
     outcome = evaluate(lab, "192.0.2.1", f"{local}@long-label.{Z}")
-    if "[" in local:  # brackets are printable: a valid (missing) name, so no match
-        assert outcome.result is SpfResult.FAIL
-    else:
-        assert outcome.result is SpfResult.PERMERROR
-        assert "not a valid domain name" in outcome.reason
+    assert outcome.result is SpfResult.FAIL
+    queried = " " in local or "[" in local  # a space or brackets can be in a DNS name
+    assert outcome.trace[1].outcome.endswith("no match (no A record)") is queried
+
+
+def test_escapes_in_a_domain_spec_expand_and_are_looked_up(lab: Lab) -> None:
+    # RFC 7208 7.1: macro-expand = ... / "%%" / "%_" / "%-", and "A literal "%" is expressed
+    # by "%%"", "%_" expands to a single " " space", "%-" expands to a URL-encoded space,
+    # viz., "%20"". The name that makes, spaces and all, is a DNS name like any other (4.8).
+    outcome = evaluate(lab, "192.0.2.7", f"user@escapes.{Z}")
+    assert outcome.result is SpfResult.PASS
+    assert outcome.trace[1].outcome == "192.0.2.7: match: pass"
+    assert evaluate(lab, "192.0.2.8", f"user@escapes.{Z}").result is SpfResult.FAIL
+
+
+@pytest.mark.parametrize("helo", ["JUMPIN' JUPITER", "OEMCOMPUTER", "[192.0.2.5]"])
+def test_an_invalid_helo_in_h_makes_the_term_not_match_and_evaluation_goes_on(
+    lab: Lab, helo: str
+) -> None:
+    # RFC 7208 7.3: "h = HELO/EHLO domain", the name as the client gave it; a domain-spec is
+    # checked before expansion (7.1: it may end in a macro), so an invalid HELO is no syntax
+    # error, only a target-name no DNS name can match (4.8).
+    outcome = evaluate(lab, "192.0.2.5", f"user@helo.{Z}", helo=helo)
+    assert outcome.result is SpfResult.FAIL
+    assert outcome.trace[-1].term == "-all"
+    assert evaluate(lab, "192.0.2.5", f"user@helo.{Z}", helo=f"relay.{Z}").result == "pass"
+
+
+def test_redirect_to_a_malformed_target_name_is_a_permerror(lab: Lab) -> None:
+    # RFC 7208 6.1: "If no SPF record is found, or if the <target-name> is malformed, the
+    # result is a "permerror" rather than "none"."
+    outcome = evaluate(lab, "192.0.2.5", f"user@redirect-helo.{Z}", helo="OEMCOMPUTER")
+    assert outcome.result is SpfResult.PERMERROR
+    assert outcome.trace[-1].outcome == (
+        "no SPF record: the domain is not a multi-label domain name"
+    )
 
 
 def test_unknown_modifiers_are_ignored(lab: Lab) -> None:
@@ -343,11 +384,28 @@ def test_identities() -> None:
     assert identity("a@b@example.com", "") == "a@b@example.com"
 
 
-@pytest.mark.parametrize("domain", ["localhost", "", "a..b", "x" * 64 + ".test"])
-def test_an_invalid_sender_domain_is_none_without_a_lookup(lab: Lab, domain: str) -> None:
+@pytest.mark.parametrize(
+    ("domain", "problem"),
+    [
+        ("localhost", "is not a multi-label domain name"),
+        ("", "is not a multi-label domain name"),
+        ("a..b", "has a zero-length label"),
+        ("x" * 64 + ".test", "has a label longer than 63 characters"),
+        ("[192.0.2.1]", "is an address literal, not a domain name"),
+    ],
+)
+def test_a_malformed_sender_domain_is_none_without_a_lookup(
+    lab: Lab, domain: str, problem: str
+) -> None:
+    # RFC 7208 4.3: "If the <domain> is malformed (e.g., label longer than 63 characters,
+    # zero-length label not at the end, etc.) or is not a multi-label domain name, [...]
+    # check_host() immediately returns the result "none"."
     outcome = evaluate(lab, "192.0.2.1", f"user@{domain}")
-    assert outcome.result is SpfResult.NONE
-    assert outcome.trace == []
+    assert (outcome.result, outcome.reason) == (
+        SpfResult.NONE,
+        f"{domain!r} {problem} (RFC 7208 4.3)",
+    )
+    assert [step.outcome for step in outcome.trace] == [f"no SPF record: the domain {problem}"]
 
 
 def test_a_refused_query_is_a_temperror(lab: Lab) -> None:

@@ -64,6 +64,8 @@ EDGE_CASES = [
     ("ptr-parent", "192.0.2.6"),
     ("validated", "192.0.2.5"),
     ("validated", "192.0.2.6"),
+    ("escapes", "192.0.2.7"),
+    ("escapes", "192.0.2.8"),
 ]
 
 A1_CASES = [

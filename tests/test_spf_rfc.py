@@ -6,12 +6,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator
 
+import dns.name
 import pytest
 from spf_helpers import evaluate, spf_world
 
 from launchtui.email import spf_macros
 from launchtui.email.spf import SpfResult
 from launchtui.email.spf_macros import MacroEnv
+from launchtui.email.spf_terms import Mechanism, SpfSyntaxError, parse_term
 from launchtui.lab import Lab, LabConfig, LabThread
 
 pytest_plugins = ["lab_fixtures"]
@@ -248,8 +250,11 @@ def test_section_7_4_macro_table(macro: str, expected: str) -> None:
 
 
 def test_section_7_4_ipv6_row() -> None:
+    # The same DNS name whatever the case of its letters (RFC 4343); 7.3 does not say which
+    # case the nibbles take, and they are upper case (see test_spf_rfc7208_suite's v-macro-ip6).
     macro, expected = IPV6_ROW
-    assert spf_macros.expand(spf_macros.parse(macro), env("2001:db8::cb01")) == expected
+    expanded = spf_macros.expand(spf_macros.parse(macro), env("2001:db8::cb01"))
+    assert dns.name.from_text(expanded) == dns.name.from_text(expected)
 
 
 @pytest.mark.parametrize(
@@ -266,6 +271,20 @@ def test_section_7_4_ipv6_row() -> None:
 )
 def test_escapes_and_transformers(macro: str, expected: str) -> None:
     assert spf_macros.expand(spf_macros.parse(macro), env("192.0.2.3")) == expected
+
+
+@pytest.mark.parametrize("spec", ["%{l}.%-", "%%", "example.%_", "%{d}.%%"])
+def test_section_7_1_a_domain_spec_may_end_in_an_escape(spec: str) -> None:
+    # 7.1: domain-end = ( "." toplabel [ "." ] ) / macro-expand, and macro-expand includes
+    # "%%" / "%_" / "%-".
+    mechanism = parse_term(f"a:{spec}")
+    assert isinstance(mechanism, Mechanism) and mechanism.domain is not None
+    assert spf_macros.expand(mechanism.domain, env("192.0.2.3")).endswith(("%", " ", "%20"))
+
+
+def test_section_7_1_a_top_label_after_an_escape_needs_its_dot() -> None:
+    with pytest.raises(SpfSyntaxError, match="is not a domain name with a top-level label"):
+        parse_term("a:example.%-com")
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from launchtui.email.spf import SpfOutcome
 
 EPILOG = """\
-Exit code 0 for every SPF result (pass fail softfail neutral none permerror temperror);
-2 for a usage error (an IP address or sender that cannot be evaluated).
+Exit code 0 for every SPF result (pass fail softfail neutral none permerror temperror),
+including none for a sender or HELO domain that is malformed (an empty label, a label over 63
+characters, a single label, an address literal: RFC 7208 4.3); 2 for a usage error: --ip that
+is not an IP address, or no identity at all (an empty --sender without --helo).
 
 JSON (--format json): {"result", "reason", "explanation" (exp= text, only with fail),
 "ip", "sender" (as evaluated: postmaster@HELO for an empty MAIL FROM), "helo", "domain",
@@ -57,12 +59,10 @@ def run(args: argparse.Namespace) -> int:
         ip = spf.parse_ip(args.ip)
     except ValueError:
         raise UsageError(f"--ip: {args.ip!r} is not an IPv4 or IPv6 address") from None
-    sender = spf.identity(args.sender, args.helo)
-    domain = sender.rpartition("@")[2]
-    if not args.sender.strip() and not args.helo:
+    # Only a missing identity is a usage error: a malformed domain is evaluated, and is none
+    # (RFC 7208 4.3), as a receiving server would find it.
+    if spf.identity(args.sender, args.helo) == "postmaster@":
         raise UsageError("--sender is empty: give --helo, whose identity is then checked")
-    if not spf.valid_domain(domain):
-        raise UsageError(f"--sender: {domain!r} is not a domain name (local@example.com)")
     client = dns_client(args)
     outcome = asyncio.run(spf.check_host(client, ip, args.sender, args.helo))
     if args.format == "json":

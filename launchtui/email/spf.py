@@ -127,17 +127,33 @@ def identity(sender: str, helo: str) -> str:
     return f"{local or 'postmaster'}@{domain}"
 
 
-def valid_domain(name: str) -> bool:
-    """A multi-label domain name whose labels are 1 to 63 characters (4.3), of printable
-    ASCII other than a backslash (which DNS presentation format would read as an escape)."""
+def domain_problem(name: str) -> str:
+    """Why `name` is no domain name check_host() can look up, in words; "" when it is one.
+
+    4.3 calls a <domain> malformed for a label over 63 characters, a zero-length label not at
+    the end, or a single label. Also refused: an address literal ("[192.0.2.1]"), over 253
+    characters, and characters other than printable ASCII and the space (%_ expands to one,
+    7.1), or a backslash, which DNS presentation format would read as an escape.
+    """
     name = name.removesuffix(".")
     labels = name.split(".")
-    return (
-        len(labels) >= 2
-        and len(name) <= spf_macros.MAX_DOMAIN
-        and all(0 < len(label) <= 63 for label in labels)
-        and all("!" <= char <= "~" and char != "\\" for char in name)
-    )
+    if name.startswith("[") and name.endswith("]"):
+        return "is an address literal, not a domain name"
+    if len(labels) < 2:
+        return "is not a multi-label domain name"
+    if not all(labels):
+        return "has a zero-length label"
+    if any(len(label) > 63 for label in labels):
+        return "has a label longer than 63 characters"
+    if len(name) > spf_macros.MAX_DOMAIN:
+        return f"is longer than {spf_macros.MAX_DOMAIN} characters"
+    if not all(" " <= char <= "~" and char != "\\" for char in name):
+        return "has a control, non-ASCII or backslash character"
+    return ""
+
+
+def valid_domain(name: str) -> bool:
+    return not domain_problem(name)
 
 
 def txt_strings(lookup: Lookup) -> list[str]:
@@ -168,9 +184,6 @@ async def check_host(
     evaluated = identity(sender, helo)
     domain = evaluated.rpartition("@")[2].removesuffix(".").lower()
     outcome = SpfOutcome(SpfResult.NONE, "", str(address), evaluated, helo, domain)
-    if not valid_domain(domain):
-        outcome.reason = f"{domain!r} is not a valid domain name: no SPF record to check"
-        return outcome
     env = MacroEnv(evaluated, domain, address, helo, receiver=receiver, timestamp=int(time.time()))
     evaluation = _Evaluation(client, env, outcome)
     try:
@@ -201,6 +214,10 @@ class _Evaluation:
         self, domain: str, depth: int, *, explain: bool
     ) -> tuple[SpfResult, str, str]:
         """(result, explanation, reason) for `domain`; _Stop for permerror and temperror."""
+        problem = domain_problem(domain)
+        if problem:  # 4.3: none at once, without a lookup
+            self.note(depth, domain, "record", f"no SPF record: the domain {problem}")
+            return SpfResult.NONE, "", f"{domain!r} {problem} (RFC 7208 4.3)"
         try:
             records = await spf_records(self.client, domain)
         except NetError as exc:
@@ -232,7 +249,7 @@ class _Evaluation:
         if redirect is None:
             return SpfResult.NEUTRAL, "", f"{domain}: no mechanism matched (default neutral)"
         self.count_lookup(depth, domain, redirect.text)
-        target = await self.target(redirect.value, env, depth, redirect.text)
+        target = await self.target(redirect.value, env)
         self.note(depth, domain, redirect.text, f"redirect to {target}")
         result, explanation, reason = await self.evaluate(target, depth + 1, explain=explain)
         if result is SpfResult.NONE:
@@ -268,22 +285,14 @@ class _Evaluation:
             self.note(depth, domain, term, f"temperror: {exc}")
             raise _Stop(SpfResult.TEMPERROR, f"{domain}: {term}: {exc}") from None
 
-    async def target(
-        self, tokens: tuple[Token, ...] | None, env: MacroEnv, depth: int, term: str
-    ) -> str:
-        """The domain a term names (its expanded domain-spec, else the current domain)."""
+    async def target(self, tokens: tuple[Token, ...] | None, env: MacroEnv) -> str:
+        """The domain a term names (its expanded domain-spec, else the current domain), valid
+        or not: the caller decides what a malformed one means."""
         if tokens is None:
             return env.domain
         if spf_macros.needs_p(tokens):
             env = replace(env, validated=await self.validated_domain(env))
-        name = spf_macros.truncate_domain(spf_macros.expand(tokens, env)).lower()
-        if not valid_domain(name):
-            self.note(depth, env.domain, term, f"permerror: expands to {name!r}")
-            raise _Stop(
-                SpfResult.PERMERROR,
-                f"{env.domain}: {term} expands to {name!r}, not a valid domain name",
-            )
-        return name
+        return spf_macros.truncate_domain(spf_macros.expand(tokens, env)).lower()
 
     async def matches(self, mechanism: Mechanism, env: MacroEnv, depth: int) -> bool:
         domain, term, ip = env.domain, mechanism.text, env.ip
@@ -295,7 +304,7 @@ class _Evaluation:
             self.note(depth, domain, term, f"match: {mechanism.result}" if matched else "no match")
             return matched
         self.count_lookup(depth, domain, term)
-        target = await self.target(mechanism.domain, env, depth, term)
+        target = await self.target(mechanism.domain, env)
         if mechanism.name == "include":
             self.note(depth, domain, term, f"include {target}")
             result, _, _ = await self.evaluate(target, depth + 1, explain=False)
@@ -305,6 +314,13 @@ class _Evaluation:
             verdict = f"match: {mechanism.result}" if matched else f"no match ({result})"
             self.note(depth, domain, term, verdict)
             return matched
+        problem = domain_problem(target)
+        if problem:
+            # 4.8 leaves a malformed <target-name> undefined (a macro can expand to anything).
+            # As 4.3 and 5 do for a malformed or missing name: no records, so no match. No
+            # query is sent, so it is no void lookup either.
+            self.note(depth, domain, term, f"no match: {target!r} {problem}")
+            return False
         if mechanism.name == "exists":
             found = await self.lookup(target, "A", depth, domain, term)
             if not found.records:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 LETTERS = frozenset("slodiphv")
 EXP_LETTERS = frozenset("crt")
 DELIMITERS = frozenset(".-+,/_=")
+ESCAPES = {"%": "%", "_": " ", "-": "%20"}  # "%%", "%_" and "%-" (7.1)
 MAX_DIGITS = 128  # a transformer keeps at most this many parts (7.3 asks for at least 127)
 MAX_DOMAIN = 253  # an expanded domain longer than this loses labels on the left (7.3)
 
@@ -36,7 +37,14 @@ class Macro:
     delimiters: str  # "" means "."
 
 
-# A parsed macro string: literal text and macros, in order.
+class Escape(str):
+    """The text "%%", "%_" or "%-" stands for ("%", " ", "%20"): literal text, but a
+    macro-expand in the grammar (7.1), so a domain-spec may end in one."""
+
+    __slots__ = ()
+
+
+# A parsed macro string: literal text (escapes apart) and macros, in order.
 Token = str | Macro
 
 
@@ -78,8 +86,11 @@ def parse(text: str, *, explanation: bool = False) -> tuple[Token, ...]:
             index += 1
             continue
         following = text[index + 1 : index + 2]
-        if following in ("%", "_", "-"):
-            literal.append({"%": "%", "_": " ", "-": "%20"}[following])
+        if following in ESCAPES:
+            if literal:
+                tokens.append("".join(literal))
+                literal = []
+            tokens.append(Escape(ESCAPES[following]))
             index += 2
             continue
         match = _MACRO.match(text, index)
@@ -156,7 +167,9 @@ def _value(letter: str, env: MacroEnv) -> str:
             return env.domain
         case "i":
             if isinstance(ip, ipaddress.IPv6Address):
-                return ".".join(ip.exploded.replace(":", ""))
+                # 7.3 leaves the nibbles' case open (DNS names ignore it, RFC 4343); exp= text
+                # shows them in upper case, as the RFC 7208 test suite (v-macro-ip6) expects.
+                return ".".join(ip.exploded.replace(":", "").upper())
             return str(ip)
         case "p":
             return env.validated

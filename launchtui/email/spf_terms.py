@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from launchtui.email import spf_macros
-from launchtui.email.spf_macros import MacroError, Token
+from launchtui.email.spf_macros import Escape, MacroError, Token
 
 VERSION = "v=spf1"
 MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
@@ -153,12 +153,13 @@ def _mechanism(word: str, qualifier: str, name: str, rest: str) -> Mechanism:
 
 
 def domain_spec(text: str) -> tuple[Token, ...]:
-    """A domain-spec: a macro string ending in a macro or in "." and a top label."""
+    """A domain-spec: a macro string ending in a macro-expand (a macro, or the escape "%%",
+    "%_" or "%-") or in "." and a top label (7.1)."""
     if not text:
         raise MacroError("the domain is empty")
     tokens = spf_macros.parse(text)
     last = tokens[-1]
-    if isinstance(last, str) and not _TOPLABEL.search(last):
+    if isinstance(last, str) and not isinstance(last, Escape) and not _TOPLABEL.search(last):
         raise MacroError(f"{text!r} is not a domain name with a top-level label")
     return tokens
 

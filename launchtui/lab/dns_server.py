@@ -51,13 +51,13 @@ def answer(zone: Zone, query: dns.message.Message) -> dns.message.Message | None
     # Follow CNAMEs inside the zone in the same answer, as real authoritative servers do.
     for _ in range(MAX_CNAME_CHAIN):
         fault = zone.faults.get(name)
-        if fault == "drop":
+        records = zone.records.get(name, {})
+        if fault == "drop" or (fault == "drop-missing" and rdtype not in records):
             return None
         if fault == "servfail" or (fault == "servfail-aaaa" and rdtype == RdataType.AAAA):
             failed = dns.message.make_response(query)
             failed.set_rcode(dns.rcode.SERVFAIL)
             return failed
-        records = zone.records.get(name, {})
         if rdtype == RdataType.ANY and records:
             response.answer.extend(records.values())
             return response

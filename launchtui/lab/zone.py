@@ -32,7 +32,9 @@ RdataType = dns.rdatatype.RdataType
 class Zone:
     origin: dns.name.Name
     records: dict[dns.name.Name, dict[RdataType, dns.rrset.RRset]] = field(default_factory=dict)
-    faults: dict[dns.name.Name, str] = field(default_factory=dict)  # a HostSpec.dns fault
+    # A HostSpec.dns fault, or "drop-missing": never answer a query for a type the name has
+    # no records of (a server that times out on those, as in the RFC 7208 test suite).
+    faults: dict[dns.name.Name, str] = field(default_factory=dict)
     external: list[dns.name.Name] = field(default_factory=list)  # other zones served too
 
     def soa_for(self, name: dns.name.Name) -> dns.rrset.RRset:
