@@ -4,6 +4,7 @@ share of connections: against real loopback servers that count what reaches them
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 import threading
@@ -51,7 +52,11 @@ class CountingDns:
             reply.answer.append(
                 dns.rrset.from_text(query.question[0].name, 60, "IN", "A", "192.0.2.1")
             )
-            threading.Timer(self.delay, self.sock.sendto, (reply.to_wire(), addr)).start()
+            threading.Timer(self.delay, self._send, (reply.to_wire(), addr)).start()
+
+    def _send(self, data: bytes, addr: tuple[str, int]) -> None:
+        with contextlib.suppress(OSError):  # the test may be over and the socket closed
+            self.sock.sendto(data, addr)
 
     def close(self) -> None:
         self._stop.set()
