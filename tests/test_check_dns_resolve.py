@@ -6,7 +6,7 @@ import dataclasses
 import socket
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE
 
 from launchtui.checks.model import Severity, Status
@@ -46,7 +46,7 @@ def test_nxdomain_fails_with_a_fix(sprint):
     result = run_check("dns.resolve", sprint, f"shop.{ZONE}")
     assert result.status is Status.FAIL
     assert "NXDOMAIN" in result.summary
-    assert f"dig +short shop.{ZONE} A" in result.fix
+    assert f"`{lab_dig(sprint)} shop.{ZONE} A`" in result.fix
 
 
 def test_a_name_with_no_address_records_fails(sprint):

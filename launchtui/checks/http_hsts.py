@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.sprint.model import Sprint
 
@@ -80,6 +81,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                 host,
                 "there is no HSTS header, so a visitor's first plain-HTTP request "
                 "can be intercepted and kept on HTTP (SSL stripping)",
+                ctx.commands,
             ),
         )
     evidence["header"] = values[0]
@@ -92,7 +94,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{host}: malformed {HEADER} header ({exc}): browsers ignore it",
             evidence,
-            fix=_fix(host, f"browsers ignore a malformed header ({exc})"),
+            fix=_fix(host, f"browsers ignore a malformed header ({exc})", ctx.commands),
         )
     evidence |= {
         "max_age": policy.max_age,
@@ -106,7 +108,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{host}: max-age=0 tells browsers to forget HSTS",
             evidence,
-            fix=_fix(host, "max-age=0 switches HSTS off"),
+            fix=_fix(host, "max-age=0 switches HSTS off", ctx.commands),
         )
     if policy.max_age < MIN_MAX_AGE:
         return Outcome(
@@ -117,6 +119,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                 host,
                 f"a max-age of {_days(policy.max_age)} lapses quickly for "
                 "visitors who come back less often",
+                ctx.commands,
             ),
         )
     ready = ", preload-ready" if policy.preload_ready else ""
@@ -135,7 +138,7 @@ def _days(seconds: int) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _fix(host: str, why: str) -> str:
+def _fix(host: str, why: str, commands: Commands) -> str:
     return (
         f"https://{host}/ must tell browsers to use HTTPS only: {why}.\n"
         f"1. Send on every HTTPS response of {host} (redirects included): "
@@ -144,7 +147,8 @@ def _fix(host: str, why: str) -> str:
         "always;`; Cloudflare: SSL/TLS > Edge Certificates > HSTS). Add includeSubDomains "
         "only once every subdomain serves HTTPS; add `preload` for the apex once you mean "
         "to submit it to hstspreload.org.\n"
-        f"2. Verify: `curl -sI https://{host}/ | grep -i strict-transport-security`."
+        f"2. Verify: `{commands.curl('-sI', f'https://{host}/')} | grep -i "
+        "strict-transport-security`."
     )
 
 
