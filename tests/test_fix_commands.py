@@ -91,6 +91,12 @@ def test_the_caa_fix_digs_the_lab_nameserver(sprint: Sprint) -> None:
     assert '0 issue "letsencrypt.org"' in output
 
 
+def test_the_servfail_fix_verify_command_shows_the_servfail(sprint: Sprint) -> None:
+    result = run_check("dns.resolve", sprint, f"forum.{ZONE}")
+    verify = command_in(result.fix.split("Verify: ")[1], "dig ")
+    assert "status: SERVFAIL" in run(verify)
+
+
 def test_the_hsts_fix_curls_the_lab_with_its_ca(sprint: Sprint) -> None:
     result = run_check("http.hsts", sprint, f"help.{ZONE}")
     curl = command_in(result.fix, "curl ").split(" | ")[0]
