@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 
 from launchtui.reports.literal import literal
-from launchtui.reports.risks import rank_risks
+from launchtui.reports.risks import Risk, rank_risks
 from launchtui.stages import Stage
 from launchtui.tasks import Task, tasks_for
 from launchtui.tui.rows import Key, PlannedRow, age, plain, status_text
@@ -42,6 +42,17 @@ def row_key(key: Key) -> str:
 def split_key(value: str) -> Key:
     check_id, _, target = value.partition(_SEP)
     return check_id, target
+
+
+def _folded(risk: Risk) -> str:
+    """The risk's target, and how many more hosts and related results it stands for."""
+    more = [risk.result.target]
+    if risk.also:
+        more.append(f"+{len(risk.also)} more hosts")
+    linked = len(risk.related) - len(risk.blocked)
+    if linked:
+        more.append(f"+{linked} related")
+    return " ".join(more)
 
 
 class StageScreen(Screen[None]):
@@ -180,7 +191,7 @@ class StageScreen(Screen[None]):
         results = [stored.to_result() for stored in self.launch.results.values()]
         for risk in rank_risks(results):
             r = risk.result
-            cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(r.target))
+            cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(_folded(risk)))
             table.add_row(*cells, key=row_key((r.id, r.target)))
 
     def _show_selected(self) -> None:
