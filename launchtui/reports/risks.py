@@ -106,7 +106,7 @@ LINKS = (
         _BROKEN,
         ANY,
         _ERROR,
-        "could not be checked: the certificate is refused",
+        "could not be checked: no trusted HTTPS connection",
         _not_a_lookup,
     ),
     # A CNAME into a name that does not exist: dns.resolve fails, dns.dangling sees a takeover.
