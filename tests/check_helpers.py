@@ -29,6 +29,12 @@ def lab_sprint(lab: Lab, directory: Path) -> Sprint:
     return store.load(lab.write_sprint(directory / "lab.toml")).sprint
 
 
+def lab_dig(sprint: Sprint) -> str:
+    """How a fix starts a `dig` for this sprint: at its nameserver, on the lab's port."""
+    address, port = sprint.network.nameservers[0]
+    return f"dig +short @{address} -p {port}"
+
+
 def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = FAST) -> Result:
     check = next(c for c in all_checks() if c.id == check_id)
 

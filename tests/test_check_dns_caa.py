@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import lab_dig, lab_sprint, run_check
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from lab_fixtures import HOSTILE_ORG, ZONE
@@ -94,7 +94,7 @@ def test_a_subdomain_caa_that_excludes_the_serving_ca_fails(demo: Sprint) -> Non
         "renewal will be refused"
     )
     assert f'status.{ZONE}. CAA 0 issue "lab.harborclub.test"' in result.fix
-    assert f"dig +short status.{ZONE} CAA" in result.fix
+    assert f"`{lab_dig(demo)} status.{ZONE} CAA`" in result.fix
 
 
 def test_no_caa_anywhere_passes_without_a_tls_probe(odd: Sprint) -> None:

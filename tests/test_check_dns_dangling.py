@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import dns.rcode
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE, dns_query
 
 from launchtui.checks.dns_dangling import provider
@@ -89,7 +89,7 @@ def test_a_cname_to_a_deleted_heroku_app_fails_as_a_takeover_risk(sprint: Sprint
     assert result.evidence["provider"] == "Heroku"
     assert result.evidence["zone"] == ZONE
     assert f"delete the CNAME record of blog.{ZONE}" in result.fix
-    assert f"dig +short blog.{ZONE} CNAME" in result.fix
+    assert f"`{lab_dig(sprint)} blog.{ZONE} CNAME`" in result.fix
 
 
 def test_a_cname_to_a_missing_name_in_another_domain_fails(extra_sprint: Sprint) -> None:

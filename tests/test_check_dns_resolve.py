@@ -6,7 +6,7 @@ import dataclasses
 import socket
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE
 
 from launchtui.checks.model import Severity, Status
@@ -46,7 +46,7 @@ def test_nxdomain_fails_with_a_fix(sprint):
     result = run_check("dns.resolve", sprint, f"shop.{ZONE}")
     assert result.status is Status.FAIL
     assert "NXDOMAIN" in result.summary
-    assert f"dig +short shop.{ZONE} A" in result.fix
+    assert f"`{lab_dig(sprint)} shop.{ZONE} A`" in result.fix
 
 
 def test_a_name_with_no_address_records_fails(sprint):
@@ -75,16 +75,42 @@ def test_servfail_is_an_error_never_a_pass(sprint):
     assert "Do53" not in result.summary
 
 
+def test_servfail_names_the_server_and_what_to_look_at(sprint):
+    result = run_check("dns.resolve", sprint, f"forum.{ZONE}")
+    address, port = sprint.network.nameservers[0]
+    fix = result.fix
+    assert fix.startswith(
+        f"Nothing was verified: {address}:{port} answered SERVFAIL for forum.{ZONE} A"
+    )
+    assert "make the target reachable" not in fix.lower()
+    assert "DNSSEC validation fails" in fix
+    assert f"`dig +cd @{address} -p {port} forum.{ZONE} A` shows status: NOERROR" in fix
+    assert "authoritative servers are down or lame" in fix
+    assert f"`{lab_dig(sprint)} {ZONE} NS`" in fix  # the zone is the sprint's apex
+    assert f"Verify: `dig @{address} -p {port} forum.{ZONE} A` shows status: NOERROR" in fix
+
+
 def test_a_nameserver_that_never_answers_is_an_error(sprint):
     result = run_check("dns.resolve", sprint, f"drop.{ZONE}")
     assert result.status is Status.ERROR
     assert "timed out after 2 s" in result.summary
+    address, port = sprint.network.nameservers[0]
+    assert result.fix.startswith(
+        f"Nothing was verified: {address}:{port} did not answer for drop.{ZONE} A within the "
+        "time limit."
+    )
+    assert f"let UDP and TCP to port {port} through" in result.fix
 
 
 def test_a_refused_query_outside_the_zone_is_an_error(sprint):
     result = run_check("dns.resolve", sprint, "elsewhere.example")
     assert result.status is Status.ERROR
     assert "REFUSED" in result.summary
+    address, port = sprint.network.nameservers[0]
+    assert result.fix.startswith(
+        f"Nothing was verified: {address}:{port} refused to answer for elsewhere.example A."
+    )
+    assert "If it is an authoritative server of <its zone>" in result.fix
 
 
 def test_no_dns_server_listening_is_an_error(sprint):
@@ -95,3 +121,5 @@ def test_no_dns_server_listening_is_an_error(sprint):
     result = run_check("dns.resolve", dead, f"app.{ZONE}")
     assert result.status is Status.ERROR
     assert result.summary.startswith("could not check")
+    # dnspython waits out a closed UDP port: the fix is the timeout's, naming that server.
+    assert result.fix.startswith(f"Nothing was verified: 127.0.0.1:{port} did not answer")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import lab_dig, lab_sprint, run_check
 from dkim_keys import ed25519_p, modulus_only_p, rsa_p
 from lab_fixtures import HOSTILE_TEXT, ZONE
 
@@ -191,7 +191,7 @@ def test_unusable_keys_fail(sprint: Sprint, selector: str, summary: str) -> None
     result = run_check(CHECK, sprint, f"{selector}._domainkey.{ZONE}")
     assert result.status is Status.FAIL, result.summary
     assert summary in result.summary
-    assert "Verify: `dig +short " in result.fix
+    assert f"Verify: `{lab_dig(sprint)} " in result.fix
 
 
 @pytest.mark.parametrize("selector", ["two words", "a..b", "[b]x[/b]", "x" * 64])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import run_check
+from check_helpers import lab_dig, run_check
 from email_lab import HOSTILE_DMARC as HOSTILE
 from email_lab import HUGE_DMARC as HUGE
 from email_lab import RECORDS, ZONE, dmarc_config, email_sprint, started
@@ -65,14 +65,15 @@ def test_a_subdomain_falls_back_to_the_organizational_domain(lab: Lab, tmp_path:
 
 
 def test_no_record_fails_with_a_starter_record(lab: Lab, tmp_path: Path) -> None:
-    result = check(lab, tmp_path, "empty.test")
+    sprint = email_sprint(lab, tmp_path, "empty.test")
+    result = run_check(CHECK, sprint, "empty.test")
     assert result.status is Status.FAIL
     assert result.summary == "empty.test: no DMARC record at _dmarc.empty.test"
     assert (
         '_dmarc.empty.test. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@empty.test"'
         in result.fix
     )
-    assert "dig +short TXT _dmarc.empty.test" in result.fix
+    assert f"`{lab_dig(sprint)} _dmarc.empty.test TXT`" in result.fix
 
 
 def test_a_subdomain_with_no_record_anywhere_names_both_names(lab: Lab, tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_a_sender_authorized_twice_warns_and_the_fix_keeps_one(base: Sprint) -> 
     )
     assert result.evidence["lookups"] == 8
     assert f'twice.{Z}. TXT "v=spf1 include:_spf.google.com -all"' in result.fix
-    assert "It needs 4 of 10 DNS lookups." in result.fix
+    assert "It needs 4 DNS lookups; the limit is 10 (RFC 7208 4.6.4)." in result.fix
 
 
 def test_plus_all_fails(base: Sprint) -> None:
@@ -176,8 +176,8 @@ def test_the_demo_record_over_the_limit_and_missing_a_sender_fails_with_a_merged
     assert result.fix.splitlines()[:6] == [
         f"Publish exactly one SPF record at over.{Z}, replacing what is there now:",
         f'  over.{Z}. TXT "{merged}"',
-        "It needs 12 of 10 DNS lookups.",
-        "That is still over the limit of 10: receivers would get permerror.",
+        "It needs 12 DNS lookups; the limit is 10 (RFC 7208 4.6.4).",
+        "Even merged, that is over the limit: receivers would get permerror.",
         "[email].senders does not list Mailgun (include:mailgun.org, 3 lookups), Mailchimp "
         "(include:servers.mcsv.net, 1 lookup). If you no longer send through them, drop them; "
         "the record then needs 8 lookups:",
@@ -201,7 +201,7 @@ def test_a_missing_sender_alone_fails(base: Sprint) -> None:
     assert result.status is Status.FAIL
     assert result.summary.startswith(f"soft.{Z}: Postmark (postmark) is not authorized")
     assert '"v=spf1 include:_spf.google.com include:spf.mtasv.net ~all"' in result.fix
-    assert "It needs 5 of 10 DNS lookups." in result.fix
+    assert "It needs 5 DNS lookups; the limit is 10 (RFC 7208 4.6.4)." in result.fix
 
 
 def test_no_record_fails_and_the_fix_writes_one(base: Sprint) -> None:
@@ -220,7 +220,7 @@ def test_two_records_fail_and_the_fix_merges_them(base: Sprint) -> None:
     record = result.fix.splitlines()[1].partition(" TXT ")[2].strip('"').split(" ")
     assert sorted(record) == ["-all", "include:_spf.google.com", "ip4:192.0.2.7", "v=spf1"]
     assert record[0] == "v=spf1" and record[-1] == "-all"
-    assert "It needs 4 of 10 DNS lookups." in result.fix
+    assert "It needs 4 DNS lookups; the limit is 10 (RFC 7208 4.6.4)." in result.fix
 
 
 def test_a_syntax_error_fails_naming_the_term(base: Sprint) -> None:

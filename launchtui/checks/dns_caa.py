@@ -142,14 +142,14 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host}: CAA at {owner} has a critical property no CA knows ({critical[0]}): "
             "every CA must refuse to issue",
             evidence,
-            fix=_fix_critical(owner, critical[0]),
+            fix=_fix_critical(owner, critical[0], ctx.commands.dig(owner, "CAA")),
         )
     if not any(p.tag in ("issue", "issuewild") for p in properties):
         return Outcome(
             Status.PASS, f"{host}: CAA at {owner} restricts no CA: any CA may issue", evidence
         )
     probe = await _served(ctx, host)
-    return judge(host, owner, properties, probe, evidence)
+    return judge(host, owner, properties, probe, evidence, ctx.commands.dig(owner, "CAA"))
 
 
 async def _served(ctx: NetworkContext, host: str) -> TlsProbe:
@@ -165,8 +165,10 @@ def judge(
     properties: list[Property],
     probe: TlsProbe,
     evidence: dict[str, object],
+    verify: str,
 ) -> Outcome:
-    """The verdict on CAA `properties` (found at `owner`) for the certificate `probe` read."""
+    """The verdict on CAA `properties` (found at `owner`) for the certificate `probe` read;
+    `verify` is the command that shows the CAA set, for the fixes."""
     cert = probe.certificate
     names = [name.lower() for name in certs.dns_names(cert)]
     wildcard = host.lower() not in names and certs.matches_hostname(cert, host)
@@ -191,7 +193,7 @@ def judge(
             Status.FAIL,
             f'{host}: CAA at {owner} allows no CA at all (issue ";"): renewal will be refused',
             evidence,
-            fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert),
+            fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert, verify),
         )
     if not domains:
         return Outcome(
@@ -199,7 +201,7 @@ def judge(
             f"{host}: CAA at {owner} allows {', '.join(sorted(allowed))}; the certificate's "
             f"issuer {issuer} is not a CA launchtui can match to a CAA domain",
             evidence,
-            fix=_fix_unknown(host, owner, issuer, allowed),
+            fix=_fix_unknown(host, owner, issuer, allowed, verify),
         )
     permitted = sorted(allowed.intersection(domains))
     if permitted:
@@ -214,7 +216,7 @@ def judge(
         f"{host}: CAA at {owner} allows only {', '.join(sorted(allowed))}, not {domains[0]} "
         f"which issued the certificate served ({issuer}): renewal will be refused",
         evidence,
-        fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert),
+        fix=_fix_forbidden(host, owner, issuer, domains, allowed, cert, verify),
     )
 
 
@@ -225,6 +227,7 @@ def _fix_forbidden(
     domains: tuple[str, ...],
     allowed: set[str],
     cert: x509.Certificate,
+    verify: str,
 ) -> str:
     domain = domains[0] if domains else "<your CA's CAA domain>"
     expiry = cert.not_valid_after_utc.strftime("%Y-%m-%d")
@@ -237,11 +240,11 @@ def _fix_forbidden(
         f'you still need: {owner}. CAA 0 issue "{domain}"\n'
         f"2. If you are moving to {listed}, get the new certificate from that CA and install "
         f"it before {expiry}.\n"
-        f'3. Verify: `dig +short {owner} CAA` lists 0 issue "{domain}".'
+        f'3. Verify: `{verify}` lists 0 issue "{domain}".'
     )
 
 
-def _fix_unknown(host: str, owner: str, issuer: str, allowed: set[str]) -> str:
+def _fix_unknown(host: str, owner: str, issuer: str, allowed: set[str], verify: str) -> str:
     return (
         f"CAA at {owner} limits who may issue certificates for {host} to "
         f"{', '.join(sorted(allowed))}, and launchtui does not know which CAA domain "
@@ -250,16 +253,16 @@ def _fix_unknown(host: str, owner: str, issuer: str, allowed: set[str]) -> str:
         "1. Look up your CA's CAA identifier in its documentation (e.g. letsencrypt.org, "
         "pki.goog, sectigo.com, digicert.com).\n"
         f'2. If it is not listed, add it: {owner}. CAA 0 issue "<that domain>".\n'
-        f"3. Verify: `dig +short {owner} CAA`."
+        f"3. Verify: `{verify}`."
     )
 
 
-def _fix_critical(owner: str, tag: str) -> str:
+def _fix_critical(owner: str, tag: str, verify: str) -> str:
     return (
         f"A CAA record at {owner} has the critical flag (128) on the property {tag}, which "
         "no CA implements: RFC 8659 makes every CA refuse to issue or renew certificates.\n"
         f"1. At your DNS provider, delete that record or set its flag to 0.\n"
-        f"2. Verify: `dig +short {owner} CAA` shows no record starting with 128 except "
+        f"2. Verify: `{verify}` shows no record starting with 128 except "
         "issue, issuewild or iodef."
     )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net import authoritative
+from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient, Lookup
@@ -53,7 +54,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     zone_replies, public_replies = await asyncio.gather(
         _ask_authoritative(ctx, host), _ask_all(public, host)
     )
-    return judge(host, zone_replies | public_replies)
+    return judge(host, zone_replies | public_replies, ctx.commands)
 
 
 async def _ask_authoritative(ctx: NetworkContext, host: str) -> dict[str, Reply | str]:
@@ -102,7 +103,7 @@ async def _ask(client: DnsClient, host: str) -> Reply:
     return Reply("; ".join(parts) or "no address (NODATA)", ttl, server)
 
 
-def judge(host: str, replies: dict[str, Reply | str]) -> Outcome:
+def judge(host: str, replies: dict[str, Reply | str], commands: Commands) -> Outcome:
     """The verdict on every source's reply (or error reason), keyed by source label."""
     answered = {label: r for label, r in replies.items() if isinstance(r, Reply)}
     errors = {label: r for label, r in replies.items() if isinstance(r, str)}
@@ -130,7 +131,7 @@ def judge(host: str, replies: dict[str, Reply | str]) -> Outcome:
             Status.FAIL,
             f"{host}: {_disagreement(groups)}",
             evidence,
-            fix=_fix_disagreement(host, answered, max(zone_ttls, default=None)),
+            fix=_fix_disagreement(host, answered, max(zone_ttls, default=None), commands),
         )
     [answer] = groups
     if errors:
@@ -139,7 +140,7 @@ def judge(host: str, replies: dict[str, Reply | str]) -> Outcome:
             Status.WARN,
             f"{host}: {len(answered)} sources agree ({answer}), but {asked} could not be asked",
             evidence,
-            fix=_fix_unasked(host, errors),
+            fix=_fix_unasked(host, errors, commands),
         )
     return Outcome(Status.PASS, f"{host}: all {len(answered)} sources agree: {answer}", evidence)
 
@@ -160,14 +161,13 @@ def _disagreement(groups: dict[str, list[str]]) -> str:
     return f"{'; '.join(others)}, but the zone's nameservers answer {zone[0]}"
 
 
-def _dig(host: str, server: HostPort) -> str:
-    address, port = server
-    return f"dig +short @{address}{'' if port == 53 else f' -p {port}'} {host} A"
-
-
-def _fix_disagreement(host: str, answered: dict[str, Reply], ttl: int | None) -> str:
+def _fix_disagreement(
+    host: str, answered: dict[str, Reply], ttl: int | None, commands: Commands
+) -> str:
     lasts = f"up to the record's TTL ({ttl} s here)" if ttl else "up to the record's TTL"
-    commands = "\n".join(f"   {_dig(host, reply.server)}" for reply in answered.values())
+    digs = "\n".join(
+        f"   {commands.dig(host, 'A', server=reply.server)}" for reply in answered.values()
+    )
     return (
         f"{host} gets a different answer depending on which resolver a visitor's network "
         "uses: some members reach the right server, others an old one or none at all.\n"
@@ -182,11 +182,11 @@ def _fix_disagreement(host: str, answered: dict[str, Reply], ttl: int | None) ->
         "and that the NS records at your registrar list only its current nameservers.\n"
         "4. With split-horizon DNS (an internal view), make sure the public view holds the "
         "production record.\n"
-        f"5. Verify: these all print the same:\n{commands}"
+        f"5. Verify: these all print the same:\n{digs}"
     )
 
 
-def _fix_unasked(host: str, errors: dict[str, str]) -> str:
+def _fix_unasked(host: str, errors: dict[str, str], commands: Commands) -> str:
     reasons = "\n".join(f"   {label}: {reason}" for label, reason in errors.items())
     return (
         f"The sources that answered agree about {host}, but these could not be compared:\n"
@@ -194,8 +194,8 @@ def _fix_unasked(host: str, errors: dict[str, str]) -> str:
         "1. A public resolver in [network].public_resolvers that cannot be reached from "
         "here: fix the address or remove it.\n"
         "2. Authoritative nameservers that cannot be found or asked: make sure the zone's NS "
-        f"records name servers that answer on port 53 (`dig NS <your domain>`, then "
-        f"`dig @<nameserver> {host} A`).\n"
+        f"records name servers that answer on port 53 (`{commands.dig('<your domain>', 'NS')}`, "
+        f"then `dig @<nameserver> {host} A`).\n"
         "3. Run the check again."
     )
 

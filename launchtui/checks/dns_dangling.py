@@ -13,6 +13,7 @@ from __future__ import annotations
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net import authoritative
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer
 from launchtui.sprint.model import Sprint
@@ -109,14 +110,14 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host} is a CNAME to {name} ({owner}), which does not exist: anyone who "
             f"claims that name at {owner} serves {host}",
             evidence,
-            fix=_fix_takeover(host, name, owner),
+            fix=_fix_takeover(host, name, owner, ctx.commands),
         )
     return Outcome(
         Status.FAIL,
         f"{host} is a CNAME to {name}, which does not exist (NXDOMAIN) outside your zone: "
         "a dangling CNAME",
         evidence,
-        fix=_fix_takeover(host, name, None),
+        fix=_fix_takeover(host, name, None, ctx.commands),
     )
 
 
@@ -129,11 +130,11 @@ def _broken(host: str, chain: list[str], why: str, ctx: NetworkContext) -> Outco
         "takeover: the missing name is one only you can create.\n"
         f"1. Point the CNAME of {host} at the name that really serves it, or add the "
         "missing record, or delete the CNAME if the hostname is no longer used.\n"
-        f"2. Verify: `dig +short {host} A` ends in an address.",
+        f"2. Verify: `{ctx.commands.dig(host, 'A')}` ends in an address.",
     )
 
 
-def _fix_takeover(host: str, target: str, owner: str | None) -> str:
+def _fix_takeover(host: str, target: str, owner: str | None, commands: Commands) -> str:
     where = f"at {owner}" if owner else "(or its lapsed domain, by registering it)"
     return (
         f"{host} still points (CNAME) at {target}, which nobody holds any more. Anyone who "
@@ -144,8 +145,8 @@ def _fix_takeover(host: str, target: str, owner: str | None) -> str:
         f"2. If {host} should keep working there, first re-create the app or site named "
         f"{target} in your own account, then keep the CNAME.\n"
         "3. Remove CNAMEs together with the apps they point at from now on.\n"
-        f"4. Verify: `dig +short {host} CNAME` prints nothing, or a name that "
-        f"`dig +short <that name> A` resolves."
+        f"4. Verify: `{commands.dig(host, 'CNAME')}` prints nothing, or a name that "
+        f"`{commands.dig('<that name>', 'A')}` resolves."
     )
 
 

@@ -29,6 +29,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         raise failures[0]  # neither type could be looked up: could not check
 
     evidence = _evidence(lookups, ctx)
+    dig = ctx.commands.dig
     nxdomain = next((x for x in lookups if x.answer is Answer.NXDOMAIN), None)
     if nxdomain is not None and nxdomain.cnames:
         target = nxdomain.cnames[-1]
@@ -41,14 +42,14 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             "whoever claims it serves your subdomain.\n"
             f"1. Point the CNAME of {host} at the right target, or delete the record if "
             "the hostname is no longer used.\n"
-            f"2. Verify: `dig +short {host} A` returns an address.",
+            f"2. Verify: `{dig(host, 'A')}` returns an address.",
         )
     if nxdomain is not None:
         return Outcome(
             Status.FAIL,
             f"{host} does not exist in DNS (NXDOMAIN)",
             evidence,
-            fix=_fix_missing(host, "there is no record at all for this name"),
+            fix=_fix_missing(host, "there is no record at all for this name", dig(host, "A")),
         )
     addresses = [record for lookup in lookups for record in lookup.records]
     if failures:
@@ -60,14 +61,14 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             fix=f"Some clients ask for {missing} first and will stall or fail. Check the "
             f"{missing} record of {host} at your DNS provider (a broken or unsupported record "
             f"type makes the nameserver answer SERVFAIL), then verify with "
-            f"`dig {host} {missing}`.",
+            f"`{dig(host, missing, short=False)}`.",
         )
     if not addresses:
         return Outcome(
             Status.FAIL,
             f"{host} exists but has no A or AAAA record",
             evidence,
-            fix=_fix_missing(host, "the name exists but points at no address"),
+            fix=_fix_missing(host, "the name exists but points at no address", dig(host, "A")),
         )
     return Outcome(Status.PASS, f"{host} resolves to {', '.join(addresses)}", evidence)
 
@@ -85,13 +86,13 @@ def _evidence(lookups: list[Lookup], ctx: NetworkContext) -> dict[str, object]:
     return evidence
 
 
-def _fix_missing(host: str, why: str) -> str:
+def _fix_missing(host: str, why: str, verify: str) -> str:
     return (
         f"{host} is a public hostname of the site but {why}.\n"
         f"1. At your DNS provider, add an A record (and AAAA if you serve IPv6) for {host} "
         "pointing at your host's address, or a CNAME to your platform's target hostname.\n"
         f"2. If {host} is no longer used, remove it from [site].hostnames instead.\n"
-        f"3. Verify: `dig +short {host} A` returns the address from every network."
+        f"3. Verify: `{verify}` returns the address from every network."
     )
 
 

@@ -26,6 +26,7 @@ from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
 from launchtui.net import cloudflare
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import resolve_addresses
 from launchtui.sprint.model import Sprint
@@ -52,7 +53,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL if fails else Status.WARN,
             f"{host}: " + "; ".join(fails + warns),
             evidence,
-            fix=_fix(host, fails + warns),
+            fix=_fix(host, fails + warns, ctx.commands),
         )
     return Outcome(Status.PASS, f"{host}: proxied by Cloudflare", evidence)
 
@@ -159,7 +160,7 @@ def _record(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record.get(key) for key in ("type", "name", "content", "proxied")}
 
 
-def _fix(host: str, problems: list[str]) -> str:
+def _fix(host: str, problems: list[str], commands: Commands) -> str:
     listed = "\n".join(f"   - {problem}" for problem in problems)
     return (
         f"{host}:\n{listed}\n"
@@ -169,8 +170,8 @@ def _fix(host: str, problems: list[str]) -> str:
         "2. SSL/TLS > Overview: mode Full (strict), with a valid certificate on the origin "
         "(a free Cloudflare Origin CA certificate works); SSL/TLS > Edge Certificates: "
         "Always Use HTTPS on, Minimum TLS Version 1.2.\n"
-        f"3. Verify: `curl -sI https://{host}/` shows `server: cloudflare` and a `cf-ray` "
-        f"header, and `dig +short {host}` returns addresses from "
+        f"3. Verify: `{commands.curl('-sI', f'https://{host}/')}` shows `server: cloudflare` "
+        f"and a `cf-ray` header, and `{commands.dig(host)}` returns addresses from "
         "https://www.cloudflare.com/ips/."
     )
 

@@ -24,6 +24,7 @@ from launchtui.checks.http_mixed_content import PAGE_LIMIT, fetch_page
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net import html
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
@@ -116,7 +117,7 @@ async def _site(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL if fail else Status.WARN,
             f"{host}: " + "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else ""),
             evidence,
-            fix=_site_fix(host, fail),
+            fix=_site_fix(host, fail, ctx.commands),
         )
     if unchecked:
         return Outcome(
@@ -184,7 +185,11 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
             Status.FAIL,
             f"{url} is member-only but the CDN is told to cache it ({cdn})",
             evidence,
-            fix=_private_fix(url, "the CDN keeps it and may serve one member's data to others"),
+            fix=_private_fix(
+                url,
+                "the CDN keeps it and may serve one member's data to others",
+                ctx.commands,
+            ),
         )
     if "private" in cc or "no-store" in cc:
         return Outcome(Status.PASS, f"{url}: kept out of shared caches ({', '.join(cc)})", evidence)
@@ -197,6 +202,7 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
                 url,
                 "a CDN or proxy may store it and serve one member's data "
                 "to other visitors, logged in or not",
+                ctx.commands,
             ),
         )
     reason = "no Cache-Control" if not cc else f"only {', '.join(cc)}"
@@ -204,11 +210,13 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
         Status.WARN,
         f"{url} is member-only and says {reason}: a shared cache may still keep it",
         evidence,
-        fix=_private_fix(url, "without an explicit `private` caches fall back to heuristics"),
+        fix=_private_fix(
+            url, "without an explicit `private` caches fall back to heuristics", ctx.commands
+        ),
     )
 
 
-def _site_fix(host: str, page_public: bool) -> str:
+def _site_fix(host: str, page_public: bool, commands: Commands) -> str:
     steps = []
     if page_public:
         steps.append(
@@ -221,19 +229,21 @@ def _site_fix(host: str, page_public: bool) -> str:
         "Serve fingerprinted static files (app.3f9c.js) with `Cache-Control: public, "
         "max-age=31536000, immutable`, so the launch-day spike is served from caches."
     )
+    page = f"https://{host}/"
     steps.append(
-        f"Verify: `curl -sI https://{host}/` and `curl -sI <asset URL>` show those headers."
+        f"Verify: `{commands.curl('-sI', page)}` and `{commands.curl('-sI', '<asset URL>', page)}` "
+        "show those headers."
     )
     return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
 
 
-def _private_fix(url: str, why: str) -> str:
+def _private_fix(url: str, why: str, commands: Commands) -> str:
     return (
         f"{url} is declared member-only in [flows].private; {why}.\n"
         "1. Send `Cache-Control: private, no-store` on it (and on every member-only response).\n"
         "2. In Cloudflare, exclude the path from any 'Cache Everything' rule (Cache Rules: "
         "bypass cache for /api/ and member pages).\n"
-        f"3. Verify: `curl -sI {url}` shows `cache-control: private, no-store` and no "
+        f"3. Verify: `{commands.curl('-sI', url)}` shows `cache-control: private, no-store` and no "
         "`cf-cache-status: HIT`."
     )
 

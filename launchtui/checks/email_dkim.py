@@ -22,6 +22,7 @@ from launchtui.checks.registry import Check, register
 from launchtui.email import dkim_record as dkr
 from launchtui.email.senders import SENDERS, Sender
 from launchtui.email.txt import txt_value
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
@@ -110,10 +111,10 @@ async def _run(ctx: NetworkContext, name: str) -> Outcome:
         return await _missing(ctx, target, lookup, evidence)
     texts = [txt_value(record, errors="replace") for record in lookup.records]
     evidence["records"] = texts
-    return judge(target, texts, evidence)
+    return judge(target, texts, evidence, ctx.commands)
 
 
-def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
+def judge(target: Target, texts: list[str], evidence: Evidence, commands: Commands) -> Outcome:
     """The verdict on the TXT records (strings joined) found at the target's name."""
     name = target.name
     candidates = [t for t in texts if dkr.looks_like_dkim(t)] if len(texts) > 1 else texts
@@ -123,14 +124,14 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             f"{name}: {len(candidates)} DKIM records at one name: receivers may read any of "
             "them, so signatures fail at random",
             evidence,
-            fix=_fix_several(target, len(candidates)),
+            fix=_fix_several(target, commands, len(candidates)),
         )
     if not candidates:
         return Outcome(
             Status.FAIL,
             f"{name}: {len(texts)} TXT records, none of them a DKIM key record",
             evidence,
-            fix=_fix_publish(target),
+            fix=_fix_publish(target, commands),
         )
     text = candidates[0]
     evidence["record"] = text
@@ -141,7 +142,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             Status.FAIL,
             f"{name}: the DKIM record is invalid: {exc}",
             evidence,
-            fix=_fix_republish(target, str(exc)),
+            fix=_fix_republish(target, commands, str(exc)),
         )
     evidence |= {
         "key_type": record.key_type,
@@ -156,14 +157,14 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             f"{name}: the key is revoked (p= is empty): every message signed with this "
             "selector fails DKIM",
             evidence,
-            fix=_fix_revoked(target),
+            fix=_fix_revoked(target, commands),
         )
     if not record.for_email:
         return Outcome(
             Status.FAIL,
             f"{name}: s={':'.join(record.service_types)} does not allow the key for email",
             evidence,
-            fix=_fix_republish(target, "its s= tag excludes email"),
+            fix=_fix_republish(target, commands, "its s= tag excludes email"),
         )
     if record.hash_algorithms and "sha256" not in record.hash_algorithms:
         return Outcome(
@@ -171,7 +172,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             f"{name}: h={':'.join(record.hash_algorithms)} allows no sha256, and receivers "
             "reject sha1 signatures (RFC 8301)",
             evidence,
-            fix=_fix_republish(target, "its h= tag allows only sha1"),
+            fix=_fix_republish(target, commands, "its h= tag allows only sha1"),
         )
     try:
         key = dkr.load_key(record)
@@ -180,7 +181,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             Status.FAIL,
             f"{name}: the key does not load: {exc}",
             evidence,
-            fix=_fix_republish(target, str(exc)),
+            fix=_fix_republish(target, commands, str(exc)),
         )
     evidence |= {"bits": key.bits, "key_encoding": key.encoding}
     described = f"{key.key_type.upper() if key.key_type == 'rsa' else 'Ed25519'} {key.bits}-bit"
@@ -190,26 +191,26 @@ def judge(target: Target, texts: list[str], evidence: Evidence) -> Outcome:
             f"{name}: {described} key: receivers reject keys under {MIN_RSA_BITS} bits "
             "(RFC 8301), so every signature fails",
             evidence,
-            fix=_fix_rotate(target, key.bits),
+            fix=_fix_rotate(target, commands, key.bits),
         )
     findings: list[str] = []
     fixes: list[str] = []
     if key.key_type == "rsa" and key.bits < GOOD_RSA_BITS:
         findings.append(f"{described} key is weak (use {GOOD_RSA_BITS} bits)")
-        fixes.append(_fix_rotate(target, key.bits))
+        fixes.append(_fix_rotate(target, commands, key.bits))
     if key.key_type == "rsa" and key.bits > MAX_RSA_BITS:
         findings.append(f"{described} key is larger than receivers must support ({MAX_RSA_BITS})")
-        fixes.append(_fix_rotate(target, key.bits))
+        fixes.append(_fix_rotate(target, commands, key.bits))
     if record.testing:
         findings.append("t=y: the domain says it is testing DKIM, receivers may ignore failures")
-        fixes.append(_fix_testing(target, record))
+        fixes.append(_fix_testing(target, commands, record))
     others = len(texts) - 1
     if others:
         findings.append(
             f"{others} other TXT record(s) at the selector name: RFC 6376 3.6.2.2 leaves the "
             "result undefined"
         )
-        fixes.append(_fix_several(target, len(texts)))
+        fixes.append(_fix_several(target, commands, len(texts)))
     if findings:
         return Outcome(Status.WARN, f"{name}: " + "; ".join(findings), evidence, "\n\n".join(fixes))
     return Outcome(Status.PASS, f"{name}: {described} key, published and loadable", evidence)
@@ -239,13 +240,13 @@ async def _missing(
             Status.FAIL,
             f"{name} {what}{others if target.siblings else ''}: no DKIM key found for {titles}",
             evidence,
-            fix=_fix_guessed(target),
+            fix=_fix_guessed(target, ctx.commands),
         )
     return Outcome(
         Status.FAIL,
         f"{name} {what}: messages signed with selector {target.selector} fail DKIM",
         evidence,
-        fix=_fix_publish(target),
+        fix=_fix_publish(target, ctx.commands),
     )
 
 
@@ -281,8 +282,8 @@ def _undeclared(target: Target) -> Outcome:
     )
 
 
-def _verify(target: Target) -> str:
-    return f"Verify: `dig +short {target.name} TXT` shows one record starting v=DKIM1."
+def _verify(target: Target, commands: Commands) -> str:
+    return f"Verify: `{commands.dig(target.name, 'TXT')}` shows one record starting v=DKIM1."
 
 
 def _fix_declare(domain: str, service: str) -> str:
@@ -297,7 +298,7 @@ def _fix_declare(domain: str, service: str) -> str:
     )
 
 
-def _fix_publish(target: Target) -> str:
+def _fix_publish(target: Target, commands: Commands) -> str:
     return (
         f"Receivers look up the public key for selector {target.selector} at {target.name}; "
         "without it every message signed with that selector fails DKIM, and DMARC with it.\n"
@@ -306,11 +307,11 @@ def _fix_publish(target: Target) -> str:
         "to the service).\n"
         "2. Add it at your DNS provider exactly as given, then press the service's "
         "verify button.\n"
-        f"3. {_verify(target)}"
+        f"3. {_verify(target, commands)}"
     )
 
 
-def _fix_guessed(target: Target) -> str:
+def _fix_guessed(target: Target, commands: Commands) -> str:
     titles = " / ".join(s.title for s in target.senders)
     selectors = ", ".join([target.selector, *target.siblings])
     return (
@@ -320,53 +321,53 @@ def _fix_guessed(target: Target) -> str:
         "publish the records it gives at your DNS provider.\n"
         "2. If it uses another selector, declare it so launchtui checks the right name:\n"
         '[email]\ndkim_selectors = ["<selector>"]\n'
-        f"3. Verify: `dig +short <selector>._domainkey.{target.domain} TXT`."
+        f"3. Verify: `{commands.dig(f'<selector>._domainkey.{target.domain}', 'TXT')}`."
     )
 
 
-def _fix_several(target: Target, count: int) -> str:
+def _fix_several(target: Target, commands: Commands, count: int) -> str:
     return (
         f"{target.name} has {count} TXT records; RFC 6376 wants exactly one key record per "
         "selector, and receivers pick one at random.\n"
         "1. At your DNS provider, keep only the record the sending service currently gives "
         "for this selector and delete the others (an old key belongs under a new selector).\n"
-        f"2. {_verify(target)}"
+        f"2. {_verify(target, commands)}"
     )
 
 
-def _fix_republish(target: Target, problem: str) -> str:
+def _fix_republish(target: Target, commands: Commands, problem: str) -> str:
     return (
         f"The record at {target.name} is not a DKIM key receivers can use ({problem}).\n"
         "1. Copy the record again from the sending service's dashboard and replace this one "
         "at your DNS provider, exactly as given (a long key may be split into several quoted "
         "strings; that is fine, nothing else may change).\n"
-        f"2. {_verify(target)}"
+        f"2. {_verify(target, commands)}"
     )
 
 
-def _fix_revoked(target: Target) -> str:
+def _fix_revoked(target: Target, commands: Commands) -> str:
     return (
         f"The key at {target.name} has been revoked (p= is empty).\n"
         "1. If the service still signs with this selector, publish its current key from the "
         "dashboard.\n"
         "2. If it signs with another selector now, declare that one in "
         "[email].dkim_selectors and drop this one.\n"
-        f"3. {_verify(target)}"
+        f"3. {_verify(target, commands)}"
     )
 
 
-def _fix_rotate(target: Target, bits: int) -> str:
+def _fix_rotate(target: Target, commands: Commands, bits: int) -> str:
     return (
         f"The RSA key at {target.name} has {bits} bits; use {GOOD_RSA_BITS}.\n"
         "1. Generate a new 2048-bit key in the sending service (or `openssl genrsa 2048` "
         "for your own server) under a NEW selector, and publish its record.\n"
         "2. Switch signing to the new selector, then after a few days revoke the old key by "
         f'publishing "v=DKIM1; p=" at {target.name}.\n'
-        f"3. Verify: `dig +short <new selector>._domainkey.{target.domain} TXT`."
+        f"3. Verify: `{commands.dig(f'<new selector>._domainkey.{target.domain}', 'TXT')}`."
     )
 
 
-def _fix_testing(target: Target, record: dkr.KeyRecord) -> str:
+def _fix_testing(target: Target, commands: Commands, record: dkr.KeyRecord) -> str:
     flags = [f for f in record.flags if f != "y"]
     tags = dict(record.tags)
     if flags:
@@ -378,7 +379,7 @@ def _fix_testing(target: Target, record: dkr.KeyRecord) -> str:
         f"The record at {target.name} has t=y (testing): receivers may treat failed "
         "signatures as if the mail were unsigned, so DKIM protects nothing.\n"
         f'1. Replace it at your DNS provider with:\n{target.name}. TXT "{fixed}"\n'
-        f"2. Verify: `dig +short {target.name} TXT` shows no t=y."
+        f"2. Verify: `{commands.dig(target.name, 'TXT')}` shows no t=y."
     )
 
 

@@ -19,6 +19,7 @@ from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import dmarc
 from launchtui.email.txt import shorten
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import Sprint
@@ -54,8 +55,10 @@ def _zone_line(name: str, record: str) -> str:
     return f'{name}. TXT "{record}"'
 
 
-def _verify(name: str) -> str:
-    return f"Verify: `dig +short TXT {name}` prints exactly one record starting with v=DMARC1."
+def _verify(name: str, commands: Commands) -> str:
+    return (
+        f"Verify: `{commands.dig(name, 'TXT')}` prints exactly one record starting with v=DMARC1."
+    )
 
 
 async def _run(ctx: NetworkContext, domain: str) -> Outcome:
@@ -71,11 +74,11 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             for item in found.ignored[:MAX_SHOWN_RECORDS]
         ]
     if not found.records:
-        return _missing(found, domain, evidence)
+        return _missing(found, domain, evidence, ctx.commands)
     evidence["found_at"] = found.found_at
     if found.record is None:
         evidence["records"] = [shorten(text) for text in found.records[:MAX_SHOWN_RECORDS]]
-        return _several(found, domain, evidence)
+        return _several(found, domain, evidence, ctx.commands)
     record = found.record
     evidence["record"] = shorten(record.text)
     evidence["tags"] = {key: shorten(value, 512) for key, value in record.tags.items()}
@@ -83,7 +86,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         evidence["warnings"] = list(record.warnings)
     if not record.valid:
         evidence["errors"] = list(record.errors)
-        return _invalid(found, record, domain, evidence)
+        return _invalid(found, record, domain, evidence, ctx.commands)
     try:
         destinations = await dmarc.check_destinations(ctx.dns, record, found.policy_domain)
     except NetError as exc:
@@ -97,10 +100,12 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         )
     if destinations:
         evidence["external_destinations"] = [d.to_dict() for d in destinations]
-    return _judge(found, record, destinations, domain, evidence)
+    return _judge(found, record, destinations, domain, evidence, ctx.commands)
 
 
-def _missing(found: dmarc.Discovery, domain: str, evidence: Evidence) -> Outcome:
+def _missing(
+    found: dmarc.Discovery, domain: str, evidence: Evidence, commands: Commands
+) -> Outcome:
     where = " or ".join(found.queried)
     summary = f"{domain}: no DMARC record at {where}"
     if found.ignored:
@@ -123,12 +128,14 @@ def _missing(found: dmarc.Discovery, domain: str, evidence: Evidence) -> Outcome
             "and put its address in rua).\n"
             "3. Once the reports show every sender passing SPF or DKIM aligned, move to "
             "p=quarantine, then p=reject.\n"
-            f"4. {_verify(name)}"
+            f"4. {_verify(name, commands)}"
         ),
     )
 
 
-def _several(found: dmarc.Discovery, domain: str, evidence: Evidence) -> Outcome:
+def _several(
+    found: dmarc.Discovery, domain: str, evidence: Evidence, commands: Commands
+) -> Outcome:
     return Outcome(
         Status.FAIL,
         f"{domain}: {len(found.records)} DMARC records at {found.found_at}; with more than "
@@ -139,13 +146,17 @@ def _several(found: dmarc.Discovery, domain: str, evidence: Evidence) -> Outcome
             "one, so the domain has no policy in effect.\n"
             "1. Merge them into one record (one p, one rua list) and delete the others, e.g.: "
             f"{_zone_line(found.found_at, starter_record(domain))}\n"
-            f"2. {_verify(found.found_at)}"
+            f"2. {_verify(found.found_at, commands)}"
         ),
     )
 
 
 def _invalid(
-    found: dmarc.Discovery, record: dmarc.Record, domain: str, evidence: Evidence
+    found: dmarc.Discovery,
+    record: dmarc.Record,
+    domain: str,
+    evidence: Evidence,
+    commands: Commands,
 ) -> Outcome:
     effective = record.receiver_policy()
     if effective == "none" and record.policy != "none":
@@ -166,7 +177,7 @@ def _invalid(
             f"The DMARC record at {found.found_at} breaks RFC 7489:\n{errors}\n"
             f"1. Replace it with a valid one, keeping the tags that were right: "
             f"{_zone_line(found.found_at, suggestion)}\n"
-            f"2. {_verify(found.found_at)}"
+            f"2. {_verify(found.found_at, commands)}"
         ),
     )
 
@@ -177,6 +188,7 @@ def _judge(
     destinations: list[dmarc.Destination],
     domain: str,
     evidence: Evidence,
+    commands: Commands,
 ) -> Outcome:
     policy = record.policy or "none"
     # For a subdomain covered by its organizational domain's record, sp is what applies.
@@ -197,6 +209,7 @@ def _judge(
                 record,
                 domain,
                 ["add rua, so that receivers send you aggregate reports"],
+                commands,
             ),
         )
     findings = _findings(record, applied, destinations)
@@ -218,6 +231,7 @@ def _judge(
                 record,
                 domain,
                 findings,
+                commands,
                 [d.query for d in destinations if not d.authorized],
             ),
         )
@@ -270,6 +284,7 @@ def _fix(
     record: dmarc.Record,
     domain: str,
     findings: list[str],
+    commands: Commands,
     unauthorized: list[str] | None = None,
 ) -> str:
     listed = "\n".join(f"   - {finding}" for finding in findings)
@@ -278,7 +293,7 @@ def _fix(
         f'Ask the report service to publish (or publish, if you run it): {query}. TXT "v=DMARC1;"'
         for query in dict.fromkeys(unauthorized or [])
     ]
-    steps.append(_verify(found.found_at))
+    steps.append(_verify(found.found_at, commands))
     numbered = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
     return f"{lead}\n{listed}\n{numbered}"
 

@@ -25,6 +25,7 @@ from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
 from launchtui.email.txt import shorten, txt_records
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import Sprint
@@ -117,7 +118,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             )
     if tls is not None:
         evidence["tls_rpt_rua"] = tls.fields.get("rua", "")
-    return _judge(domain, verdict, evidence, hosts)
+    return _judge(domain, verdict, evidence, hosts, ctx.commands)
 
 
 async def _mx_hosts(ctx: NetworkContext, domain: str) -> list[str]:
@@ -187,13 +188,18 @@ def _judge_policy(
     verdict.findings += [f"policy: {warning}" for warning in policy.warnings]
 
 
-def _judge(domain: str, verdict: _Verdict, evidence: Evidence, hosts: list[str]) -> Outcome:
+def _judge(
+    domain: str, verdict: _Verdict, evidence: Evidence, hosts: list[str], commands: Commands
+) -> Outcome:
     problems = verdict.failures + verdict.findings
     if problems:
         status = Status.FAIL if verdict.failures else Status.WARN
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
         return Outcome(
-            status, f"{domain}: {problems[0]}{more}", evidence, fix=_fix(domain, problems, hosts)
+            status,
+            f"{domain}: {problems[0]}{more}",
+            evidence,
+            fix=_fix(domain, problems, hosts, commands),
         )
     mode = evidence.get("policy_mode", "")
     summary = (
@@ -205,7 +211,7 @@ def _judge(domain: str, verdict: _Verdict, evidence: Evidence, hosts: list[str])
     return Outcome(Status.PASS, summary, evidence)
 
 
-def _fix(domain: str, problems: list[str], hosts: list[str]) -> str:
+def _fix(domain: str, problems: list[str], hosts: list[str], commands: Commands) -> str:
     listed = "\n".join(f"   - {problem}" for problem in problems)
     mx_lines = "\n".join(f"   mx: {host}" for host in hosts) or "   mx: <each MX host>"
     return (
@@ -217,7 +223,8 @@ def _fix(domain: str, problems: list[str], hosts: list[str]) -> str:
         f"redirect): {policy_url(domain)} serving\n"
         f"   version: STSv1\n   mode: testing\n{mx_lines}\n   max_age: 604800\n"
         "   Switch mode to enforce once the TLS reports show no failures.\n"
-        f"4. Verify: `dig +short TXT _mta-sts.{domain}` and `curl -s {policy_url(domain)}`."
+        f"4. Verify: `{commands.dig(f'_mta-sts.{domain}', 'TXT')}` and "
+        f"`{commands.curl('-s', policy_url(domain))}`."
     )
 
 

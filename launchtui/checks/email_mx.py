@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
@@ -103,7 +104,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
     evidence["mx"] = list(lookup.records[: MAX_TARGETS * 2])
     exchanges = sorted((parse_mx(text) for text in lookup.records), key=lambda e: e.preference)
     if any(not e.name for e in exchanges):
-        return _null_mx(domain, exchanges, evidence)
+        return _null_mx(domain, exchanges, evidence, ctx.commands)
     shown = exchanges[:MAX_TARGETS]
     for exchange in shown:
         await resolve_exchange(ctx.dns, exchange)
@@ -119,10 +120,12 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             fix="Nothing was verified about that mail server. Make DNS reachable from where "
             "launchtui runs, then run the check again.",
         )
-    return _judge(domain, shown, evidence)
+    return _judge(domain, shown, evidence, ctx.commands)
 
 
-def _judge(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outcome:
+def _judge(
+    domain: str, exchanges: list[Exchange], evidence: Evidence, commands: Commands
+) -> Outcome:
     unusable = [e for e in exchanges if e.problem]
     aliases = [e for e in exchanges if e.cnames and not e.problem]
     listing = ", ".join(f"{e.preference} {e.name}" for e in exchanges)
@@ -133,7 +136,7 @@ def _judge(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outcom
             f"{domain}: no MX target can receive mail: {first.name} {first.problem}"
             + (f" (+{len(unusable) - 1} more)" if len(unusable) > 1 else ""),
             evidence,
-            fix=_fix_targets(domain, unusable, aliases),
+            fix=_fix_targets(domain, unusable, aliases, commands),
         )
     if unusable or aliases:
         problems = [f"{e.name} {e.problem}" for e in unusable] + [
@@ -146,7 +149,7 @@ def _judge(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outcom
             Status.WARN,
             f"{domain} receives mail at {listing}, but {problems[0]}{more}",
             evidence,
-            fix=_fix_targets(domain, unusable, aliases),
+            fix=_fix_targets(domain, unusable, aliases, commands),
         )
     addresses = ", ".join(dict.fromkeys(a for e in exchanges for a in e.addresses))
     return Outcome(Status.PASS, f"{domain} receives mail at {listing} ({addresses})", evidence)
@@ -160,6 +163,7 @@ async def _no_mx(ctx: NetworkContext, domain: str, evidence: Evidence) -> Outcom
     evidence["mx"] = []
     evidence["implicit_mx"] = implicit.to_dict()
     add = f"{domain}. MX 10 <your mail provider's host>."
+    verify = ctx.commands.dig(domain, "MX")
     if implicit.addresses:
         return Outcome(
             Status.WARN,
@@ -171,7 +175,7 @@ async def _no_mx(ctx: NetworkContext, domain: str, evidence: Evidence) -> Outcom
                 "Senders fall back to the domain's A/AAAA address when there is no MX, so "
                 "replies and bounces land on whatever runs there.\n"
                 f"1. Add the MX records your mail provider gives you: {add}\n"
-                f"2. Verify: `dig +short MX {domain}` lists them."
+                f"2. Verify: `{verify}` lists them."
             ),
         )
     return Outcome(
@@ -181,13 +185,15 @@ async def _no_mx(ctx: NetworkContext, domain: str, evidence: Evidence) -> Outcom
         fix=(
             "Replies to community mail, bounces and postmaster mail have nowhere to go.\n"
             f"1. Add the MX records your mail provider gives you: {add}\n"
-            f"2. Verify: `dig +short MX {domain}` lists them."
+            f"2. Verify: `{verify}` lists them."
         ),
     )
 
 
-def _null_mx(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outcome:
-    verify = f"Verify: `dig +short MX {domain}`."
+def _null_mx(
+    domain: str, exchanges: list[Exchange], evidence: Evidence, commands: Commands
+) -> Outcome:
+    verify = f"Verify: `{commands.dig(domain, 'MX')}`."
     if len(exchanges) > 1:
         return Outcome(
             Status.FAIL,
@@ -215,7 +221,9 @@ def _null_mx(domain: str, exchanges: list[Exchange], evidence: Evidence) -> Outc
     )
 
 
-def _fix_targets(domain: str, unusable: list[Exchange], aliases: list[Exchange]) -> str:
+def _fix_targets(
+    domain: str, unusable: list[Exchange], aliases: list[Exchange], commands: Commands
+) -> str:
     steps = [
         f"Point {domain}. MX {e.preference} {e.name}. at a host name with its own A/AAAA "
         f"record, or delete it ({e.name} {e.problem})."
@@ -226,7 +234,9 @@ def _fix_targets(domain: str, unusable: list[Exchange], aliases: list[Exchange])
         f"{domain}. MX {e.preference} {e.cnames[-1]}."
         for e in aliases
     ]
-    steps.append(f"Verify: `dig +short MX {domain}`, then `dig +short A <each target>`.")
+    steps.append(
+        f"Verify: `{commands.dig(domain, 'MX')}`, then `{commands.dig('<each target>', 'A')}`."
+    )
     return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
 
 

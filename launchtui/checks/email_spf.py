@@ -26,7 +26,6 @@ from launchtui.email.spf_terms import (
 )
 from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
 from launchtui.net.context import NetworkContext
-from launchtui.net.dns import DnsClient
 from launchtui.net.errors import NetError
 from launchtui.sprint.model import Sprint
 
@@ -54,7 +53,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             f"{domain} publishes no SPF record: receivers cannot tell which servers may send "
             "its mail",
             evidence | {"senders": list(declared)},
-            fix=await fix_text(ctx.dns, domain, tree, declared),
+            fix=await fix_text(ctx, domain, tree, declared),
         )
     includes = tree.includes()
     authorized = {key: sender(key).spf_include in includes for key in declared}
@@ -84,7 +83,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         Status.FAIL if findings.fail else Status.WARN,
         f"{domain}: {shown[0]}" + (f" (and {more} more)" if more else ""),
         evidence,
-        fix=await fix_text(ctx.dns, domain, tree, declared),
+        fix=await fix_text(ctx, domain, tree, declared),
     )
 
 
@@ -138,20 +137,22 @@ def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
     return findings
 
 
-async def fix_text(client: DnsClient, domain: str, tree: SpfNode, declared: tuple[str, ...]) -> str:
+async def fix_text(
+    ctx: NetworkContext, domain: str, tree: SpfNode, declared: tuple[str, ...]
+) -> str:
     terms, dropped, ptrs = merged_terms(tree, declared)
     cost = _Cost({node.domain: node.total for node in tree.walk() if node.via})
     for name in _includes(terms):
         if name not in cost.totals:  # an include the corrected record adds
             try:
-                cost.totals[name] = (await walk_tree(client, name)).total
+                cost.totals[name] = (await walk_tree(ctx.dns, name)).total
             except NetError:
                 cost.totals[name] = 0
     record = render(terms)
     lines = [
         f"Publish exactly one SPF record at {domain}, replacing what is there now:",
         f'  {domain}. TXT "{record}"',
-        f"It needs {cost.of(terms)} of {MAX_LOOKUPS} DNS lookups.",
+        f"It needs {_lookups(cost.of(terms), 'DNS')}; the limit is {MAX_LOOKUPS} (RFC 7208 4.6.4).",
     ]
     if dropped:
         lines.append(f"Left out because they do not parse: {', '.join(dropped)}.")
@@ -162,9 +163,11 @@ async def fix_text(client: DnsClient, domain: str, tree: SpfNode, declared: tupl
         )
     if cost.of(terms) > MAX_LOOKUPS:
         lines += _within_limit(domain, terms, declared, cost)
+    spf = ctx.commands.launchtui(
+        f"spf --ip <a sending server's address> --sender postmaster@{domain}"
+    )
     lines.append(
-        f"Verify: `dig +short TXT {domain}` shows one v=spf1 record, and "
-        f"`launchtui spf --ip <a sending server's address> --sender postmaster@{domain}` "
+        f"Verify: `{ctx.commands.dig(domain, 'TXT')}` shows one v=spf1 record, and `{spf}` "
         "says pass."
     )
     return "\n".join(lines)
@@ -188,7 +191,7 @@ def _within_limit(
     domain: str, terms: list[Term], declared: tuple[str, ...], cost: _Cost
 ) -> list[str]:
     """What to drop (services not declared) or flatten to get under the lookup limit."""
-    lines = [f"That is still over the limit of {MAX_LOOKUPS}: receivers would get permerror."]
+    lines = ["Even merged, that is over the limit: receivers would get permerror."]
     wanted = {sender(key).spf_include for key in declared}
     # Services the sprint does not declare, when it declares any: likely left over.
     unused = [
@@ -275,8 +278,9 @@ def render(terms: list[Term]) -> str:
     return " ".join(["v=spf1", *(t.text for t in terms)])
 
 
-def _lookups(count: int) -> str:
-    return f"{count} lookup" if count == 1 else f"{count} lookups"
+def _lookups(count: int, kind: str = "") -> str:
+    noun = f"{kind} lookup".lstrip()
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _target(term: Term) -> str:

@@ -1,7 +1,7 @@
 """Runs checks concurrently, each under a time budget, and never lets one crash the run.
 
 A check's own exception, a timeout, a refusal or SERVFAIL becomes an `error` result carrying
-the reason: "could not check" must never read as a pass.
+the reason, and a fix for that kind of failure: "could not check" must never read as a pass.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from launchtui.checks._could_not_check import GENERIC, error_fix
 from launchtui.checks.model import DEFAULT_CONCURRENCY, Outcome, Result, Status
 from launchtui.checks.registry import Check
 from launchtui.net.context import NetworkContext
@@ -59,7 +60,8 @@ async def run_one(check: Check, target: str, ctx: NetworkContext) -> Result:
     except TimeoutError:
         outcome = _error(f"could not check: no result within the {check.budget:g} s budget")
     except NetError as exc:
-        outcome = _error(f"could not check: {exc}")
+        apex = ctx.sprint.site.apex if ctx.sprint is not None else ""
+        outcome = _error(f"could not check: {exc}", error_fix(exc, ctx.commands, apex))
     except Exception as exc:  # a bug in one check must not take the run down
         outcome = _error(f"could not check: internal error: {type(exc).__name__}: {exc}")
     return Result(
@@ -76,10 +78,5 @@ async def run_one(check: Check, target: str, ctx: NetworkContext) -> Result:
     )
 
 
-def _error(reason: str) -> Outcome:
-    return Outcome(
-        Status.ERROR,
-        reason,
-        fix="Nothing was verified. Make the target reachable from where launchtui runs "
-        "(DNS, firewall, [network] settings), then run the check again.",
-    )
+def _error(reason: str, fix: str = GENERIC) -> Outcome:
+    return Outcome(Status.ERROR, reason, fix=fix)

@@ -55,15 +55,19 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
     if chain.end is End.ERROR and not chain.hops:
         raise NetError(chain.reason)
     evidence = chain_evidence(chain)
-    broken = _broken(host, chain, evidence)
+    # What curl -L will follow: the hops launchtui followed, then the canonical origin.
+    verify = ctx.commands.curl(
+        "-sIL", f"https://{host}/", *(hop.url for hop in chain.hops), canonical
+    )
+    broken = _broken(host, chain, evidence, verify)
     if broken is not None:
         return broken
     if canonical:
-        return _converging(host, canonical, chain, evidence | {"canonical": canonical})
-    return _separate(host, chain, evidence)
+        return _converging(host, canonical, chain, evidence | {"canonical": canonical}, verify)
+    return _separate(host, chain, evidence, verify)
 
 
-def _broken(host: str, chain: Chain, evidence: Evidence) -> Outcome | None:
+def _broken(host: str, chain: Chain, evidence: Evidence, verify: str) -> Outcome | None:
     """Chains that fail or could not be followed, whatever the host's role."""
     start = f"https://{host}/"
     if stopped(chain):
@@ -71,7 +75,7 @@ def _broken(host: str, chain: Chain, evidence: Evidence) -> Outcome | None:
             Status.FAIL,
             f"{start} never reaches a page: {chain.reason}",
             evidence,
-            fix=_fix(host, f"the redirect chain never ends in a page ({chain.reason})"),
+            fix=_fix(host, verify, f"the redirect chain never ends in a page ({chain.reason})"),
         )
     if chain.end is End.ERROR or chain.final is None:
         return Outcome(
@@ -86,12 +90,14 @@ def _broken(host: str, chain: Chain, evidence: Evidence) -> Outcome | None:
             Status.FAIL,
             f"{start} ends on plain HTTP at {chain.final.url}",
             evidence,
-            fix=_fix(host, f"the chain ends on plain HTTP ({chain.final.url})"),
+            fix=_fix(host, verify, f"the chain ends on plain HTTP ({chain.final.url})"),
         )
     return None
 
 
-def _converging(host: str, canonical: str, chain: Chain, evidence: Evidence) -> Outcome:
+def _converging(
+    host: str, canonical: str, chain: Chain, evidence: Evidence, verify: str
+) -> Outcome:
     assert chain.final is not None  # _broken() returned None
     final, start = chain.final, f"https://{host}/"
     lands = origin(final.url)
@@ -103,7 +109,9 @@ def _converging(host: str, canonical: str, chain: Chain, evidence: Evidence) -> 
                 f"{start} converges on {canonical}, but with a temporary redirect "
                 f"({', '.join(temporary)})",
                 evidence,
-                fix=_fix(host, "a temporary redirect tells search engines to keep this host"),
+                fix=_fix(
+                    host, verify, "a temporary redirect tells search engines to keep this host"
+                ),
             )
         if not chain.redirects:
             return Outcome(Status.PASS, f"{host} is the canonical host: it serves pages", evidence)
@@ -117,7 +125,9 @@ def _converging(host: str, canonical: str, chain: Chain, evidence: Evidence) -> 
             Status.FAIL,
             f"{start} reaches the canonical host, but {final.url} answers {final.status}",
             evidence,
-            fix=_fix(host, f"{final.url} answers {final.status}: make it serve the home page"),
+            fix=_fix(
+                host, verify, f"{final.url} answers {final.status}: make it serve the home page"
+            ),
         )
     if lands == f"https://{host}" and 200 <= final.status < 300:
         return Outcome(
@@ -127,6 +137,7 @@ def _converging(host: str, canonical: str, chain: Chain, evidence: Evidence) -> 
             evidence,
             fix=_fix(
                 host,
+                verify,
                 "it serves the site itself: search engines index it twice and "
                 "members signed in on one host are signed out on the other",
             ),
@@ -135,11 +146,11 @@ def _converging(host: str, canonical: str, chain: Chain, evidence: Evidence) -> 
         Status.FAIL,
         f"{start} ends at {final.url} ({final.status}), not on {canonical}",
         evidence,
-        fix=_fix(host, f"it lands on {final.url} ({final.status})"),
+        fix=_fix(host, verify, f"it lands on {final.url} ({final.status})"),
     )
 
 
-def _separate(host: str, chain: Chain, evidence: Evidence) -> Outcome:
+def _separate(host: str, chain: Chain, evidence: Evidence, verify: str) -> Outcome:
     assert chain.final is not None  # _broken() returned None
     final = chain.final
     if final.status >= 500:
@@ -149,7 +160,7 @@ def _separate(host: str, chain: Chain, evidence: Evidence) -> Outcome:
             evidence,
             fix=f"{host} is listed as a public hostname but answers {final.status}. Fix the "
             f"service behind it, or redirect it to the canonical host, or remove it from "
-            f"[site].hostnames. Verify: `curl -sIL https://{host}/`.",
+            f"[site].hostnames. Verify: `{verify}`.",
         )
     if final.status >= 400:
         return Outcome(
@@ -167,7 +178,7 @@ def _separate(host: str, chain: Chain, evidence: Evidence) -> Outcome:
     return Outcome(Status.PASS, f"https://{host}/ redirects to {final.url}", evidence)
 
 
-def _fix(host: str, why: str) -> str:
+def _fix(host: str, verify: str, why: str) -> str:
     return (
         f"https://{host}/ must redirect to the canonical host: {why}.\n"
         f"1. On the server or edge for {host}, answer every request with `301 Moved "
@@ -175,7 +186,7 @@ def _fix(host: str, why: str) -> str:
         "`return 301 https://app.example.com$request_uri;`, or a Cloudflare Single Redirect "
         "with status 301 and 'preserve query string'.\n"
         "2. Make sure the canonical host serves the page itself (no redirect back).\n"
-        f"3. Verify: `curl -sIL https://{host}/` ends in `200` on the canonical host."
+        f"3. Verify: `{verify}` ends in `200` on the canonical host."
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.sprint.model import Sprint
 
@@ -126,17 +127,18 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                 host,
                 "there is no HSTS header, so a visitor's first plain-HTTP request "
                 "can be intercepted and kept on HTTP (SSL stripping)",
+                ctx.commands,
             ),
         )
     evidence["header"] = values[0]
-    first = _judge(host, values[0], evidence, len(values))
+    first = _judge(host, values[0], evidence, len(values), ctx.commands)
     if len(values) == 1:
         return first
     evidence["ignored_headers"] = values[1:]
-    return _duplicated(host, first, values)
+    return _duplicated(host, first, values, ctx.commands)
 
 
-def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
+def _judge(host: str, value: str, evidence: Evidence, count: int, commands: Commands) -> Outcome:
     """The verdict on the header value browsers process, one of `count` header fields."""
     try:
         policy = parse(value)
@@ -145,7 +147,7 @@ def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
             Status.FAIL,
             f"{host}: malformed {HEADER} header ({exc}): browsers ignore it",
             evidence,
-            fix=_fix(host, f"browsers ignore a malformed header ({exc})", count),
+            fix=_fix(host, f"browsers ignore a malformed header ({exc})", commands, count),
         )
     evidence |= {
         "max_age": policy.max_age,
@@ -159,7 +161,7 @@ def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
             Status.FAIL,
             f"{host}: max-age=0 tells browsers to forget HSTS",
             evidence,
-            fix=_fix(host, "max-age=0 switches HSTS off", count),
+            fix=_fix(host, "max-age=0 switches HSTS off", commands, count),
         )
     if policy.max_age < MIN_MAX_AGE:
         return Outcome(
@@ -170,6 +172,7 @@ def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
                 host,
                 f"a max-age of {_days(policy.max_age)} lapses quickly for "
                 "visitors who come back less often",
+                commands,
                 count,
             ),
         )
@@ -182,7 +185,7 @@ def _judge(host: str, value: str, evidence: Evidence, count: int) -> Outcome:
     )
 
 
-def _duplicated(host: str, first: Outcome, values: list[str]) -> Outcome:
+def _duplicated(host: str, first: Outcome, values: list[str], commands: Commands) -> Outcome:
     """`first`, the verdict on values[0], once the later header fields are known: a host sends
     only one (RFC 6797 7.1) and browsers process only the first (8.1), so a later field never
     helps; the fix names the field to keep."""
@@ -196,7 +199,7 @@ def _duplicated(host: str, first: Outcome, values: list[str]) -> Outcome:
             Status.WARN,
             f"{first.summary}; {only_first}",
             first.evidence,
-            fix=_one_header_fix(host, values[0], why),
+            fix=_one_header_fix(host, values[0], why, commands),
         )
     better = next((value for value in values[1:] if _passes(value)), None)
     if better is None:
@@ -209,7 +212,7 @@ def _duplicated(host: str, first: Outcome, values: list[str]) -> Outcome:
         first.status,
         f"{first.summary}; the later `{better}` is ignored: {only_first}",
         first.evidence,
-        fix=_one_header_fix(host, better, why),
+        fix=_one_header_fix(host, better, why, commands),
     )
 
 
@@ -227,7 +230,7 @@ def _days(seconds: int) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _fix(host: str, why: str, count: int = 1) -> str:
+def _fix(host: str, why: str, commands: Commands, count: int = 1) -> str:
     once = (
         f", once (browsers read only the first of the {count} headers sent now)"
         if count > 1
@@ -241,17 +244,19 @@ def _fix(host: str, why: str, count: int = 1) -> str:
         "always;`; Cloudflare: SSL/TLS > Edge Certificates > HSTS). Add includeSubDomains "
         "only once every subdomain serves HTTPS; add `preload` for the apex once you mean "
         "to submit it to hstspreload.org.\n"
-        f"2. Verify: `curl -sI https://{host}/ | grep -i strict-transport-security`."
+        f"2. Verify: `{commands.curl('-sI', f'https://{host}/')} | grep -i "
+        "strict-transport-security`."
     )
 
 
-def _one_header_fix(host: str, keep: str, why: str) -> str:
+def _one_header_fix(host: str, keep: str, why: str, commands: Commands) -> str:
     return (
         f"https://{host}/ sends more than one {HEADER} header: {why}.\n"
         f"1. Remove the duplicate: send exactly one on every HTTPS response of {host}, "
         f"`{HEADER}: {keep}`. Two usually means two layers each add it (the app and nginx "
         "`add_header`, or the app and a Cloudflare rule): keep it in one of them.\n"
-        f"2. Verify: `curl -sI https://{host}/ | grep -ci strict-transport-security` prints 1."
+        f"2. Verify: `{commands.curl('-sI', f'https://{host}/')} | grep -ci "
+        "strict-transport-security` prints 1."
     )
 
 

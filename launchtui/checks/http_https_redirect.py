@@ -29,6 +29,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     if chain.end is End.ERROR and not chain.hops:
         raise NetError(chain.reason)  # port 80 refused or silent: nothing was checked
     evidence = chain_evidence(chain)
+    verify = ctx.commands.curl("-sI", start)
     first = chain.hops[0]
     if first.status not in REDIRECT_STATUSES:
         return Outcome(
@@ -37,6 +38,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             evidence,
             fix=_fix(
                 host,
+                verify,
                 "it serves pages over plain HTTP, where logins and session cookies "
                 "can be read and changed by anyone on the network",
             ),
@@ -48,14 +50,14 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{start}: {first.status} with an unusable Location {first.location!r}",
             evidence,
-            fix=_fix(host, "its redirect points nowhere a browser can follow"),
+            fix=_fix(host, verify, "its redirect points nowhere a browser can follow"),
         )
     if urlsplit(targets[0]).scheme != "https":
         return Outcome(
             Status.FAIL,
             f"{start} redirects to {targets[0]}: still plain HTTP",
             evidence,
-            fix=_fix(host, "its first redirect stays on plain HTTP"),
+            fix=_fix(host, verify, "its first redirect stays on plain HTTP"),
         )
     downgrades = [t for t in targets[1:] if t is not None and urlsplit(t).scheme == "http"]
     if downgrades:
@@ -65,6 +67,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             evidence,
             fix=_fix(
                 host,
+                verify,
                 f"a later redirect sends visitors back to plain HTTP "
                 f"({downgrades[0]}), undoing the first one",
             ),
@@ -74,7 +77,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{start} redirects to HTTPS, but the chain never ends in a page: {chain.reason}",
             evidence,
-            fix=_fix(host, f"the redirect chain breaks ({chain.reason})"),
+            fix=_fix(host, verify, f"the redirect chain breaks ({chain.reason})"),
         )
     if chain.end is End.ERROR:
         return Outcome(
@@ -92,6 +95,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             evidence,
             fix=_fix(
                 host,
+                verify,
                 f"its first redirect leaves for another host, so {host} never "
                 "gets to set its own HSTS header (HSTS preload requires it)",
             ),
@@ -103,6 +107,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             evidence,
             fix=_fix(
                 host,
+                verify,
                 f"the redirect is temporary ({first.status}): browsers and "
                 "search engines keep asking for the plain-HTTP URL",
             ),
@@ -114,7 +119,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     )
 
 
-def _fix(host: str, why: str) -> str:
+def _fix(host: str, verify: str, why: str) -> str:
     return (
         f"http://{host}/ must send every visitor to HTTPS: {why}.\n"
         f"1. On the server or edge for {host}, answer every plain-HTTP request with "
@@ -123,7 +128,7 @@ def _fix(host: str, why: str) -> str:
         "SSL/TLS > Edge Certificates > Always Use HTTPS = On).\n"
         "2. Make sure no later redirect (app, CDN rule, canonical-host rule) points back to "
         "an http:// URL.\n"
-        f"3. Verify: `curl -sI http://{host}/` shows `301` and `location: https://{host}/`."
+        f"3. Verify: `{verify}` shows `301` and `location: https://{host}/`."
     )
 
 

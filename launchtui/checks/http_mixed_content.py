@@ -20,6 +20,7 @@ from launchtui.checks._chains import chain_evidence
 from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net import html
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
@@ -69,7 +70,8 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             fix=f"The page itself is served over plain HTTP, so everything on it (passwords "
             f"too) travels in clear.\n1. Redirect {page.url} to its https:// URL with a 301 "
             "and serve the page only over HTTPS.\n"
-            f"2. Verify: `curl -sI {page.url}` answers 301 with an https:// Location.",
+            f"2. Verify: `{ctx.commands.curl('-sI', page.url)}` answers 301 with an https:// "
+            "Location.",
         )
     found = html.resources(html.decode(page.body, page.header("content-type")))
     insecure = [r for r in found.resources if r.url.lower().startswith("http://")]
@@ -85,6 +87,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             evidence,
             fix=_fix(
                 page.url,
+                ctx.commands,
                 active,
                 "Browsers block these outright (the page breaks), and "
                 "a form posting to http:// sends passwords or card details in clear.",
@@ -97,6 +100,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             evidence,
             fix=_fix(
                 page.url,
+                ctx.commands,
                 passive,
                 "Browsers upgrade or block them and may drop the "
                 "padlock, which makes members hesitate on signup and checkout.",
@@ -109,15 +113,16 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
     )
 
 
-def _fix(page: str, offending: list[str], why: str) -> str:
+def _fix(page: str, commands: Commands, offending: list[str], why: str) -> str:
     listed = "\n".join(f"   {item}" for item in offending[:10])
     return (
         f"{page} is served over HTTPS but references plain-HTTP URLs. {why}\n"
         f"1. Change each of these to https:// (or a relative URL) in the template:\n{listed}\n"
         "2. Where a third party offers no HTTPS, host the file yourself or drop it; as a "
         "safety net add the header `Content-Security-Policy: upgrade-insecure-requests`.\n"
-        f"3. Verify: `curl -s {page} | grep -o 'http://[^\"]*'` prints nothing that is loaded "
-        "(links in <a href> are fine), and the browser console shows no mixed-content warning."
+        f"3. Verify: `{commands.curl('-s', page)} | grep -o 'http://[^\"]*'` prints nothing "
+        "that is loaded (links in <a href> are fine), and the browser console shows no "
+        "mixed-content warning."
     )
 
 

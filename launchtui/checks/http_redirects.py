@@ -36,13 +36,14 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
     if chain.end is End.ERROR and not chain.hops:
         raise NetError(chain.reason)
     evidence = chain_evidence(chain) | {"expected": new}
+    verify = ctx.commands.curl("-sIL", old, *(hop.url for hop in chain.hops), new)
     hops = len(chain.redirects)
     if stopped(chain):
         return Outcome(
             Status.FAIL,
             f"{old} never reaches a page: {chain.reason}",
             evidence,
-            fix=_fix(old, new, f"the chain stops: {chain.reason}"),
+            fix=_fix(old, new, verify, f"the chain stops: {chain.reason}"),
         )
     if chain.end is End.ERROR or chain.final is None:
         return Outcome(
@@ -58,7 +59,7 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             Status.FAIL,
             f"{old} ends at {final.url} ({final.status}), not at {new}",
             evidence,
-            fix=_fix(old, new, f"it lands on {final.url} instead"),
+            fix=_fix(old, new, verify, f"it lands on {final.url} instead"),
         )
     if not 200 <= final.status < 300:
         return Outcome(
@@ -68,6 +69,7 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             fix=_fix(
                 old,
                 new,
+                verify,
                 f"the new URL itself answers {final.status}; fix that page "
                 "first (or point the redirect at a page that exists)",
             ),
@@ -82,6 +84,7 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             fix=_fix(
                 old,
                 new,
+                verify,
                 f"a temporary redirect ({codes}) tells search engines and "
                 "browsers to keep using the old URL",
             ),
@@ -91,7 +94,7 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             Status.WARN,
             f"{old} reaches {new} in {hops} redirects (more than {MAX_GOOD_HOPS})",
             evidence,
-            fix=_fix(old, new, f"{hops} hops cost every visitor a round trip each"),
+            fix=_fix(old, new, verify, f"{hops} hops cost every visitor a round trip each"),
         )
     return Outcome(
         Status.PASS,
@@ -100,7 +103,7 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
     )
 
 
-def _fix(old: str, new: str, why: str) -> str:
+def _fix(old: str, new: str, verify: str, why: str) -> str:
     return (
         f"Old links to {old} (bookmarks, emails, search results) must land on {new}: {why}.\n"
         f"1. Make {old} answer `301 Moved Permanently` with `Location: {new}` in one hop "
@@ -108,7 +111,7 @@ def _fix(old: str, new: str, why: str) -> str:
         "status 301).\n"
         "2. Remove older rules that send the URL elsewhere or back (loops), and make sure the "
         "new URL answers 200.\n"
-        f"3. Verify: `curl -sIL {old}` shows 301 hops ending in `200` at {new}."
+        f"3. Verify: `{verify}` shows 301 hops ending in `200` at {new}."
     )
 
 

@@ -42,6 +42,7 @@ import re
 from launchtui.checks.http_mixed_content import fetch_page, page_targets
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.http import Fetched
 from launchtui.sprint.model import Sprint
@@ -98,7 +99,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             Status.FAIL if fails else Status.WARN,
             f"{page.url}: " + "; ".join(problems),
             evidence,
-            fix=_fix(page.url, problems),
+            fix=_fix(page.url, problems, ctx.commands),
         )
     return Outcome(Status.PASS, f"{page.url}: protective headers and cookie flags set", evidence)
 
@@ -304,7 +305,7 @@ def parse_set_cookie(header: str) -> SetCookie:
     return SetCookie(name.strip(), len(value.strip()), kept)
 
 
-def _fix(url: str, problems: list[str]) -> str:
+def _fix(url: str, problems: list[str], commands: Commands) -> str:
     listed = "\n".join(f"   - {problem}" for problem in problems)
     return (
         f"{url} is missing protections members rely on when they sign in or pay:\n{listed}\n"
@@ -316,8 +317,8 @@ def _fix(url: str, problems: list[str]) -> str:
         "   Content-Security-Policy: default-src 'self'; frame-ancestors 'none' "
         "(start with Content-Security-Policy-Report-Only and widen it for your scripts)\n"
         "2. Set session and login cookies with `; Secure; HttpOnly; SameSite=Lax`.\n"
-        f"3. Verify: `curl -sI {url}` shows each header and every Set-Cookie line ends with "
-        "those attributes."
+        f"3. Verify: `{commands.curl('-sI', url)}` shows each header and every Set-Cookie "
+        "line ends with those attributes."
     )
 
 

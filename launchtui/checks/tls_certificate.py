@@ -9,6 +9,7 @@ from cryptography import x509
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.net import certificate as certs
+from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
 from launchtui.sprint.model import Sprint
@@ -36,12 +37,12 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             fix=f"Browsers cannot open https://{host}/ at all. Make sure the server or edge "
             f"for {host} listens for HTTPS on port 443 with a certificate for {host} "
             f"(for example by enabling TLS for this hostname at your host or CDN), then "
-            f"verify with `openssl s_client -connect {host}:443 -servername {host}`.",
+            f"verify with `{ctx.commands.s_client(host)}`.",
         )
-    return judge(probe, ctx.trust_label, datetime.now(UTC))
+    return judge(probe, ctx.trust_label, datetime.now(UTC), ctx.commands)
 
 
-def judge(probe: TlsProbe, trust_label: str, now: datetime) -> Outcome:
+def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) -> Outcome:
     """The verdict on a certificate the server presented, worst problem first."""
     cert, host = probe.certificate, probe.host
     evidence = certs.evidence(cert, now) | {
@@ -58,7 +59,7 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime) -> Outcome:
             Status.FAIL,
             f"{host}: " + "; ".join(problems),
             evidence,
-            fix=_fix(host, probe, cert, now),
+            fix=_fix(host, probe, cert, now, commands),
         )
     left = certs.days_left(cert, now)
     expiry = cert.not_valid_after_utc.strftime("%Y-%m-%d")
@@ -67,14 +68,14 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime) -> Outcome:
             Status.FAIL,
             f"{host}: certificate expires in {left:.1f} days ({expiry})",
             evidence,
-            fix=_renew(host),
+            fix=_renew(host, commands),
         )
     if left < WARN_DAYS:
         return Outcome(
             Status.WARN,
             f"{host}: certificate expires in {int(left)} days ({expiry})",
             evidence,
-            fix=_renew(host),
+            fix=_renew(host, commands),
         )
     return Outcome(
         Status.PASS,
@@ -97,10 +98,12 @@ def _problems(probe: TlsProbe, cert: x509.Certificate, now: datetime) -> list[st
     return problems
 
 
-def _fix(host: str, probe: TlsProbe, cert: x509.Certificate, now: datetime) -> str:
+def _fix(
+    host: str, probe: TlsProbe, cert: x509.Certificate, now: datetime, commands: Commands
+) -> str:
     steps = [f"Visitors to https://{host}/ see a certificate warning; signup and login break."]
     if cert.not_valid_after_utc < now or probe.verify_code == _EXPIRED:
-        steps.append(_renew(host))
+        steps.append(_renew(host, commands))
     if not certs.matches_hostname(cert, probe.host):
         steps.append(
             f"Issue a certificate whose subject alternative names include {host} (or a "
@@ -114,18 +117,17 @@ def _fix(host: str, probe: TlsProbe, cert: x509.Certificate, now: datetime) -> s
             "certificate is trusted by nobody's browser."
         )
     steps.append(
-        f"Verify: `openssl s_client -connect {host}:443 -servername {host} "
-        "-verify_return_error </dev/null` ends with 'Verify return code: 0 (ok)'."
+        f"Verify: `{commands.s_client(host, '-verify_return_error', verify=True)} </dev/null` "
+        "ends with 'Verify return code: 0 (ok)'."
     )
     return "\n".join(f"{n}. {step}" if n else step for n, step in enumerate(steps))
 
 
-def _renew(host: str) -> str:
+def _renew(host: str, commands: Commands) -> str:
     return (
         f"Renew the certificate for {host} now and make renewal automatic (ACME/certbot "
         "timer, or your host's managed certificates), then check the expiry again: "
-        f"`echo | openssl s_client -connect {host}:443 -servername {host} 2>/dev/null | "
-        "openssl x509 -noout -enddate`."
+        f"`echo | {commands.s_client(host)} 2>/dev/null | openssl x509 -noout -enddate`."
     )
 
 

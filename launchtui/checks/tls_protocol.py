@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 from launchtui.net.context import NetworkContext
 from launchtui.sprint.model import Sprint
@@ -119,7 +120,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{host}:443 refused a TLS 1.2/1.3 handshake ({modern.detail}){only}",
             evidence,
-            fix=_fix_no_modern(host),
+            fix=_fix_no_modern(host, ctx.commands),
         )
     if old:
         return Outcome(
@@ -127,7 +128,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host}: {modern.detail.split(',')[0]} offered, but {' and '.join(old)} still "
             "accepted",
             evidence,
-            fix=_fix_legacy(host, old),
+            fix=_fix_legacy(host, old, ctx.commands),
         )
     untestable = [name for name, attempt in legacy.items() if attempt.untestable]
     if untestable:
@@ -137,8 +138,8 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{' and '.join(untestable)} is still accepted could not be tested from here",
             evidence,
             fix="Run the check from a machine whose OpenSSL can still offer TLS 1.0/1.1, or "
-            f"test by hand: `openssl s_client -connect {host}:443 -servername {host} -tls1 "
-            "-cipher DEFAULT@SECLEVEL=0 </dev/null` must fail.",
+            f"test by hand: `{ctx.commands.s_client(host, '-tls1 -cipher DEFAULT@SECLEVEL=0')} "
+            "</dev/null` must fail.",
         )
     return Outcome(
         Status.PASS,
@@ -147,18 +148,18 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     )
 
 
-def _fix_no_modern(host: str) -> str:
+def _fix_no_modern(host: str, commands: Commands) -> str:
     return (
         f"Browsers need TLS 1.2 or 1.3: without it nobody can open https://{host}/.\n"
         f"1. Enable TLS 1.2 and 1.3 where {host} terminates TLS (nginx: "
         "`ssl_protocols TLSv1.2 TLSv1.3;`, Apache: `SSLProtocol -all +TLSv1.2 +TLSv1.3`; on "
         "Cloudflare: SSL/TLS > Edge Certificates > Minimum TLS Version = 1.2, TLS 1.3 on).\n"
-        f"2. Verify: `openssl s_client -connect {host}:443 -servername {host} -tls1_2 "
-        "</dev/null` shows 'Protocol  : TLSv1.2'."
+        f"2. Verify: `{commands.s_client(host, '-tls1_2')} </dev/null` shows "
+        "'Protocol  : TLSv1.2'."
     )
 
 
-def _fix_legacy(host: str, old: list[str]) -> str:
+def _fix_legacy(host: str, old: list[str], commands: Commands) -> str:
     versions = " and ".join(old)
     flag = "-tls1" if "TLSv1.0" in old else "-tls1_1"
     return (
@@ -167,8 +168,8 @@ def _fix_legacy(host: str, old: list[str]) -> str:
         f"1. Set the minimum TLS version of {host} to 1.2 (nginx: `ssl_protocols TLSv1.2 "
         "TLSv1.3;`, Apache: `SSLProtocol -all +TLSv1.2 +TLSv1.3`; Cloudflare: SSL/TLS > Edge "
         "Certificates > Minimum TLS Version = TLS 1.2).\n"
-        f"2. Verify: `openssl s_client -connect {host}:443 -servername {host} {flag} "
-        "-cipher DEFAULT@SECLEVEL=0 </dev/null` fails with a protocol version alert."
+        f"2. Verify: `{commands.s_client(host, f'{flag} -cipher DEFAULT@SECLEVEL=0')} "
+        "</dev/null` fails with a protocol version alert."
     )
 
 

@@ -10,6 +10,7 @@ from types import TracebackType
 
 from launchtui.background import daemon_future
 from launchtui.errors import CredentialError
+from launchtui.net.commands import Commands
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
 from launchtui.net.http import HttpClient
@@ -53,6 +54,11 @@ class NetworkContext:
         if self.config.ca_bundle is None:
             return "system trust store"
         return f"system trust store + {self.config.ca_bundle.name}"
+
+    @property
+    def commands(self) -> Commands:
+        """Verify commands for fixes that reach what this context reaches."""
+        return Commands.of(self.config)
 
     def public_resolver(self, server: HostPort) -> DnsClient:
         """A DNS client that asks only `server` (one of [network].public_resolvers)."""

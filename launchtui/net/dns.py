@@ -25,7 +25,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 
-from launchtui.net.errors import NetError
+from launchtui.net.errors import TIMEOUT, DnsError, NetError
 from launchtui.sprint.model import HostPort
 
 IN_FLIGHT = 64  # queries waiting on one client's nameservers at once
@@ -91,6 +91,11 @@ class DnsClient:
         async with self._gate:
             return await self._query(name, rdtype)
 
+    def _servers(self) -> list[HostPort]:
+        if self.nameservers:
+            return list(self.nameservers)
+        return [(str(server), 53) for server in self._resolver.nameservers]
+
     @property
     def label(self) -> str:
         if not self.nameservers:
@@ -108,12 +113,18 @@ class DnsClient:
         except dns.resolver.NoAnswer:
             return Lookup(name, rdtype, Answer.NODATA, server=self.label)
         except dns.resolver.LifetimeTimeout:
-            raise NetError(
-                f"DNS lookup of {name} {rdtype} timed out after {self.timeout:g} s ({self.label})"
+            raise DnsError(
+                f"DNS lookup of {name} {rdtype} timed out after {self.timeout:g} s ({self.label})",
+                name,
+                rdtype,
+                dict.fromkeys(self._servers(), TIMEOUT),
             ) from None
         except dns.resolver.NoNameservers as exc:
-            reason = _no_nameservers(exc)
-            raise NetError(f"DNS lookup of {name} {rdtype} failed: {reason}") from None
+            answers = _answers(exc)
+            reason = _describe(answers) or "no nameserver gave an answer (SERVFAIL)"
+            raise DnsError(
+                f"DNS lookup of {name} {rdtype} failed: {reason}", name, rdtype, answers
+            ) from None
         except dns.exception.DNSException as exc:
             raise NetError(f"DNS lookup of {name} {rdtype} failed: {exc}") from None
         cnames = tuple(str(rrset[0].target).rstrip(".") for rrset in answer.chaining_result.cnames)
@@ -149,14 +160,22 @@ def _rdata_text(rdata: object) -> str:
     return str(text).rstrip(".")
 
 
-def _no_nameservers(exc: dns.resolver.NoNameservers) -> str:
+def _describe(answers: dict[HostPort, str]) -> str:
     """ "127.0.0.1:5390 answered SERVFAIL" rather than dnspython's long message."""
-    errors = exc.kwargs.get("errors") or []
-    reasons = []
-    for server, _tcp, port, error, *_rest in errors:
+    return "; ".join(
+        f"{host}:{port} " + ("did not answer in time" if what == TIMEOUT else f"answered {what}")
+        for (host, port), what in answers.items()
+    )
+
+
+def _answers(exc: dns.resolver.NoNameservers) -> dict[HostPort, str]:
+    """What each server answered ("SERVFAIL"), from dnspython's list of errors per try."""
+    answers: dict[HostPort, str] = {}
+    for server, _tcp, port, error, *_rest in exc.kwargs.get("errors") or []:
         address = str(server).removeprefix("Do53:").rsplit("@", 1)[0]  # "Do53:1.2.3.4@53"
-        reasons.append(f"{address}:{port} answered {error}")
-    return "; ".join(dict.fromkeys(reasons)) or "no nameserver gave an answer (SERVFAIL)"
+        what = TIMEOUT if isinstance(error, dns.exception.Timeout) else str(error)
+        answers.setdefault((address, int(port)), what)
+    return answers
 
 
 async def resolve_addresses(client: DnsClient, name: str) -> list[str]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from launchtui.checks.model import Status
 from launchtui.credentials import CredentialStore
 from launchtui.reports.handover import EVIDENCE_STAGES, Handover, TaskRow, build
 from launchtui.reports.literal import literal
-from launchtui.reports.risks import fix_order
+from launchtui.reports.risks import Risk, finding, fix_order
 from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
 from launchtui.stages import stage as stage_info
@@ -141,8 +142,8 @@ def _risks(handover: Handover) -> list[str]:
             str(risk.result.status),
             str(risk.result.severity),
             cell(risk.result.id),
-            cell(risk.result.target),
-            cell(risk.result.summary),
+            cell(", ".join(risk.targets)),
+            cell(_risk_summary(risk)),
         ]
         for risk in handover.risks
     ]
@@ -152,6 +153,17 @@ def _risks(handover: Handover) -> list[str]:
         if ranks:
             lines.append(f"- {GROUP_TITLES[group]}: " + ", ".join(f"#{n}" for n in ranks))
     return lines
+
+
+def _risk_summary(risk: Risk) -> str:
+    """The finding, why its group is raised, and the other checks it takes in."""
+    parts = [finding(risk.result) if risk.also else risk.result.summary]
+    if risk.escalation:
+        parts.append(f"{risk.group}: {risk.escalation}")
+    linked = [x.result.id for x in risk.related if x.result.status is not Status.ERROR]
+    if linked:
+        parts.append("with " + ", ".join(dict.fromkeys(linked)))
+    return "; ".join(parts)
 
 
 def _routing(handover: Handover) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 from launchtui.checks.model import Result, Status
 from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
-from launchtui.reports.risks import Risk, fix_order, rank_risks
+from launchtui.reports.risks import Risk, finding, fix_order, rank_risks
 from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
 from launchtui.stages import STAGE_NAMES
@@ -90,19 +90,42 @@ def _risk_lines(risks: list[Risk]) -> list[str]:
     lines = ["Risk list, ranked by launch impact", ""]
     for risk in risks:
         r = risk.result
-        summary = r.summary.removeprefix(f"{r.target}: ")
+        where = f"on {len(risk.targets)} hosts" if risk.also else literal(r.target)
         lines.append(
-            f"{risk.rank:>3}. [{risk.group}] {str(r.status).upper()} {r.id} "
-            f"{literal(r.target)}: {literal(summary)}"
+            f"{risk.rank:>3}. [{risk.group}] {str(r.status).upper()} {r.id} {where}: "
+            f"{literal(finding(r))}"
         )
-        if risk.blocked:
-            ids = ", ".join(dict.fromkeys(b.id for b in risk.blocked))
-            lines.append(f"       so these could not be checked on this host either: {ids}")
+        lines.extend(_folded_lines(risk))
     lines += ["", "Fix order"]
     for group, ranks in fix_order(risks).items():
         if ranks:
             lines.append(f"  {GROUP_TITLES[group]}: " + ", ".join(f"#{n}" for n in ranks))
     return [*lines, ""]
+
+
+def _folded_lines(risk: Risk) -> list[str]:
+    """What the risk takes in: its hosts, why its group is raised, the related results by
+    reason, and the checks that could not run because of it."""
+    lines = []
+    if risk.also:
+        lines.append("       hosts: " + ", ".join(literal(t) for t in risk.targets))
+    if risk.escalation:
+        lines.append(f"       {risk.group}: {literal(risk.escalation)}")
+    by_reason: dict[str, list[Result]] = {}
+    for related in risk.related:
+        if related.result.status is not Status.ERROR:
+            by_reason.setdefault(related.reason, []).append(related.result)
+    for reason, results in by_reason.items():
+        lines.append(f"       with {literal(reason)}:")
+        lines.extend(
+            f"         {str(r.status).upper()} {r.id} {literal(r.target)}: {literal(finding(r))}"
+            for r in results
+        )
+    if risk.blocked:
+        ids = ", ".join(dict.fromkeys(b.id for b in risk.blocked))
+        where = "on these hosts" if risk.also else "on this host"
+        lines.append(f"       so these could not be checked {where} either: {ids}")
+    return lines
 
 
 def _result_lines(result: Result, change: str) -> list[str]:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, OptionList, Static
 
 from launchtui.plan import Key, PlannedRow
 from launchtui.reports.literal import literal
-from launchtui.reports.risks import rank_risks
+from launchtui.reports.risks import Risk, rank_risks
 from launchtui.stages import Stage
 from launchtui.tasks import Task, tasks_for
 from launchtui.tui.rows import age, plain, status_text
@@ -44,6 +44,17 @@ def row_key(key: Key) -> str:
 def split_key(value: str) -> Key:
     check_id, _, target = value.partition(_SEP)
     return check_id, target
+
+
+def _folded(risk: Risk) -> str:
+    """The risk's target, and how many more hosts and related results it stands for."""
+    more = [risk.result.target]
+    if risk.also:
+        more.append(f"+{len(risk.also)} more hosts")
+    linked = len(risk.related) - len(risk.blocked)
+    if linked:
+        more.append(f"+{linked} related")
+    return " ".join(more)
 
 
 class StageScreen(Screen[None]):
@@ -182,7 +193,7 @@ class StageScreen(Screen[None]):
         results = [stored.to_result() for stored in self.launch.sprint.results.values()]
         for risk in rank_risks(results):
             r = risk.result
-            cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(r.target))
+            cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(_folded(risk)))
             table.add_row(*cells, key=row_key((r.id, r.target)))
 
     def _show_selected(self) -> None:
