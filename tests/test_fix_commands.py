@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from check_helpers import lab_sprint, run_check
+from conftest import in_ci
 from lab_fixtures import ZONE
 
 from launchtui.net.commands import Commands
@@ -32,6 +33,8 @@ def command_in(fix: str, program: str) -> str:
 def run(command: str) -> str:
     tool = command.split()[0]
     if shutil.which(tool) is None:
+        if in_ci():  # ./dev test installs them: missing in CI is a broken set-up, not a skip
+            pytest.fail(f"{tool} is not installed", pytrace=False)
         pytest.skip(f"{tool} is not installed")
     done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
     return done.stdout + done.stderr
