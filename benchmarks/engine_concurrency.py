@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from launchtui.checks.engine import run_checks
-from launchtui.checks.model import DEFAULT_CONCURRENCY, Result, Status
 from launchtui.checks.registry import Check, all_checks
 from launchtui.lab.config import LabConfig, bench_config
 from launchtui.lab.server import LabThread
+from launchtui.model.limits import DEFAULT_CONCURRENCY
+from launchtui.model.results import Result, Status
 from launchtui.net.context import NetworkContext
 from launchtui.sprint import store
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from launchtui.checks.registry import Check, checks_for_stages
-from launchtui.sprint.model import Sprint
-from launchtui.sprint.results import StoredResult
+from launchtui.model.results import Result
+from launchtui.model.sprint import Sprint
+from launchtui.model.tasks import Task
 from launchtui.sprint.tasks_store import TaskState
-from launchtui.tasks import Task
 
 Key = tuple[str, str]  # (check id, target), as the store keys results
 
@@ -38,7 +38,7 @@ def planned_rows(stage: str, sprint: Sprint) -> list[PlannedRow]:
 
 def progress(
     rows: list[PlannedRow],
-    results: dict[Key, StoredResult],
+    results: dict[Key, Result],
     tasks: list[Task],
     states: dict[tuple[str, str], TaskState],
 ) -> tuple[int, int]:
@@ -53,5 +53,5 @@ def task_done(task: Task, states: dict[tuple[str, str], TaskState]) -> bool:
     return state is not None and state.done
 
 
-def _status(stored: StoredResult | None) -> str | None:
+def _status(stored: Result | None) -> str | None:
     return None if stored is None else stored.status

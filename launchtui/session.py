@@ -14,21 +14,21 @@ file as it is now; keep: write over it, keeping a copy; None: drop them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
-from launchtui.checks.model import Result
 from launchtui.checks.registry import Check, all_checks
 from launchtui.errors import SprintFileError
+from launchtui.model.results import Previous, Result
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import Task, tasks_for
 from launchtui.net.context import NetworkContext
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
 from launchtui.sprint import store
-from launchtui.sprint.results import PreviousResult, StoredResult
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import Task, tasks_for
 
 if TYPE_CHECKING:
     from launchtui.email.delivery import DeliveryRun
@@ -59,7 +59,7 @@ class SprintSession:
     def __init__(self, document: store.SprintDocument, listener: Listener) -> None:
         self.listener = listener
         self.document = document
-        self.results: dict[Key, StoredResult] = {}
+        self.results: dict[Key, Result] = {}
         self.task_states: dict[tuple[str, str], TaskState] = {}
         self.running: set[Key] = set()
         self._checks = {check.id: check for check in all_checks()}
@@ -227,10 +227,8 @@ class SprintSession:
     def _arrived(self, result: Result) -> None:
         key = (result.id, result.target)
         earlier = self.results.get(key)
-        previous = None
-        if earlier is not None:
-            previous = PreviousResult(earlier.status, earlier.summary, earlier.checked_at)
-        self.results[key] = StoredResult.of(result, previous)
+        previous = None if earlier is None else Previous.of(earlier)
+        self.results[key] = replace(result, previous=previous)
         self.running.discard(key)
         self.listener.results_changed({key})
 

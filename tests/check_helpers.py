@@ -14,13 +14,13 @@ import trustme
 from servers import Handler, server_thread
 
 from launchtui.checks.engine import run_one
-from launchtui.checks.model import Result
 from launchtui.checks.registry import all_checks
 from launchtui.lab import Lab
+from launchtui.model.results import Result
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.timeouts import Timeouts
 from launchtui.sprint import store
-from launchtui.sprint.model import Sprint
 
 FAST = Timeouts.uniform(2.0)
 

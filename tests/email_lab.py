@@ -17,8 +17,8 @@ import tomlkit
 from lab_fixtures import HOSTILE_TEXT
 
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread
+from launchtui.model.sprint import Sprint
 from launchtui.sprint import store
-from launchtui.sprint.model import Sprint
 
 ZONE = "harborclub.test"
 

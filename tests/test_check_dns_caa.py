@@ -12,11 +12,11 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from lab_fixtures import HOSTILE_ORG, ZONE
 
-from launchtui.checks.dns_caa import allowed_cas, ca_domains, parse
-from launchtui.checks.model import Severity, Status
+from launchtui.checks.edge.dns_caa import allowed_cas, ca_domains, parse
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, demo_config
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.timeouts import Timeouts
-from launchtui.sprint.model import Sprint
 
 pytest_plugins = ["lab_fixtures"]
 

@@ -10,14 +10,14 @@ import pytest
 from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 
-from launchtui.checks.model import Severity, Status
 from launchtui.lab import Lab
 from launchtui.lab.ports import hostport
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import HostPort, Sprint
 from launchtui.net.authoritative import ZoneCut, nameservers
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
 from launchtui.net.timeouts import Timeouts
-from launchtui.sprint.model import HostPort, Sprint
 
 pytest_plugins = ["lab_fixtures"]
 

@@ -11,11 +11,11 @@ import pytest
 from check_helpers import lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE, dns_query
 
-from launchtui.checks.dns_dangling import provider
-from launchtui.checks.model import Severity, Status
+from launchtui.checks.edge.dns_dangling import provider
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import NetworkConfig, Sprint
 from launchtui.net.timeouts import Timeouts
-from launchtui.sprint.model import NetworkConfig, Sprint
 
 pytest_plugins = ["lab_fixtures"]
 

@@ -9,8 +9,8 @@ import pytest
 from check_helpers import lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE
 
-from launchtui.checks.model import Severity, Status
-from launchtui.sprint.model import NetworkConfig
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import NetworkConfig
 
 pytest_plugins = ["lab_fixtures"]
 

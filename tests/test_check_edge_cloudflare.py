@@ -17,9 +17,9 @@ from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request, response, server_thread
 
-from launchtui.checks.edge_cloudflare import judge_proxy
-from launchtui.checks.model import Status
+from launchtui.checks.edge.cloudflare import judge_proxy
 from launchtui.checks.registry import all_checks
+from launchtui.model.results import Status
 from launchtui.net import cloudflare
 
 pytest_plugins = ["lab_fixtures"]

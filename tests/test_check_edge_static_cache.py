@@ -9,8 +9,8 @@ from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request, response
 
-from launchtui.checks.model import Status
 from launchtui.checks.registry import all_checks
+from launchtui.model.results import Status
 
 pytest_plugins = ["lab_fixtures"]
 

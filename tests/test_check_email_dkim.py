@@ -11,11 +11,11 @@ from check_helpers import lab_dig, lab_sprint, run_check
 from dkim_keys import ed25519_p, modulus_only_p, rsa_p
 from lab_fixtures import HOSTILE_TEXT, ZONE
 
-from launchtui.checks.email_dkim import plan
-from launchtui.checks.model import Severity, Status
+from launchtui.checks.email.dkim import plan
 from launchtui.lab import HostSpec, LabConfig, LabThread, demo_config
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import EmailConfig, Sprint
 from launchtui.net.timeouts import Timeouts
-from launchtui.sprint.model import EmailConfig, Sprint
 
 pytest_plugins = ["lab_fixtures"]
 

@@ -12,8 +12,8 @@ from email_lab import HUGE_DMARC as HUGE
 from email_lab import RECORDS, ZONE, dmarc_config, email_sprint, started
 from lab_fixtures import HOSTILE_TEXT
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.lab import Lab
+from launchtui.model.results import Result, Severity, Status
 
 CHECK = "email.dmarc"
 

@@ -10,10 +10,10 @@ from check_helpers import run_check
 from email_lab import ZONE, dns_only, email_sprint, mail_config, started
 from lab_fixtures import HOSTILE_TEXT
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.email.mta_sts import mx_matches, parse_policy, parse_sts_record, parse_tlsrpt_record
 from launchtui.lab import HostSpec, Lab, LabConfig
 from launchtui.lab.config import Route, mta_sts_host
+from launchtui.model.results import Result, Severity, Status
 
 CHECK = "email.mta-sts"
 POLICY_PATH = "/.well-known/mta-sts.txt"

@@ -9,9 +9,9 @@ import pytest
 from check_helpers import run_check
 from email_lab import ZONE, dns_only, email_sprint, mail_config, started
 
-from launchtui.checks.email_mx import MAX_TARGETS, parse_mx
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.checks.email.mx import MAX_TARGETS, parse_mx
 from launchtui.lab import Lab, LabConfig
+from launchtui.model.results import Result, Severity, Status
 
 CHECK = "email.mx"
 

@@ -12,10 +12,10 @@ from check_helpers import lab_sprint, run_check
 from lab_fixtures import HOSTILE_TEXT
 from spf_helpers import spf_world
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.lab import HostSpec, Lab, LabThread, demo_config
 from launchtui.lab.demo_spf import DEMO_SPF, INCLUDES, ZONES
-from launchtui.sprint.model import EmailConfig, Sprint
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.sprint import EmailConfig, Sprint
 
 CHECK = "email.spf"
 Z = "spf.test"

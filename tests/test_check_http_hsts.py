@@ -11,8 +11,8 @@ from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request, response
 
-from launchtui.checks.http_hsts import Malformed, parse
-from launchtui.checks.model import Status
+from launchtui.checks.edge.http_hsts import Malformed, parse
+from launchtui.model.results import Status
 
 pytest_plugins = ["lab_fixtures"]
 CHECK = "http.hsts"

@@ -13,8 +13,8 @@ from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request
 
-from launchtui.checks.model import Status
 from launchtui.checks.registry import all_checks
+from launchtui.model.results import Status
 from launchtui.net.timeouts import Timeouts
 
 pytest_plugins = ["lab_fixtures"]

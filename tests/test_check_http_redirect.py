@@ -12,7 +12,7 @@ from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request, server_thread
 
-from launchtui.checks.model import Status
+from launchtui.model.results import Status
 from launchtui.net.timeouts import Timeouts
 
 pytest_plugins = ["lab_fixtures"]

@@ -11,9 +11,9 @@ from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request, response, server_thread
 
-from launchtui.checks.model import Status
 from launchtui.checks.registry import all_checks
-from launchtui.sprint.model import Site
+from launchtui.model.results import Status
+from launchtui.model.sprint import Site
 
 pytest_plugins = ["lab_fixtures"]
 CHECK = "http.redirects"

@@ -11,9 +11,13 @@ from check_helpers import https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request
 
-from launchtui.checks.http_security_headers import frame_options, parse_set_cookie, referrer_policy
-from launchtui.checks.model import Status
+from launchtui.checks.edge.http_security_headers import (
+    frame_options,
+    parse_set_cookie,
+    referrer_policy,
+)
 from launchtui.checks.registry import all_checks
+from launchtui.model.results import Status
 
 pytest_plugins = ["lab_fixtures"]
 

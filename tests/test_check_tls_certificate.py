@@ -14,8 +14,8 @@ from cryptography.x509.oid import NameOID
 from lab_fixtures import ZONE
 from servers import server_thread
 
-from launchtui.checks.model import Status
 from launchtui.lab.ca import LabCA
+from launchtui.model.results import Status
 from launchtui.net.certificate import issuer_name
 from launchtui.net.timeouts import Timeouts
 

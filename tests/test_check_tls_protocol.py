@@ -13,9 +13,9 @@ from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import server_thread
 
-from launchtui.checks.model import Status
 from launchtui.lab import HostSpec, LabConfig
 from launchtui.lab.ca import LabCA
+from launchtui.model.results import Status
 from launchtui.net.timeouts import Timeouts
 
 pytest_plugins = ["lab_fixtures"]

@@ -14,10 +14,10 @@ from lab_fixtures import ZONE, fault_config
 
 from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.lab.config import demo_hosts
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import tasks_for
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import record_task
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import tasks_for
 
 pytest_plugins = ["lab_fixtures"]
 

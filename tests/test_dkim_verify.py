@@ -17,7 +17,7 @@ from launchtui.email.dkim_verify import (
     verify_message_async,
 )
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 MESSAGE = (
     b"From: Harbor Club <hello@harborclub.test>\r\n"

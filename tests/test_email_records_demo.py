@@ -10,10 +10,10 @@ import pytest
 from check_helpers import lab_sprint, run_check
 from email_lab import ZONE
 
-from launchtui.checks.model import Status
 from launchtui.cli.main import main
 from launchtui.lab import Lab, LabConfig, LabThread, demo_config
-from launchtui.sprint.model import Sprint
+from launchtui.model.results import Status
+from launchtui.model.sprint import Sprint
 
 RECORD_CHECKS = ("email.dmarc", "email.mx", "email.mta-sts")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from launchtui.checks.engine import run_checks
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import NetworkConfig, Site, Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import NetworkConfig, Site, Sprint
 
 SPRINT = Sprint(
     path=Path("x.toml"),

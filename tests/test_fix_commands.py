@@ -12,8 +12,8 @@ from check_helpers import lab_sprint, run_check
 from conftest import in_ci
 from lab_fixtures import ZONE
 
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.sprint.model import Sprint
 
 pytest_plugins = ["lab_fixtures"]
 

@@ -13,13 +13,13 @@ import pytest
 import tomlkit
 from keyring.backends.null import Keyring as NullKeyring
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.credentials import CredentialStore
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.tasks import tasks_for
 from launchtui.reports.handover import age, build, render_json, to_data
 from launchtui.reports.handover_markdown import cell, fenced, inline, render_markdown
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import record_task
-from launchtui.tasks import tasks_for
 
 FIXTURES = Path(__file__).parent / "sprint_fixtures"
 RUN_AT = "2026-11-27T19:30:00Z"

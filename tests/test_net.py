@@ -12,13 +12,13 @@ import pytest
 import trustme
 from servers import ServerThread, read_request, response, server_thread
 
+from launchtui.model.sprint import NetworkConfig
 from launchtui.net.certificate import dns_names
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
 from launchtui.net.timeouts import Timeouts
 from launchtui.net.tls import probe_tls
-from launchtui.sprint.model import NetworkConfig
 
 HOST = "app.example.test"
 

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from servers import read_request, response, server_thread
 
+from launchtui.model.sprint import NetworkConfig
 from launchtui.net.context import NetworkContext
 from launchtui.net.redirects import End, follow, resolve_location
-from launchtui.sprint.model import NetworkConfig
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import pytest
 import trustme
 from servers import read_request, response, server_thread
 
+from launchtui.model.sprint import NetworkConfig
 from launchtui.net.connect import Connector
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import DnsClient
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import NetworkConfig
 
 HOST = "app.example.test"
 

@@ -6,12 +6,12 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.sprint import Site, Sprint
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import fix_order, rank_risks
 from launchtui.reports.run import RunReport
-from launchtui.sprint.model import Site, Sprint
 
 HOSTILE = "[bold red]pwned[/] \x1b[2J\x1b]0;title\x07 \u202etxt.exe\r"
 

@@ -10,12 +10,12 @@ import pytest
 from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE, fault_config
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.lab import LabConfig, LabThread
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.reports import json_report, text
 from launchtui.reports.risks import rank_risks
 from launchtui.reports.run import RunReport
-from launchtui.sprint.model import Sprint
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.sprint import Site, Sprint
 from launchtui.reports.routing import build_routing, routing_lines
-from launchtui.sprint.model import Site, Sprint
 
 APEX = "acme.test"
 APP = f"https://app.{APEX}"

@@ -11,11 +11,11 @@ import tomlkit
 from lab_fixtures import ZONE
 
 from launchtui.checks.registry import checks_for_stages
+from launchtui.model.tasks import tasks_for
 from launchtui.plan import Key
 from launchtui.session import Answer, Level, SprintSession
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
-from launchtui.tasks import tasks_for
 
 pytest_plugins = ["lab_fixtures"]
 

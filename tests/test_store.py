@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from launchtui.checks.model import Result, Severity, Status
 from launchtui.errors import SprintFileError
+from launchtui.model.results import Result, Severity, Status
 from launchtui.sprint import store
 from launchtui.sprint.results import RUNS_KEPT
 

@@ -10,10 +10,10 @@ import pytest
 import tomlkit
 
 from launchtui.errors import SprintFileError
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import all_tasks, find_task, tasks_for
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import all_tasks, find_task, tasks_for
 
 FIXTURES = Path(__file__).parent / "sprint_fixtures"
 AT = "2026-11-27T22:00:00Z"

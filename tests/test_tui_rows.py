@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from launchtui.sprint.results import PreviousResult, StoredResult
+from launchtui.model.results import Previous, Result, Severity, Status
 from launchtui.tui.rows import change_mark, status_text
 
 
-def stored(status: str, previous: str | None) -> StoredResult:
+def stored(status: str, previous: str | None) -> Result:
     earlier = (
-        None if previous is None else PreviousResult(previous, "before", "2026-01-01T00:00:00Z")
+        None if previous is None else Previous(Status(previous), "before", "2026-01-01T00:00:00Z")
     )
-    return StoredResult(
-        "tls.certificate", "edge", "www.acme.community", status, "high", previous=earlier
+    return Result(
+        "tls.certificate",
+        "edge",
+        "www.acme.community",
+        Status(status),
+        Severity.HIGH,
+        "",
+        previous=earlier,
     )
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from launchtui.stages import STAGES
+from launchtui.model.stages import STAGES
 from launchtui.tui.app import LaunchApp
 
 FIXTURE = "fixtures/tui_sprint.toml"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from launchtui.errors import SprintFileError
+from launchtui.model.sprint import NetworkConfig
 from launchtui.sprint import store
 from launchtui.sprint.locate import dotted, line_of, redefinition_line
-from launchtui.sprint.model import NetworkConfig
 from launchtui.sprint.validate import normalize_hostname
 
 HEAD = """\

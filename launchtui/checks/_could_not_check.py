@@ -8,9 +8,9 @@ something dropping the queries or a server that is gone.
 
 from __future__ import annotations
 
+from launchtui.model.sprint import HostPort
 from launchtui.net.commands import Commands
 from launchtui.net.errors import TIMEOUT, DnsError, NetError
-from launchtui.sprint.model import HostPort
 
 GENERIC = (
     "Nothing was verified. Make the target reachable from where launchtui runs (DNS, "

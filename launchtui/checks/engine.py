@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from launchtui.checks._could_not_check import GENERIC, error_fix
-from launchtui.checks.model import DEFAULT_CONCURRENCY, Outcome, Result, Status
 from launchtui.checks.registry import Check
+from launchtui.model.limits import DEFAULT_CONCURRENCY
+from launchtui.model.results import Outcome, Result, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 ResultCallback = Callable[[Result], None]
 

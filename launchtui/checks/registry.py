@@ -7,16 +7,16 @@ import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from launchtui.checks.model import Outcome, Severity
+from launchtui.model.results import Outcome, Severity
+from launchtui.model.sprint import Sprint
+from launchtui.model.stages import STAGE_NAMES
 from launchtui.net.context import NetworkContext
-from launchtui.sprint.model import Sprint
-from launchtui.stages import STAGE_NAMES
 
 CheckFunction = Callable[[NetworkContext, str], Awaitable[Outcome]]
 TargetFunction = Callable[[Sprint], list[str]]
 
-# Every other module of this package holds checks and registers them on import.
-_INFRASTRUCTURE = {"engine", "model", "registry"}
+# Check modules live in one package per stage (checks/edge/, checks/email/, ...) and register
+# themselves on import; modules whose names start with "_" are shared helpers.
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,13 @@ def register(check: Check) -> Check:
 def all_checks() -> list[Check]:
     """Every registered check, ordered by stage, then id (whatever order modules loaded in)."""
     package = importlib.import_module("launchtui.checks")
-    for module in pkgutil.iter_modules(package.__path__):
-        if module.name not in _INFRASTRUCTURE and not module.name.startswith("_"):
-            importlib.import_module(f"launchtui.checks.{module.name}")
+    for stage in pkgutil.iter_modules(package.__path__):
+        if not stage.ispkg:
+            continue  # the engine, this registry and shared helpers
+        stage_package = importlib.import_module(f"launchtui.checks.{stage.name}")
+        for module in pkgutil.iter_modules(stage_package.__path__):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"launchtui.checks.{stage.name}.{module.name}")
     return sorted(_REGISTRY.values(), key=lambda check: (STAGE_NAMES.index(check.stage), check.id))
 
 

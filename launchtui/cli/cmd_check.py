@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from launchtui.checks.model import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Severity
 from launchtui.errors import UsageError
-from launchtui.sprint.model import MAX_TIMEOUT
-from launchtui.stages import STAGE_NAMES
+from launchtui.model.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_TIMEOUT
+from launchtui.model.results import Severity
+from launchtui.model.stages import STAGE_NAMES
 
 FORMATS = ("text", "json", "junit")
 

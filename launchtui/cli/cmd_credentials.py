@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from launchtui.credentials import CredentialStore, check_name, env_var, redact
 from launchtui.errors import CredentialError, UsageError
-from launchtui.sprint.model import Sprint
+from launchtui.model.sprint import Sprint
 
 
 def add_parser(subparsers: Any) -> None:

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from launchtui.checks.model import Severity
 from launchtui.cli.cmd_check import FORMATS
 from launchtui.cli.lab_options import add_lab_options, lab_config
+from launchtui.model.results import Severity
 
 
 def add_parser(subparsers: Any) -> None:

@@ -8,18 +8,19 @@ import time
 from pathlib import Path
 
 from launchtui.checks.engine import now_iso, run_checks
-from launchtui.checks.model import DEFAULT_CONCURRENCY, Result, Severity
 from launchtui.checks.registry import checks_for_stages
 from launchtui.errors import UsageError
+from launchtui.model.limits import DEFAULT_CONCURRENCY
+from launchtui.model.results import Result, Severity
+from launchtui.model.sprint import NetworkConfig
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import Task, tasks_for
 from launchtui.net.address import parse_connect_to, parse_hostport
 from launchtui.net.context import NetworkContext, with_overrides
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.run import RunReport
 from launchtui.sprint import store
-from launchtui.sprint.model import NetworkConfig
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import Task, tasks_for
 
 _RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}
 

@@ -38,9 +38,9 @@ from launchtui.email.message_auth import (
 from launchtui.email.smtp_send import Relay, SendError, send
 from launchtui.email.templates import TestMessage, render
 from launchtui.errors import CredentialError, UsageError
+from launchtui.model.sprint import HostPort, SeedInbox, Sprint
 from launchtui.net.address import is_ip, parse_hostport
 from launchtui.net.tls import verify_context
-from launchtui.sprint.model import HostPort, SeedInbox, Sprint
 
 POLL_INTERVAL = 0.5  # seconds between two looks into the seed inboxes
 WATCHDOG_GRACE = 3  # the poll may overrun its time limit by this many operation timeouts

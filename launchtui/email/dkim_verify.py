@@ -24,7 +24,7 @@ import dns.resolver
 
 from launchtui.email import dkim_record as dkr
 from launchtui.email.dns_sync import blocking_resolver
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 MAX_SIGNATURES = 8  # signatures verified per message; any beyond are reported, not checked
 

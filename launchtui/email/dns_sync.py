@@ -16,7 +16,7 @@ import dns.name
 import dns.nameserver
 import dns.resolver
 
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 
 class DnsTempError(Exception):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from launchtui.email.smtp_send import is_loopback
 from launchtui.email.templates import TOKEN_HEADER
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 IMAPS_PORT = 993
 MAX_FETCH = 2 * 1024 * 1024

@@ -18,7 +18,7 @@ import ssl
 import threading
 from dataclasses import dataclass
 
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 BUDGET_FACTOR = 6  # the whole exchange may take this many per-operation timeouts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 
 def parse_hostport(text: str, default_port: int | None = None) -> HostPort:

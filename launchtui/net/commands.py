@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from launchtui.sprint.model import HostPort, NetworkConfig
+from launchtui.model.sprint import HostPort, NetworkConfig
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -18,10 +18,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from launchtui.model.sprint import HostPort
 from launchtui.net.address import is_ip
 from launchtui.net.dns import DnsClient, resolve_addresses
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import HostPort
 
 PER_HOST = 6  # connections open at once to one host:port, like a browser's per origin
 

@@ -10,13 +10,13 @@ from types import TracebackType
 
 from launchtui.background import daemon_future
 from launchtui.errors import CredentialError
+from launchtui.model.sprint import HostPort, NetworkConfig, Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
 from launchtui.net.http import HttpClient
 from launchtui.net.timeouts import Timeouts
 from launchtui.net.tls import verify_context
-from launchtui.sprint.model import HostPort, NetworkConfig, Sprint
 
 
 @dataclass(slots=True)

@@ -25,8 +25,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 
+from launchtui.model.sprint import HostPort
 from launchtui.net.errors import TIMEOUT, DnsError, NetError
-from launchtui.sprint.model import HostPort
 
 IN_FLIGHT = 64  # queries waiting on one client's nameservers at once
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from launchtui.sprint.model import HostPort
+from launchtui.model.sprint import HostPort
 
 TIMEOUT = "timeout"  # what DnsError.answers holds for a server that never answered
 

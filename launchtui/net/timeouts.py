@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchtui.sprint.model import DEFAULT_TIMEOUT
+from launchtui.model.limits import DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from launchtui.checks.model import Result, Severity, Status
+from launchtui.model.results import Result, Severity, Status
 
 # An error means "could not check": a gate that let it through would turn an outage of the
 # check into a pass.

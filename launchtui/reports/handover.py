@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from launchtui.checks.model import Result
 from launchtui.credentials import SERVICE, CredentialStore, env_var
 from launchtui.errors import CredentialError
+from launchtui.model.results import Result
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import Task, all_tasks
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
 from launchtui.sprint.email_log import saved_email_tests
 from launchtui.sprint.store import SprintDocument, saved_results
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import Task, all_tasks
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
 EVIDENCE_STAGES = ("performance", "email")
@@ -98,7 +98,7 @@ def build(
     now = now or datetime.now(UTC)
     sprint = document.sprint
     results = sorted(
-        (stored.to_result() for stored in saved_results(document).values()),
+        saved_results(document).values(),
         key=lambda r: (STAGE_NAMES.index(r.stage), r.id, r.target),
     )
     rows = _task_rows(saved_tasks(document))

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from launchtui.checks.model import Status
 from launchtui.credentials import CredentialStore
+from launchtui.model.results import Status
+from launchtui.model.stages import stage as stage_info
 from launchtui.reports.handover import EVIDENCE_STAGES, Handover, TaskRow, build
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, finding, fix_order
 from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
-from launchtui.stages import stage as stage_info
 
 # Characters with a meaning inside a Markdown paragraph, heading or table cell (GitHub flavour:
 # | for tables, ~ for strikethrough, $ for math; # may close a heading). Line-start markers

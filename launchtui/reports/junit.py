@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from launchtui.checks.model import Status
+from launchtui.model.results import Status
 from launchtui.reports.literal import literal
 from launchtui.reports.run import RunReport
 

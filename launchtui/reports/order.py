@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchtui.checks.model import Result, Status
+from launchtui.model.results import Result, Status
 
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.SKIP, Status.PASS)
 

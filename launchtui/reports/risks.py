@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from launchtui.checks.model import Result, Severity, Status
-from launchtui.checks.tls_certificate import WARN_DAYS
-from launchtui.stages import STAGE_NAMES
+from launchtui.checks.edge.tls_certificate import WARN_DAYS
+from launchtui.model.results import Result, Severity, Status
+from launchtui.model.stages import STAGE_NAMES
 
 GROUPS = ("blocker", "high", "nice-to-have")
 _STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN)

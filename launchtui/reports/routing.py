@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from launchtui.checks.http_canonical import host_of
-from launchtui.checks.model import Result
+from launchtui.checks.edge.http_canonical import host_of
+from launchtui.model.results import Result
+from launchtui.model.sprint import Sprint
 from launchtui.reports.literal import literal
-from launchtui.sprint.model import Sprint
 
 UNKNOWN = "unknown"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchtui.checks.model import Result, Severity
+from launchtui.model.results import Result, Severity
+from launchtui.model.sprint import Sprint
+from launchtui.model.tasks import Task
 from launchtui.reports.gate import gating
 from launchtui.reports.routing import RouteEntry, build_routing
-from launchtui.sprint.model import Sprint
-from launchtui.tasks import Task
 
 
 @dataclass(slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from launchtui.checks.model import Result, Status
+from launchtui.model.results import Result, Status
+from launchtui.model.stages import STAGE_NAMES
 from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
 from launchtui.reports.risks import Risk, finding, fix_order, rank_risks
 from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
-from launchtui.stages import STAGE_NAMES
 
 EVIDENCE_WIDTH = 160
 

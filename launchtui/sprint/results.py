@@ -44,83 +44,28 @@ look like this:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tomlkit
 from tomlkit.items import Item, Table
 
-from launchtui.checks.model import Evidence, Result, Severity, Status
-from launchtui.stages import STAGE_NAMES
+from launchtui.model.results import Previous, Result, Severity, Status
+from launchtui.model.stages import STAGE_NAMES
 
 RUNS_KEPT = 20
 _INT64 = range(-(2**63), 2**63)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class PreviousResult:
-    status: str
-    summary: str = ""
-    checked_at: str = ""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class StoredResult:
-    id: str
-    stage: str
-    target: str
-    status: str
-    severity: str
-    summary: str = ""
-    evidence: Evidence = dataclasses.field(default_factory=dict)
-    fix: str = ""
-    duration_ms: int = 0
-    checked_at: str = ""
-    previous: PreviousResult | None = None
-
-    @classmethod
-    def of(cls, result: Result, previous: PreviousResult | None = None) -> StoredResult:
-        """A live result as the store keeps it, with the result it replaces as `previous`."""
-        return cls(
-            id=result.id,
-            stage=result.stage,
-            target=result.target,
-            status=str(result.status),
-            severity=str(result.severity),
-            summary=result.summary,
-            evidence=dict(result.evidence),
-            fix=result.fix,
-            duration_ms=result.duration_ms,
-            checked_at=result.checked_at,
-            previous=previous,
-        )
-
-    def to_result(self) -> Result:
-        """The saved result as the reports take it (the file was validated on load)."""
-        return Result(
-            id=self.id,
-            stage=self.stage,
-            target=self.target,
-            status=Status(self.status),
-            severity=Severity(self.severity),
-            summary=self.summary,
-            evidence=dict(self.evidence),
-            fix=self.fix,
-            duration_ms=self.duration_ms,
-            checked_at=self.checked_at,
-        )
-
-
-def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any]) -> StoredResult:
+def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any]) -> Result:
     """A result table as read from a validated file."""
     previous = data.get("previous")
-    return StoredResult(
+    return Result(
         id=check_id,
         stage=stage,
         target=target,
-        status=data["status"],
-        severity=data["severity"],
+        status=Status(data["status"]),
+        severity=Severity(data["severity"]),
         summary=data.get("summary", ""),
         evidence=dict(data.get("evidence", {})),
         fix=data.get("fix", ""),
@@ -130,16 +75,16 @@ def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any
     )
 
 
-def previous_result(data: Mapping[str, Any]) -> PreviousResult:
-    return PreviousResult(
-        status=str(data["status"]),
+def previous_result(data: Mapping[str, Any]) -> Previous:
+    return Previous(
+        status=Status(data["status"]),
         summary=str(data.get("summary", "")),
         checked_at=str(data.get("checked_at", "")),
     )
 
 
 def result_table(
-    result: Result, previous: PreviousResult | None, *, checked_at: str, multiline_fix: bool
+    result: Result, previous: Previous | None, *, checked_at: str, multiline_fix: bool
 ) -> Table:
     """The table stored for one result; `checked_at` is used when the result has none."""
     table = tomlkit.table()
@@ -153,7 +98,13 @@ def result_table(
         multiline = multiline_fix and "\n" in fix and "\r" not in fix
         table["fix"] = tomlkit.string(fix, multiline=multiline)
     if previous is not None:
-        table["previous"] = inline_value(dataclasses.asdict(previous))
+        table["previous"] = inline_value(
+            {
+                "status": str(previous.status),
+                "summary": previous.summary,
+                "checked_at": previous.checked_at,
+            }
+        )
     evidence = plain(result.evidence)
     if evidence:
         evidence_table = tomlkit.table()

@@ -28,14 +28,12 @@ import tomlkit
 from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.items import AoT
 
-from launchtui.checks.model import Result
 from launchtui.errors import SprintFileError
+from launchtui.model.results import Previous, Result
+from launchtui.model.sprint import Sprint
 from launchtui.sprint.locate import dotted, line_of, redefinition_line
-from launchtui.sprint.model import Sprint
 from launchtui.sprint.results import (
     RUNS_KEPT,
-    PreviousResult,
-    StoredResult,
     previous_result,
     result_table,
     run_table,
@@ -179,7 +177,7 @@ def record_results(path: str | Path, results: Sequence[Result], run_at: str) -> 
     return document
 
 
-def saved_results(document: SprintDocument) -> dict[tuple[str, str], StoredResult]:
+def saved_results(document: SprintDocument) -> dict[tuple[str, str], Result]:
     """The stored results of a loaded document, by (check id, target)."""
     section = document.doc.get("results")
     data: dict[str, Any] = {} if section is None else section.unwrap()
@@ -340,7 +338,7 @@ def super_table(parent: MutableMapping[str, Any], key: str) -> Any:
 
 def _take_stored(
     section: MutableMapping[str, Any], stage: str, check_id: str, target: str
-) -> PreviousResult | None:
+) -> Previous | None:
     """The stored result of (check id, target) as a `previous`, removed if under another stage."""
     for stored_stage, checks in section.items():
         targets = checks.get(check_id)

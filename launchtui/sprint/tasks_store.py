@@ -1,7 +1,7 @@
 """The state of manual tasks in the sprint file: done, owner, note, evidence.
 
 One table per task, under the stage it belongs to, keyed by its catalogue id
-(launchtui.tasks):
+(launchtui.model.tasks):
 
     [tasks.deploy.rollback-tested]
     done = true
@@ -33,10 +33,10 @@ from typing import Any
 import tomlkit
 
 from launchtui.errors import SprintFileError
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.tasks import find_task
 from launchtui.sprint.store import SprintDocument, display_path, load, save, super_table
 from launchtui.sprint.validate import Invalid
-from launchtui.stages import STAGE_NAMES
-from launchtui.tasks import find_task
 
 _STRINGS = ("owner", "note", "evidence", "updated_at")
 

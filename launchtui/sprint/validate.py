@@ -20,13 +20,11 @@ from urllib.parse import urlsplit
 
 import idna
 
-from launchtui.checks.model import Severity, Status
 from launchtui.email.senders import SENDERS, known_senders
-from launchtui.sprint.locate import KeyPath
-from launchtui.sprint.model import (
+from launchtui.model.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from launchtui.model.results import Severity, Status
+from launchtui.model.sprint import (
     DEFAULT_SEED_CREDENTIAL,
-    DEFAULT_TIMEOUT,
-    MAX_TIMEOUT,
     EmailConfig,
     HostPort,
     NetworkConfig,
@@ -36,7 +34,8 @@ from launchtui.sprint.model import (
     SmtpConfig,
     Sprint,
 )
-from launchtui.stages import STAGE_NAMES
+from launchtui.model.stages import STAGE_NAMES
+from launchtui.sprint.locate import KeyPath
 
 _SPRINT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _CREDENTIAL_NAME = re.compile(r"[a-z][a-z0-9_]*")

@@ -20,11 +20,11 @@ from textual.binding import Binding, BindingType
 
 from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
+from launchtui.model.stages import STAGE_NAMES, STAGES
 from launchtui.plan import Key
 from launchtui.session import EMAIL_TEST_WAIT, Answer, Level, SprintSession
 from launchtui.sprint import store
 from launchtui.sprint.recent import record_recent
-from launchtui.stages import STAGE_NAMES, STAGES
 from launchtui.tui.commands import LaunchCommands
 from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
 from launchtui.tui.screens.delivery_log import DeliveryLog

@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Provider
 
-from launchtui.stages import STAGES
+from launchtui.model.stages import STAGES
 from launchtui.tui.typed import launch_app
 
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from rich.text import Text
 
+from launchtui.model.results import Result
 from launchtui.reports.literal import literal
-from launchtui.sprint.results import StoredResult
 
 STATUS_STYLES = {
     "pass": "green",
@@ -26,7 +26,7 @@ RUNNING = Text("running", style="italic cyan")
 NOT_RUN = Text("-", style="dim")
 
 
-def status_text(stored: StoredResult | None, running: bool) -> Text:
+def status_text(stored: Result | None, running: bool) -> Text:
     if running:
         return RUNNING.copy()
     if stored is None:
@@ -38,7 +38,7 @@ def status_text(stored: StoredResult | None, running: bool) -> Text:
     return text
 
 
-def change_mark(stored: StoredResult) -> str:
+def change_mark(stored: Result) -> str:
     """ "new" for a result failing since the previous run, "fixed" for one passing again."""
     previous = stored.previous
     if previous is None or previous.status == stored.status:

@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 
+from launchtui.model.stages import Stage
+from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, rank_risks
-from launchtui.stages import Stage
-from launchtui.tasks import Task, tasks_for
 from launchtui.tui.rows import age, plain, status_text
 from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.typed import launch_app
@@ -190,7 +190,7 @@ class StageScreen(Screen[None]):
             return
         table = self.query_one("#risks", DataTable)
         table.clear()
-        results = [stored.to_result() for stored in self.launch.sprint.results.values()]
+        results = list(self.launch.sprint.results.values())
         for risk in rank_risks(results):
             r = risk.result
             cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(_folded(risk)))

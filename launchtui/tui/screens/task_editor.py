@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Static
 
+from launchtui.model.tasks import Task
 from launchtui.sprint.tasks_store import TaskState
-from launchtui.tasks import Task
 from launchtui.tui.typed import launch_app
 
 FIELDS = ("owner", "note", "evidence")

@@ -13,10 +13,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from launchtui.checks.registry import Check
+from launchtui.model.results import Result
+from launchtui.model.tasks import Task
 from launchtui.reports.literal import literal
-from launchtui.sprint.results import StoredResult
 from launchtui.sprint.tasks_store import TaskState
-from launchtui.tasks import Task
 from launchtui.tui.rows import STATUS_STYLES
 
 _HEADING = "bold"
@@ -29,7 +29,7 @@ class Detail(VerticalScroll):
     def compose(self) -> Any:
         yield Static(Text("Select a row to see its result.", style="dim"), id="detail-text")
 
-    def show(self, check: Check, target: str, stored: StoredResult | None, running: bool) -> None:
+    def show(self, check: Check, target: str, stored: Result | None, running: bool) -> None:
         self.query_one("#detail-text", Static).update(describe(check, target, stored, running))
         self.scroll_home(animate=False)
 
@@ -59,7 +59,7 @@ def describe_task(task: Task, state: TaskState | None) -> Text:
     return text
 
 
-def describe(check: Check, target: str, stored: StoredResult | None, running: bool) -> Text:
+def describe(check: Check, target: str, stored: Result | None, running: bool) -> Text:
     text = Text()
     text.append(literal(check.id), style=_HEADING)
     text.append("  ")
@@ -101,7 +101,7 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
-def changed_line(stored: StoredResult) -> Text:
+def changed_line(stored: Result) -> Text:
     previous = stored.previous
     if previous is None:
         return Text("First run of this check on this target.", style="dim")

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from launchtui.stages import STAGES, Stage
+from launchtui.model.stages import STAGES, Stage
 
 
 class StageList(OptionList):

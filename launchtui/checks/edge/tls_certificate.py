@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
-from launchtui.sprint.model import Sprint
 
 WARN_DAYS = 30
 FAIL_DAYS = 7

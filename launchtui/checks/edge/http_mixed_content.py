@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks._chains import chain_evidence
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
+from launchtui.checks.edge._chains import chain_evidence
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import html
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
 from launchtui.net.redirects import follow
-from launchtui.sprint.model import Sprint
 
 PAGE_LIMIT = 2 * 1024 * 1024
 KEY_FLOWS = ("login", "join", "invite", "checkout")

@@ -22,14 +22,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import cloudflare
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import resolve_addresses
-from launchtui.sprint.model import Sprint
 
 CREDENTIAL = "cloudflare_api_token"
 GOOD_SSL = ("strict", "origin_pull")  # Full (strict), and its origin-pull variant

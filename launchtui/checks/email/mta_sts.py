@@ -20,15 +20,15 @@ anchors), without following redirects and reading at most 64 KB.
 
 from __future__ import annotations
 
-from launchtui.checks.email_mx import parse_mx
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
+from launchtui.checks.email.mx import parse_mx
 from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
 from launchtui.email.txt import shorten, txt_records
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 ONE_DAY = 86400
 MAX_SHOWN_RECORDS = 10

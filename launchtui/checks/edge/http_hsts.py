@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
-from launchtui.sprint.model import Sprint
 
 MIN_MAX_AGE = 15552000  # 180 days
 PRELOAD_MAX_AGE = 31536000  # a year: what hstspreload.org requires

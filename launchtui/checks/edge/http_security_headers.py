@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import re
 
-from launchtui.checks.http_mixed_content import fetch_page, page_targets
-from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.edge.http_mixed_content import fetch_page, page_targets
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.http import Fetched
-from launchtui.sprint.model import Sprint
 
 HEADERS = (
     "x-content-type-options",

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchtui.model.limits import DEFAULT_TIMEOUT
+
 HostPort = tuple[str, int]
-DEFAULT_TIMEOUT = 5.0  # seconds per network operation, wherever the checks run
-MAX_TIMEOUT = 300.0
 DEFAULT_SEED_CREDENTIAL = "seed_imap_password"
 
 

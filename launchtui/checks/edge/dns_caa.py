@@ -16,15 +16,15 @@ import dns.rdtypes.ANY.CAA
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.authoritative import ancestors
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
-from launchtui.sprint.model import Sprint
 
 CRITICAL = 128
 KNOWN_TAGS = {

@@ -10,13 +10,13 @@ exploit it, so it warns; dns.resolve fails it anyway.
 
 from __future__ import annotations
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer
-from launchtui.sprint.model import Sprint
 
 MAX_CHAIN = 8  # CNAMEs followed before the chain counts as broken
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks._chains import chain_evidence, origin, stopped
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
+from launchtui.checks.edge._chains import chain_evidence, origin, stopped
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.redirects import PERMANENT, Chain, End, follow
-from launchtui.sprint.model import Sprint
 
 ARROW = " -> "
 NOT_SET = "[site].canonical"  # the one target when no canonical URL is set

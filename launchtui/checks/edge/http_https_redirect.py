@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks._chains import chain_evidence, hop_targets, origin, stopped
-from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.edge._chains import chain_evidence, hop_targets, origin, stopped
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End, follow
-from launchtui.sprint.model import Sprint
 
 
 def _targets(sprint: Sprint) -> list[str]:

@@ -20,15 +20,15 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urljoin, urlsplit
 
-from launchtui.checks.http_mixed_content import PAGE_LIMIT, fetch_page
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
+from launchtui.checks.edge.http_mixed_content import PAGE_LIMIT, fetch_page
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net import html
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
-from launchtui.sprint.model import Sprint
 
 DAY = 86400
 MAX_ASSETS = 10

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email.senders import SENDERS, sender
 from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
@@ -25,9 +24,10 @@ from launchtui.email.spf_terms import (
     parse_term,
 )
 from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 # Include domain -> the catalogue's service, to name services in findings and fixes.
 _SERVICE_BY_INCLUDE = {s.spf_include: s.title for s in SENDERS.values()}

@@ -3,13 +3,13 @@ permanent hops, and lands on a page that works."""
 
 from __future__ import annotations
 
-from launchtui.checks._chains import chain_evidence, same_url, stopped
-from launchtui.checks.model import Outcome, Severity, Status
+from launchtui.checks.edge._chains import chain_evidence, same_url, stopped
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.redirects import PERMANENT, End, follow
-from launchtui.sprint.model import Sprint
 
 ARROW = " -> "
 MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks.model import Evidence
+from launchtui.model.results import Evidence
 from launchtui.net.redirects import Chain, End, resolve_location
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

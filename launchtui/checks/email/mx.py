@@ -18,13 +18,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 MAX_TARGETS = 10  # MX targets looked up; a hostile domain may publish hundreds
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import HostPort, Sprint
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient, Lookup
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import HostPort, Sprint
 
 AUTHORITATIVE = "authoritative"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 
 def _targets(sprint: Sprint) -> list[str]:

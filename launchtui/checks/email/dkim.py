@@ -17,16 +17,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import dkim_record as dkr
 from launchtui.email.senders import SENDERS, Sender
 from launchtui.email.txt import txt_value
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import EmailConfig, Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import EmailConfig, Sprint
 
 MIN_RSA_BITS = 1024  # RFC 8301: signers must use at least 1024 bits, verifiers reject less
 GOOD_RSA_BITS = 2048

@@ -15,14 +15,14 @@ domain's). What a launch needs, and so what this check asks for:
 
 from __future__ import annotations
 
-from launchtui.checks.model import Evidence, Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
 from launchtui.email import dmarc
 from launchtui.email.txt import shorten
+from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
-from launchtui.sprint.model import Sprint
 
 MAX_SHOWN_RECORDS = 10
 

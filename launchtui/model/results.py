@@ -1,16 +1,14 @@
-"""What a check is and what it produces: statuses, severities and results."""
+"""What a check produces: statuses, severities, and one result type.
+
+A result as a check returns it and as the store keeps it are the same type; the store's has
+`previous`, the result it replaced, so that a view can say what changed since the last run.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 from typing import Any
-
-# Checks in flight at once. Waiting on the network does not need a small number here: the
-# network layer caps connections per host (net/connect.PER_HOST) and DNS queries per resolver
-# (net/dns.IN_FLIGHT), which is what keeps the probes polite.
-DEFAULT_CONCURRENCY = 256
-MAX_CONCURRENCY = 1024
 
 
 class Status(enum.StrEnum):
@@ -49,6 +47,19 @@ class Outcome:
     fix: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """The result a newer one replaced: enough to say what changed since the last run."""
+
+    status: Status
+    summary: str = ""
+    checked_at: str = ""
+
+    @classmethod
+    def of(cls, result: Result) -> Previous:
+        return cls(result.status, result.summary, result.checked_at)
+
+
 @dataclass(slots=True)
 class Result:
     """One check's result for one target, with the fields of the JSON contract."""
@@ -63,6 +74,7 @@ class Result:
     fix: str = ""
     duration_ms: int = 0
     checked_at: str = ""  # ISO 8601 UTC, set by the engine
+    previous: Previous | None = None  # as stored: the result this one replaced
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,12 +8,12 @@ import ssl
 import warnings
 from dataclasses import dataclass
 
-from launchtui.checks.model import Outcome, Severity, Status
 from launchtui.checks.registry import Check, register
+from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 from launchtui.net.context import NetworkContext
-from launchtui.sprint.model import Sprint
 
 # Deprecated versions (RFC 8996). ssl marks their names deprecated: that is the point here.
 with warnings.catch_warnings():

@@ -1,0 +1,1 @@
+"""Stage 5, email deliverability: SPF, DKIM, DMARC, MX and MTA-STS of the email domain."""
