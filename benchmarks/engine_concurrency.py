@@ -22,13 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_checks
 from launchtui.checks.registry import Check, all_checks
 from launchtui.lab.config import LabConfig, bench_config
 from launchtui.lab.server import LabThread
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Result, Status
-from launchtui.net.context import NetworkContext
 from launchtui.sprint import store
 
 PAIR = ("dns.resolve", "tls.certificate")
@@ -63,8 +63,8 @@ def measure(sprint_path: Path, checks: list[Check], concurrency: int) -> tuple[f
     sprint = store.load(sprint_path).sprint
 
     async def go() -> list[Result]:
-        async with NetworkContext.create(sprint.network, sprint=sprint) as ctx:
-            return await run_checks(checks, sprint, ctx, concurrency=concurrency)
+        async with check_context(sprint) as ctx:
+            return await run_checks(checks, ctx, concurrency=concurrency)
 
     began = time.perf_counter()
     results = asyncio.run(go())

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from launchtui.background import in_daemon_thread
+from launchtui.checks.context import check_context
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.registry import Check, all_checks
 from launchtui.errors import SprintFileError
 from launchtui.model.results import Previous, Result
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, tasks_for
-from launchtui.net.context import NetworkContext
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
 from launchtui.sprint import store
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
@@ -194,8 +194,8 @@ class SprintSession:
             return
         self._mark_running(keys)
         try:
-            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
-                results = await run_checks(checks, sprint, ctx, on_result=self._arrived)
+            async with check_context(sprint) as ctx:
+                results = await run_checks(checks, ctx, on_result=self._arrived)
         except Exception as exc:  # a broken [network] setting must not take the app down
             self.listener.notice(f"The run stopped: {exc}", "error")
             return
@@ -207,7 +207,7 @@ class SprintSession:
         sprint = self.document.sprint
         self._mark_running({(check.id, target)})
         try:
-            async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+            async with check_context(sprint) as ctx:
                 result = await run_one(check, target, ctx)
         except Exception as exc:
             self.listener.notice(f"The run stopped: {exc}", "error")
@@ -272,7 +272,7 @@ class SprintSession:
         )
 
     def save_email_log(self, report: DeliveryRun) -> bool | None:
-        from launchtui.sprint.email_log import record_email_tests
+        from launchtui.email.delivery_log import record_email_tests
 
         path = self.path
         return self.write(

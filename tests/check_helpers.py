@@ -13,12 +13,12 @@ from typing import Any
 import trustme
 from servers import Handler, server_thread
 
+from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_one
 from launchtui.checks.registry import all_checks
 from launchtui.lab import Lab
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
 from launchtui.net.timeouts import Timeouts
 from launchtui.sprint import store
 
@@ -39,7 +39,7 @@ def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = F
     check = next(c for c in all_checks() if c.id == check_id)
 
     async def go() -> Result:
-        async with NetworkContext.create(sprint.network, timeouts, sprint) as ctx:
+        async with check_context(sprint, timeouts=timeouts) as ctx:
             return await run_one(check, target, ctx)
 
     return asyncio.run(go())

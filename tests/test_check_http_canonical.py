@@ -9,9 +9,9 @@ import pytest
 from check_helpers import lab_sprint, run_check
 from lab_fixtures import ZONE
 
-from launchtui.checks.edge.http_canonical import host_of
 from launchtui.checks.registry import all_checks
 from launchtui.model.results import Status
+from launchtui.model.targets import host_of
 
 pytest_plugins = ["lab_fixtures"]
 CHECK = "http.canonical"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from launchtui.checks.context import check_context
 from launchtui.credentials import CredentialStore
 from launchtui.errors import CredentialError
 from launchtui.net.context import NetworkContext
@@ -34,9 +35,7 @@ def test_a_credential_is_read_once_however_many_targets_ask(tmp_path, monkeypatc
     monkeypatch.setattr(CredentialStore, "get", get)
 
     async def run() -> list[str | None]:
-        async with NetworkContext.create(
-            sprint_at(tmp_path).network, None, sprint_at(tmp_path)
-        ) as ctx:
+        async with check_context(sprint_at(tmp_path)) as ctx:
             asks = [ctx.credential("cloudflare_api_token") for _ in range(20)]
             return [*await asyncio.gather(*asks), await ctx.credential("smtp_password")]
 
@@ -53,7 +52,7 @@ def test_a_keyring_error_reaches_every_asker(tmp_path, monkeypatch):
 
     async def run() -> None:
         sprint = sprint_at(tmp_path)
-        async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+        async with check_context(sprint) as ctx:
             for _ in range(2):
                 with pytest.raises(CredentialError, match="no usable OS keyring"):
                     await ctx.credential("cloudflare_api_token")
@@ -74,7 +73,7 @@ def test_a_hung_keyring_neither_blocks_the_loop_nor_outlives_the_run(tmp_path, m
     async def run() -> None:
         nonlocal ticks
         sprint = sprint_at(tmp_path)
-        async with NetworkContext.create(sprint.network, None, sprint) as ctx:
+        async with check_context(sprint) as ctx:
             lookup = asyncio.ensure_future(ctx.credential("cloudflare_api_token"))
             for _ in range(5):  # the loop keeps turning while the lookup hangs
                 await asyncio.sleep(0.01)
@@ -88,10 +87,14 @@ def test_a_hung_keyring_neither_blocks_the_loop_nor_outlives_the_run(tmp_path, m
     release.set()
 
 
-def test_without_a_sprint_there_is_no_credential(tmp_path):
+def test_the_network_context_holds_no_sprint_and_no_credentials(tmp_path):
+    """The network, the sprint and the credentials are separate parts of a check's context:
+    what only needs the network (the lab, the spf command) cannot reach a credential."""
+
     async def run() -> None:
-        async with NetworkContext.create(sprint_at(tmp_path).network) as ctx:
-            with pytest.raises(CredentialError, match="no sprint"):
-                await ctx.credential("cloudflare_api_token")
+        async with NetworkContext.create(sprint_at(tmp_path).network) as net:
+            assert not hasattr(net, "credential") and not hasattr(net, "sprint")
+        async with check_context(sprint_at(tmp_path)) as ctx:
+            assert ctx.sprint.id == "acme" and ctx.credentials.sprint_id == "acme"
 
     asyncio.run(run())

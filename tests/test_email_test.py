@@ -12,9 +12,9 @@ from mail_fixtures import edit_email
 from servers import server_thread
 
 from launchtui.cli.main import main
+from launchtui.email.delivery_log import EMAIL_TESTS_KEPT, saved_email_tests
 from launchtui.reports import handover, handover_markdown
 from launchtui.sprint import store
-from launchtui.sprint.email_log import EMAIL_TESTS_KEPT, saved_email_tests
 
 pytest_plugins = ["mail_fixtures"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_checks
 from launchtui.checks.registry import Check
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import NetworkConfig, Site, Sprint
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 
 SPRINT = Sprint(
@@ -36,8 +36,8 @@ def make(run, budget: float = 5.0) -> Check:
 
 def run(check: Check, concurrency: int = 16):
     async def go():
-        async with NetworkContext.create(NetworkConfig()) as ctx:
-            return await run_checks([check], SPRINT, ctx, concurrency=concurrency)
+        async with check_context(SPRINT, NetworkConfig()) as ctx:
+            return await run_checks([check], ctx, concurrency=concurrency)
 
     return asyncio.run(go())
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.widgets import Static
 from tui_helpers import NoticedApp, notifications, sync, wait_until
 
+from launchtui.email.delivery_log import saved_email_tests
 from launchtui.sprint import store
-from launchtui.sprint.email_log import saved_email_tests
 from launchtui.tui.screens.delivery_log import DeliveryLog
 from launchtui.tui.screens.stage import StageScreen
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from launchtui.checks._could_not_check import GENERIC, error_fix
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Outcome, Result, Status
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 
 ResultCallback = Callable[[Result], None]
@@ -33,8 +33,7 @@ def plan(checks: list[Check], sprint: Sprint) -> list[tuple[Check, str]]:
 
 async def run_checks(
     checks: list[Check],
-    sprint: Sprint,
-    ctx: NetworkContext,
+    ctx: CheckContext,
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: ResultCallback | None = None,
@@ -49,10 +48,10 @@ async def run_checks(
             on_result(result)
         return result
 
-    return list(await asyncio.gather(*(one(c, t) for c, t in plan(checks, sprint))))
+    return list(await asyncio.gather(*(one(c, t) for c, t in plan(checks, ctx.sprint))))
 
 
-async def run_one(check: Check, target: str, ctx: NetworkContext) -> Result:
+async def run_one(check: Check, target: str, ctx: CheckContext) -> Result:
     started = time.perf_counter()
     checked_at = now_iso()
     try:
@@ -61,8 +60,8 @@ async def run_one(check: Check, target: str, ctx: NetworkContext) -> Result:
     except TimeoutError:
         outcome = _error(f"could not check: no result within the {check.budget:g} s budget")
     except NetError as exc:
-        apex = ctx.sprint.site.apex if ctx.sprint is not None else ""
-        outcome = _error(f"could not check: {exc}", error_fix(exc, ctx.commands, apex))
+        fix = error_fix(exc, ctx.net.commands, ctx.sprint.site.apex)
+        outcome = _error(f"could not check: {exc}", fix)
     except Exception as exc:  # a bug in one check must not take the run down
         outcome = _error(f"could not check: internal error: {type(exc).__name__}: {exc}")
     return Result(

@@ -6,13 +6,16 @@ import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from launchtui.model.results import Outcome, Severity
 from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
-from launchtui.net.context import NetworkContext
 
-CheckFunction = Callable[[NetworkContext, str], Awaitable[Outcome]]
+if TYPE_CHECKING:  # the network stack loads when a check runs, not to list the checks
+    from launchtui.checks.context import CheckContext
+
+CheckFunction = Callable[["CheckContext", str], Awaitable[Outcome]]
 TargetFunction = Callable[[Sprint], list[str]]
 
 # Check modules live in one package per stage (checks/edge/, checks/email/, ...) and register

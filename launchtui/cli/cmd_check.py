@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from launchtui.cli.dns_options import add_dns_options, timeout
 from launchtui.errors import UsageError
-from launchtui.model.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_TIMEOUT
+from launchtui.model.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from launchtui.model.results import Severity
 from launchtui.model.stages import STAGE_NAMES
 
@@ -40,13 +41,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--save", action="store_true", help="write the results into the sprint file"
     )
-    parser.add_argument(
-        "--nameserver",
-        action="append",
-        default=[],
-        metavar="HOST[:PORT]",
-        help="resolver for this run instead of [network].nameservers (repeatable)",
-    )
+    add_dns_options(parser, overrides_sprint=True)
     parser.add_argument(
         "--ca-bundle", metavar="PEM", help="extra trust anchors instead of [network].ca_bundle"
     )
@@ -56,12 +51,6 @@ def add_parser(subparsers: Any) -> None:
         default=[],
         metavar="HOST:PORT:ADDR:PORT",
         help="connect to ADDR:PORT for HOST:PORT, keeping Host and TLS name (repeatable)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        metavar="SECONDS",
-        help="per network operation (default: [network].timeout of the sprint file, else 5)",
     )
     parser.add_argument(
         "--concurrency",
@@ -77,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
     for name in args.stage:
         if name not in STAGE_NAMES:
             raise UsageError(f'unknown stage "{name}" (expected one of {", ".join(STAGE_NAMES)})')
-    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
-        raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+    timeout(args)
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
     # The engine pulls in dnspython, httpx and cryptography: imported only when checks run,

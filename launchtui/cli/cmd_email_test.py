@@ -56,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         raise UsageError("--timeout must be between 0 and 3600 seconds")
     from launchtui.email import delivery
+    from launchtui.email.delivery_log import record_email_tests
     from launchtui.email.templates import TEMPLATE_NAMES
     from launchtui.sprint import store
-    from launchtui.sprint.email_log import record_email_tests
 
     document = store.load(args.sprint)
     templates = list(TEMPLATE_NAMES) if args.template == "all" else [args.template]

@@ -7,16 +7,18 @@ import asyncio
 import time
 from pathlib import Path
 
+from launchtui.checks.context import check_context
 from launchtui.checks.engine import now_iso, run_checks
 from launchtui.checks.registry import checks_for_stages
+from launchtui.cli.dns_options import nameservers, timeout
 from launchtui.errors import UsageError
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Result, Severity
 from launchtui.model.sprint import NetworkConfig
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, tasks_for
-from launchtui.net.address import parse_connect_to, parse_hostport
-from launchtui.net.context import NetworkContext, with_overrides
+from launchtui.net.address import parse_connect_to
+from launchtui.net.context import with_overrides
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.run import RunReport
 from launchtui.sprint import store
@@ -51,8 +53,8 @@ def execute(
     began = time.perf_counter()
 
     async def go() -> list[Result]:
-        async with NetworkContext.create(network, None, sprint) as ctx:
-            return await run_checks(checks, sprint, ctx, concurrency=concurrency)
+        async with check_context(sprint, network) as ctx:
+            return await run_checks(checks, ctx, concurrency=concurrency)
 
     results = asyncio.run(go())
     return RunReport(
@@ -83,7 +85,6 @@ def _open_tasks(document: store.SprintDocument, stages: list[str]) -> list[Task]
 
 def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkConfig:
     try:
-        nameservers = tuple(parse_hostport(text, 53) for text in args.nameserver)
         connect_to = dict(parse_connect_to(text) for text in args.connect_to)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -92,4 +93,4 @@ def _apply_flags(network: NetworkConfig, args: argparse.Namespace) -> NetworkCon
         ca_bundle = Path(args.ca_bundle).resolve()
         if not ca_bundle.is_file():
             raise UsageError(f"--ca-bundle: no such file: {args.ca_bundle}")
-    return with_overrides(network, nameservers, ca_bundle, connect_to, args.timeout)
+    return with_overrides(network, nameservers(args), ca_bundle, connect_to, timeout(args))

@@ -1,16 +1,15 @@
-"""The network context every check runs with, built from the sprint's [network] table."""
+"""The network a run reaches through, built from the sprint's [network] table: its resolver,
+HTTP client, TLS trust and verify commands (the sprint and credentials are the check
+context's, launchtui.checks.context)."""
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
-from launchtui.background import daemon_future
-from launchtui.errors import CredentialError
-from launchtui.model.sprint import HostPort, NetworkConfig, Sprint
+from launchtui.model.sprint import HostPort, NetworkConfig
 from launchtui.net.commands import Commands
 from launchtui.net.connect import Connector
 from launchtui.net.dns import DnsClient
@@ -27,18 +26,13 @@ class NetworkContext:
     connector: Connector
     trust: ssl.SSLContext
     http: HttpClient
-    # The sprint being checked, for the few checks that need more than their target (the
-    # keyring namespace of a credential, the zone a hostname belongs to).
-    sprint: Sprint | None = None
     _public: dict[HostPort, DnsClient] = field(default_factory=dict)
-    _credentials: dict[str, asyncio.Future[str | None]] = field(default_factory=dict)
 
     @classmethod
     def create(
         cls,
         config: NetworkConfig,
         timeouts: Timeouts | None = None,
-        sprint: Sprint | None = None,
     ) -> NetworkContext:
         timeouts = timeouts or Timeouts.uniform(config.timeout)
         dns = DnsClient(config.nameservers, timeout=timeouts.dns)
@@ -46,7 +40,7 @@ class NetworkContext:
         connector = Connector(dns, connect_to, timeouts.connect)
         trust = verify_context(config.ca_bundle)
         http = HttpClient(connector, trust, timeouts)
-        return cls(config, timeouts, dns, connector, trust, http, sprint)
+        return cls(config, timeouts, dns, connector, trust, http)
 
     @property
     def trust_label(self) -> str:
@@ -65,24 +59,6 @@ class NetworkContext:
         if server not in self._public:
             self._public[server] = DnsClient((server,), timeout=self.timeouts.dns)
         return self._public[server]
-
-    async def credential(self, name: str) -> str | None:
-        """The sprint's credential `name` (None when not set), read once per run however many
-        targets ask. Raises CredentialError (also when there is no sprint).
-
-        The OS keyring may wait on D-Bus, so it is asked in a daemon thread: the event loop
-        (the app's, or a run's) goes on meanwhile, and a lookup that never returns can neither
-        freeze the UI nor keep the process alive after quitting; the check's budget ends it.
-        """
-        if self.sprint is None:
-            raise CredentialError("no sprint to read the credential of")
-        if name not in self._credentials:
-            # Imported here: the keyring loads on the first read, not with every check module.
-            from launchtui.credentials import CredentialStore
-
-            store = CredentialStore(self.sprint.id)
-            self._credentials[name] = daemon_future(lambda: store.get(name), "launchtui-keyring")
-        return await asyncio.shield(self._credentials[name])
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from launchtui.credentials import SERVICE, CredentialStore, env_var
+from launchtui.email.delivery_log import saved_email_tests
 from launchtui.errors import CredentialError
 from launchtui.model.results import Result
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, all_tasks
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
-from launchtui.sprint.email_log import saved_email_tests
 from launchtui.sprint.store import SprintDocument, saved_results
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from launchtui.checks.edge.tls_certificate import WARN_DAYS
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.targets import host_of
 
 GROUPS = ("blocker", "high", "nice-to-have")
 _STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN)
@@ -205,13 +205,6 @@ def group_of(result: Result) -> str:
     return "nice-to-have"
 
 
-def target_host(target: str) -> str:
-    """The hostname a target is about: a URL's host, or the first word of the target."""
-    if "://" in target:
-        return (urlsplit(target).hostname or target).lower()
-    return target.split(" ", 1)[0].lower()
-
-
 def finding(result: Result) -> str:
     """The summary without the target it starts with: what was found, wherever."""
     return result.summary.removeprefix(f"{result.target}: ")
@@ -256,7 +249,7 @@ def _heads(results: list[Result]) -> dict[int, tuple[Result, Link]]:
     """id(member) -> (the head that takes it in, by which link), for every result taken in."""
     by_host: dict[str, list[Result]] = {}
     for result in results:
-        by_host.setdefault(target_host(result.target), []).append(result)
+        by_host.setdefault(host_of(result.target), []).append(result)
     heads: dict[int, tuple[Result, Link]] = {}
     for link in LINKS:
         for on_host in by_host.values():

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from launchtui.checks.edge.http_canonical import host_of
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import host_of
 from launchtui.reports.literal import literal
 
 UNKNOWN = "unknown"

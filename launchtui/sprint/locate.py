@@ -15,6 +15,16 @@ import re
 
 KeyPath = tuple[str | int, ...]
 
+
+class Invalid(Exception):
+    """A problem with one key of the file."""
+
+    def __init__(self, key: KeyPath, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+        self.problem = problem
+
+
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {

@@ -31,7 +31,7 @@ from tomlkit.items import AoT
 from launchtui.errors import SprintFileError
 from launchtui.model.results import Previous, Result
 from launchtui.model.sprint import Sprint
-from launchtui.sprint.locate import dotted, line_of, redefinition_line
+from launchtui.sprint.locate import Invalid, dotted, line_of, redefinition_line
 from launchtui.sprint.results import (
     RUNS_KEPT,
     previous_result,
@@ -40,7 +40,7 @@ from launchtui.sprint.results import (
     stored_result,
     text,
 )
-from launchtui.sprint.validate import Invalid, build_sprint
+from launchtui.sprint.validate import build_sprint
 
 _BOM = "\ufeff"
 _NEW_FILE_MODE = 0o644

@@ -16,7 +16,7 @@ One table per task, under the stage it belongs to, keyed by its catalogue id
 - Recording changes only the keys given, in a fresh load of the file: comments, key order,
   unknown keys (in a task table too) and hand edits made meanwhile are kept.
 - Stage keys must be stage names and the known keys must have the types above; a bad value is
-  one `file:line: key: problem` error on load (check_tasks, called by validation).
+  one `file:line: key: problem` error on load (launchtui.sprint.validate_tasks).
 - A task id that is not in the catalogue is kept and shown (someone added their own task by
   hand), and record_task may update it; record_task refuses an id that is neither in the
   catalogue nor already in the file, so that a typo never becomes a task.
@@ -25,7 +25,6 @@ One table per task, under the stage it belongs to, keyed by its catalogue id
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,6 @@ from launchtui.errors import SprintFileError
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import find_task
 from launchtui.sprint.store import SprintDocument, display_path, load, save, super_table
-from launchtui.sprint.validate import Invalid
-
-_STRINGS = ("owner", "note", "evidence", "updated_at")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -101,24 +97,6 @@ def record_task(
     return document
 
 
-def check_tasks(data: Mapping[str, Any]) -> None:
-    """Validate the value types of the [tasks] section of a parsed file; raises Invalid.
-
-    Stage names are checked by launchtui.sprint.validate, which calls this.
-    """
-    tasks = data.get("tasks", {})
-    for stage, stage_tasks in tasks.items():
-        _expect_table(stage_tasks, ("tasks", stage))
-        for task_id, table in stage_tasks.items():
-            key = ("tasks", stage, task_id)
-            _expect_table(table, key)
-            if "done" in table and not isinstance(table["done"], bool):
-                raise Invalid((*key, "done"), f"expected true or false, got {_kind(table['done'])}")
-            for name in _STRINGS:
-                if name in table and not isinstance(table[name], str):
-                    raise Invalid((*key, name), f"expected a string, got {_kind(table[name])}")
-
-
 def _state(table: Mapping[str, Any]) -> TaskState:
     return TaskState(
         done=table.get("done", False),
@@ -132,18 +110,3 @@ def _state(table: Mapping[str, Any]) -> TaskState:
 def _string(value: str, *, multiline: bool) -> Any:
     # A carriage return inside a multi-line string would not survive every TOML reader.
     return tomlkit.string(value, multiline=multiline and "\n" in value and "\r" not in value)
-
-
-def _expect_table(value: Any, key: tuple[str, ...]) -> None:
-    if not isinstance(value, Mapping):
-        raise Invalid(key, f"expected a table, got {_kind(value)}")
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"a string ({json.dumps(value[:40], ensure_ascii=False)})"
-    return "a list" if isinstance(value, list) else type(value).__name__

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import idna
 
-from launchtui.email.senders import SENDERS, known_senders
 from launchtui.model.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from launchtui.model.results import Severity, Status
+from launchtui.model.senders import SENDERS, known_senders
 from launchtui.model.sprint import (
     DEFAULT_SEED_CREDENTIAL,
     EmailConfig,
@@ -35,7 +35,8 @@ from launchtui.model.sprint import (
     Sprint,
 )
 from launchtui.model.stages import STAGE_NAMES
-from launchtui.sprint.locate import KeyPath
+from launchtui.sprint.locate import Invalid, KeyPath
+from launchtui.sprint.validate_tasks import check_tasks
 
 _SPRINT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _CREDENTIAL_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -48,15 +49,6 @@ _SHOWN_CHARS = 80
 
 T = TypeVar("T")
 _Reader = Callable[[Any, KeyPath], T]  # reads one value found at a key path
-
-
-class Invalid(Exception):
-    """A problem with one key of the file."""
-
-    def __init__(self, key: KeyPath, problem: str) -> None:
-        super().__init__(problem)
-        self.key = key
-        self.problem = problem
 
 
 def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
@@ -120,8 +112,6 @@ def check_app_sections(data: Mapping[str, Any]) -> None:
         _run(run, ("runs", index))
     for stage in _table(data, ("tasks",)):
         _stage(stage, ("tasks", stage))
-    from launchtui.sprint.tasks_store import check_tasks  # here: it imports this module
-
     check_tasks(data)
 
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import cloudflare
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import resolve_addresses
 
 CREDENTIAL = "cloudflare_api_token"
@@ -40,9 +40,9 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
-    addresses = await resolve_addresses(ctx.dns, host)
-    response = await ctx.http.fetch(f"https://{host}/", max_body=1024)
+async def _run(ctx: CheckContext, host: str) -> Outcome:
+    addresses = await resolve_addresses(ctx.net.dns, host)
+    response = await ctx.net.http.fetch(f"https://{host}/", max_body=1024)
     evidence, warns = judge_proxy(
         addresses, response.header_all("server"), response.header("cf-ray"), cloudflare.ranges()
     )
@@ -53,7 +53,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL if fails else Status.WARN,
             f"{host}: " + "; ".join(fails + warns),
             evidence,
-            fix=_fix(host, fails + warns, ctx.commands),
+            fix=_fix(host, fails + warns, ctx.net.commands),
         )
     return Outcome(Status.PASS, f"{host}: proxied by Cloudflare", evidence)
 
@@ -91,12 +91,9 @@ def judge_proxy(
 
 
 async def _api(
-    ctx: NetworkContext, host: str, evidence: Evidence, fails: list[str], warns: list[str]
+    ctx: CheckContext, host: str, evidence: Evidence, fails: list[str], warns: list[str]
 ) -> None:
     """Add the zone's settings and the host's DNS record to the verdict, if a token is set."""
-    if ctx.sprint is None:
-        evidence["api"] = "not used: no sprint to read the credential of"
-        return
     # Imported here: the keyring is loaded only when a credential is read, not when the
     # registry loads this module (as opening the app does).
     from launchtui.credentials import env_var
@@ -114,7 +111,7 @@ async def _api(
             "SSL mode, Always Use HTTPS, minimum TLS and DNS proxy status"
         )
         return
-    api = cloudflare.CloudflareApi(ctx.http, token)
+    api = cloudflare.CloudflareApi(ctx.net.http, token)
     evidence["api"] = api.base
     zone = await api.zone(apex)
     if zone is None:

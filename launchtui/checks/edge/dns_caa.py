@@ -16,12 +16,12 @@ import dns.rdtypes.ANY.CAA
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.authoritative import ancestors
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
@@ -120,18 +120,18 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
-    found = await closest_caa(ctx.dns, host)
+async def _run(ctx: CheckContext, host: str) -> Outcome:
+    found = await closest_caa(ctx.net.dns, host)
     if found is None:
         return Outcome(
             Status.PASS,
             f"{host}: no CAA record on it or its parent domains: any CA may issue",
-            {"resolver": ctx.dns.label, "checked": ancestors(host)},
+            {"resolver": ctx.net.dns.label, "checked": ancestors(host)},
         )
     owner, records = found
     properties = parse(records)
     evidence: dict[str, object] = {
-        "resolver": ctx.dns.label,
+        "resolver": ctx.net.dns.label,
         "caa_owner": owner,
         "caa": list(records),
     }
@@ -142,19 +142,21 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host}: CAA at {owner} has a critical property no CA knows ({critical[0]}): "
             "every CA must refuse to issue",
             evidence,
-            fix=_fix_critical(owner, critical[0], ctx.commands.dig(owner, "CAA")),
+            fix=_fix_critical(owner, critical[0], ctx.net.commands.dig(owner, "CAA")),
         )
     if not any(p.tag in ("issue", "issuewild") for p in properties):
         return Outcome(
             Status.PASS, f"{host}: CAA at {owner} restricts no CA: any CA may issue", evidence
         )
     probe = await _served(ctx, host)
-    return judge(host, owner, properties, probe, evidence, ctx.commands.dig(owner, "CAA"))
+    return judge(host, owner, properties, probe, evidence, ctx.net.commands.dig(owner, "CAA"))
 
 
-async def _served(ctx: NetworkContext, host: str) -> TlsProbe:
+async def _served(ctx: CheckContext, host: str) -> TlsProbe:
     try:
-        return await probe_tls(ctx.connector, host, 443, ctx.trust, ctx.timeouts.connect)
+        return await probe_tls(
+            ctx.net.connector, host, 443, ctx.net.trust, ctx.net.timeouts.connect
+        )
     except HandshakeFailed as exc:
         raise NetError(f"could not read the certificate {host}:443 serves: {exc}") from None
 

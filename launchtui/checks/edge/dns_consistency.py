@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import HostPort, Sprint
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient, Lookup
 from launchtui.net.errors import NetError
 
@@ -38,8 +38,8 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
-    if not ctx.config.public_resolvers:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
+    if not ctx.net.config.public_resolvers:
         return Outcome(
             Status.SKIP,
             f"{host}: no [network].public_resolvers configured to compare the zone with",
@@ -48,21 +48,23 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             "then run the check again.",
         )
     public = {
-        f"public resolver {format_hostport(server)}": ctx.public_resolver(server)
-        for server in ctx.config.public_resolvers
+        f"public resolver {format_hostport(server)}": ctx.net.public_resolver(server)
+        for server in ctx.net.config.public_resolvers
     }
     zone_replies, public_replies = await asyncio.gather(
         _ask_authoritative(ctx, host), _ask_all(public, host)
     )
-    return judge(host, zone_replies | public_replies, ctx.commands)
+    return judge(host, zone_replies | public_replies, ctx.net.commands)
 
 
-async def _ask_authoritative(ctx: NetworkContext, host: str) -> dict[str, Reply | str]:
+async def _ask_authoritative(ctx: CheckContext, host: str) -> dict[str, Reply | str]:
     try:
-        zone = await authoritative.find_zone(ctx.dns, host)
+        zone = await authoritative.find_zone(ctx.net.dns, host)
     except NetError as exc:
         return {f"{AUTHORITATIVE} nameservers": str(exc)}
-    servers, missing = await authoritative.nameservers(ctx.connector, zone, ctx.timeouts.dns)
+    servers, missing = await authoritative.nameservers(
+        ctx.net.connector, zone, ctx.net.timeouts.dns
+    )
     replies = await _ask_all({f"{AUTHORITATIVE} {s.label}": s.client for s in servers}, host)
     return {f"{AUTHORITATIVE} {name}": reason for name, reason in missing.items()} | replies
 

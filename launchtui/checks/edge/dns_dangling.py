@@ -10,12 +10,12 @@ exploit it, so it warns; dns.resolve fails it anyway.
 
 from __future__ import annotations
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer
 
 MAX_CHAIN = 8  # CNAMEs followed before the chain counts as broken
@@ -71,24 +71,24 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
     chain: list[str] = []
     name = host
     while True:
-        lookup = await ctx.dns.lookup(name, "CNAME")
+        lookup = await ctx.net.dns.lookup(name, "CNAME")
         if lookup.answer is not Answer.FOUND:
             break
         name = lookup.records[0].lower()
         if name in chain or name == host.lower() or len(chain) == MAX_CHAIN:
             return _broken(host, [*chain, name], "the CNAME chain loops or is too long", ctx)
         chain.append(name)
-    evidence: dict[str, object] = {"resolver": ctx.dns.label, "cname_chain": chain}
+    evidence: dict[str, object] = {"resolver": ctx.net.dns.label, "cname_chain": chain}
     if not chain:
         what = "does not exist (NXDOMAIN)" if lookup.answer is Answer.NXDOMAIN else "is not a CNAME"
         return Outcome(Status.PASS, f"{host} {what}: no CNAME to dangle", evidence)
     if lookup.answer is Answer.NODATA:
         for rdtype in ("A", "AAAA"):
-            addresses = await ctx.dns.lookup(name, rdtype)
+            addresses = await ctx.net.dns.lookup(name, rdtype)
             if addresses.records:
                 evidence[rdtype.lower()] = list(addresses.records)
                 return Outcome(
@@ -98,7 +98,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                     evidence,
                 )
         return _broken(host, chain, f"{name} exists but has no address", ctx)
-    zone = await authoritative.find_zone(ctx.dns, host)
+    zone = await authoritative.find_zone(ctx.net.dns, host)
     evidence["zone"] = zone.apex
     if name == zone.apex or name.endswith("." + zone.apex):
         return _broken(host, chain, f"{name} does not exist (NXDOMAIN) in your own zone", ctx)
@@ -110,27 +110,27 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host} is a CNAME to {name} ({owner}), which does not exist: anyone who "
             f"claims that name at {owner} serves {host}",
             evidence,
-            fix=_fix_takeover(host, name, owner, ctx.commands),
+            fix=_fix_takeover(host, name, owner, ctx.net.commands),
         )
     return Outcome(
         Status.FAIL,
         f"{host} is a CNAME to {name}, which does not exist (NXDOMAIN) outside your zone: "
         "a dangling CNAME",
         evidence,
-        fix=_fix_takeover(host, name, None, ctx.commands),
+        fix=_fix_takeover(host, name, None, ctx.net.commands),
     )
 
 
-def _broken(host: str, chain: list[str], why: str, ctx: NetworkContext) -> Outcome:
+def _broken(host: str, chain: list[str], why: str, ctx: CheckContext) -> Outcome:
     return Outcome(
         Status.WARN,
         f"{host} is a CNAME that leads nowhere: {why}",
-        {"resolver": ctx.dns.label, "cname_chain": chain},
+        {"resolver": ctx.net.dns.label, "cname_chain": chain},
         fix=f"{host} is broken (no address at the end of its CNAME chain) but not open to a "
         "takeover: the missing name is one only you can create.\n"
         f"1. Point the CNAME of {host} at the name that really serves it, or add the "
         "missing record, or delete the CNAME if the hostname is no longer used.\n"
-        f"2. Verify: `{ctx.commands.dig(host, 'A')}` ends in an address.",
+        f"2. Verify: `{ctx.net.commands.dig(host, 'A')}` ends in an address.",
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
 
@@ -16,9 +16,9 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
     a, aaaa = await asyncio.gather(
-        ctx.dns.lookup(host, "A"), ctx.dns.lookup(host, "AAAA"), return_exceptions=True
+        ctx.net.dns.lookup(host, "A"), ctx.net.dns.lookup(host, "AAAA"), return_exceptions=True
     )
     lookups = [x for x in (a, aaaa) if isinstance(x, Lookup)]
     failures = [x for x in (a, aaaa) if isinstance(x, BaseException)]
@@ -29,7 +29,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
         raise failures[0]  # neither type could be looked up: could not check
 
     evidence = _evidence(lookups, ctx)
-    dig = ctx.commands.dig
+    dig = ctx.net.commands.dig
     nxdomain = next((x for x in lookups if x.answer is Answer.NXDOMAIN), None)
     if nxdomain is not None and nxdomain.cnames:
         target = nxdomain.cnames[-1]
@@ -73,8 +73,8 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
     return Outcome(Status.PASS, f"{host} resolves to {', '.join(addresses)}", evidence)
 
 
-def _evidence(lookups: list[Lookup], ctx: NetworkContext) -> dict[str, object]:
-    evidence: dict[str, object] = {"resolver": ctx.dns.label}
+def _evidence(lookups: list[Lookup], ctx: CheckContext) -> dict[str, object]:
+    evidence: dict[str, object] = {"resolver": ctx.net.dns.label}
     for lookup in lookups:
         key = lookup.rdtype.lower()
         found = lookup.answer is Answer.FOUND

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks.edge._chains import chain_evidence, origin, stopped
+from launchtui.checks.context import CheckContext
+from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, origin
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
-from launchtui.net.errors import NetError
-from launchtui.net.redirects import PERMANENT, Chain, End, follow
+from launchtui.model.targets import pair, split_pair
+from launchtui.net.redirects import PERMANENT, Chain
 
-ARROW = " -> "
 NOT_SET = "[site].canonical"  # the one target when no canonical URL is set
 
 
@@ -31,17 +30,10 @@ def _targets(sprint: Sprint) -> list[str]:
         return [NOT_SET]
     canonical = origin(site.canonical)
     converging = {site.apex, f"www.{site.apex}", urlsplit(canonical).hostname}
-    return [
-        f"{host}{ARROW}{canonical}" if host in converging else host for host in site.all_hostnames
-    ]
+    return [pair(host, canonical) if host in converging else host for host in site.all_hostnames]
 
 
-def host_of(target: str) -> str:
-    """The hostname a target is about (the routing map groups results by it)."""
-    return target.split(ARROW, 1)[0]
-
-
-async def _run(ctx: NetworkContext, target: str) -> Outcome:
+async def _run(ctx: CheckContext, target: str) -> Outcome:
     if target == NOT_SET:
         return Outcome(
             Status.SKIP,
@@ -50,13 +42,11 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             '`canonical = "https://app.example.com"`; the apex and www then must redirect '
             "there.",
         )
-    host, _, canonical = target.partition(ARROW)
-    chain = await follow(ctx.http, f"https://{host}/")
-    if chain.end is End.ERROR and not chain.hops:
-        raise NetError(chain.reason)
+    host, canonical = split_pair(target) or (target, "")
+    chain = await follow_from(ctx.net.http, f"https://{host}/")
     evidence = chain_evidence(chain)
     # What curl -L will follow: the hops launchtui followed, then the canonical origin.
-    verify = ctx.commands.curl(
+    verify = ctx.net.commands.curl(
         "-sIL", f"https://{host}/", *(hop.url for hop in chain.hops), canonical
     )
     broken = _broken(host, chain, evidence, verify)
@@ -70,27 +60,15 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
 def _broken(host: str, chain: Chain, evidence: Evidence, verify: str) -> Outcome | None:
     """Chains that fail or could not be followed, whatever the host's role."""
     start = f"https://{host}/"
-    if stopped(chain):
+    final = final_page(chain, start, evidence, lambda why: _fix(host, verify, why))
+    if isinstance(final, Outcome):
+        return final
+    if urlsplit(final.url).scheme != "https":
         return Outcome(
             Status.FAIL,
-            f"{start} never reaches a page: {chain.reason}",
+            f"{start} ends on plain HTTP at {final.url}",
             evidence,
-            fix=_fix(host, verify, f"the redirect chain never ends in a page ({chain.reason})"),
-        )
-    if chain.end is End.ERROR or chain.final is None:
-        return Outcome(
-            Status.ERROR,
-            f"could not check: a hop after {chain.hops[-1].url} failed: {chain.reason}",
-            evidence,
-            fix="Nothing after the last hop shown was verified. Make that URL reachable "
-            "from here, then run the check again.",
-        )
-    if urlsplit(chain.final.url).scheme != "https":
-        return Outcome(
-            Status.FAIL,
-            f"{start} ends on plain HTTP at {chain.final.url}",
-            evidence,
-            fix=_fix(host, verify, f"the chain ends on plain HTTP ({chain.final.url})"),
+            fix=_fix(host, verify, f"the chain ends on plain HTTP ({final.url})"),
         )
     return None
 

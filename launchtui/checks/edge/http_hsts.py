@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 
 MIN_MAX_AGE = 15552000  # 180 days
 PRELOAD_MAX_AGE = 31536000  # a year: what hstspreload.org requires
@@ -114,8 +114,8 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
-    response = await ctx.http.fetch(f"https://{host}/", max_body=0)
+async def _run(ctx: CheckContext, host: str) -> Outcome:
+    response = await ctx.net.http.fetch(f"https://{host}/", max_body=0)
     values = response.header_all(HEADER)
     evidence: Evidence = {"url": response.url, "status": response.status}
     if not values:
@@ -127,15 +127,15 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
                 host,
                 "there is no HSTS header, so a visitor's first plain-HTTP request "
                 "can be intercepted and kept on HTTP (SSL stripping)",
-                ctx.commands,
+                ctx.net.commands,
             ),
         )
     evidence["header"] = values[0]
-    first = _judge(host, values[0], evidence, len(values), ctx.commands)
+    first = _judge(host, values[0], evidence, len(values), ctx.net.commands)
     if len(values) == 1:
         return first
     evidence["ignored_headers"] = values[1:]
-    return _duplicated(host, first, values, ctx.commands)
+    return _duplicated(host, first, values, ctx.net.commands)
 
 
 def _judge(host: str, value: str, evidence: Evidence, count: int, commands: Commands) -> Outcome:

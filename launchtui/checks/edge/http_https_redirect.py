@@ -10,26 +10,29 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from launchtui.checks.edge._chains import chain_evidence, hop_targets, origin, stopped
+from launchtui.checks.context import CheckContext
+from launchtui.checks.edge._chains import (
+    chain_evidence,
+    follow_from,
+    hop_targets,
+    origin,
+    stopped,
+)
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
-from launchtui.net.errors import NetError
-from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End, follow
+from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End
 
 
 def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
     start = f"http://{host}/"
-    chain = await follow(ctx.http, start)
-    if chain.end is End.ERROR and not chain.hops:
-        raise NetError(chain.reason)  # port 80 refused or silent: nothing was checked
+    chain = await follow_from(ctx.net.http, start)  # port 80 refused or silent: NetError
     evidence = chain_evidence(chain)
-    verify = ctx.commands.curl("-sI", start)
+    verify = ctx.net.commands.curl("-sI", start)
     first = chain.hops[0]
     if first.status not in REDIRECT_STATUSES:
         return Outcome(

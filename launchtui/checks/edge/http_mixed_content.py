@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.edge._chains import chain_evidence
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import html
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
 from launchtui.net.redirects import follow
@@ -44,10 +44,10 @@ def _targets(sprint: Sprint) -> list[str]:
     return page_targets(sprint, KEY_FLOWS)
 
 
-async def fetch_page(ctx: NetworkContext, url: str) -> tuple[Fetched, Evidence]:
+async def fetch_page(ctx: CheckContext, url: str) -> tuple[Fetched, Evidence]:
     """The page at the end of `url`'s redirect chain, with the chain as evidence. NetError
     when there is no 2xx page to read (a dead end is another check's verdict)."""
-    chain = await follow(ctx.http, url, body_limit=PAGE_LIMIT)
+    chain = await follow(ctx.net.http, url, body_limit=PAGE_LIMIT)
     final = chain.final
     if final is None:
         raise NetError(chain.reason)
@@ -56,7 +56,7 @@ async def fetch_page(ctx: NetworkContext, url: str) -> tuple[Fetched, Evidence]:
     return final, chain_evidence(chain)
 
 
-async def _run(ctx: NetworkContext, url: str) -> Outcome:
+async def _run(ctx: CheckContext, url: str) -> Outcome:
     page, evidence = await fetch_page(ctx, url)
     evidence["body_bytes"] = len(page.body)
     evidence["truncated"] = page.truncated
@@ -70,7 +70,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             fix=f"The page itself is served over plain HTTP, so everything on it (passwords "
             f"too) travels in clear.\n1. Redirect {page.url} to its https:// URL with a 301 "
             "and serve the page only over HTTPS.\n"
-            f"2. Verify: `{ctx.commands.curl('-sI', page.url)}` answers 301 with an https:// "
+            f"2. Verify: `{ctx.net.commands.curl('-sI', page.url)}` answers 301 with an https:// "
             "Location.",
         )
     found = html.resources(html.decode(page.body, page.header("content-type")))
@@ -87,7 +87,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             evidence,
             fix=_fix(
                 page.url,
-                ctx.commands,
+                ctx.net.commands,
                 active,
                 "Browsers block these outright (the page breaks), and "
                 "a form posting to http:// sends passwords or card details in clear.",
@@ -100,7 +100,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             evidence,
             fix=_fix(
                 page.url,
-                ctx.commands,
+                ctx.net.commands,
                 passive,
                 "Browsers upgrade or block them and may drop the "
                 "padlock, which makes members hesitate on signup and checkout.",

@@ -3,26 +3,26 @@ permanent hops, and lands on a page that works."""
 
 from __future__ import annotations
 
-from launchtui.checks.edge._chains import chain_evidence, same_url, stopped
+from launchtui.checks.context import CheckContext
+from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, same_url
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
-from launchtui.net.errors import NetError
-from launchtui.net.redirects import PERMANENT, End, follow
+from launchtui.model.targets import pair, split_pair
+from launchtui.net.redirects import PERMANENT
 
-ARROW = " -> "
 MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop
 NONE_DECLARED = "[site].redirects"  # the one target when no old URL is declared
 
 
 def _targets(sprint: Sprint) -> list[str]:
     redirects = sprint.site.redirects
-    return [f"{r.from_url}{ARROW}{r.to_url}" for r in redirects] or [NONE_DECLARED]
+    return [pair(r.from_url, r.to_url) for r in redirects] or [NONE_DECLARED]
 
 
-async def _run(ctx: NetworkContext, target: str) -> Outcome:
-    if ARROW not in target:
+async def _run(ctx: CheckContext, target: str) -> Outcome:
+    declared = split_pair(target)
+    if declared is None:
         return Outcome(
             Status.SKIP,
             "no old URLs declared in [site].redirects: nothing to check",
@@ -31,29 +31,14 @@ async def _run(ctx: NetworkContext, target: str) -> Outcome:
             '`redirects = [ { from = "http://example.com/join", to = '
             '"https://app.example.com/join" } ]` under [site].',
         )
-    old, new = target.split(ARROW, 1)
-    chain = await follow(ctx.http, old)
-    if chain.end is End.ERROR and not chain.hops:
-        raise NetError(chain.reason)
+    old, new = declared
+    chain = await follow_from(ctx.net.http, old)
     evidence = chain_evidence(chain) | {"expected": new}
-    verify = ctx.commands.curl("-sIL", old, *(hop.url for hop in chain.hops), new)
+    verify = ctx.net.commands.curl("-sIL", old, *(hop.url for hop in chain.hops), new)
     hops = len(chain.redirects)
-    if stopped(chain):
-        return Outcome(
-            Status.FAIL,
-            f"{old} never reaches a page: {chain.reason}",
-            evidence,
-            fix=_fix(old, new, verify, f"the chain stops: {chain.reason}"),
-        )
-    if chain.end is End.ERROR or chain.final is None:
-        return Outcome(
-            Status.ERROR,
-            f"could not check: {old} redirects, but hop {hops + 1} failed: {chain.reason}",
-            evidence,
-            fix="Nothing after the last hop shown was verified. Make that URL reachable "
-            "from here, then run the check again.",
-        )
-    final = chain.final
+    final = final_page(chain, old, evidence, lambda why: _fix(old, new, verify, why))
+    if isinstance(final, Outcome):
+        return final
     if not same_url(final.url, new):
         return Outcome(
             Status.FAIL,

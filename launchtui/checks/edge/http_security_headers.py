@@ -39,12 +39,12 @@ from __future__ import annotations
 
 import re
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.edge.http_mixed_content import fetch_page, page_targets
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.http import Fetched
 
 HEADERS = (
@@ -78,7 +78,7 @@ def _targets(sprint: Sprint) -> list[str]:
     return page_targets(sprint, ("login",))
 
 
-async def _run(ctx: NetworkContext, url: str) -> Outcome:
+async def _run(ctx: CheckContext, url: str) -> Outcome:
     page, evidence = await fetch_page(ctx, url)
     headers = {name: page.header_all(name) for name in HEADERS}
     evidence["headers"] = {name: values for name, values in headers.items() if values}
@@ -99,7 +99,7 @@ async def _run(ctx: NetworkContext, url: str) -> Outcome:
             Status.FAIL if fails else Status.WARN,
             f"{page.url}: " + "; ".join(problems),
             evidence,
-            fix=_fix(page.url, problems, ctx.commands),
+            fix=_fix(page.url, problems, ctx.net.commands),
         )
     return Outcome(Status.PASS, f"{page.url}: protective headers and cookie flags set", evidence)
 

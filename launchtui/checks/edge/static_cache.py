@@ -20,13 +20,13 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urljoin, urlsplit
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.edge.http_mixed_content import PAGE_LIMIT, fetch_page
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import html
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
 
@@ -42,7 +42,7 @@ def _targets(sprint: Sprint) -> list[str]:
     return [*sprint.site.all_hostnames, *dict.fromkeys(sprint.private_urls)]
 
 
-async def _run(ctx: NetworkContext, target: str) -> Outcome:
+async def _run(ctx: CheckContext, target: str) -> Outcome:
     if "://" in target:
         return await _private(ctx, target)
     return await _site(ctx, target)
@@ -80,7 +80,7 @@ def _shared_cacheable(cc: dict[str, str]) -> bool:
     return "public" in cc or _seconds(cc.get("s-maxage")) > 0
 
 
-async def _site(ctx: NetworkContext, host: str) -> Outcome:
+async def _site(ctx: CheckContext, host: str) -> Outcome:
     page, evidence = await fetch_page(ctx, f"https://{host}/")
     page_cc = cache_control(page)
     evidence["page_cache_control"] = page.header_all("cache-control")
@@ -96,7 +96,7 @@ async def _site(ctx: NetworkContext, host: str) -> Outcome:
     evidence["assets"] = []
     unchecked: list[str] = []
     results = await asyncio.gather(
-        *(ctx.http.fetch(url, max_body=ASSET_BODY_LIMIT) for url in assets),
+        *(ctx.net.http.fetch(url, max_body=ASSET_BODY_LIMIT) for url in assets),
         return_exceptions=True,
     )
     for url, result in zip(assets, results, strict=True):
@@ -117,7 +117,7 @@ async def _site(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL if fail else Status.WARN,
             f"{host}: " + "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else ""),
             evidence,
-            fix=_site_fix(host, fail, ctx.commands),
+            fix=_site_fix(host, fail, ctx.net.commands),
         )
     if unchecked:
         return Outcome(
@@ -170,8 +170,8 @@ def _asset_problem(response: Fetched) -> str:
     return ""
 
 
-async def _private(ctx: NetworkContext, url: str) -> Outcome:
-    response = await ctx.http.fetch(url, max_body=ASSET_BODY_LIMIT)
+async def _private(ctx: CheckContext, url: str) -> Outcome:
+    response = await ctx.net.http.fetch(url, max_body=ASSET_BODY_LIMIT)
     cc = cache_control(response)
     evidence: Evidence = {
         "url": url,
@@ -188,7 +188,7 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
             fix=_private_fix(
                 url,
                 "the CDN keeps it and may serve one member's data to others",
-                ctx.commands,
+                ctx.net.commands,
             ),
         )
     if "private" in cc or "no-store" in cc:
@@ -202,7 +202,7 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
                 url,
                 "a CDN or proxy may store it and serve one member's data "
                 "to other visitors, logged in or not",
-                ctx.commands,
+                ctx.net.commands,
             ),
         )
     reason = "no Cache-Control" if not cc else f"only {', '.join(cc)}"
@@ -211,7 +211,7 @@ async def _private(ctx: NetworkContext, url: str) -> Outcome:
         f"{url} is member-only and says {reason}: a shared cache may still keep it",
         evidence,
         fix=_private_fix(
-            url, "without an explicit `private` caches fall back to heuristics", ctx.commands
+            url, "without an explicit `private` caches fall back to heuristics", ctx.net.commands
         ),
     )
 

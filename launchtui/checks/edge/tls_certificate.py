@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
 
 WARN_DAYS = 30
@@ -26,20 +26,22 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(sprint.site.all_hostnames)
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
     try:
-        probe = await probe_tls(ctx.connector, host, 443, ctx.trust, ctx.timeouts.connect)
+        probe = await probe_tls(
+            ctx.net.connector, host, 443, ctx.net.trust, ctx.net.timeouts.connect
+        )
     except HandshakeFailed as exc:
         return Outcome(
             Status.FAIL,
             f"{host}:443 refused the TLS handshake: {exc}",
-            {"trust": ctx.trust_label},
+            {"trust": ctx.net.trust_label},
             fix=f"Browsers cannot open https://{host}/ at all. Make sure the server or edge "
             f"for {host} listens for HTTPS on port 443 with a certificate for {host} "
             f"(for example by enabling TLS for this hostname at your host or CDN), then "
-            f"verify with `{ctx.commands.s_client(host)}`.",
+            f"verify with `{ctx.net.commands.s_client(host)}`.",
         )
-    return judge(probe, ctx.trust_label, datetime.now(UTC), ctx.commands)
+    return judge(probe, ctx.net.trust_label, datetime.now(UTC), ctx.net.commands)
 
 
 def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) -> Outcome:

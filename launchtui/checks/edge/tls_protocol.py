@@ -8,12 +8,12 @@ import ssl
 import warnings
 from dataclasses import dataclass
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
-from launchtui.net.context import NetworkContext
 
 # Deprecated versions (RFC 8996). ssl marks their names deprecated: that is the point here.
 with warnings.catch_warnings():
@@ -68,11 +68,11 @@ def _legacy_context(version: ssl.TLSVersion) -> ssl.SSLContext:
     return context
 
 
-async def _attempt(ctx: NetworkContext, host: str, context: ssl.SSLContext) -> Attempt:
+async def _attempt(ctx: CheckContext, host: str, context: ssl.SSLContext) -> Attempt:
     """Raises NetError when the server cannot be reached or the handshake stalls."""
     try:
-        async with ctx.connector.stream(
-            host, 443, tls=context, handshake_timeout=ctx.timeouts.connect
+        async with ctx.net.connector.stream(
+            host, 443, tls=context, handshake_timeout=ctx.net.timeouts.connect
         ) as (_reader, writer, address):
             ssl_object = writer.get_extra_info("ssl_object")
             version = str(ssl_object.version() or "unknown version")
@@ -98,14 +98,14 @@ def _unsupported_locally(name: str) -> Attempt | None:
     )
 
 
-async def _legacy(ctx: NetworkContext, host: str, name: str) -> Attempt:
+async def _legacy(ctx: CheckContext, host: str, name: str) -> Attempt:
     unsupported = _unsupported_locally(name)
     if unsupported is not None:
         return unsupported
     return await _attempt(ctx, host, _legacy_context(LEGACY[name]))
 
 
-async def _run(ctx: NetworkContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, host: str) -> Outcome:
     modern = await _attempt(ctx, host, _modern_context())
     attempts = await asyncio.gather(*(_legacy(ctx, host, name) for name in LEGACY))
     legacy = dict(zip(LEGACY, attempts, strict=True))
@@ -120,7 +120,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             Status.FAIL,
             f"{host}:443 refused a TLS 1.2/1.3 handshake ({modern.detail}){only}",
             evidence,
-            fix=_fix_no_modern(host, ctx.commands),
+            fix=_fix_no_modern(host, ctx.net.commands),
         )
     if old:
         return Outcome(
@@ -128,7 +128,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{host}: {modern.detail.split(',')[0]} offered, but {' and '.join(old)} still "
             "accepted",
             evidence,
-            fix=_fix_legacy(host, old, ctx.commands),
+            fix=_fix_legacy(host, old, ctx.net.commands),
         )
     untestable = [name for name, attempt in legacy.items() if attempt.untestable]
     if untestable:
@@ -138,7 +138,7 @@ async def _run(ctx: NetworkContext, host: str) -> Outcome:
             f"{' and '.join(untestable)} is still accepted could not be tested from here",
             evidence,
             fix="Run the check from a machine whose OpenSSL can still offer TLS 1.0/1.1, or "
-            f"test by hand: `{ctx.commands.s_client(host, '-tls1 -cipher DEFAULT@SECLEVEL=0')} "
+            f"test by hand: `{ctx.net.commands.s_client(host, '-tls1 -cipher DEFAULT@SECLEVEL=0')} "
             "</dev/null` must fail.",
         )
     return Outcome(

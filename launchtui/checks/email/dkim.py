@@ -17,14 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.email import dkim_record as dkr
-from launchtui.email.senders import SENDERS, Sender
 from launchtui.email.txt import txt_value
 from launchtui.model.results import Evidence, Outcome, Severity, Status
+from launchtui.model.senders import SENDERS, Sender
 from launchtui.model.sprint import EmailConfig, Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
 
@@ -83,15 +83,15 @@ def _targets(sprint: Sprint) -> list[str]:
     return list(plan(sprint.email))
 
 
-def _target(ctx: NetworkContext, name: str) -> Target:
-    planned = plan(ctx.sprint.email).get(name) if ctx.sprint is not None else None
+def _target(ctx: CheckContext, name: str) -> Target:
+    planned = plan(ctx.sprint.email).get(name)
     if planned is not None:
         return planned
     selector, _, domain = name.partition("._domainkey.")
     return Target(name, domain, selector if domain else "")
 
 
-async def _run(ctx: NetworkContext, name: str) -> Outcome:
+async def _run(ctx: CheckContext, name: str) -> Outcome:
     target = _target(ctx, name)
     if not target.selector:
         return _undeclared(target)
@@ -101,8 +101,8 @@ async def _run(ctx: NetworkContext, name: str) -> Outcome:
             f"{target.name}: {target.selector!r} is not a DNS name a selector can have",
             fix=_fix_declare(target.domain, "your sending service"),
         )
-    lookup = await ctx.dns.lookup(target.name, "TXT")
-    evidence: Evidence = {"resolver": ctx.dns.label, "name": target.name}
+    lookup = await ctx.net.dns.lookup(target.name, "TXT")
+    evidence: Evidence = {"resolver": ctx.net.dns.label, "name": target.name}
     if target.senders:
         evidence["guessed_from"] = [s.title for s in target.senders]
     if lookup.cnames:
@@ -111,7 +111,7 @@ async def _run(ctx: NetworkContext, name: str) -> Outcome:
         return await _missing(ctx, target, lookup, evidence)
     texts = [txt_value(record, errors="replace") for record in lookup.records]
     evidence["records"] = texts
-    return judge(target, texts, evidence, ctx.commands)
+    return judge(target, texts, evidence, ctx.net.commands)
 
 
 def judge(target: Target, texts: list[str], evidence: Evidence, commands: Commands) -> Outcome:
@@ -217,7 +217,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
 
 
 async def _missing(
-    ctx: NetworkContext, target: Target, lookup: Lookup, evidence: Evidence
+    ctx: CheckContext, target: Target, lookup: Lookup, evidence: Evidence
 ) -> Outcome:
     name = target.name
     state = "does not exist (NXDOMAIN)" if lookup.answer is Answer.NXDOMAIN else "has no TXT record"
@@ -240,23 +240,23 @@ async def _missing(
             Status.FAIL,
             f"{name} {what}{others if target.siblings else ''}: no DKIM key found for {titles}",
             evidence,
-            fix=_fix_guessed(target, ctx.commands),
+            fix=_fix_guessed(target, ctx.net.commands),
         )
     return Outcome(
         Status.FAIL,
         f"{name} {what}: messages signed with selector {target.selector} fail DKIM",
         evidence,
-        fix=_fix_publish(target, ctx.commands),
+        fix=_fix_publish(target, ctx.net.commands),
     )
 
 
-async def _published(ctx: NetworkContext, target: Target) -> tuple[list[str], NetError | None]:
+async def _published(ctx: CheckContext, target: Target) -> tuple[list[str], NetError | None]:
     """The target's sibling selectors that have a TXT record, and a lookup that failed."""
     published: list[str] = []
     failure: NetError | None = None
     for selector in target.siblings:
         try:
-            lookup = await ctx.dns.lookup(key_name(selector, target.domain), "TXT")
+            lookup = await ctx.net.dns.lookup(key_name(selector, target.domain), "TXT")
         except NetError as exc:
             failure = failure or exc
             continue

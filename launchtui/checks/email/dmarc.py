@@ -15,13 +15,13 @@ domain's). What a launch needs, and so what this check asks for:
 
 from __future__ import annotations
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.email import dmarc
 from launchtui.email.txt import shorten
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 
 MAX_SHOWN_RECORDS = 10
@@ -61,10 +61,10 @@ def _verify(name: str, commands: Commands) -> str:
     )
 
 
-async def _run(ctx: NetworkContext, domain: str) -> Outcome:
-    found = await dmarc.discover(ctx.dns, domain)
+async def _run(ctx: CheckContext, domain: str) -> Outcome:
+    found = await dmarc.discover(ctx.net.dns, domain)
     evidence: Evidence = {
-        "resolver": ctx.dns.label,
+        "resolver": ctx.net.dns.label,
         "queried": list(found.queried),
         "organizational_domain": found.organizational_domain,
     }
@@ -74,11 +74,11 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             for item in found.ignored[:MAX_SHOWN_RECORDS]
         ]
     if not found.records:
-        return _missing(found, domain, evidence, ctx.commands)
+        return _missing(found, domain, evidence, ctx.net.commands)
     evidence["found_at"] = found.found_at
     if found.record is None:
         evidence["records"] = [shorten(text) for text in found.records[:MAX_SHOWN_RECORDS]]
-        return _several(found, domain, evidence, ctx.commands)
+        return _several(found, domain, evidence, ctx.net.commands)
     record = found.record
     evidence["record"] = shorten(record.text)
     evidence["tags"] = {key: shorten(value, 512) for key, value in record.tags.items()}
@@ -86,9 +86,9 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         evidence["warnings"] = list(record.warnings)
     if not record.valid:
         evidence["errors"] = list(record.errors)
-        return _invalid(found, record, domain, evidence, ctx.commands)
+        return _invalid(found, record, domain, evidence, ctx.net.commands)
     try:
-        destinations = await dmarc.check_destinations(ctx.dns, record, found.policy_domain)
+        destinations = await dmarc.check_destinations(ctx.net.dns, record, found.policy_domain)
     except NetError as exc:
         return Outcome(
             Status.ERROR,
@@ -100,7 +100,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
         )
     if destinations:
         evidence["external_destinations"] = [d.to_dict() for d in destinations]
-    return _judge(found, record, destinations, domain, evidence, ctx.commands)
+    return _judge(found, record, destinations, domain, evidence, ctx.net.commands)
 
 
 def _missing(

@@ -20,6 +20,7 @@ anchors), without following redirects and reading at most 64 KB.
 
 from __future__ import annotations
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.email.mx import parse_mx
 from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
@@ -27,7 +28,6 @@ from launchtui.email.txt import shorten, txt_records
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 
 ONE_DAY = 86400
@@ -82,13 +82,15 @@ def _one_record(
     return record
 
 
-async def _run(ctx: NetworkContext, domain: str) -> Outcome:
+async def _run(ctx: CheckContext, domain: str) -> Outcome:
     sts_name, tlsrpt_name = f"_mta-sts.{domain}", f"_smtp._tls.{domain}"
-    evidence: Evidence = {"resolver": ctx.dns.label}
+    evidence: Evidence = {"resolver": ctx.net.dns.label}
     verdict = _Verdict()
-    sts = _one_record(await txt_records(ctx.dns, sts_name), sts_name, "mta_sts", verdict, evidence)
+    sts = _one_record(
+        await txt_records(ctx.net.dns, sts_name), sts_name, "mta_sts", verdict, evidence
+    )
     tls = _one_record(
-        await txt_records(ctx.dns, tlsrpt_name), tlsrpt_name, "tls_rpt", verdict, evidence
+        await txt_records(ctx.net.dns, tlsrpt_name), tlsrpt_name, "tls_rpt", verdict, evidence
     )
     if "mta_sts_records" not in evidence:
         verdict.findings.append(f"no MTA-STS record at {sts_name}: MTA-STS is not deployed")
@@ -118,20 +120,20 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             )
     if tls is not None:
         evidence["tls_rpt_rua"] = tls.fields.get("rua", "")
-    return _judge(domain, verdict, evidence, hosts, ctx.commands)
+    return _judge(domain, verdict, evidence, hosts, ctx.net.commands)
 
 
-async def _mx_hosts(ctx: NetworkContext, domain: str) -> list[str]:
-    lookup = await ctx.dns.lookup(domain, "MX")
+async def _mx_hosts(ctx: CheckContext, domain: str) -> list[str]:
+    lookup = await ctx.net.dns.lookup(domain, "MX")
     return [e.name for e in map(parse_mx, lookup.records) if e.name]
 
 
 async def _check_policy(
-    ctx: NetworkContext, domain: str, hosts: list[str], verdict: _Verdict, evidence: Evidence
+    ctx: CheckContext, domain: str, hosts: list[str], verdict: _Verdict, evidence: Evidence
 ) -> None:
     url = policy_url(domain)
     evidence["policy_url"] = url
-    fetched = await ctx.http.fetch(url, max_body=mta_sts.MAX_POLICY_BYTES)
+    fetched = await ctx.net.http.fetch(url, max_body=mta_sts.MAX_POLICY_BYTES)
     evidence["policy_status"] = fetched.status
     if fetched.status != 200:
         location = fetched.header("location")

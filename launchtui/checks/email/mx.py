@@ -18,11 +18,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.context import NetworkContext
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
 
@@ -89,9 +89,9 @@ async def resolve_exchange(client: DnsClient, exchange: Exchange) -> None:
         exchange.problem = "has no A or AAAA record"
 
 
-async def _run(ctx: NetworkContext, domain: str) -> Outcome:
-    lookup = await ctx.dns.lookup(domain, "MX")
-    evidence: Evidence = {"resolver": ctx.dns.label}
+async def _run(ctx: CheckContext, domain: str) -> Outcome:
+    lookup = await ctx.net.dns.lookup(domain, "MX")
+    evidence: Evidence = {"resolver": ctx.net.dns.label}
     if lookup.answer is Answer.NXDOMAIN:
         return Outcome(
             Status.FAIL,
@@ -104,10 +104,10 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
     evidence["mx"] = list(lookup.records[: MAX_TARGETS * 2])
     exchanges = sorted((parse_mx(text) for text in lookup.records), key=lambda e: e.preference)
     if any(not e.name for e in exchanges):
-        return _null_mx(domain, exchanges, evidence, ctx.commands)
+        return _null_mx(domain, exchanges, evidence, ctx.net.commands)
     shown = exchanges[:MAX_TARGETS]
     for exchange in shown:
-        await resolve_exchange(ctx.dns, exchange)
+        await resolve_exchange(ctx.net.dns, exchange)
     evidence["exchanges"] = [exchange.to_dict() for exchange in shown]
     if len(exchanges) > MAX_TARGETS:
         evidence["not_checked"] = len(exchanges) - MAX_TARGETS
@@ -120,7 +120,7 @@ async def _run(ctx: NetworkContext, domain: str) -> Outcome:
             fix="Nothing was verified about that mail server. Make DNS reachable from where "
             "launchtui runs, then run the check again.",
         )
-    return _judge(domain, shown, evidence, ctx.commands)
+    return _judge(domain, shown, evidence, ctx.net.commands)
 
 
 def _judge(
@@ -155,15 +155,15 @@ def _judge(
     return Outcome(Status.PASS, f"{domain} receives mail at {listing} ({addresses})", evidence)
 
 
-async def _no_mx(ctx: NetworkContext, domain: str, evidence: Evidence) -> Outcome:
+async def _no_mx(ctx: CheckContext, domain: str, evidence: Evidence) -> Outcome:
     implicit = Exchange(0, domain)
-    await resolve_exchange(ctx.dns, implicit)
+    await resolve_exchange(ctx.net.dns, implicit)
     if implicit.error:
         raise NetError(implicit.error)
     evidence["mx"] = []
     evidence["implicit_mx"] = implicit.to_dict()
     add = f"{domain}. MX 10 <your mail provider's host>."
-    verify = ctx.commands.dig(domain, "MX")
+    verify = ctx.net.commands.dig(domain, "MX")
     if implicit.addresses:
         return Outcome(
             Status.WARN,

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
-from launchtui.email.senders import SENDERS, sender
 from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
+from launchtui.email.spf_merge import LookupCost, include_target, includes, merged_terms, render
 from launchtui.email.spf_terms import (
-    LOOKUP_TERMS,
-    Mechanism,
-    Modifier,
-    SpfSyntaxError,
     Term,
-    parse_term,
 )
 from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
 from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.senders import SENDERS, sender
 from launchtui.model.sprint import Sprint
-from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError
 
 # Include domain -> the catalogue's service, to name services in findings and fixes.
@@ -43,10 +39,10 @@ class Findings:
     warn: list[str] = field(default_factory=list)
 
 
-async def _run(ctx: NetworkContext, domain: str) -> Outcome:
-    declared = ctx.sprint.email.senders if ctx.sprint else ()
-    tree = await walk_tree(ctx.dns, domain)
-    evidence: dict[str, object] = {"resolver": ctx.dns.label, "domain": domain}
+async def _run(ctx: CheckContext, domain: str) -> Outcome:
+    declared = ctx.sprint.email.senders
+    tree = await walk_tree(ctx.net.dns, domain)
+    evidence: dict[str, object] = {"resolver": ctx.net.dns.label, "domain": domain}
     if not tree.records:
         return Outcome(
             Status.FAIL,
@@ -137,15 +133,13 @@ def judge(tree: SpfNode, authorized: dict[str, bool]) -> Findings:
     return findings
 
 
-async def fix_text(
-    ctx: NetworkContext, domain: str, tree: SpfNode, declared: tuple[str, ...]
-) -> str:
+async def fix_text(ctx: CheckContext, domain: str, tree: SpfNode, declared: tuple[str, ...]) -> str:
     terms, dropped, ptrs = merged_terms(tree, declared)
-    cost = _Cost({node.domain: node.total for node in tree.walk() if node.via})
-    for name in _includes(terms):
+    cost = LookupCost({node.domain: node.total for node in tree.walk() if node.via})
+    for name in includes(terms):
         if name not in cost.totals:  # an include the corrected record adds
             try:
-                cost.totals[name] = (await walk_tree(ctx.dns, name)).total
+                cost.totals[name] = (await walk_tree(ctx.net.dns, name)).total
             except NetError:
                 cost.totals[name] = 0
     record = render(terms)
@@ -163,32 +157,18 @@ async def fix_text(
         )
     if cost.of(terms) > MAX_LOOKUPS:
         lines += _within_limit(domain, terms, declared, cost)
-    spf = ctx.commands.launchtui(
+    spf = ctx.net.commands.launchtui(
         f"spf --ip <a sending server's address> --sender postmaster@{domain}"
     )
     lines.append(
-        f"Verify: `{ctx.commands.dig(domain, 'TXT')}` shows one v=spf1 record, and `{spf}` "
+        f"Verify: `{ctx.net.commands.dig(domain, 'TXT')}` shows one v=spf1 record, and `{spf}` "
         "says pass."
     )
     return "\n".join(lines)
 
 
-@dataclass(slots=True)
-class _Cost:
-    """DNS lookups of a list of terms, each include costing 1 plus its tree's total."""
-
-    totals: dict[str, int]
-
-    def of(self, terms: list[Term]) -> int:
-        total = 0
-        for term in terms:
-            if term.name in LOOKUP_TERMS:
-                total += 1 + (self.totals.get(_target(term), 0) if term.name == "include" else 0)
-        return total
-
-
 def _within_limit(
-    domain: str, terms: list[Term], declared: tuple[str, ...], cost: _Cost
+    domain: str, terms: list[Term], declared: tuple[str, ...], cost: LookupCost
 ) -> list[str]:
     """What to drop (services not declared) or flatten to get under the lookup limit."""
     lines = ["Even merged, that is over the limit: receivers would get permerror."]
@@ -199,8 +179,8 @@ def _within_limit(
         for t in terms
         if declared
         and t.name == "include"
-        and _target(t) in _SERVICE_BY_INCLUDE
-        and _target(t) not in wanted
+        and include_target(t) in _SERVICE_BY_INCLUDE
+        and include_target(t) not in wanted
     ]
     if not declared:
         lines.append(
@@ -210,7 +190,7 @@ def _within_limit(
     if unused:
         terms = [t for t in terms if t not in unused]
         names = ", ".join(
-            f"{_SERVICE_BY_INCLUDE[_target(t)]} ({t.text}, {_lookups(cost.of([t]))})"
+            f"{_SERVICE_BY_INCLUDE[include_target(t)]} ({t.text}, {_lookups(cost.of([t]))})"
             for t in unused
         )
         lines += [
@@ -230,71 +210,9 @@ def _within_limit(
     return lines
 
 
-def merged_terms(
-    tree: SpfNode, declared: tuple[str, ...]
-) -> tuple[list[Term], list[str], list[str]]:
-    """The published record(s) merged into one: terms deduplicated, includes of domains with
-    no SPF record and ptr removed, the declared senders' includes added, and one closing -all
-    (kept when it was there) or ~all. A redirect= becomes an include, since the all disables
-    it. Also returns the terms left out: those that do not parse, and the ptr ones."""
-    broken = {node.via for node in tree.walk() if node.via and not node.records}
-    terms: list[Term] = []
-    dropped: list[str] = []
-    ptrs: list[str] = []
-    closing = "~all"
-    for record in tree.records:
-        for word in record.split(" ")[1:]:
-            try:
-                term = parse_term(word) if word else None
-            except SpfSyntaxError:
-                dropped.append(word)
-                continue
-            if term is None or term.text in broken:
-                continue
-            if term.name == "ptr":
-                ptrs.append(term.text)
-                continue
-            if term.name == "all":
-                closing = (
-                    "-all" if isinstance(term, Mechanism) and term.qualifier == "-" else closing
-                )
-                continue
-            if term.name == "redirect":
-                term = parse_term("include:" + word.partition("=")[2])
-            if term.text.lower() not in {t.text.lower() for t in terms}:
-                terms.append(term)
-    mechanisms = [t for t in terms if isinstance(t, Mechanism)]
-    present = set(_includes(mechanisms))
-    for key in declared:
-        include = sender(key).spf_include
-        if include not in present:
-            mechanisms.append(_mechanism(f"include:{include}"))
-            present.add(include)
-    modifiers = [t for t in terms if isinstance(t, Modifier)]
-    return [*mechanisms, _mechanism(closing), *modifiers], dropped, ptrs
-
-
-def render(terms: list[Term]) -> str:
-    return " ".join(["v=spf1", *(t.text for t in terms)])
-
-
 def _lookups(count: int, kind: str = "") -> str:
     noun = f"{kind} lookup".lstrip()
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _target(term: Term) -> str:
-    return term.text.partition(":")[2].lower()
-
-
-def _includes(terms: list[Term] | list[Mechanism]) -> list[str]:
-    return [_target(t) for t in terms if t.name == "include"]
-
-
-def _mechanism(text: str) -> Mechanism:
-    term = parse_term(text)
-    assert isinstance(term, Mechanism)
-    return term
 
 
 CHECK = register(
