@@ -15,7 +15,7 @@ from servers import ServerThread, read_request, response, server_thread
 from launchtui.model.sprint import NetworkConfig
 from launchtui.net.certificate import dns_names
 from launchtui.net.context import NetworkContext
-from launchtui.net.errors import NetError
+from launchtui.net.errors import DnsError, NetError, NetTimeout, Refused, TlsVerificationError
 from launchtui.net.http import Fetched
 from launchtui.net.timeouts import Timeouts
 from launchtui.net.tls import probe_tls
@@ -223,3 +223,58 @@ def test_tls_probe_without_the_ca_reads_the_cert_but_marks_it_untrusted(threads,
     assert not probe.verified
     assert probe.verify_code == 20  # unable to get local issuer certificate
     assert dns_names(probe.certificate) == [HOST]
+
+
+# The kinds of NetError (net/errors.py), each made where the library raised it
+
+
+def test_a_refused_connection_is_refused():
+    config = NetworkConfig(connect_to={(HOST, 80): ("127.0.0.1", 9)})
+    with pytest.raises(Refused, match=r"cannot connect: .*127\.0\.0\.1"):
+        fetch(config, f"http://{HOST}/")
+
+    async def probe() -> None:
+        async with NetworkContext.create(config) as ctx:
+            await ctx.connector.open(HOST, 80)
+
+    with pytest.raises(Refused, match=r"connection refused by 127\.0\.0\.1:9"):
+        asyncio.run(probe())
+
+
+def test_an_http_answer_that_never_comes_is_a_timeout(threads):
+    async def handler(reader, writer):
+        await read_request(reader)
+        await asyncio.sleep(3600)
+
+    port = threads.serve(handler)
+    with pytest.raises(NetTimeout, match=r"timed out|no complete response"):
+        fetch(mapped(port, scheme_port=80), f"http://{HOST}/", Timeouts.uniform(0.5))
+
+
+def test_a_stalled_tls_handshake_is_a_timeout(threads, ca_file):
+    port = stall_server(threads)
+
+    async def go():
+        async with NetworkContext.create(mapped(port, ca_file)) as ctx:
+            return await probe_tls(ctx.connector, HOST, 443, ctx.trust, 0.5)
+
+    with pytest.raises(NetTimeout):
+        asyncio.run(go())
+
+
+def test_an_untrusted_certificate_over_https_is_a_verification_error(threads, ca):
+    async def handler(reader, writer):
+        await read_request(reader)
+        writer.write(response("200 OK", [], b"hello"))
+        await writer.drain()
+        writer.close()
+
+    port = threads.serve(handler, tls_context(ca))
+    with pytest.raises(TlsVerificationError, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
+        fetch(mapped(port), f"https://{HOST}/")  # no ca_bundle: the throwaway CA is unknown
+
+
+def test_kinds_are_net_errors_and_apart():
+    kinds = (NetTimeout, Refused, TlsVerificationError, DnsError)
+    assert all(issubclass(kind, NetError) for kind in kinds)
+    assert all(not issubclass(a, b) for a in kinds for b in kinds if a is not b)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from launchtui.model.sprint import HostPort
 from launchtui.net.address import is_ip
 from launchtui.net.dns import DnsClient, resolve_addresses
-from launchtui.net.errors import NetError
+from launchtui.net.errors import NetError, NetTimeout, Refused
 
 PER_HOST = 6  # connections open at once to one host:port, like a browser's per origin
 
@@ -84,20 +84,22 @@ class Connector:
         Tries each address in turn; NetError says why the last one failed. TLS errors
         (ssl.SSLError) propagate unchanged: the caller decides what they mean.
         """
-        last_error = f"no address for {host}"
+        last_error = NetError(f"no address for {host}")
         for address in await self.endpoints(host, port):
+            where = format_hostport(address)
             try:
                 async with asyncio.timeout(self.connect_timeout):
                     reader, writer = await asyncio.open_connection(address[0], address[1])
             except TimeoutError:
-                where = format_hostport(address)
-                last_error = f"connecting to {where} timed out after {self.connect_timeout:g} s"
+                last_error = NetTimeout(
+                    f"connecting to {where} timed out after {self.connect_timeout:g} s"
+                )
                 continue
             except ConnectionRefusedError:
-                last_error = f"connection refused by {format_hostport(address)}"
+                last_error = Refused(f"connection refused by {where}")
                 continue
             except OSError as exc:
-                last_error = f"cannot connect to {format_hostport(address)}: {exc.strerror or exc}"
+                last_error = NetError(f"cannot connect to {where}: {exc.strerror or exc}")
                 continue
             if tls is None:
                 return reader, writer, address
@@ -107,15 +109,14 @@ class Connector:
                     await writer.start_tls(tls, server_hostname=host)
             except TimeoutError:
                 writer.transport.abort()
-                raise NetError(
-                    f"TLS handshake with {host} at {format_hostport(address)} did not complete "
-                    f"within {timeout:g} s"
+                raise NetTimeout(
+                    f"TLS handshake with {host} at {where} did not complete within {timeout:g} s"
                 ) from None
             except (ssl.SSLError, OSError):
                 writer.transport.abort()
                 raise
             return reader, writer, address
-        raise NetError(last_error)
+        raise last_error
 
 
 def format_hostport(address: HostPort) -> str:

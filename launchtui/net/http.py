@@ -23,7 +23,7 @@ import httpcore
 import httpx
 
 from launchtui.net.connect import Connector
-from launchtui.net.errors import NetError
+from launchtui.net.errors import NetError, NetTimeout, Refused, TlsVerificationError
 from launchtui.net.timeouts import Timeouts
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
@@ -169,11 +169,12 @@ class HttpClient:
                         self._transport(origin), url, method, headers, cap, started
                     )
         except TimeoutError:
-            raise NetError(f"{method} {url}: no complete response within {limit:g} s") from None
+            raise NetTimeout(f"{method} {url}: no complete response within {limit:g} s") from None
         except httpx.TimeoutException as exc:
-            raise NetError(f"{method} {url}: timed out ({_phase(exc)})") from None
+            raise NetTimeout(f"{method} {url}: timed out ({_phase(exc)})") from None
         except httpx.ConnectError as exc:
-            raise NetError(f"{method} {url}: cannot connect: {_reason(exc)}") from None
+            kind = _kind(exc)
+            raise kind(f"{method} {url}: cannot connect: {_reason(exc)}") from None
         except httpx.RemoteProtocolError as exc:
             raise NetError(f"{method} {url}: malformed HTTP response: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
@@ -243,6 +244,22 @@ def _phase(exc: httpx.TimeoutException) -> str:
         httpx.WriteTimeout: "sending",
         httpx.PoolTimeout: "waiting for a connection",
     }.get(type(exc), "timeout")
+
+
+def _kind(exc: BaseException) -> type[NetError]:
+    """Which NetError a connection failure is, from the chain of causes httpx wraps."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, NetError):  # ours, from the connector (a DNS failure, say)
+            return type(seen)
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return TlsVerificationError
+        if isinstance(seen, ConnectionRefusedError):
+            return Refused
+        if isinstance(seen, TimeoutError):
+            return NetTimeout
+        seen = seen.__cause__ or seen.__context__
+    return NetError
 
 
 def _reason(exc: BaseException) -> str:

@@ -28,7 +28,7 @@ from launchtui.email.txt import shorten, txt_records
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
-from launchtui.net.errors import NetError
+from launchtui.net.errors import NetError, TlsVerificationError
 
 ONE_DAY = 86400
 MAX_SHOWN_RECORDS = 10
@@ -104,19 +104,19 @@ async def _run(ctx: CheckContext, domain: str) -> Outcome:
         try:
             hosts = await _mx_hosts(ctx, domain)
             await _check_policy(ctx, domain, hosts, verdict, evidence)
-        except NetError as exc:
-            if "CERTIFICATE_VERIFY_FAILED" not in str(exc):
-                return Outcome(
-                    Status.ERROR,
-                    f"could not check: {exc}",
-                    evidence,
-                    fix=f"Nothing was verified about the policy. Make {policy_url(domain)} and "
-                    "DNS reachable from where launchtui runs, then run the check again.",
-                )
+        except TlsVerificationError as exc:
             # Reached, and definitely unusable: senders must reject what it serves.
             verdict.failures.append(
                 f"the certificate of mta-sts.{domain} does not verify, so senders reject the "
                 f"policy (RFC 8461 3.3): {exc}"
+            )
+        except NetError as exc:
+            return Outcome(
+                Status.ERROR,
+                f"could not check: {exc}",
+                evidence,
+                fix=f"Nothing was verified about the policy. Make {policy_url(domain)} and "
+                "DNS reachable from where launchtui runs, then run the check again.",
             )
     if tls is not None:
         evidence["tls_rpt_rua"] = tls.fields.get("rua", "")
