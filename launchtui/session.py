@@ -14,16 +14,17 @@ file as it is now; keep: write over it, keeping a copy; None: drop them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from launchtui.background import in_daemon_thread
-from launchtui.checks.context import check_context
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.registry import Check, all_checks
 from launchtui.errors import SprintFileError
 from launchtui.model.results import Previous, Result
+from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
@@ -31,6 +32,7 @@ from launchtui.sprint import store
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 
 if TYPE_CHECKING:
+    from launchtui.checks.context import CheckContext
     from launchtui.email.delivery import DeliveryRun
 
 Level = Literal["information", "warning", "error"]
@@ -194,7 +196,7 @@ class SprintSession:
             return
         self._mark_running(keys)
         try:
-            async with check_context(sprint) as ctx:
+            async with _context(sprint) as ctx:
                 results = await run_checks(checks, ctx, on_result=self._arrived)
         except Exception as exc:  # a broken [network] setting must not take the app down
             self.listener.notice(f"The run stopped: {exc}", "error")
@@ -207,7 +209,7 @@ class SprintSession:
         sprint = self.document.sprint
         self._mark_running({(check.id, target)})
         try:
-            async with check_context(sprint) as ctx:
+            async with _context(sprint) as ctx:
                 result = await run_one(check, target, ctx)
         except Exception as exc:
             self.listener.notice(f"The run stopped: {exc}", "error")
@@ -290,3 +292,11 @@ class SprintSession:
         self._plans.clear()  # a hand edit may have changed the hostnames
         self.results = store.saved_results(document)
         self.task_states = saved_tasks(document)
+
+
+def _context(sprint: Sprint) -> AbstractAsyncContextManager[CheckContext]:
+    """A run's check context. Imported here: the network stack (dnspython, httpx,
+    cryptography) loads when a check first runs, not when the app opens."""
+    from launchtui.checks.context import check_context
+
+    return check_context(sprint)

@@ -46,3 +46,23 @@ def test_importing_every_domain_module_loads_no_textual():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(modules) > 10
+
+
+def test_listing_the_checks_loads_no_network_stack():
+    """Opening the app lists each stage's planned rows; httpx, dnspython and cryptography load
+    only when a check runs (they cost a third of the start-up)."""
+    fixture = Path(__file__).resolve().parent / "fixtures" / "tui_sprint.toml"
+    code = (
+        "import sys\n"
+        "from launchtui.tui.app import LaunchApp\n"
+        "from launchtui.plan import planned_rows\n"
+        "from launchtui.model.stages import STAGE_NAMES\n"
+        f"app = LaunchApp({str(fixture)!r})\n"
+        "rows = sum(len(planned_rows(s, app.sprint.document.sprint)) for s in STAGE_NAMES)\n"
+        "heavy = ('httpx', 'httpcore', 'dns', 'cryptography', 'publicsuffixlist', 'dkim')\n"
+        "print(rows, sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows, loaded = done.stdout.split(" ", 1)
+    assert int(rows) > 20 and loaded.strip() == "[]"

@@ -10,14 +10,17 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from launchtui.checks._could_not_check import GENERIC, error_fix
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Outcome, Result, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 ResultCallback = Callable[[Result], None]
 

@@ -13,10 +13,11 @@ import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
 
 KEY_TYPES = ("rsa", "ed25519")
 ED25519_KEY_BYTES = 32
@@ -147,6 +148,11 @@ def parse_key_record(text: str) -> KeyRecord:
 
 def load_key(record: KeyRecord) -> LoadedKey:
     """The public key of a record that is not revoked; KeyRecordError if it does not load."""
+    # Imported here: cryptography loads when a key is read, not when checks are listed.
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     data = record.public_key
     if record.key_type == "ed25519":
         if len(data) != ED25519_KEY_BYTES:

@@ -8,12 +8,17 @@ organizational domain of x.github.io is x.github.io itself.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-from publicsuffixlist import PublicSuffixList
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 
 @functools.cache
 def _suffixes() -> PublicSuffixList:
+    # Imported on first use: loading the list costs time that listing checks must not pay.
+    from publicsuffixlist import PublicSuffixList
+
     return PublicSuffixList()
 
 

@@ -23,8 +23,6 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import dns.reversename
-
 from launchtui.email import spf_macros
 from launchtui.email.spf_macros import MacroEnv, MacroError, Token
 from launchtui.email.spf_terms import Mechanism, Record, SpfSyntaxError, is_spf, parse_record
@@ -382,6 +380,8 @@ class _Evaluation:
 
         DNS errors here only make names unvalidated: ptr then does not match (5.5).
         """
+        import dns.reversename  # here: dnspython loads when an evaluation needs it
+
         reverse = dns.reversename.from_address(str(env.ip)).to_text().rstrip(".")
         try:
             found = await self.client.lookup(reverse, "PTR")

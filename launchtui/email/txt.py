@@ -7,16 +7,17 @@ between. Bytes that are not UTF-8 stay visible as backslash escapes instead of v
 
 from __future__ import annotations
 
-import dns.exception
-import dns.rdata
-import dns.rdtypes.ANY.TXT
-
 from launchtui.net.dns import Answer, DnsClient
 
 
 def txt_value(presentation: str, errors: str = "backslashreplace") -> str:
     """The text of one TXT record given in presentation form; bytes that are not UTF-8 are
     decoded with `errors` (shown as escapes by default; SPF and DKIM parse U+FFFD instead)."""
+    # Imported here: dnspython loads when a record is read, not when checks are listed.
+    import dns.exception
+    import dns.rdata
+    import dns.rdtypes.ANY.TXT
+
     try:
         rdata = dns.rdata.from_text("IN", "TXT", presentation)
     except dns.exception.DNSException:

@@ -1,17 +1,22 @@
-"""Reading X.509 certificates with cryptography: names, dates, and evidence."""
+"""Reading X.509 certificates with cryptography: names, dates, and evidence.
+
+cryptography is imported where a certificate is read (a certificate only exists once a TLS
+probe loaded it), not with this module: listing checks must not pay for it.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def _alternative_names(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+    from cryptography import x509
+
     try:
         return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -19,11 +24,15 @@ def _alternative_names(cert: x509.Certificate) -> x509.SubjectAlternativeName | 
 
 
 def dns_names(cert: x509.Certificate) -> list[str]:
+    from cryptography import x509
+
     san = _alternative_names(cert)
     return [] if san is None else [str(n) for n in san.get_values_for_type(x509.DNSName)]
 
 
 def ip_names(cert: x509.Certificate) -> list[str]:
+    from cryptography import x509
+
     san = _alternative_names(cert)
     return [] if san is None else [str(a) for a in san.get_values_for_type(x509.IPAddress)]
 
@@ -49,6 +58,8 @@ def matches_hostname(cert: x509.Certificate, host: str) -> bool:
 
 
 def common_name(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
     return _first(name, NameOID.COMMON_NAME)
 
 
@@ -56,6 +67,8 @@ def issuer_name(name: x509.Name) -> str:
     """How to name a certificate's issuer to a person: its common name, else its organisation
     (some roots have none, e.g. "OU=Go Daddy Class 2 Certification Authority,O=The Go Daddy
     Group, Inc.,C=US"), else the whole name in RFC 4514 form."""
+    from cryptography.x509.oid import NameOID
+
     return (
         common_name(name)
         or _first(name, NameOID.ORGANIZATION_NAME)
@@ -74,6 +87,9 @@ def days_left(cert: x509.Certificate, now: datetime) -> float:
 
 
 def evidence(cert: x509.Certificate, now: datetime) -> dict[str, object]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         key_text = f"RSA {key.key_size}"

@@ -6,11 +6,13 @@ import functools
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
+from typing import TYPE_CHECKING
 
 from launchtui.errors import SprintFileError
 from launchtui.net.connect import Connector, format_hostport
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 class HandshakeFailed(Exception):
@@ -98,6 +100,8 @@ async def _handshake(
     *,
     verified: bool,
 ) -> TlsProbe:
+    from cryptography.x509 import load_der_x509_certificate  # loads when a probe is made
+
     async with connector.stream(host, port, tls=context, handshake_timeout=timeout) as opened:
         _reader, writer, address = opened
         ssl_object = writer.get_extra_info("ssl_object")
@@ -109,7 +113,7 @@ async def _handshake(
             host=host,
             port=port,
             peer=format_hostport(address),
-            certificate=x509.load_der_x509_certificate(der),
+            certificate=load_der_x509_certificate(der),
             verified=verified,
             verify_code=None,
             verify_message="",

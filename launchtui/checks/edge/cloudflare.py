@@ -20,9 +20,8 @@ zone settings are judged on the apex's result, each host's own DNS record on its
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
 from launchtui.model.results import Evidence, Outcome, Severity, Status
@@ -30,6 +29,9 @@ from launchtui.model.sprint import Sprint
 from launchtui.net import cloudflare
 from launchtui.net.commands import Commands
 from launchtui.net.dns import resolve_addresses
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 CREDENTIAL = "cloudflare_api_token"
 GOOD_SSL = ("strict", "origin_pull")  # Full (strict), and its origin-pull variant

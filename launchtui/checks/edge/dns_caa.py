@@ -10,13 +10,8 @@ refused. Critical properties no CA understands forbid every issuance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import dns.rdata
-import dns.rdtypes.ANY.CAA
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
@@ -25,6 +20,11 @@ from launchtui.net.authoritative import ancestors
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
+
+if TYPE_CHECKING:
+    from cryptography import x509  # the network stack loads when a check runs
+
+    from launchtui.checks.context import CheckContext
 
 CRITICAL = 128
 KNOWN_TAGS = {
@@ -71,6 +71,10 @@ class Property:
 
 
 def parse(records: tuple[str, ...]) -> list[Property]:
+    # Imported here: dnspython loads when a check runs, not when checks are listed.
+    import dns.rdata
+    import dns.rdtypes.ANY.CAA
+
     properties = []
     for text in records:
         rdata = dns.rdata.from_text("IN", "CAA", text)
@@ -96,6 +100,8 @@ def allowed_cas(properties: list[Property], wildcard: bool) -> set[str] | None:
 
 def ca_domains(issuer: x509.Name) -> tuple[str, ...]:
     """The CAA domains of the CA named `issuer`; empty when it is not a known CA."""
+    from cryptography.x509.oid import NameOID
+
     text = " ".join(
         str(attribute.value)
         for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import HostPort, Sprint
@@ -23,6 +23,9 @@ from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 from launchtui.net.dns import Answer, DnsClient, Lookup
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 AUTHORITATIVE = "authoritative"
 

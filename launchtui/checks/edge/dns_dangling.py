@@ -10,13 +10,17 @@ exploit it, so it warns; dns.resolve fails it anyway.
 
 from __future__ import annotations
 
-from launchtui.checks.context import CheckContext
+from typing import TYPE_CHECKING
+
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MAX_CHAIN = 8  # CNAMEs followed before the chain counts as broken
 

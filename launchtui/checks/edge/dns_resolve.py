@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 
 def _targets(sprint: Sprint) -> list[str]:

@@ -11,15 +11,18 @@ still end in a page and never on plain HTTP. Every chain is kept as evidence ("h
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, origin
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.targets import pair, split_pair
 from launchtui.net.redirects import PERMANENT, Chain
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 NOT_SET = "[site].canonical"  # the one target when no canonical URL is set
 

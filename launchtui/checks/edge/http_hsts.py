@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MIN_MAX_AGE = 15552000  # 180 days
 PRELOAD_MAX_AGE = 31536000  # a year: what hstspreload.org requires

@@ -8,9 +8,9 @@ host never gets to set HSTS (http.canonical covers where the chain ends).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.edge._chains import (
     chain_evidence,
     follow_from,
@@ -22,6 +22,9 @@ from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 
 def _targets(sprint: Sprint) -> list[str]:

@@ -14,9 +14,9 @@ reached through its redirect chain, hop by hop, and the final page is read (up t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.edge._chains import chain_evidence
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
@@ -26,6 +26,9 @@ from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
 from launchtui.net.redirects import follow
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 PAGE_LIMIT = 2 * 1024 * 1024
 KEY_FLOWS = ("login", "join", "invite", "checkout")

@@ -3,13 +3,17 @@ permanent hops, and lands on a page that works."""
 
 from __future__ import annotations
 
-from launchtui.checks.context import CheckContext
+from typing import TYPE_CHECKING
+
 from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, same_url
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.targets import pair, split_pair
 from launchtui.net.redirects import PERMANENT
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop
 NONE_DECLARED = "[site].redirects"  # the one target when no old URL is declared

@@ -38,14 +38,17 @@ their values are session tokens, so they are shown as a length, never the value.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.edge.http_mixed_content import fetch_page, page_targets
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.http import Fetched
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 HEADERS = (
     "x-content-type-options",

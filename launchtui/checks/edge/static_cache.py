@@ -18,9 +18,9 @@ response, not followed: a redirect to /login is what a cache would keep).
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.edge.http_mixed_content import PAGE_LIMIT, fetch_page
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
@@ -29,6 +29,9 @@ from launchtui.net import html
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 DAY = 86400
 MAX_ASSETS = 10

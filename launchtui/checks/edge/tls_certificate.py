@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.commands import Commands
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
+
+if TYPE_CHECKING:
+    from cryptography import x509  # the network stack loads when a check runs
+
+    from launchtui.checks.context import CheckContext
 
 WARN_DAYS = 30
 FAIL_DAYS = 7

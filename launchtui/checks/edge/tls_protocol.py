@@ -7,13 +7,16 @@ import functools
 import ssl
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 # Deprecated versions (RFC 8996). ssl marks their names deprecated: that is the point here.
 with warnings.catch_warnings():

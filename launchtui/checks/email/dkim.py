@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.email import dkim_record as dkr
 from launchtui.email.txt import txt_value
@@ -27,6 +27,9 @@ from launchtui.model.sprint import EmailConfig, Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MIN_RSA_BITS = 1024  # RFC 8301: signers must use at least 1024 bits, verifiers reject less
 GOOD_RSA_BITS = 2048

@@ -15,7 +15,8 @@ domain's). What a launch needs, and so what this check asks for:
 
 from __future__ import annotations
 
-from launchtui.checks.context import CheckContext
+from typing import TYPE_CHECKING
+
 from launchtui.checks.registry import Check, register
 from launchtui.email import dmarc
 from launchtui.email.txt import shorten
@@ -23,6 +24,9 @@ from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MAX_SHOWN_RECORDS = 10
 

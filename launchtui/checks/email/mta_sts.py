@@ -20,7 +20,8 @@ anchors), without following redirects and reading at most 64 KB.
 
 from __future__ import annotations
 
-from launchtui.checks.context import CheckContext
+from typing import TYPE_CHECKING
+
 from launchtui.checks.email.mx import parse_mx
 from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
@@ -29,6 +30,9 @@ from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError, TlsVerificationError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 ONE_DAY = 86400
 MAX_SHOWN_RECORDS = 10

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 MAX_TARGETS = 10  # MX targets looked up; a hostile domain may publish hundreds
 

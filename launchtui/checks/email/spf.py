@@ -11,8 +11,8 @@ flatten when it would still need more than 10 lookups.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from launchtui.checks.context import CheckContext
 from launchtui.checks.registry import Check, register
 from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
 from launchtui.email.spf_merge import LookupCost, include_target, includes, merged_terms, render
@@ -24,6 +24,9 @@ from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.senders import SENDERS, sender
 from launchtui.model.sprint import Sprint
 from launchtui.net.errors import NetError
+
+if TYPE_CHECKING:  # the network stack loads when a check runs
+    from launchtui.checks.context import CheckContext
 
 # Include domain -> the catalogue's service, to name services in findings and fixes.
 _SERVICE_BY_INCLUDE = {s.spf_include: s.title for s in SENDERS.values()}
