@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import dns.exception
 import dns.name
-import dns.nameserver
 import dns.resolver
 
 from launchtui.model.sprint import HostPort
+from launchtui.net.dns_query import configured
 
 
 class DnsTempError(Exception):
@@ -25,17 +25,7 @@ class DnsTempError(Exception):
 
 def blocking_resolver(nameservers: Sequence[HostPort], timeout: float) -> dns.resolver.Resolver:
     """dnspython's blocking resolver asking `nameservers` (else the system's), no cache."""
-    if nameservers:
-        resolver = dns.resolver.Resolver(configure=False)
-        resolver.nameservers = [
-            dns.nameserver.Do53Nameserver(host, port) for host, port in nameservers
-        ]
-    else:
-        resolver = dns.resolver.Resolver()
-    resolver.lifetime = timeout
-    resolver.timeout = min(2.0, timeout)  # per try, so a lost UDP packet is retried
-    resolver.cache = None
-    return resolver
+    return configured(dns.resolver.Resolver, nameservers, timeout)
 
 
 class SyncResolver:

@@ -7,6 +7,9 @@ stage's checks (as opening the app does) must not pay for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import dns.asyncresolver
 import dns.exception
 import dns.message
@@ -20,18 +23,25 @@ from launchtui.model.sprint import HostPort
 from launchtui.net.errors import TIMEOUT, DnsError, NetError
 from launchtui.net.lookup import Answer, Lookup
 
+R = TypeVar("R", bound=dns.resolver.BaseResolver)
 
-def resolver(nameservers: tuple[HostPort, ...], timeout: float) -> dns.asyncresolver.Resolver:
-    """A resolver asking `nameservers` (none: the system's), each lookup within `timeout`."""
+
+def configured(kind: type[R], nameservers: Sequence[HostPort], timeout: float) -> R:
+    """A dnspython resolver (async or blocking) asking `nameservers` (none: the system's),
+    each lookup within `timeout`, with no cache of its own."""
     if nameservers:
-        made = dns.asyncresolver.Resolver(configure=False)
+        made = kind(configure=False)
         made.nameservers = [dns.nameserver.Do53Nameserver(host, port) for host, port in nameservers]
     else:
-        made = dns.asyncresolver.Resolver()
+        made = kind()
     made.lifetime = timeout
     made.timeout = min(2.0, timeout)  # per try, so a lost UDP packet is retried
     made.cache = None
     return made
+
+
+def resolver(nameservers: tuple[HostPort, ...], timeout: float) -> dns.asyncresolver.Resolver:
+    return configured(dns.asyncresolver.Resolver, nameservers, timeout)
 
 
 def system_servers(made: dns.asyncresolver.Resolver) -> list[HostPort]:
