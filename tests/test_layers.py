@@ -41,23 +41,12 @@ def unit_of(module: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def _type_checking_only(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
-def imports(path: Path, *, at_run_time: bool) -> Iterator[tuple[str, int]]:
-    """(imported launchtui module, line) of every import in the file; with `at_run_time`,
-    those under `if TYPE_CHECKING:` are left out."""
+def imports(path: Path) -> Iterator[tuple[str, int]]:
+    """(imported launchtui name, line) of every import in the file, those made only for type
+    checking and inside functions included."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped: set[int] = set()
-    if at_run_time:
-        for node in ast.walk(tree):
-            if _type_checking_only(node):
-                skipped |= {id(child) for child in ast.walk(node)}
     package = module_name(path).rsplit(".", 0 if path.name == "__init__.py" else 1)[0]
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -94,7 +83,7 @@ def test_no_import_reaches_up_a_floor():
     upward = []
     for path in modules():
         source = unit_of(module_name(path))
-        for name, line in imports(path, at_run_time=False):
+        for name, line in imports(path):
             target = unit_of(resolve(name, known))
             if floor(target) > floor(source):
                 where = path.relative_to(PACKAGE.parent)
@@ -106,7 +95,7 @@ def test_no_import_cycle_between_modules_or_units():
     known = {module_name(path) for path in modules()}
     graph: dict[str, set[str]] = {}
     for path in modules():
-        targets = {resolve(name, known) for name, _line in imports(path, at_run_time=True)}
+        targets = {resolve(name, known) for name, _line in imports(path)}
         graph[module_name(path)] = targets - {module_name(path)}
     units: dict[str, set[str]] = {}
     for source, targets in graph.items():

@@ -1,13 +1,49 @@
-"""The app as its screens and commands see it: typed, without `# type: ignore`."""
+"""The app as its screens, widgets and commands see it: typed, without `# type: ignore`, and
+without importing the app module (which imports the screens): LaunchApp provides Launch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import App
 
 if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
+    from launchtui.session import SprintSession
+
+
+class Launch(Protocol):
+    """What the screens and the command palette ask of the app."""
+
+    now: Callable[[], datetime]
+
+    @property
+    def sprint(self) -> SprintSession: ...
+
+    @property
+    def sprint_path(self) -> Path | None: ...
+
+    def open_sprint(self, path: Path) -> str | None: ...
+
+    def action_stage(self, name: str) -> None: ...
+
+    def action_credentials(self) -> None: ...
+
+    def action_reload(self) -> None: ...
+
+    def run_stage(self, stage: str) -> None: ...
+
+    def run_current_stage(self) -> None: ...
+
+    def run_all(self) -> None: ...
+
+    def run_one(self, check_id: str, target: str) -> None: ...
+
+    def send_test_emails(self) -> None: ...
+
+    def export_handover(self) -> None: ...
 
 
 class InApp(Protocol):
@@ -15,6 +51,6 @@ class InApp(Protocol):
     def app(self) -> App[Any]: ...
 
 
-def launch_app(node: InApp) -> LaunchApp:
-    """The LaunchApp a screen, widget or command provider runs in (the only app there is)."""
-    return cast("LaunchApp", node.app)
+def launch_app(node: InApp) -> Launch:
+    """The app a screen, widget or command provider runs in (a LaunchApp: the only app)."""
+    return cast("Launch", node.app)

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -28,10 +28,7 @@ from launchtui.credentials import SERVICE, CredentialStore, env_var, redact
 from launchtui.errors import CredentialError
 from launchtui.reports.literal import literal
 from launchtui.tui.rows import plain
-from launchtui.tui.typed import launch_app
-
-if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
+from launchtui.tui.typed import Launch, launch_app
 
 COLUMNS = ("credential", "status", "for")
 CHECKING = Text("checking…", style="dim")
@@ -82,7 +79,7 @@ class CredentialsScreen(Screen[None]):
         self.statuses: dict[str, Status] = {}
 
     @property
-    def launch(self) -> LaunchApp:
+    def launch(self) -> Launch:
         return launch_app(self)
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -24,10 +24,7 @@ from launchtui.sprint import store
 from launchtui.sprint.recent import read_recent
 from launchtui.tui.rows import age
 from launchtui.tui.screens.new_sprint import NewSprintScreen
-from launchtui.tui.typed import launch_app
-
-if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
+from launchtui.tui.typed import Launch, launch_app
 
 SPRINTS = Path("sprints")  # relative to the current folder
 _LISTED = 200  # sprint files shown at most: each is loaded to be described
@@ -94,7 +91,7 @@ class OpenerScreen(Screen[None]):
         self.entries: dict[str, Entry] = {}
 
     @property
-    def launch(self) -> LaunchApp:
+    def launch(self) -> Launch:
         return launch_app(self)
 
     def compose(self) -> Any:

@@ -1,12 +1,12 @@
 """One screen per stage: its checks as a live table, the risk list on the audit, and details.
 
-The screen holds no results of its own: it reads them from the app (LaunchApp.results,
-LaunchApp.running) and is told to refresh when they change.
+The screen holds no results of its own: it reads them from the sprint session (results,
+running) and is told to refresh when they change.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -22,13 +22,10 @@ from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, rank_risks
 from launchtui.tui.rows import age, plain, status_text
 from launchtui.tui.screens.task_editor import TaskEditor
-from launchtui.tui.typed import launch_app
+from launchtui.tui.typed import Launch, launch_app
 from launchtui.tui.widgets.detail import Detail
 from launchtui.tui.widgets.footer import CoalescingFooter
 from launchtui.tui.widgets.stage_list import StageList
-
-if TYPE_CHECKING:
-    from launchtui.tui.app import LaunchApp
 
 _SEP = "\x1f"  # joins check id and target into a row key; neither holds a unit separator
 COLUMNS = ("status", "severity", "check", "age", "target")
@@ -77,7 +74,7 @@ class StageScreen(Screen[None]):
         self.selected_task: Task | None = None  # or the task, when that was selected last
 
     @property
-    def launch(self) -> LaunchApp:
+    def launch(self) -> Launch:
         return launch_app(self)
 
     def compose(self) -> Any:
