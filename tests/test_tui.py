@@ -55,11 +55,11 @@ async def select(app: LaunchApp, pilot, key: tuple[str, str]) -> None:
 async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
     app = LaunchApp(sprint_file)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.current_mode == "audit"  # nothing saved yet: the first stage
+        assert app.stage_name == "audit"  # nothing saved yet: the first stage
         await pilot.press("3")
-        assert app.current_mode == "deploy"
+        assert app.stage_name == "deploy"
         await pilot.press("2")
-        assert app.current_mode == "edge"
+        assert app.stage_name == "edge"
         await pilot.press("r")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -86,7 +86,7 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
     again = LaunchApp(sprint_file)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert again.current_mode == "edge"
+        assert again.stage_name == "edge"
         assert cell(again, FAILING, "status") == "fail"
         await select(again, pilot, FAILING)
         assert "Since the previous run" in detail_text(again)
@@ -171,7 +171,7 @@ async def test_stage_keys_do_nothing_while_a_dialog_is_open(tmp_path):
         editor.query_one("#done", Button).focus()
         await pilot.press("1")
         await pilot.pause()
-        assert app.screen is editor and app.current_mode == "deploy"
+        assert app.screen is editor and app.stage_name == "deploy"
 
 
 @sync
@@ -182,7 +182,7 @@ async def test_command_palette_opens_a_stage_and_exports_the_handover(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"open stage 5", "enter")
         await pilot.pause()
-        assert app.current_mode == "email"
+        assert app.stage_name == "email"
         await pilot.press("ctrl+p", *"export handover", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

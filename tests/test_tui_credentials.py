@@ -281,14 +281,14 @@ async def test_palette_opens_it_and_a_stage_key_leaves_it(sprint):
         assert isinstance(app.screen, CredentialsScreen)
         await pilot.press("k")  # not twice
         await pilot.pause()
-        assert len(app.screen_stack) == 2
+        assert sum(isinstance(s, CredentialsScreen) for s in app.screen_stack) == 1
         await pilot.press("3")
         await pilot.pause()
-        assert app.current_mode == "deploy"
+        assert app.stage_name == "deploy"
         assert isinstance(app.screen, StageScreen)
         await pilot.press("2")
         await pilot.pause()
-        assert app.current_mode == "edge"
+        assert app.stage_name == "edge"
         assert isinstance(app.screen, StageScreen)
 
 

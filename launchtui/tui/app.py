@@ -39,12 +39,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _always(screen: StageScreen) -> Callable[[], StageScreen]:
-    """A mode's screen factory that hands back the same screen each time (it keeps its
-    table and cursor while another stage is shown)."""
-    return lambda: screen
-
-
 class LaunchApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "launchtui"
@@ -76,6 +70,7 @@ class LaunchApp(App[int]):
         self.now = now  # injectable so that ages render the same in snapshot tests
         self.error = ""
         self._screens = {s.name: StageScreen(s) for s in STAGES}
+        self._stage = STAGE_NAMES[0]
         if sprint_path is not None:
             try:
                 self.session = SprintSession.open(Path(sprint_path), self)
@@ -112,15 +107,23 @@ class LaunchApp(App[int]):
         return None
 
     def _show_stages(self) -> None:
+        """Show the stage the sprint was left on, in place of the opener if it was open. The stage
+        screens are installed, so each keeps its table and cursor while another is shown
+        (and switching screens, unlike switching modes, does not restyle the whole app)."""
         for name, screen in self._screens.items():
-            self.add_mode(name, _always(screen))
+            self.install_screen(screen, name=f"stage-{name}")
         with contextlib.suppress(OSError):  # the recent list is a convenience
             record_recent(self.sprint.path)
-        self.switch_mode(self.sprint.saved_stage())
+        self._stage = self.sprint.saved_stage()
+        if isinstance(self.screen, OpenerScreen):
+            self.switch_screen(f"stage-{self._stage}")
+        else:  # over Textual's blank first screen, which the stack may never lose
+            self.push_screen(f"stage-{self._stage}")
 
     @property
     def stage_name(self) -> str:
-        return self.current_mode if self.current_mode in STAGE_NAMES else STAGE_NAMES[0]
+        """The stage on screen (or under the dialog on screen)."""
+        return self._stage
 
     # Listener: what the session tells the app
 
@@ -144,7 +147,7 @@ class LaunchApp(App[int]):
     # Stages
 
     def action_stage(self, name: str) -> None:
-        if self.session is None or name == self.current_mode:
+        if self.session is None or name == self._stage:
             return
         # Imported on first use, like the handover export: both load the keyring, which
         # opening the app does not need.
@@ -152,7 +155,8 @@ class LaunchApp(App[int]):
 
         if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
             self.pop_screen()
-        self.switch_mode(name)
+        self._stage = name
+        self.switch_screen(f"stage-{name}")
         self.session.record_stage(name)
 
     # Credentials
