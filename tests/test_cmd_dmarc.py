@@ -1,4 +1,5 @@
-"""`launchtui dmarc DOMAIN`: the parse printed as text or JSON, exit codes 0/1/2."""
+"""`launchtui dmarc DOMAIN`: the RFC 9989 tree walk and parse printed as text or JSON, the
+RFC 7489 differences, exit codes 0/1/2."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_a_valid_record_prints_where_it_was_found_and_its_tags(
     assert main(dmarc(lab, "outsourced.test")) == 0
     assert capsys.readouterr().out == (
         "DMARC for outsourced.test (organizational domain outsourced.test)\n"
-        "queried   _dmarc.outsourced.test\n"
+        "walked    _dmarc.outsourced.test: 1 DMARC record(s)\n"
         "found at  _dmarc.outsourced.test\n"
         f"record    {RECORDS['outsourced.test'][0]}\n"
         "tags\n"
@@ -37,7 +38,7 @@ def test_a_valid_record_prints_where_it_was_found_and_its_tags(
         "  p      none\n"
         "  rua    mailto:agg@reports.example\n"
         "  ruf    mailto:f@forensic.example\n"
-        "external report destinations (RFC 7489 7.1)\n"
+        "external report destinations (RFC 9990 section 4)\n"
         "  rua mailto:agg@reports.example: authorized "
         "(outsourced.test._report._dmarc.reports.example)\n"
         "  ruf mailto:f@forensic.example: NOT authorized "
@@ -50,11 +51,13 @@ def test_json_output_carries_the_parse(lab: Lab, capsys: pytest.CaptureFixture[s
     assert main([*dmarc(lab, "mail.parent.test"), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["status"] == "valid"
-    assert document["queried"] == ["_dmarc.mail.parent.test", "_dmarc.parent.test"]
+    assert document["walked"] == ["_dmarc.mail.parent.test", "_dmarc.parent.test"]
+    assert document["queried"] == ["_dmarc.mail.parent.test", "_dmarc.parent.test", "_dmarc.test"]
     assert document["found_at"] == "_dmarc.parent.test"
     assert document["organizational_domain"] == "parent.test"
     assert document["tags"] == {"v": "DMARC1", "p": "quarantine", "rua": "mailto:d@parent.test"}
     assert document["errors"] == [] and document["destinations"] == []
+    assert document["rfc7489"] == []
 
 
 def test_an_invalid_record_prints_the_exact_errors_and_exits_1(
@@ -70,7 +73,7 @@ def test_a_missing_record_exits_1(lab: Lab, capsys: pytest.CaptureFixture[str]) 
     assert main([*dmarc(lab, "lowercase.test"), "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["status"] == "missing"
-    assert document["errors"] == ["no DMARC record at _dmarc.lowercase.test"]
+    assert document["errors"] == ["no DMARC record at _dmarc.lowercase.test, _dmarc.test"]
     assert document["ignored"] == [
         {"name": "_dmarc.lowercase.test", "record": "v=dmarc1; p=reject"}
     ]
@@ -81,9 +84,12 @@ def test_a_missing_record_says_where_it_looked(
 ) -> None:
     assert main(dmarc(lab, f"www.{ZONE}")) == 1
     assert capsys.readouterr().out == (
-        f"DMARC for www.{ZONE} (organizational domain {ZONE})\n"
-        f"queried   _dmarc.www.{ZONE}, _dmarc.{ZONE}\n"
-        f"error: no DMARC record at _dmarc.www.{ZONE} or _dmarc.{ZONE}\n"
+        # With no record anywhere, the domain is its own organizational domain (4.10.2).
+        f"DMARC for www.{ZONE} (organizational domain www.{ZONE})\n"
+        f"walked    _dmarc.www.{ZONE}: no DMARC record\n"
+        f"walked    _dmarc.{ZONE}: no DMARC record\n"
+        "walked    _dmarc.test: no DMARC record\n"
+        f"error: no DMARC record at _dmarc.www.{ZONE}, _dmarc.{ZONE}, _dmarc.test\n"
         "result: missing\n"
     )
 

@@ -1,5 +1,6 @@
-"""Authenticating received messages (DKIM with dkimpy, DMARC alignment) against the lab's
-real DNS server, and parsing Authentication-Results, hostile input included."""
+"""Authenticating received messages (DKIM with dkimpy, DMARC by RFC 9989: the DNS Tree Walk,
+psd, sp and np, t=y) against the lab's real DNS server, and parsing Authentication-Results,
+hostile input included."""
 
 from __future__ import annotations
 
@@ -44,10 +45,25 @@ def resolver(start_lab) -> SyncResolver:
             f"_dmarc.{ZONE}": ["v=DMARC1; p=quarantine; rua=mailto:d@harborclub.test"],
             f"_dmarc.strict.{ZONE}": ["v=DMARC1; p=reject; adkim=s"],
             f"_dmarc.twice.{ZONE}": ["v=DMARC1; p=none", "v=DMARC1; p=reject"],
+            # A delegated subtree that is its own organizational domain (RFC 9989 4.7 psd=n).
+            f"_dmarc.dept.{ZONE}": ["v=DMARC1; p=reject; psd=n"],
             ZONE: ["v=spf1 ip4:127.0.0.1 -all"],
+            # A public suffix domain's policy (psd=y) over registrants without records.
+            "_dmarc.registry.test": ["v=DMARC1; p=reject; psd=y"],
+            # sp for existing subdomains, np for the others (RFC 9989 4.10.1).
+            "_dmarc.layers.test": [
+                "v=DMARC1; p=none; sp=quarantine; np=reject; rua=mailto:d@layers.test"
+            ],
+            "_dmarc.testing.test": ["v=DMARC1; p=reject; t=y; rua=mailto:d@testing.test"],
         },
+        records=[("www.layers.test", "A", "192.0.2.10")],
         hosts=[],
-        external_zones={"example.org": []},
+        external_zones={
+            "example.org": [],
+            "registry.test": [],
+            "layers.test": [],
+            "testing.test": [],
+        },
     )
     lab = start_lab(config)
     return SyncResolver([lab.dns_address], timeout=3)
@@ -101,19 +117,60 @@ def test_strict_alignment_needs_the_exact_domain(resolver):
     assert (verdict.result, verdict.policy) == ("fail", "reject")
 
 
-def test_two_dmarc_records_are_none_with_the_reason(resolver):
+def test_two_dmarc_records_are_discarded_and_the_walk_goes_on(resolver):
+    """RFC 9989 4.10 step 2: several records at one name are all discarded; the tree walk
+    continues to the parent, whose policy applies."""
     verdict = evaluate_dmarc(f"twice.{ZONE}", DkimVerdict("none"), None, resolver)
-    assert verdict.result == "none" and "2 DMARC records" in verdict.reason
+    assert (verdict.result, verdict.record_domain, verdict.policy) == ("fail", ZONE, "quarantine")
+    assert verdict.walked == (f"_dmarc.twice.{ZONE}", f"_dmarc.{ZONE}")
 
 
-def test_relaxed_alignment_compares_organizational_domains():
-    assert relaxed_aligned("mail.example.com", "example.com")
-    assert relaxed_aligned("Example.COM.", "example.com")
-    assert relaxed_aligned("a.example.com", "b.example.com")
-    assert relaxed_aligned("news.example.co.uk", "example.co.uk")
-    assert not relaxed_aligned("a.co.uk", "b.co.uk")  # different organizations
-    assert not relaxed_aligned("", "example.com")
-    assert not relaxed_aligned("badexample.com", "example.com")
+def test_relaxed_alignment_compares_organizational_domains_found_by_the_tree_walk(resolver):
+    """RFC 9989 4.10.2, with its three examples' rules: the shortest name holding a record,
+    psd=n stopping the walk, psd=y making the name one label below the organization."""
+    assert relaxed_aligned(f"mail.{ZONE}", ZONE, resolver)
+    assert relaxed_aligned(f"Mail.{ZONE.upper()}.", ZONE, resolver)
+    assert relaxed_aligned(f"a.{ZONE}", f"b.{ZONE}", resolver)
+    assert relaxed_aligned(f"x.dept.{ZONE}", f"dept.{ZONE}", resolver)
+    assert not relaxed_aligned(f"x.dept.{ZONE}", ZONE, resolver)  # psd=n: its own organization
+    assert relaxed_aligned("mail.shop.registry.test", "shop.registry.test", resolver)
+    assert not relaxed_aligned("shop.registry.test", "other.registry.test", resolver)
+    assert not relaxed_aligned("a.example.org", "b.example.org", resolver)  # no record at all
+    assert not relaxed_aligned("", ZONE, resolver)
+
+
+def test_a_public_suffix_domain_policy_applies_to_a_registrant_without_a_record(resolver):
+    """RFC 9989 4.10.1: the policy may come from the public suffix domain (psd=y)."""
+    verdict = evaluate_dmarc("shop.registry.test", DkimVerdict("none"), None, resolver)
+    assert (verdict.result, verdict.record_domain, verdict.policy) == (
+        "fail",
+        "registry.test",
+        "reject",
+    )
+    assert verdict.walked == ("_dmarc.shop.registry.test", "_dmarc.registry.test")
+
+
+def test_sp_applies_to_an_existing_subdomain_and_np_to_a_non_existent_one(resolver):
+    """RFC 9989 4.10.1 and 3.2.13: www.layers.test has an address, ghost.layers.test nothing."""
+    existing = evaluate_dmarc("www.layers.test", DkimVerdict("none"), None, resolver)
+    ghost = evaluate_dmarc("ghost.layers.test", DkimVerdict("none"), None, resolver)
+    apex = evaluate_dmarc("layers.test", DkimVerdict("none"), None, resolver)
+    assert (existing.policy, ghost.policy, apex.policy) == ("quarantine", "reject", "none")
+
+
+def test_t_y_applies_one_level_below_and_says_so(resolver):
+    """RFC 9989 4.7 t: p=reject under test is applied as quarantine."""
+    verdict = evaluate_dmarc("testing.test", DkimVerdict("none"), None, resolver)
+    assert (verdict.result, verdict.written, verdict.policy, verdict.testing) == (
+        "fail",
+        "reject",
+        "quarantine",
+        True,
+    )
+    assert (
+        verdict.reason
+        == "no aligned identifier passed; t=y (testing): reject applied as quarantine"
+    )
 
 
 def test_from_address_reads_folded_and_hostile_headers():

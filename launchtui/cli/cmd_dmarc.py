@@ -1,7 +1,9 @@
 """`launchtui dmarc DOMAIN`: find a domain's DMARC record and print it parsed, or what is wrong.
 
-Exit code 0: one valid record applies to the domain; 1: none, several, an invalid one, or
-DNS gave no answer; 2: a usage error.
+Discovery is RFC 9989's DNS Tree Walk (section 4.10): every name asked is printed, then the
+record that applies, its tags, and one line for each way a receiver still following RFC 7489
+would read it differently. Exit code 0: one valid record applies to the domain; 1: none,
+several at one name, an invalid one, or DNS gave no answer; 2: a usage error.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from launchtui.cli.dns_options import add_dns_options, dns_client
 from launchtui.errors import UsageError
 
-if TYPE_CHECKING:  # dnspython and the suffix list load only when the command runs
+if TYPE_CHECKING:  # dnspython loads only when the command runs
     from launchtui.email.dmarc import Destination, Discovery
 
 FORMATS = ("text", "json")
@@ -24,12 +26,13 @@ FORMATS = ("text", "json")
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "dmarc",
-        help="find and validate a domain's DMARC record (RFC 7489)",
-        description="Look up the DMARC record that applies to DOMAIN (_dmarc.DOMAIN, then its "
-        "organizational domain), print where it was found and its tags, or the exact "
-        "validation errors, and check that external report addresses accept the reports. "
-        "Exit code 0: a valid record applies; 1: none, several or an invalid one, or DNS "
-        "gave no answer; 2: usage error.",
+        help="find and validate a domain's DMARC record (RFC 9989)",
+        description="Look up the DMARC record that applies to DOMAIN by RFC 9989's DNS Tree "
+        "Walk (_dmarc.DOMAIN, then its parents), print each name asked, where the record was "
+        "found and its tags, or the exact validation errors, say where a receiver still on "
+        "RFC 7489 would act differently, and check that external report addresses accept "
+        "the reports. Exit code 0: a valid record applies; 1: none, several or an invalid "
+        "one, or DNS gave no answer; 2: usage error.",
     )
     parser.add_argument("domain", metavar="DOMAIN", help="the domain mail is sent from")
     add_dns_options(parser)
@@ -49,10 +52,13 @@ def run(args: argparse.Namespace) -> int:
     client = dns_client(args)
 
     async def go() -> tuple[dmarc.Discovery, list[dmarc.Destination]]:
-        found = await dmarc.discover(client, domain)
+        walk = dmarc.TreeWalk(client)
+        found = await dmarc.discover(client, domain, walk)
         destinations: list[dmarc.Destination] = []
         if found.record is not None:
-            destinations = await dmarc.check_destinations(client, found.record, found.policy_domain)
+            destinations = await dmarc.check_destinations(
+                client, found.record, found.policy_domain, walk
+            )
         return found, destinations
 
     try:
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             "status": status,
             **found.to_dict(),
             "errors": _errors(found),
+            "rfc7489": dmarc.rfc7489_differences(found.record) if found.record else [],
             "destinations": [d.to_dict() for d in destinations],
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
@@ -75,51 +82,63 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _status(found: Discovery) -> str:
-    if not found.records:
-        return "missing"
-    if found.record is None:
+    if found.several:
         return "several records"
+    if found.record is None:
+        return "missing"
     return "valid" if found.record.valid else "invalid"
 
 
 def _errors(found: Discovery) -> list[str]:
-    """The exact problems: the record's own, or why there is no one record."""
-    if not found.records:
-        return [f"no DMARC record at {' or '.join(found.queried)}"]
-    if found.record is None:
+    """The exact problems: the record's own, or why no one record applies."""
+    if found.several:
+        step = found.several[0]
         return [
-            f"{len(found.records)} DMARC records at {found.found_at}; receivers apply no DMARC "
-            "when there is more than one (RFC 7489 6.6.3)"
+            f"{len(step.records)} DMARC records at {step.name}; receivers discard them all "
+            "(RFC 9989 4.10)"
         ]
+    if found.record is None:
+        return [f"no DMARC record at {', '.join(step.name for step in found.walked)}"]
     return list(found.record.errors)
 
 
 def _text(found: Discovery, destinations: list[Destination], status: str) -> str:
+    from launchtui.email.dmarc import rfc7489_differences
     from launchtui.reports.literal import literal
 
     lines = [f"DMARC for {found.domain} (organizational domain {found.organizational_domain})"]
-    lines.append(f"queried   {', '.join(found.queried)}")
+    for step in found.walked:
+        what = f"{len(step.records)} DMARC record(s)" if step.records else "no DMARC record"
+        lines.append(f"walked    {step.name}: {what}")
+    for step in found.several:
+        lines += [f"record    {step.name}: {literal(text)} (discarded)" for text in step.records]
     lines += [
         f"ignored   {item['name']}: {literal(item['record'])} (does not start with v=DMARC1)"
         for item in found.ignored
     ]
-    if found.found_at:
-        where = f"{found.found_at} (organizational domain)" if found.inherited else found.found_at
-        lines.append(f"found at  {where}")
-    lines += [f"record    {literal(text)}" for text in found.records]
     record = found.record
     if record is not None:
+        if found.public_suffix:
+            where = f"{found.found_at} (public suffix domain, psd=y)"
+        elif found.inherited:
+            where = f"{found.found_at} (a parent's record)"
+        else:
+            where = found.found_at
+        lines.append(f"found at  {where}")
+        lines.append(f"record    {literal(record.text)}")
         if record.tags:
             lines.append("tags")
             lines += [f"  {name:<6} {literal(value)}" for name, value in record.tags.items()]
         if destinations:
-            lines.append("external report destinations (RFC 7489 7.1)")
+            lines.append("external report destinations (RFC 9990 section 4)")
             lines += [
                 f"  {d.tag} {literal(d.uri)}: "
                 f"{'authorized' if d.authorized else 'NOT authorized'} ({literal(d.query)})"
                 for d in destinations
             ]
         lines += [f"warning: {literal(warning)}" for warning in record.warnings]
+        lines += [f"note: {literal(note)}" for note in record.notes]
+        lines += [f"RFC 7489: {literal(line)}" for line in rfc7489_differences(record)]
     lines += [f"error: {literal(error)}" for error in _errors(found)]
     lines.append(f"result: {status}")
     return "\n".join(lines) + "\n"

@@ -353,7 +353,9 @@ def _record(
     name, address = from_address(found.data)
     outcome.from_name = name
     outcome.from_domain = domain_of(address)
-    outcome.from_domain_matches = relaxed_aligned(outcome.from_domain, sprint.email.domain)
+    outcome.from_domain_matches = relaxed_aligned(
+        outcome.from_domain, sprint.email.domain, resolver
+    )
     dkim = verify_dkim(found.data, resolver)
     dmarc = evaluate_dmarc(outcome.from_domain, dkim, (spf.result, spf.domain), resolver)
     outcome.verified = {

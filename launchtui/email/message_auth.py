@@ -15,12 +15,11 @@ import email.utils
 from dataclasses import dataclass
 
 from launchtui.email.dkim_verify import MessageUnreadable, verify_message
-from launchtui.email.dmarc import Record, is_dmarc
-from launchtui.email.dmarc import parse as parse_dmarc
-from launchtui.email.dns_sync import DnsTempError, SyncResolver
-from launchtui.email.orgdomain import organizational_domain, same_organization
+from launchtui.email.dmarc import TreeWalk, discover, exists, under_test
+from launchtui.email.dns_sync import SyncResolver
 from launchtui.email.spf import check_host
 from launchtui.net.dns import DnsClient
+from launchtui.net.errors import NetError
 
 MAX_MESSAGE = 10 * 1024 * 1024  # larger messages are not verified
 
@@ -35,11 +34,17 @@ class DkimVerdict:
 
 @dataclass(frozen=True, slots=True)
 class DmarcVerdict:
+    """DMARC by RFC 9989: policy discovery by the DNS Tree Walk, sp or np for a subdomain,
+    t=y applying one level below the policy written."""
+
     result: str  # "pass", "fail", "none" (no record), "temperror", "permerror"
-    policy: str = ""  # p= of the record found
+    policy: str = ""  # the policy receivers apply to a failing message (after t=y)
     record_domain: str = ""  # where the record was found
     aligned: tuple[str, ...] = ()  # which passing identifiers align: "dkim", "spf"
     reason: str = ""
+    written: str = ""  # the policy tag's value that applies (p, sp or np), before t=y
+    testing: bool = False  # the record says t=y
+    walked: tuple[str, ...] = ()  # the _dmarc names asked, in order
 
 
 def from_address(message: bytes) -> tuple[str, str]:
@@ -107,26 +112,14 @@ def check_spf(ip: str, mail_from: str, helo: str, resolver: SyncResolver) -> Spf
     return SpfVerdict(str(outcome.result), outcome.domain, outcome.reason, outcome.lookups)
 
 
-def relaxed_aligned(first: str, second: str) -> bool:
-    """Relaxed identifier alignment (RFC 7489 3.1): the same organizational domain (Public
-    Suffix List)."""
-    a, b = first.rstrip(".").lower(), second.rstrip(".").lower()
-    return bool(a and b) and same_organization(a, b)
-
-
-def dmarc_record(domain: str, resolver: SyncResolver) -> tuple[str, Record] | tuple[None, str]:
-    """(where, record) of the DMARC record for `domain`, looked up at the domain, then at its
-    organizational domain (RFC 7489 6.6.3); (None, why) when there is none, or several.
-    DnsTempError when a lookup gets no answer."""
-    domain = domain.rstrip(".").lower()
-    for where in dict.fromkeys([domain, organizational_domain(domain)]):
-        texts = [r.decode("utf-8", "replace") for r in resolver.txt(f"_dmarc.{where}")]
-        records = [text for text in texts if is_dmarc(text)]
-        if len(records) > 1:
-            return None, f"{len(records)} DMARC records at _dmarc.{where}"
-        if records:
-            return where, parse_dmarc(records[0])
-    return None, f"no DMARC record at _dmarc.{domain}"
+def relaxed_aligned(first: str, second: str, resolver: SyncResolver) -> bool:
+    """Relaxed identifier alignment (RFC 9989 4.4): the same organizational domain, found by
+    the DNS Tree Walk (4.10.2). When DNS gives no answer, only identical names align."""
+    client = DnsClient(resolver.nameservers, timeout=resolver.timeout)
+    try:
+        return asyncio.run(TreeWalk(client).same_organization(first, second))
+    except NetError:
+        return first.rstrip(".").lower() == second.rstrip(".").lower() != ""
 
 
 def evaluate_dmarc(
@@ -135,33 +128,63 @@ def evaluate_dmarc(
     spf: tuple[str, str] | None,
     resolver: SyncResolver,
 ) -> DmarcVerdict:
-    """DMARC for a From domain, given the DKIM verdict and (SPF result, MAIL FROM domain).
-    Alignment is relaxed unless the record asks for strict (adkim=s, aspf=s)."""
+    """DMARC for a From domain, given the DKIM verdict and (SPF result, MAIL FROM domain), on
+    an event loop of its own: call it from a worker thread. Alignment is relaxed unless the
+    record asks for strict (adkim=s, aspf=s)."""
     from_domain = from_domain.rstrip(".").lower()
     if not from_domain:
         return DmarcVerdict("permerror", reason="no From domain")
+    client = DnsClient(resolver.nameservers, timeout=resolver.timeout)
     try:
-        where, found = dmarc_record(from_domain, resolver)
-    except DnsTempError as exc:
+        return asyncio.run(_evaluate(client, from_domain, dkim_verdict, spf))
+    except NetError as exc:
         return DmarcVerdict("temperror", reason=str(exc))
-    modes = found.tags if isinstance(found, Record) else {}
 
-    def aligned_with(domain: str, mode_tag: str) -> bool:
+
+async def _evaluate(
+    client: DnsClient,
+    from_domain: str,
+    dkim_verdict: DkimVerdict,
+    spf: tuple[str, str] | None,
+) -> DmarcVerdict:
+    walk = TreeWalk(client)
+    found = await discover(client, from_domain, walk)
+    modes = found.record.tags if found.record is not None else {}
+
+    async def aligned_with(domain: str, mode_tag: str) -> bool:
         if modes.get(mode_tag, "r").lower() == "s":
             return domain.rstrip(".").lower() == from_domain
-        return relaxed_aligned(domain, from_domain)
+        return await walk.same_organization(domain, from_domain)
 
     aligned = []
-    if dkim_verdict.result == "pass" and aligned_with(dkim_verdict.domain, "adkim"):
+    if dkim_verdict.result == "pass" and await aligned_with(dkim_verdict.domain, "adkim"):
         aligned.append("dkim")
-    if spf is not None and spf[0] == "pass" and aligned_with(spf[1], "aspf"):
+    if spf is not None and spf[0] == "pass" and await aligned_with(spf[1], "aspf"):
         aligned.append("spf")
-    if where is None or not isinstance(found, Record):
-        return DmarcVerdict("none", aligned=tuple(aligned), reason=str(found))
-    policy = found.receiver_policy()
-    if policy is None:  # receivers discard it (RFC 7489 6.6.3)
-        problems = "; ".join(found.errors) or "no usable policy"
-        return DmarcVerdict("none", "", where, tuple(aligned), f"unusable record: {problems}")
+    walked = tuple(step.name for step in found.walked)
+    if found.record is None:
+        several = found.several
+        reason = (
+            f"{len(several[0].records)} DMARC records at {several[0].name}, all discarded"
+            if several
+            else f"no DMARC record at {', '.join(walked)}"
+        )
+        return DmarcVerdict("none", aligned=tuple(aligned), reason=reason, walked=walked)
+    record, where = found.record, found.policy_domain
+    inherited = found.inherited
+    written = record.receiver_policy(
+        subdomain=inherited, exists=not inherited or await exists(client, from_domain)
+    )
+    if written is None:  # receivers apply no DMARC (RFC 9989 4.10.1)
+        problems = "; ".join(record.errors) or "no usable policy"
+        return DmarcVerdict(
+            "none", "", where, tuple(aligned), f"unusable record: {problems}", walked=walked
+        )
+    policy = under_test(written) if record.testing else written
     result = "pass" if aligned else "fail"
     reason = f"aligned: {', '.join(aligned)}" if aligned else "no aligned identifier passed"
-    return DmarcVerdict(result, policy, where, tuple(aligned), reason)
+    if record.testing and result == "fail":
+        reason += f"; t=y (testing): {written} applied as {policy}"
+    return DmarcVerdict(
+        result, policy, where, tuple(aligned), reason, written, record.testing, walked
+    )

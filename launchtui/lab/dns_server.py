@@ -43,8 +43,15 @@ def answer(zone: Zone, query: dns.message.Message) -> dns.message.Message | None
         response.set_rcode(dns.rcode.FORMERR)
         return response
     question = query.question[0]
-    if question.rdclass != dns.rdataclass.IN or not zone.contains(question.name):
+    if question.rdclass != dns.rdataclass.IN:
         response.set_rcode(dns.rcode.REFUSED)
+        return response
+    if not zone.contains(question.name):
+        # DMARC's tree walk (RFC 9989 4.10) climbs from a zone up to its top-level domain; the
+        # lab answers for the DNS above its zones, which holds no DMARC record there.
+        response.set_rcode(
+            dns.rcode.NXDOMAIN if zone.dmarc_above(question.name) else dns.rcode.REFUSED
+        )
         return response
     response.flags |= dns.flags.AA
     name, rdtype = question.name, question.rdtype

@@ -45,6 +45,12 @@ class Zone:
     def contains(self, name: dns.name.Name) -> bool:
         return any(name.is_subdomain(origin) for origin in [self.origin, *self.external])
 
+    def dmarc_above(self, name: dns.name.Name) -> bool:
+        """`name` is _dmarc.<a parent of one of the zones> (_dmarc.test above harborclub.test)."""
+        parent = name.parent() if name.labels[:1] == (b"_dmarc",) else None
+        apexes = [self.origin, *self.external]
+        return parent is not None and any(apex.is_subdomain(parent) for apex in apexes)
+
     def exists(self, name: dns.name.Name) -> bool:
         """True when the name owns records or is an empty non-terminal above one that does."""
         return any(owner.is_subdomain(name) for owner in self.records)

@@ -1,16 +1,22 @@
-"""email.dmarc: one valid DMARC record (RFC 7489) covers the email domain, with reporting.
+"""email.dmarc: one valid DMARC record (RFC 9989) covers the email domain, with reporting.
 
-Discovery follows section 6.6.3 (the domain's `_dmarc` name, then its organizational
-domain's). What a launch needs, and so what this check asks for:
-- fail: no record, several records (receivers then apply none), an invalid record, or
-  p=none without rua: such a record neither protects the domain nor tells its owner
-  anything, so it is as good as missing.
+Discovery is RFC 9989's (4.10.1): the domain's `_dmarc` name, then the DNS Tree Walk up its
+parents; every name asked is in the evidence. What a launch needs, and so what this check
+asks for:
+- fail: no record of the domain's own (nothing, or only a public suffix domain's psd=y
+  policy, whose reports go to the registry), several records at a name (receivers discard
+  them all), an invalid record, or p=none without rua: such a record neither protects the
+  domain nor tells its owner anything, so it is as good as missing.
 - pass: p=none with rua (monitoring, the usual first step; the summary names the next one,
   p=quarantine then p=reject), or p=quarantine/reject.
 - warn: a policy in place with a finding: enforcement without rua (no way to see legitimate
-  mail failing), pct under 100, sp weaker than p, unknown tags and other parser warnings, or
-  an external report destination that has not authorized the reports (section 7.1).
-- error: a lookup (including a section 7.1 authorization lookup) got no answer.
+  mail failing), testing mode t=y (receivers apply one level below the policy), sp or np
+  weaker than p, no p (read as p=none), the historic pct, rf and ri (removed by RFC 9989),
+  unknown tags and other parser warnings, or an external report destination that has not
+  authorized the reports (RFC 9990 section 4).
+- error: a lookup (including an authorization lookup) got no answer.
+Where a receiver still following RFC 7489 would act differently (pct, t, np), the evidence
+says how under "rfc7489".
 """
 
 from __future__ import annotations
@@ -40,19 +46,34 @@ def starter_record(domain: str) -> str:
 
 
 def suggested_record(record: dmarc.Record, domain: str) -> str:
-    """The record with its valid tags kept, sp no weaker than p, pct dropped (100), and an
-    rua added when there is none."""
+    """The record with its valid tags kept, an explicit p, sp and np no weaker than p, the
+    historic pct, rf and ri and the testing flag t dropped, and an rua added when there is
+    none."""
     tags = record.tags
     policy = record.policy or "none"
     parts = ["v=DMARC1", f"p={policy}"]
-    sp = tags.get("sp", "").lower()
-    if sp and dmarc.POLICIES.index(sp) >= dmarc.POLICIES.index(policy):
-        parts.append(f"sp={sp}")
+    for key in ("sp", "np"):
+        value = tags.get(key, "").lower()
+        if value and not dmarc.weaker(value, policy):
+            parts.append(f"{key}={value}")
     parts.append(f"rua={tags.get('rua') or f'mailto:dmarc-reports@{domain}'}")
-    parts += [
-        f"{key}={tags[key]}" for key in ("ruf", "adkim", "aspf", "fo", "rf", "ri") if key in tags
-    ]
+    parts += [f"{key}={tags[key]}" for key in ("ruf", "adkim", "aspf", "fo") if key in tags]
     return "; ".join(parts)
+
+
+def rollout(domain: str, current: str = "") -> list[str]:
+    """The steps from `current` to p=reject (RFC 9989 5.1.4 to 5.1.7), each naming what to watch
+    in the aggregate reports first. No pct: RFC 9989 removed it."""
+    steps = {
+        "none": "p=none with rua: collect aggregate reports until every legitimate sender "
+        f"(your servers, newsletter and ticketing services) passes SPF or DKIM aligned with "
+        f"{domain}",
+        "quarantine": "p=quarantine once the reports show no legitimate source failing; then "
+        "watch them for legitimate mail now failing (it lands in spam)",
+        "reject": "p=reject once the quarantine weeks show only unknown sources failing",
+    }
+    start = dmarc.POLICIES.index(current) + 1 if current else 0
+    return [steps[policy] for policy in dmarc.POLICIES[start:]]
 
 
 def _zone_line(name: str, record: str) -> str:
@@ -65,10 +86,16 @@ def _verify(name: str, commands: Commands) -> str:
     )
 
 
+def _numbered(steps: list[str]) -> str:
+    return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+
+
 async def _run(ctx: CheckContext, domain: str) -> Outcome:
-    found = await dmarc.discover(ctx.net.dns, domain)
+    walk = dmarc.TreeWalk(ctx.net.dns)
+    found = await dmarc.discover(ctx.net.dns, domain, walk)
     evidence: Evidence = {
         "resolver": ctx.net.dns.label,
+        "walked": [step.name for step in found.walked],
         "queried": list(found.queried),
         "organizational_domain": found.organizational_domain,
     }
@@ -77,41 +104,59 @@ async def _run(ctx: CheckContext, domain: str) -> Outcome:
             {"name": item["name"], "record": shorten(item["record"])}
             for item in found.ignored[:MAX_SHOWN_RECORDS]
         ]
-    if not found.records:
-        return _missing(found, domain, evidence, ctx.net.commands)
-    evidence["found_at"] = found.found_at
-    if found.record is None:
-        evidence["records"] = [shorten(text) for text in found.records[:MAX_SHOWN_RECORDS]]
+    if found.several:
+        evidence["records"] = [
+            shorten(text) for text in found.several[0].records[:MAX_SHOWN_RECORDS]
+        ]
         return _several(found, domain, evidence, ctx.net.commands)
     record = found.record
+    if record is None or found.public_suffix:
+        return _missing(found, domain, evidence, ctx.net.commands)
+    evidence["found_at"] = found.found_at
     evidence["record"] = shorten(record.text)
     evidence["tags"] = {key: shorten(value, 512) for key, value in record.tags.items()}
-    if record.warnings:
-        evidence["warnings"] = list(record.warnings)
+    for key, values in (
+        ("warnings", record.warnings),
+        ("notes", record.notes),
+        ("rfc7489", dmarc.rfc7489_differences(record)),
+    ):
+        if values:
+            evidence[key] = list(values)
     if not record.valid:
         evidence["errors"] = list(record.errors)
         return _invalid(found, record, domain, evidence, ctx.net.commands)
     try:
-        destinations = await dmarc.check_destinations(ctx.net.dns, record, found.policy_domain)
+        destinations = await dmarc.check_destinations(
+            ctx.net.dns, record, found.policy_domain, walk
+        )
+        exists = not found.inherited or await dmarc.exists(ctx.net.dns, domain)
     except NetError as exc:
         return Outcome(
             Status.ERROR,
             f"could not check: {exc} (asking whether an external report address accepts "
-            f"{found.policy_domain}'s reports)",
+            f"{found.policy_domain}'s reports, or whether {domain} exists)",
             evidence,
             fix="Nothing was verified about the external report destinations. Make DNS "
             "reachable from where launchtui runs, then run the check again.",
         )
     if destinations:
         evidence["external_destinations"] = [d.to_dict() for d in destinations]
-    return _judge(found, record, destinations, domain, evidence, ctx.net.commands)
+    return _judge(found, record, exists, destinations, domain, evidence, ctx.net.commands)
 
 
 def _missing(
     found: dmarc.Discovery, domain: str, evidence: Evidence, commands: Commands
 ) -> Outcome:
-    where = " or ".join(found.queried)
-    summary = f"{domain}: no DMARC record at {where}"
+    walked = [step.name for step in found.walked]
+    if found.public_suffix:
+        evidence["found_at"] = found.found_at
+        summary = (
+            f"{domain}: no DMARC record of its own at {' or '.join(walked[:-1])}; only the "
+            f"public suffix domain's policy at {found.found_at} (psd=y) applies, and its "
+            "reports go to the registry, not to you"
+        )
+    else:
+        summary = f"{domain}: no DMARC record at {' or '.join(walked)}"
     if found.ignored:
         summary += (
             f"; the TXT record at {found.ignored[0]['name']} does not start with v=DMARC1, "
@@ -119,6 +164,13 @@ def _missing(
         )
     name = f"_dmarc.{domain}"
     record = starter_record(domain)
+    steps = [
+        f"At your DNS provider, add: {_zone_line(name, record)}",
+        f"Create the mailbox dmarc-reports@{domain} (or use a DMARC report service and put "
+        "its address in rua).",
+        *[f"Then {step}." for step in rollout(domain)[1:]],
+        _verify(name, commands),
+    ]
     return Outcome(
         Status.FAIL,
         summary,
@@ -126,13 +178,8 @@ def _missing(
         fix=(
             f"Without DMARC, anyone can send mail as @{domain} and receivers (Gmail and Yahoo "
             "require DMARC of bulk senders) have no policy to apply. Start with a "
-            "monitoring-only policy that sends you aggregate reports:\n"
-            f"1. At your DNS provider, add: {_zone_line(name, record)}\n"
-            f"2. Create the mailbox dmarc-reports@{domain} (or use a DMARC report service "
-            "and put its address in rua).\n"
-            "3. Once the reports show every sender passing SPF or DKIM aligned, move to "
-            "p=quarantine, then p=reject.\n"
-            f"4. {_verify(name, commands)}"
+            "monitoring-only policy that sends you aggregate reports (RFC 9989 5.1.4), "
+            f"then tighten it step by step:\n{_numbered(steps)}"
         ),
     )
 
@@ -140,17 +187,22 @@ def _missing(
 def _several(
     found: dmarc.Discovery, domain: str, evidence: Evidence, commands: Commands
 ) -> Outcome:
+    step = found.several[0]
+    if found.record is not None:
+        instead = f"{found.found_at}'s policy applies instead"
+    else:
+        instead = "no DMARC applies"
     return Outcome(
         Status.FAIL,
-        f"{domain}: {len(found.records)} DMARC records at {found.found_at}; with more than "
-        "one, receivers apply no DMARC at all (RFC 7489 6.6.3)",
+        f"{domain}: {len(step.records)} DMARC records at {step.name}; receivers discard them "
+        f"all (RFC 9989 4.10), so {instead}",
         evidence,
         fix=(
-            f"Receivers discard every DMARC record at {found.found_at} when there is more than "
-            "one, so the domain has no policy in effect.\n"
+            f"Receivers discard every DMARC record at {step.name} when there is more than "
+            "one, so the policy you wrote there is not in effect.\n"
             "1. Merge them into one record (one p, one rua list) and delete the others, e.g.: "
-            f"{_zone_line(found.found_at, starter_record(domain))}\n"
-            f"2. {_verify(found.found_at, commands)}"
+            f"{_zone_line(step.name, starter_record(domain))}\n"
+            f"2. {_verify(step.name, commands)}"
         ),
     )
 
@@ -162,9 +214,9 @@ def _invalid(
     evidence: Evidence,
     commands: Commands,
 ) -> Outcome:
-    effective = record.receiver_policy()
+    effective = record.receiver_policy(subdomain=found.inherited)
     if effective == "none" and record.policy != "none":
-        consequence = "receivers treat it as p=none because rua is valid (RFC 7489 6.6.3)"
+        consequence = "receivers treat it as p=none because rua is valid (RFC 9989 4.10.1)"
     elif effective is None:
         consequence = "receivers apply no DMARC policy"
     else:
@@ -178,7 +230,7 @@ def _invalid(
         f"{consequence}",
         evidence,
         fix=(
-            f"The DMARC record at {found.found_at} breaks RFC 7489:\n{errors}\n"
+            f"The DMARC record at {found.found_at} breaks RFC 9989:\n{errors}\n"
             f"1. Replace it with a valid one, keeping the tags that were right: "
             f"{_zone_line(found.found_at, suggestion)}\n"
             f"2. {_verify(found.found_at, commands)}"
@@ -189,15 +241,15 @@ def _invalid(
 def _judge(
     found: dmarc.Discovery,
     record: dmarc.Record,
+    exists: bool,
     destinations: list[dmarc.Destination],
     domain: str,
     evidence: Evidence,
     commands: Commands,
 ) -> Outcome:
-    policy = record.policy or "none"
-    # For a subdomain covered by its organizational domain's record, sp is what applies.
-    applied = record.subdomain_policy if found.inherited else policy
-    applied = applied or policy
+    # For a subdomain covered by a parent's record, sp (np if it does not exist) applies.
+    written = record.receiver_policy(subdomain=found.inherited, exists=exists) or "none"
+    applied = dmarc.under_test(written) if record.testing else written
     evidence["policy"] = applied
     where = f"{found.found_at} (inherited)" if found.inherited else found.found_at
     rua = ", ".join(uri.uri for uri in record.rua)
@@ -216,18 +268,21 @@ def _judge(
                 commands,
             ),
         )
-    findings = _findings(record, applied, destinations)
+    findings = _findings(record, written, destinations)
     findings += [
         f"the TXT record at {item['name']} does not start with v=DMARC1, so receivers ignore "
         f"it and apply {found.found_at} instead"
         for item in found.ignored
     ]
     evidence["findings"] = findings
+    shown = f"p={written}" + (
+        f" in testing mode (t=y: {applied} applied)" if record.testing else ""
+    )
     if findings:
         more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
         return Outcome(
             Status.WARN,
-            f"{domain}: DMARC p={applied} at {where}, but {findings[0]}{more}",
+            f"{domain}: DMARC {shown} at {where}, but {findings[0]}{more}",
             evidence,
             fix=_fix(
                 f"The DMARC record at {found.found_at} is in place, but:",
@@ -251,7 +306,7 @@ def _judge(
 
 
 def _findings(
-    record: dmarc.Record, applied: str, destinations: list[dmarc.Destination]
+    record: dmarc.Record, written: str, destinations: list[dmarc.Destination]
 ) -> list[str]:
     findings = []
     if not record.rua:
@@ -259,22 +314,22 @@ def _findings(
             "no rua: nobody receives aggregate reports, so legitimate mail failing DMARC "
             "goes unnoticed"
         )
-    if record.pct < 100:
+    if record.testing and written != "none":
         findings.append(
-            f"pct={record.pct}: "
-            + (
-                "has no effect under p=none; remove it before moving to quarantine"
-                if applied == "none"
-                else f"the policy applies to only {record.pct}% of failing mail"
-            )
+            f"t=y: testing mode, receivers do not apply p={written} but "
+            f"p={dmarc.under_test(written)} (RFC 9989 4.7); remove t=y once the aggregate "
+            "reports show every legitimate sender aligned"
         )
     policy = record.policy or "none"
-    sp = record.tags.get("sp", "").lower()
-    if sp and dmarc.POLICIES.index(sp) < dmarc.POLICIES.index(policy):
-        findings.append(f"sp={sp} is weaker than p={policy}: subdomains can be spoofed more easily")
+    for key, what in (("sp", "subdomains"), ("np", "non-existent subdomains")):
+        value = record.tags.get(key, "").lower()
+        if value and dmarc.weaker(value, policy):
+            findings.append(
+                f"{key}={value} is weaker than p={policy}: {what} can be spoofed more easily"
+            )
     findings += [
         f"{d.tag} address {d.uri} is not authorized: {d.query} has no v=DMARC1 record, so "
-        "receivers send it no reports (RFC 7489 7.1)"
+        "receivers send it no reports (RFC 9990 section 4)"
         for d in destinations
         if not d.authorized
     ]
@@ -292,14 +347,15 @@ def _fix(
     unauthorized: list[str] | None = None,
 ) -> str:
     listed = "\n".join(f"   - {finding}" for finding in findings)
-    steps = [f"Replace the record: {_zone_line(found.found_at, suggested_record(record, domain))}"]
+    suggestion = suggested_record(record, domain)
+    steps = [f"Replace the record: {_zone_line(found.found_at, suggestion)}"]
     steps += [
         f'Ask the report service to publish (or publish, if you run it): {query}. TXT "v=DMARC1;"'
         for query in dict.fromkeys(unauthorized or [])
     ]
+    steps += [f"Then {step}." for step in rollout(domain, record.policy or "none")]
     steps.append(_verify(found.found_at, commands))
-    numbered = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
-    return f"{lead}\n{listed}\n{numbered}"
+    return f"{lead}\n{listed}\n{_numbered(steps)}"
 
 
 CHECK = register(

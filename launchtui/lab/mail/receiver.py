@@ -3,7 +3,8 @@ record the results in an Authentication-Results header (RFC 8601), and pick the 
 
 Results are computed, never assumed: SPF with check_host() for the client address and MAIL
 FROM, DKIM with dkimpy against the key in the lab's DNS, DMARC from the _dmarc record and
-identifier alignment, all through the lab's own DNS server.
+identifier alignment as RFC 9989 has it (the DNS Tree Walk, sp and np, t=y), all through the
+lab's own DNS server.
 Blocking (dkimpy and DNS): run it in a worker thread, never on the lab's event loop.
 """
 
@@ -55,9 +56,23 @@ def authenticate(
     results = (
         MethodResult("spf", spf.result, {"smtp.mailfrom": mail_from_prop}),
         MethodResult("dkim", dkim_verdict.result, dkim_props),
-        MethodResult("dmarc", dmarc.result, {"header.from": from_domain or "unknown"}),
+        MethodResult("dmarc", dmarc.result, _dmarc_props(dmarc, from_domain)),
     )
     return Verdict(spf, dkim_verdict, dmarc, from_domain, AuthResults(authserv_id, results))
+
+
+def _dmarc_props(dmarc: DmarcVerdict, from_domain: str) -> dict[str, str]:
+    """header.from, then the record's policy as RFC 9989 read it (its IANA section registers
+    polrec.p and polrec.domain); t=y and the policy it leaves in force are said too."""
+    props = {"header.from": from_domain or "unknown"}
+    if dmarc.written:
+        props["polrec.p"] = dmarc.written
+        if dmarc.record_domain != from_domain:
+            props["polrec.domain"] = dmarc.record_domain
+        if dmarc.testing:
+            props["polrec.t"] = "y"
+            props["policy.dmarc"] = dmarc.policy
+    return props
 
 
 def folder_for(policy: str, verdict: Verdict) -> tuple[str, str]:
