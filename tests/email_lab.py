@@ -87,6 +87,12 @@ RECORDS = {
     "huge.test": [HUGE_DMARC],
     "lowercase.test": ["v=dmarc1; p=reject", "google-site-verification=abc123"],
     "parent.test": ["v=DMARC1; p=quarantine; rua=mailto:d@parent.test"],
+    # RFC 9989: historic pct (not validated), no p, testing mode, np, a public suffix domain.
+    "pct150.test": ["v=DMARC1; p=reject; pct=150; rua=mailto:d@pct150.test"],
+    "nop.test": ["v=DMARC1; rua=mailto:d@nop.test"],
+    "testmode.test": ["v=DMARC1; p=reject; t=y; rua=mailto:d@testmode.test"],
+    "weaknp.test": ["v=DMARC1; p=reject; np=none; rua=mailto:d@weaknp.test"],
+    "registry.test": ["v=DMARC1; p=reject; psd=y; rua=mailto:d@registry.test"],
     "extfail.test": [f"v=DMARC1; p=none; rua=mailto:d@{ZONE}"],
     "longhost.test": [
         "v=DMARC1; p=none; rua=mailto:d@"
@@ -111,6 +117,7 @@ def dmarc_config() -> LabConfig:
     txt["trusted.test._report._dmarc.reports.example"] = ["v=DMARC1;"]
     txt["outsourced.test._report._dmarc.forensic.example"] = ["not a DMARC record"]
     txt["_dmarc.news.parent.test"] = ["v=DMARC 1; p=reject"]  # discarded: not v=DMARC1
+    txt["_dmarc.dup.parent.test"] = ["v=DMARC1; p=none", "v=DMARC1; p=reject"]  # discarded
     zones = [*RECORDS, "reports.example", "forensic.example", "empty.test"]
     return mail_config(
         txt=txt,

@@ -270,3 +270,101 @@ def test_a_destination_too_long_to_look_up_is_not_authorized(lab: Lab, tmp_path:
     [destination] = result.evidence["external_destinations"]
     assert destination["authorized"] is False
     assert len(destination["query"]) > 253
+
+
+def test_a_pct_out_of_range_is_no_longer_invalid(lab: Lab, tmp_path: Path) -> None:
+    """RFC 9989 Appendix A.6: pct is historic, not validated; the record is valid."""
+    result = check(lab, tmp_path, "pct150.test")
+    assert result.status is Status.WARN
+    assert result.summary.startswith(
+        "pct150.test: DMARC p=reject at _dmarc.pct150.test, but pct=150: removed in RFC 9989"
+    )
+    assert "errors" not in result.evidence
+    assert 'TXT "v=DMARC1; p=reject; rua=mailto:d@pct150.test"' in result.fix
+
+
+def test_a_record_without_p_acts_as_p_none_and_warns(lab: Lab, tmp_path: Path) -> None:
+    """RFC 9989 4.7 p and 4.10.1: no p with a valid rua is read as p=none."""
+    result = check(lab, tmp_path, "nop.test")
+    assert result.status is Status.WARN
+    assert result.evidence["policy"] == "none"
+    assert result.summary == (
+        "nop.test: DMARC p=none at _dmarc.nop.test, but p: missing, so receivers act as "
+        "p=none because rua is valid (RFC 9989 4.10.1); write p=none explicitly, then move to "
+        "quarantine and reject"
+    )
+    assert '_dmarc.nop.test. TXT "v=DMARC1; p=none; rua=mailto:d@nop.test"' in result.fix
+
+
+def test_testing_mode_warns_and_says_what_is_applied(lab: Lab, tmp_path: Path) -> None:
+    """RFC 9989 4.7 t: t=y asks receivers to apply one level below the policy."""
+    result = check(lab, tmp_path, "testmode.test")
+    assert result.status is Status.WARN
+    assert result.evidence["policy"] == "quarantine"
+    assert result.summary.startswith(
+        "testmode.test: DMARC p=reject in testing mode (t=y: quarantine applied) at "
+        "_dmarc.testmode.test, but t=y: testing mode, receivers do not apply p=reject but "
+        "p=quarantine (RFC 9989 4.7)"
+    )
+    assert result.evidence["rfc7489"] == [
+        "t=y: an RFC 7489 receiver does not know t and applies p=reject in full"
+    ]
+
+
+def test_np_weaker_than_p_warns(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "weaknp.test")
+    assert result.status is Status.WARN
+    assert result.evidence["findings"][0] == (
+        "np=none is weaker than p=reject: non-existent subdomains can be spoofed more easily"
+    )
+
+
+def test_a_public_suffix_domain_policy_alone_fails(lab: Lab, tmp_path: Path) -> None:
+    """RFC 9989 4.10.1: a registrant without a record gets the PSD's policy (psd=y), whose
+    reports go to the registry: the domain has no DMARC of its own."""
+    result = check(lab, tmp_path, "shop.registry.test")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        "shop.registry.test: no DMARC record of its own at _dmarc.shop.registry.test; only the "
+        "public suffix domain's policy at _dmarc.registry.test (psd=y) applies, and its reports "
+        "go to the registry, not to you"
+    )
+    assert result.evidence["walked"] == ["_dmarc.shop.registry.test", "_dmarc.registry.test"]
+    assert result.evidence["organizational_domain"] == "shop.registry.test"
+    assert '_dmarc.shop.registry.test. TXT "v=DMARC1; p=none;' in result.fix
+
+
+def test_the_walk_of_a_long_name_asks_eight_names_and_finds_the_parent(
+    lab: Lab, tmp_path: Path
+) -> None:
+    """RFC 9989 4.10: past eight labels, the walk jumps to the last seven."""
+    result = check(lab, tmp_path, "a.b.c.d.e.f.g.parent.test")
+    assert result.status is Status.PASS
+    assert result.evidence["walked"] == [
+        "_dmarc.a.b.c.d.e.f.g.parent.test",
+        "_dmarc.c.d.e.f.g.parent.test",
+        "_dmarc.d.e.f.g.parent.test",
+        "_dmarc.e.f.g.parent.test",
+        "_dmarc.f.g.parent.test",
+        "_dmarc.g.parent.test",
+        "_dmarc.parent.test",
+    ]
+
+
+def test_several_records_under_a_parent_fail_and_name_the_policy_applied(
+    lab: Lab, tmp_path: Path
+) -> None:
+    """RFC 9989 4.10 step 2: several records are discarded and the walk goes on."""
+    result = check(lab, tmp_path, "dup.parent.test")
+    assert result.status is Status.FAIL
+    assert result.summary == (
+        "dup.parent.test: 2 DMARC records at _dmarc.dup.parent.test; receivers discard them "
+        "all (RFC 9989 4.10), so _dmarc.parent.test's policy applies instead"
+    )
+
+
+def test_the_rollout_ladder_has_no_pct_and_names_what_to_watch(lab: Lab, tmp_path: Path) -> None:
+    result = check(lab, tmp_path, "empty.test")
+    assert "pct" not in result.fix
+    assert "p=quarantine once the reports show no legitimate source failing" in result.fix
+    assert "p=reject once the quarantine weeks show only unknown sources failing" in result.fix
