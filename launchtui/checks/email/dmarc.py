@@ -65,7 +65,7 @@ def rollout(domain: str, current: str = "") -> list[str]:
     """The steps from `current` to p=reject (RFC 9989 5.1.4 to 5.1.7), each naming what to watch
     in the aggregate reports first. No pct: RFC 9989 removed it."""
     steps = {
-        "none": "p=none with rua: collect aggregate reports until every legitimate sender "
+        "none": "stay at p=none and read the aggregate reports until every legitimate sender "
         f"(your servers, newsletter and ticketing services) passes SPF or DKIM aligned with "
         f"{domain}",
         "quarantine": "p=quarantine once the reports show no legitimate source failing; then "
@@ -168,7 +168,7 @@ def _missing(
         f"At your DNS provider, add: {_zone_line(name, record)}",
         f"Create the mailbox dmarc-reports@{domain} (or use a DMARC report service and put "
         "its address in rua).",
-        *[f"Then {step}." for step in rollout(domain)[1:]],
+        *[f"Then {step}." for step in rollout(domain)],
         _verify(name, commands),
     ]
     return Outcome(
