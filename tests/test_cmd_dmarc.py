@@ -60,6 +60,26 @@ def test_json_output_carries_the_parse(lab: Lab, capsys: pytest.CaptureFixture[s
     assert document["rfc7489"] == []
 
 
+def test_rfc_9989_readings_and_the_rfc_7489_differences_are_printed(
+    lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(dmarc(lab, "partial.test")) == 0
+    out = capsys.readouterr().out
+    assert "warning: pct=25: removed in RFC 9989 (Appendix A.6)" in out
+    assert (
+        "RFC 7489: pct=25: an RFC 7489 receiver applies p=quarantine to only 25% of failing "
+        "mail; RFC 9989 receivers apply it to all\n"
+    ) in out
+    assert main(dmarc(lab, "shop.registry.test")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "DMARC for shop.registry.test (organizational domain shop.registry.test)\n"
+        "walked    _dmarc.shop.registry.test: no DMARC record\n"
+        "walked    _dmarc.registry.test: 1 DMARC record(s)\n"
+        "found at  _dmarc.registry.test (public suffix domain, psd=y)\n"
+    )
+
+
 def test_an_invalid_record_prints_the_exact_errors_and_exits_1(
     lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:

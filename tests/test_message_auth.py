@@ -21,6 +21,7 @@ from launchtui.email.message_auth import (
 from launchtui.email.templates import TOKEN_HEADER, render
 from launchtui.lab import LabConfig
 from launchtui.lab.mail.dkim_key import new_key
+from launchtui.lab.mail.receiver import authenticate
 
 pytest_plugins = ["lab_fixtures"]
 
@@ -230,3 +231,26 @@ def test_dmarc_passes_on_aligned_spf_alone(resolver):
     spf = check_spf("127.0.0.1", f"hello@{ZONE}", "", resolver)
     verdict = evaluate_dmarc(ZONE, DkimVerdict("none"), (spf.result, spf.domain), resolver)
     assert (verdict.result, verdict.aligned) == ("pass", ("spf",))
+
+
+def test_the_receivers_authentication_results_say_how_rfc_9989_read_the_policy(resolver):
+    """The lab's receiving side records polrec.p and polrec.domain (RFC 9989's IANA entries)
+    and, under t=y, the policy left in force."""
+    message = MESSAGE.replace(b"hello@harborclub.test", b"hello@testing.test")
+    verdict = authenticate(
+        message, resolver, "mx.lab", client_ip="192.0.2.7", mail_from="", helo="relay.test"
+    )
+    assert verdict.auth.first("dmarc").text() == (
+        "dmarc=fail header.from=testing.test polrec.p=reject polrec.t=y policy.dmarc=quarantine"
+    )
+    inherited = authenticate(
+        MESSAGE.replace(b"hello@harborclub.test", b"hello@news.harborclub.test"),
+        resolver,
+        "mx.lab",
+        client_ip="127.0.0.1",
+        mail_from="hello@harborclub.test",
+        helo="relay.test",
+    )
+    assert inherited.auth.first("dmarc").text() == (
+        f"dmarc=pass header.from=news.{ZONE} polrec.p=quarantine polrec.domain={ZONE}"
+    )
