@@ -524,13 +524,22 @@ class Destination:
 
 
 async def external_uris(walk: TreeWalk, record: Record, policy_domain: str) -> list[ReportUri]:
-    """mailto: report URIs whose host is outside the policy domain's organization (4.10.2)."""
-    uris = [*record.rua, *record.ruf][: 2 * MAX_DESTINATIONS]
-    return [
-        uri
-        for uri in uris
-        if uri.host and not await walk.same_organization(uri.host, policy_domain)
-    ]
+    """mailto: report URIs whose host is outside the policy domain's organization (4.10.2):
+    the first 2 * MAX_DESTINATIONS, walking at most that many distinct hosts."""
+    outside: dict[str, bool] = {}
+    found = []
+    for uri in [*record.rua, *record.ruf]:
+        if not uri.host:
+            continue
+        if uri.host not in outside:
+            if len(outside) >= 2 * MAX_DESTINATIONS:
+                break  # a hostile record's hundreds of hosts cost no more lookups than this
+            outside[uri.host] = not await walk.same_organization(uri.host, policy_domain)
+        if outside[uri.host]:
+            found.append(uri)
+            if len(found) == 2 * MAX_DESTINATIONS:
+                break
+    return found
 
 
 async def check_destinations(
