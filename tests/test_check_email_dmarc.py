@@ -332,6 +332,10 @@ def test_a_public_suffix_domain_policy_alone_fails(lab: Lab, tmp_path: Path) -> 
     assert result.evidence["walked"] == ["_dmarc.shop.registry.test", "_dmarc.registry.test"]
     assert result.evidence["organizational_domain"] == "shop.registry.test"
     assert '_dmarc.shop.registry.test. TXT "v=DMARC1; p=none;' in result.fix
+    assert result.evidence["rfc7489"] == [
+        "psd=y at _dmarc.registry.test: an RFC 7489 receiver does not look at public suffix "
+        "domains and applies no DMARC"
+    ]
 
 
 def test_the_walk_of_a_long_name_asks_eight_names_and_finds_the_parent(
@@ -361,6 +365,10 @@ def test_several_records_under_a_parent_fail_and_name_the_policy_applied(
         "dup.parent.test: 2 DMARC records at _dmarc.dup.parent.test; receivers discard them "
         "all (RFC 9989 4.10), so _dmarc.parent.test's policy applies instead"
     )
+    assert result.evidence["rfc7489"] == [
+        "several records at _dmarc.dup.parent.test: an RFC 7489 receiver stops there and "
+        "applies no DMARC, instead of _dmarc.parent.test's policy"
+    ]
 
 
 def test_the_rollout_ladder_has_no_pct_and_names_what_to_watch(lab: Lab, tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             "status": status,
             **found.to_dict(),
             "errors": _errors(found),
-            "rfc7489": dmarc.rfc7489_differences(found.record) if found.record else [],
+            "rfc7489": found.rfc7489_differences(),
             "destinations": [d.to_dict() for d in destinations],
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
@@ -103,7 +103,6 @@ def _errors(found: Discovery) -> list[str]:
 
 
 def _text(found: Discovery, destinations: list[Destination], status: str) -> str:
-    from launchtui.email.dmarc import rfc7489_differences
     from launchtui.reports.literal import literal
 
     lines = [f"DMARC for {found.domain} (organizational domain {found.organizational_domain})"]
@@ -138,7 +137,7 @@ def _text(found: Discovery, destinations: list[Destination], status: str) -> str
             ]
         lines += [f"warning: {literal(warning)}" for warning in record.warnings]
         lines += [f"note: {literal(note)}" for note in record.notes]
-        lines += [f"RFC 7489: {literal(line)}" for line in rfc7489_differences(record)]
+    lines += [f"RFC 7489: {literal(line)}" for line in found.rfc7489_differences()]
     lines += [f"error: {literal(error)}" for error in _errors(found)]
     lines.append(f"result: {status}")
     return "\n".join(lines) + "\n"

@@ -471,6 +471,22 @@ class Discovery:
         """The policy is a public suffix domain's (psd=y), not the domain owner's."""
         return self.inherited and self.record is not None and self.record.psd == "y"
 
+    def rfc7489_differences(self) -> list[str]:
+        """Where a receiver still following RFC 7489 would find or read the policy differently:
+        it stops at several records and never asks a public suffix domain (RFC 9091 aside)."""
+        lines = []
+        if self.several and self.record is not None:
+            lines.append(
+                f"several records at {self.several[0].name}: an RFC 7489 receiver stops there "
+                f"and applies no DMARC, instead of {self.found_at}'s policy"
+            )
+        if self.public_suffix:
+            lines.append(
+                f"psd=y at {self.found_at}: an RFC 7489 receiver does not look at public "
+                "suffix domains and applies no DMARC"
+            )
+        return lines + (rfc7489_differences(self.record) if self.record else [])
+
     def to_dict(self) -> dict[str, object]:
         return {
             "domain": self.domain,

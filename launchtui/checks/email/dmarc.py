@@ -99,6 +99,9 @@ async def _run(ctx: CheckContext, domain: str) -> Outcome:
         "queried": list(found.queried),
         "organizational_domain": found.organizational_domain,
     }
+    differences = found.rfc7489_differences()
+    if differences:
+        evidence["rfc7489"] = differences
     if found.ignored:
         evidence["ignored"] = [
             {"name": item["name"], "record": shorten(item["record"])}
@@ -115,11 +118,7 @@ async def _run(ctx: CheckContext, domain: str) -> Outcome:
     evidence["found_at"] = found.found_at
     evidence["record"] = shorten(record.text)
     evidence["tags"] = {key: shorten(value, 512) for key, value in record.tags.items()}
-    for key, values in (
-        ("warnings", record.warnings),
-        ("notes", record.notes),
-        ("rfc7489", dmarc.rfc7489_differences(record)),
-    ):
+    for key, values in (("warnings", record.warnings), ("notes", record.notes)):
         if values:
             evidence[key] = list(values)
     if not record.valid:
