@@ -119,6 +119,14 @@ def test_names_outside_the_zone_are_refused(lab: Lab) -> None:
     assert not response.flags & dns.flags.AA
 
 
+def test_dmarc_names_above_the_zones_do_not_exist(lab: Lab) -> None:
+    """RFC 9989's tree walk climbs to the top-level domain: the lab answers for it."""
+    above = dns_query(lab.dns_address, "_dmarc.test", "TXT")
+    assert above.rcode() == dns.rcode.NXDOMAIN and not above.flags & dns.flags.AA
+    assert dns_query(lab.dns_address, "_dmarc.elsewhere.test", "TXT").rcode() == (dns.rcode.REFUSED)
+    assert dns_query(lab.dns_address, "test", "TXT").rcode() == dns.rcode.REFUSED
+
+
 def test_servfail_fault(lab: Lab) -> None:
     response = dns_query(lab.dns_address, f"forum.{ZONE}", "A")
     assert response.rcode() == dns.rcode.SERVFAIL
