@@ -167,8 +167,8 @@ def _missing(
         f"At your DNS provider, add: {_zone_line(name, record)}",
         f"Create the mailbox dmarc-reports@{domain} (or use a DMARC report service and put "
         "its address in rua).",
-        *[f"Then {step}." for step in rollout(domain)],
         _verify(name, commands),
+        *[f"Then {step}." for step in rollout(domain)],
     ]
     return Outcome(
         Status.FAIL,
@@ -352,8 +352,8 @@ def _fix(
         f'Ask the report service to publish (or publish, if you run it): {query}. TXT "v=DMARC1;"'
         for query in dict.fromkeys(unauthorized or [])
     ]
-    steps += [f"Then {step}." for step in rollout(domain, record.policy or "none")]
     steps.append(_verify(found.found_at, commands))
+    steps += [f"Then {step}." for step in rollout(domain, record.policy or "none")]
     return f"{lead}\n{listed}\n{_numbered(steps)}"
 
 
