@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import socket
 import time
 
@@ -41,17 +42,98 @@ def test_a_trusted_current_matching_certificate_passes_with_evidence(sprint):
     assert result.fix == ""
 
 
-def test_under_30_days_left_warns(sprint):
+def test_a_90_day_certificate_with_20_days_left_is_overdue(sprint):
     result = run_check("tls.certificate", sprint, f"month.{ZONE}")
     assert result.status is Status.WARN
     assert "expires in 20 days" in result.summary
-    assert "Renew" in result.fix
+    assert "renewal is overdue: it should have happened 9 days ago" in result.summary
+    assert "Renew" in result.fix and "ACME client did not renew it" in result.fix
 
 
-def test_under_7_days_left_fails(sprint):
+def test_a_90_day_certificate_with_3_days_left_fails(sprint):
     result = run_check("tls.certificate", sprint, f"soon.{ZONE}")
     assert result.status is Status.FAIL
     assert "expires in 3." in result.summary
+
+
+def _serve_lifetime(sprint, tmp_path, lifetime: float, left: float):
+    """tls.certificate on a real TLS server presenting a certificate of `lifetime` days with
+    `left` days of it to go."""
+    host = "renewal.example.test"
+    ca = LabCA("Renewal Test CA")
+    not_after = dt.datetime.now(dt.UTC) + dt.timedelta(days=left)
+    validity = (not_after - dt.timedelta(days=lifetime), not_after)
+    with server_thread() as thread:
+        port = thread.serve(_hold_until_closed, ca.issue(host, validity=validity).server_context())
+        network = dataclasses.replace(
+            sprint.network,
+            ca_bundle=ca.write(tmp_path / "ca.pem"),
+            connect_to={(host, 443): ("127.0.0.1", port)},
+        )
+        return run_check("tls.certificate", dataclasses.replace(sprint, network=network), host)
+
+
+# Each lifetime class either side of its renewal point and of its failing point:
+# - 6 days, as Let's Encrypt's "shortlived" profile (160 hours): under 10 days Certbot renews at
+#   half the lifetime left (3 days); fail under a sixth (1 day);
+# - 45 days (Let's Encrypt's default from February 2028, SC-081's 47 from March 2029): renew at
+#   a third (15 days), fail under a sixth capped at 7 days;
+# - 90 days: renew at 30 days left, fail under 7;
+# - year-long (over 100 days, SC-081's cap from March 2027): warn under 30, fail under 7.
+@pytest.mark.parametrize(
+    ("lifetime", "left", "status"),
+    [
+        (6, 3.1, Status.PASS),
+        (6, 2.9, Status.WARN),
+        (6, 1.1, Status.WARN),
+        (6, 0.9, Status.FAIL),
+        (45, 15.2, Status.PASS),
+        (45, 14.8, Status.WARN),
+        (45, 7.2, Status.WARN),
+        (45, 6.8, Status.FAIL),
+        (90, 30.2, Status.PASS),
+        (90, 29.8, Status.WARN),
+        (90, 7.2, Status.WARN),
+        (90, 6.8, Status.FAIL),
+        (100, 33.5, Status.PASS),  # 100 days is still judged by its lifetime
+        (100, 33.1, Status.WARN),
+        (365, 121, Status.PASS),  # a third left: a year-long certificate is not due yet
+        (365, 30.2, Status.PASS),
+        (365, 29.8, Status.WARN),
+        (365, 7.2, Status.WARN),
+        (365, 6.8, Status.FAIL),
+    ],
+)
+def test_expiry_is_judged_by_the_certificates_lifetime(sprint, tmp_path, lifetime, left, status):
+    result = _serve_lifetime(sprint, tmp_path, lifetime, left)
+    assert result.status is status, result.summary
+    evidence = result.evidence
+    assert evidence["lifetime_days"] == lifetime
+    assert evidence["renewal_due"] is (status is not Status.PASS)
+    if lifetime > 100:
+        assert "lifetime over 100 days" in evidence["renewal_rule"]
+        assert "overdue" not in result.summary and "renews in" not in result.summary
+    elif status is Status.PASS:
+        assert ", renews in about " in result.summary
+    else:
+        assert "renewal is overdue: it should have happened " in result.summary
+        assert result.summary.endswith("ago; check the ACME client and its logs")
+
+
+def test_a_six_day_certificate_renews_in_hours_at_half_its_lifetime(sprint, tmp_path):
+    result = _serve_lifetime(sprint, tmp_path, 6, 4.5)
+    assert result.status is Status.PASS
+    assert result.summary.endswith(", 4 days left, renews in about 36 hours")
+    assert result.evidence["renewal_rule"].startswith("due at half of the lifetime left")
+    overdue = _serve_lifetime(sprint, tmp_path, 6, 2.5)
+    assert "it should have happened 12 hours ago" in overdue.summary
+
+
+def test_an_expired_short_lived_certificate_fails_and_is_due(sprint, tmp_path):
+    result = _serve_lifetime(sprint, tmp_path, 6, -0.5)
+    assert result.status is Status.FAIL
+    assert "certificate expired on" in result.summary
+    assert result.evidence["renewal_due"] is True
 
 
 @pytest.mark.parametrize(

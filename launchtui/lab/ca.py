@@ -71,7 +71,7 @@ def _name(common_name: str | None, organization: str | None = None) -> x509.Name
     return x509.Name(attributes)
 
 
-def validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def _validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """(not_before, not_after) for a HostSpec.cert kind."""
     if kind == "expired":
         return now - LEAF_LIFETIME - 10 * DAY, now - 10 * DAY
@@ -130,9 +130,14 @@ class LabCA:
         return path
 
     def issue(
-        self, hostname: str, kind: str = "valid", organization: str | None = None
+        self,
+        hostname: str,
+        kind: str = "valid",
+        organization: str | None = None,
+        validity: tuple[dt.datetime, dt.datetime] | None = None,
     ) -> IssuedCert:
-        """A certificate for `hostname` with the fault `kind` names (a HostSpec.cert value)."""
+        """A certificate for `hostname` with the fault `kind` names (a HostSpec.cert value),
+        valid from and to `validity` when given."""
         now = dt.datetime.now(dt.UTC)
         key = ec.generate_private_key(ec.SECP256R1())
         names_host = f"old-{hostname}" if kind == "wrong-name" else hostname
@@ -140,7 +145,7 @@ class LabCA:
         self_signed = kind == "self-signed"
         issuer = subject if self_signed else self.cert.subject
         signing_key = key if self_signed else self.key
-        not_before, not_after = validity(kind, now)
+        not_before, not_after = validity or _validity(kind, now)
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from launchtui.checks.registry import Check, register
+from launchtui.model.renewal import Renewal, span
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net import certificate as certs
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
 
     from launchtui.checks.context import CheckContext
 
-WARN_DAYS = 30
-FAIL_DAYS = 7
+WARN_DAYS = 30  # the risk list's flat rule, until it reads the verdict of model.renewal
 
 # OpenSSL X509_V_ERR_* codes that say the chain does not lead to a trusted root.
 _UNTRUSTED = {2, 18, 19, 20, 21, 24, 27, 28, 29}
@@ -58,6 +58,8 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) 
     }
     if probe.verify_message:
         evidence["verify_error"] = probe.verify_message
+    renewal = Renewal(cert.not_valid_before_utc, cert.not_valid_after_utc)
+    evidence |= renewal.evidence(now)
     problems = _problems(probe, cert, now)
     if problems:
         return Outcome(
@@ -66,25 +68,37 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) 
             evidence,
             fix=_fix(host, probe, cert, now, commands),
         )
+    return _by_lifetime(host, cert, renewal, now, evidence, commands)
+
+
+def _by_lifetime(
+    host: str,
+    cert: x509.Certificate,
+    renewal: Renewal,
+    now: datetime,
+    evidence: dict[str, object],
+    commands: Commands,
+) -> Outcome:
+    """Pass before the renewal point, warn past it, fail near the end (model.renewal)."""
     left = certs.days_left(cert, now)
-    expiry = cert.not_valid_after_utc.strftime("%Y-%m-%d")
-    if left < FAIL_DAYS:
-        return Outcome(
-            Status.FAIL,
-            f"{host}: certificate expires in {left:.1f} days ({expiry})",
-            evidence,
-            fix=_renew(host, commands),
-        )
-    if left < WARN_DAYS:
-        return Outcome(
-            Status.WARN,
-            f"{host}: certificate expires in {int(left)} days ({expiry})",
-            evidence,
-            fix=_renew(host, commands),
-        )
+    expiry = f"({cert.not_valid_after_utc:%Y-%m-%d})"
+    overdue = (
+        ""
+        if renewal.long_lived
+        else f"; renewal is overdue: it should have happened {span(now - renewal.renew_at)} "
+        "ago; check the ACME client and its logs"
+    )
+    if now >= renewal.fail_at:
+        summary = f"{host}: certificate expires in {left:.1f} days {expiry}{overdue}"
+        return Outcome(Status.FAIL, summary, evidence, fix=_renew(host, renewal, commands))
+    if now >= renewal.renew_at:
+        summary = f"{host}: certificate expires in {int(left)} days {expiry}{overdue}"
+        return Outcome(Status.WARN, summary, evidence, fix=_renew(host, renewal, commands))
+    renews = "" if renewal.long_lived else f", renews in about {span(renewal.renew_at - now)}"
     return Outcome(
         Status.PASS,
-        f"{host}: trusted certificate from {certs.issuer_name(cert.issuer)}, {int(left)} days left",
+        f"{host}: trusted certificate from {certs.issuer_name(cert.issuer)}, "
+        f"{int(left)} days left{renews}",
         evidence,
     )
 
@@ -108,7 +122,7 @@ def _fix(
 ) -> str:
     steps = [f"Visitors to https://{host}/ see a certificate warning; signup and login break."]
     if cert.not_valid_after_utc < now or probe.verify_code == _EXPIRED:
-        steps.append(_renew(host, commands))
+        steps.append(_renew(host, None, commands))
     if not certs.matches_hostname(cert, probe.host):
         steps.append(
             f"Issue a certificate whose subject alternative names include {host} (or a "
@@ -128,10 +142,17 @@ def _fix(
     return "\n".join(f"{n}. {step}" if n else step for n, step in enumerate(steps))
 
 
-def _renew(host: str, commands: Commands) -> str:
+def _renew(host: str, renewal: Renewal | None, commands: Commands) -> str:
+    automatic = (
+        "make renewal automatic (ACME/certbot timer, or your host's managed certificates)"
+        if renewal is None or renewal.long_lived
+        else f"find out why the ACME client did not renew it by "
+        f"{renewal.renew_at:%Y-%m-%d %H:%M} UTC ({renewal.rule}): check that its timer or "
+        "cron job runs and read its logs (certbot: /var/log/letsencrypt/letsencrypt.log, "
+        "`certbot renew --dry-run`)"
+    )
     return (
-        f"Renew the certificate for {host} now and make renewal automatic (ACME/certbot "
-        "timer, or your host's managed certificates), then check the expiry again: "
+        f"Renew the certificate for {host} now and {automatic}, then check the expiry again: "
         f"`echo | {commands.s_client(host)} 2>/dev/null | openssl x509 -noout -enddate`."
     )
 
