@@ -56,15 +56,30 @@ def test_a_90_day_certificate_with_3_days_left_fails(sprint):
     assert "expires in 3." in result.summary
 
 
+@pytest.mark.parametrize(
+    ("host", "status", "says"),
+    [
+        ("live", Status.PASS, "4 days left, renews in about 36 hours"),
+        ("chat", Status.WARN, "renewal is overdue: it should have happened 12 hours ago"),
+        ("courses", Status.PASS, "25 days left, renews in about 10 days"),
+        ("tickets", Status.WARN, "renewal is overdue: it should have happened 4 days ago"),
+    ],
+)
+def test_the_labs_short_lived_certificates(sprint, host, status, says):
+    result = run_check("tls.certificate", sprint, f"{host}.{ZONE}")
+    assert result.status is status
+    assert says in result.summary
+
+
 def _serve_lifetime(sprint, tmp_path, lifetime: float, left: float):
     """tls.certificate on a real TLS server presenting a certificate of `lifetime` days with
     `left` days of it to go."""
     host = "renewal.example.test"
     ca = LabCA("Renewal Test CA")
     not_after = dt.datetime.now(dt.UTC) + dt.timedelta(days=left)
-    validity = (not_after - dt.timedelta(days=lifetime), not_after)
+    valid = (not_after - dt.timedelta(days=lifetime), not_after)
     with server_thread() as thread:
-        port = thread.serve(_hold_until_closed, ca.issue(host, validity=validity).server_context())
+        port = thread.serve(_hold_until_closed, ca.issue(host, valid=valid).server_context())
         network = dataclasses.replace(
             sprint.network,
             ca_bundle=ca.write(tmp_path / "ca.pem"),

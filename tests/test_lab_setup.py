@@ -33,6 +33,12 @@ def test_default_config_is_the_seeded_demo() -> None:
     assert by_name[f"community.{ZONE}"].cert == "expired"
     assert by_name[f"members.{ZONE}"].cert == "wrong-name"
     assert by_name[f"status.{ZONE}"].cert == "expiring:12"
+    assert [by_name[f"{name}.{ZONE}"].cert for name in ("live", "chat", "courses", "tickets")] == [
+        "expiring:4/6",
+        "expiring:2/6",
+        "expiring:25/45",
+        "expiring:10/45",
+    ]
     assert by_name[f"shop.{ZONE}"].dns == "nxdomain"
     assert by_name[f"forum.{ZONE}"].dns == "servfail"
     assert config.latency == {"/login": 0.12, "/api/posts": 0.08}
@@ -54,6 +60,8 @@ def test_base_port_layout() -> None:
         (lambda: HostSpec(f"app.{ZONE}", addresses=["app"]), "not an IP address"),
         (lambda: HostSpec(f"app.{ZONE}", dns="flaky"), "dns must be one of"),
         (lambda: HostSpec(f"app.{ZONE}", cert="expiring:soon"), "cert must be one of"),
+        (lambda: HostSpec(f"app.{ZONE}", cert="expiring:6/6"), "fewer days left than"),
+        (lambda: HostSpec(f"app.{ZONE}", cert="expiring:2/"), "cert must be one of"),
         (lambda: HostSpec(f"app.{ZONE}", tls="slow"), "tls must be one of"),
         (lambda: LabConfig(listen="0.0.0.0"), "not a loopback"),
         (lambda: LabConfig(hosts=[HostSpec("app.example.com")]), "outside the lab zone"),
@@ -132,13 +140,16 @@ def test_describe_lists_addresses_and_seeded_problems(lab: Lab) -> None:
     for problem in (
         f"community.{ZONE}: certificate expired",
         f"members.{ZONE}: certificate names old-members.{ZONE}",
-        f"status.{ZONE}: certificate expires in 12 days",
+        f"status.{ZONE}: certificate expires in 12 days (a 90-day certificate past its renewal",
+        f"chat.{ZONE}: certificate expires in 2 days (a 6-day certificate past its renewal point)",
+        f"tickets.{ZONE}: certificate expires in 10 days (a 45-day certificate past its renewal",
         f"shop.{ZONE}: no DNS record (NXDOMAIN)",
         f"forum.{ZONE}: DNS answers SERVFAIL",
         f"{ZONE}: no DMARC record",
         f"public resolver {hostport(lab.resolver_addresses[1])} disagrees about app.{ZONE}",
     ):
         assert problem in text
+    assert f"live.{ZONE}: " not in text and f"courses.{ZONE}: " not in text  # healthy
 
 
 def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from launchtui.lab.config import expiring_days
+from launchtui.lab.config import DEFAULT_LIFETIME, expiring
 
 TLS_VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -27,7 +27,7 @@ TLS_VERSIONS = {
     "1.2": ssl.TLSVersion.TLSv1_2,
     "1.3": ssl.TLSVersion.TLSv1_3,
 }
-LEAF_LIFETIME = dt.timedelta(days=90)  # like the ACME CAs real communities use
+LEAF_LIFETIME = dt.timedelta(days=DEFAULT_LIFETIME)
 DAY = dt.timedelta(days=1)
 
 
@@ -71,16 +71,17 @@ def _name(common_name: str | None, organization: str | None = None) -> x509.Name
     return x509.Name(attributes)
 
 
-def _validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """(not_before, not_after) for a HostSpec.cert kind."""
     if kind == "expired":
         return now - LEAF_LIFETIME - 10 * DAY, now - 10 * DAY
     if kind == "not-yet-valid":
         return now + 10 * DAY, now + 10 * DAY + LEAF_LIFETIME
-    days = expiring_days(kind)
-    if days is not None:
+    left = expiring(kind)
+    if left is not None:
+        days, lifetime = left
         not_after = now + days * DAY + DAY / 2  # reads as <days> days left all day long
-        return min(now - DAY, not_after - LEAF_LIFETIME), not_after
+        return min(now - DAY, not_after - lifetime * DAY), not_after
     return now - DAY, now + LEAF_LIFETIME
 
 
@@ -134,10 +135,10 @@ class LabCA:
         hostname: str,
         kind: str = "valid",
         organization: str | None = None,
-        validity: tuple[dt.datetime, dt.datetime] | None = None,
+        valid: tuple[dt.datetime, dt.datetime] | None = None,
     ) -> IssuedCert:
         """A certificate for `hostname` with the fault `kind` names (a HostSpec.cert value),
-        valid from and to `validity` when given."""
+        or valid from and to `valid` when given."""
         now = dt.datetime.now(dt.UTC)
         key = ec.generate_private_key(ec.SECP256R1())
         names_host = f"old-{hostname}" if kind == "wrong-name" else hostname
@@ -145,7 +146,7 @@ class LabCA:
         self_signed = kind == "self-signed"
         issuer = subject if self_signed else self.cert.subject
         signing_key = key if self_signed else self.key
-        not_before, not_after = validity or _validity(kind, now)
+        not_before, not_after = valid or validity(kind, now)
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)

@@ -42,11 +42,17 @@ def _in_zone(name: str, zone: str) -> bool:
     return name == zone or name.endswith("." + zone)
 
 
-def expiring_days(cert: str) -> int | None:
-    """The <days> of an "expiring:<days>" cert kind, else None."""
-    if not cert.startswith("expiring:"):
+_EXPIRING = re.compile(r"expiring:(\d+)(?:/(\d+))?")
+DEFAULT_LIFETIME = 90  # days, like the ACME CAs real communities use
+
+
+def expiring(cert: str) -> tuple[int, int] | None:
+    """(days left, lifetime in days) of an "expiring:<days>[/<lifetime>]" cert kind, else
+    None; the lifetime is 90 days unless given."""
+    match = _EXPIRING.fullmatch(cert)
+    if match is None:
         return None
-    return int(cert.removeprefix("expiring:"))
+    return int(match[1]), int(match[2] or DEFAULT_LIFETIME)
 
 
 # What a well-configured host sends on every HTTPS response; seeded faults take some away.
@@ -79,7 +85,7 @@ class HostSpec:
     # What the last public resolver still answers: an old record it has cached.
     stale_addresses: list[str] = field(default_factory=list)
     dns: str = "ok"  # "ok" | "nxdomain" | "servfail" | "servfail-aaaa" (AAAA only) | "drop"
-    cert: str = "valid"  # a CERT_KINDS value or "expiring:<days>"
+    cert: str = "valid"  # a CERT_KINDS value or "expiring:<days left>[/<lifetime days>]"
     https: bool = True
     http: bool = True  # plain-HTTP vhost that redirects to https://same-host/same-path
     tls: str = "ok"  # "ok" | "stall" (TCP accepted, TLS handshake never started)
@@ -104,13 +110,12 @@ class HostSpec:
                 f"host {self.name}: tls_min_version must be one of {TLS_MIN_VERSIONS}, "
                 f"not {self.tls_min_version!r}"
             )
-        days = self.cert.removeprefix("expiring:")
-        if self.cert not in CERT_KINDS and not (
-            self.cert.startswith("expiring:") and days.isdigit()
-        ):
+        left, lifetime = expiring(self.cert) or (0, 1)
+        if (self.cert not in CERT_KINDS and expiring(self.cert) is None) or left >= lifetime:
             raise ValueError(
-                f"host {self.name}: cert must be one of {CERT_KINDS} or 'expiring:<days>', "
-                f"not {self.cert!r}"
+                f"host {self.name}: cert must be one of {CERT_KINDS} or "
+                f"'expiring:<days left>[/<lifetime days>]' with fewer days left than the "
+                f"lifetime, not {self.cert!r}"
             )
 
 
@@ -171,6 +176,12 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         HostSpec(f"community.{zone}", cert="expired", stale_addresses=["127.0.0.9"]),
         HostSpec(f"members.{zone}", cert="wrong-name"),
         HostSpec(f"status.{zone}", cert="expiring:12", note="its CAA allows only letsencrypt.org"),
+        # Short-lived certificates, judged by their own lifetime: six-day ones (Let's Encrypt's
+        # "shortlived" profile) renew at half their lifetime, 45-day ones at a third.
+        HostSpec(f"live.{zone}", cert="expiring:4/6"),
+        HostSpec(f"chat.{zone}", cert="expiring:2/6"),
+        HostSpec(f"courses.{zone}", cert="expiring:25/45"),
+        HostSpec(f"tickets.{zone}", cert="expiring:10/45"),
         # Listed in the sprint but never given a record; nothing serves it either.
         HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
         HostSpec(f"forum.{zone}", dns="servfail"),

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,14 +19,15 @@ from launchtui.credentials import env_var
 from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
 from launchtui.lab import demo_spf
-from launchtui.lab.ca import LabCA
-from launchtui.lab.config import HostSpec, LabConfig, expiring_days
+from launchtui.lab.ca import LabCA, validity
+from launchtui.lab.config import HostSpec, LabConfig, expiring
 from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.mail.services import MailServices
 from launchtui.lab.ports import Address, hostport
 from launchtui.lab.sprint_file import MailSection, write_sprint
 from launchtui.lab.web import WebServers
 from launchtui.lab.zone import NAMESERVER, build_zone
+from launchtui.model.renewal import Renewal
 
 HTTPS_PORT = 443  # the ports sprint URLs use; connect_to maps them to the lab's
 HTTP_PORT = 80
@@ -48,16 +50,21 @@ CERT_PROBLEMS = {
 
 def _problems(host: HostSpec) -> list[str]:
     """The launch problems a host is seeded with, in words."""
+    now = datetime.now(UTC)
     problems = [DNS_PROBLEMS[host.dns]] if host.dns in DNS_PROBLEMS else []
     if host.note:
         problems.append(host.note)
     if not host.https:
         return problems
-    days = expiring_days(host.cert)
+    left = expiring(host.cert)
     if host.tls == "stall":
         problems.append("TLS handshake never completes")
-    elif days is not None:
-        problems.append(f"certificate expires in {days} days")
+    elif left is not None and Renewal(*validity(host.cert, now)).renewal_due(now):
+        days, lifetime = left
+        problems.append(
+            f"certificate expires in {days} days (a {lifetime}-day certificate past its "
+            "renewal point)"
+        )
     elif host.cert in CERT_PROBLEMS:
         problems.append(CERT_PROBLEMS[host.cert].format(name=host.name))
     return problems

@@ -67,12 +67,15 @@ class Renewal:
             "failing under a sixth (at most 7 days)"
         )
 
+    def renewal_due(self, now: datetime) -> bool:
+        return now >= self.renew_at
+
     def evidence(self, now: datetime) -> dict[str, object]:
         return {
             "lifetime_days": round(self.lifetime / DAY, 2),
             "renewal_point": f"{self.renew_at:%Y-%m-%dT%H:%M:%SZ}",
             "renewal_rule": self.rule,
-            "renewal_due": now >= self.renew_at,
+            "renewal_due": self.renewal_due(now),
         }
 
 

@@ -91,7 +91,7 @@ def _by_lifetime(
     if now >= renewal.fail_at:
         summary = f"{host}: certificate expires in {left:.1f} days {expiry}{overdue}"
         return Outcome(Status.FAIL, summary, evidence, fix=_renew(host, renewal, commands))
-    if now >= renewal.renew_at:
+    if renewal.renewal_due(now):
         summary = f"{host}: certificate expires in {int(left)} days {expiry}{overdue}"
         return Outcome(Status.WARN, summary, evidence, fix=_renew(host, renewal, commands))
     renews = "" if renewal.long_lived else f", renews in about {span(renewal.renew_at - now)}"
