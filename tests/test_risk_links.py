@@ -13,7 +13,10 @@ from lab_fixtures import ZONE, fault_config
 from launchtui.lab import LabConfig, LabThread
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.sprint import store
 from launchtui.reports import json_report, text
+from launchtui.reports.handover import build
+from launchtui.reports.handover_markdown import render_markdown
 from launchtui.reports.risks import rank_risks
 from launchtui.reports.run import RunReport
 
@@ -42,19 +45,23 @@ def report(sprint: Sprint, results: list[Result]) -> RunReport:
     )
 
 
-def test_a_caa_that_forbids_the_ca_of_a_certificate_expiring_soon_is_one_blocker(sprint):
+def test_a_caa_that_forbids_the_ca_of_a_certificate_past_its_renewal_point_is_one_blocker(
+    sprint,
+):
+    """status.'s 90-day certificate has 12 days left: 18 days past Certbot's renewal point."""
     results = run_all(sprint, ("tls.certificate", f"status.{ZONE}"), ("dns.caa", f"status.{ZONE}"))
     assert [r.status for r in results] == [Status.WARN, Status.FAIL]
+    assert results[0].evidence["renewal_due"] is True
     [risk] = rank_risks(results)
     assert (risk.group, risk.result.id) == ("blocker", "tls.certificate")
-    assert risk.escalation == "it expires within 30 days and CAA refuses its renewal"
+    assert risk.escalation == "its renewal is due and CAA refuses it"
     assert [(x.result.id, x.reason) for x in risk.related] == [
         ("dns.caa", "the CAA record that forbids the CA that must renew it")
     ]
     assert risk.blocked == ()
     out = text.render(report(sprint, results))
     assert f"  1. [blocker] WARN tls.certificate status.{ZONE}: certificate expires in" in out
-    assert "       blocker: it expires within 30 days and CAA refuses its renewal\n" in out
+    assert "       blocker: its renewal is due and CAA refuses it\n" in out
     assert f"         FAIL dns.caa status.{ZONE}: CAA at status.{ZONE} allows only" in out
 
 
@@ -66,16 +73,29 @@ def test_an_expiring_certificate_whose_ca_the_caa_allows_stays_high(sprint):
 
 
 def test_a_caa_problem_beside_a_certificate_not_due_for_renewal_stays_its_own_risk(sprint):
-    """A wrong-name certificate with a year left: the CAA blocks no renewal due now."""
+    """A wrong-name certificate with most of its 90 days left: the CAA blocks no renewal due
+    now."""
     [caa] = run_all(sprint, ("dns.caa", f"status.{ZONE}"))
     [cert] = run_all(sprint, ("tls.certificate", f"members.{ZONE}"))
     wrong_name = dataclasses.replace(cert, target=f"status.{ZONE}")
-    assert wrong_name.evidence["days_left"] > 30
+    assert wrong_name.evidence["renewal_due"] is False
     risks = rank_risks([wrong_name, caa])
     assert [(r.group, r.result.id, r.related) for r in risks] == [
         ("blocker", "tls.certificate", ()),
         ("nice-to-have", "dns.caa", ()),
     ]
+
+
+@pytest.mark.parametrize(("host", "linked"), [("tickets", True), ("courses", False)])
+def test_a_45_day_certificate_links_the_caa_only_past_its_renewal_point(sprint, host, linked):
+    """Under a flat 30 days both would count as expiring; by their lifetime only tickets.
+    (10 of 45 days left) is due, courses. (25 left) renews in about 10 days."""
+    [caa] = run_all(sprint, ("dns.caa", f"status.{ZONE}"))
+    [cert] = run_all(sprint, ("tls.certificate", f"{host}.{ZONE}"))
+    assert cert.evidence["days_left"] < 30
+    risks = rank_risks([dataclasses.replace(cert, target=f"status.{ZONE}"), caa])
+    assert [x.result.id for risk in risks for x in risk.related] == (["dns.caa"] if linked else [])
+    assert (risks[0].group == "blocker") is linked
 
 
 def test_a_dangling_cname_and_the_failed_lookup_it_causes_are_one_risk(sprint):
@@ -167,7 +187,7 @@ def test_json_risks_carry_targets_related_escalation_and_blocked(sprint):
     }
     assert (cert["group"], cert["escalation"]) == (
         "blocker",
-        "it expires within 30 days and CAA refuses its renewal",
+        "its renewal is due and CAA refuses it",
     )
     [caa] = cert["related"]
     assert caa["id"] == "dns.caa" and caa["status"] == "fail" and caa["severity"] == "medium"
@@ -180,3 +200,24 @@ def test_json_risks_carry_targets_related_escalation_and_blocked(sprint):
     assert [r["id"] for r in lookup["related"]] == ["tls.protocol"]
     assert by_id["edge.cloudflare"]["targets"] == [f"help.{ZONE}", f"docs.{ZONE}"]
     assert data["fix_order"]["blocker"] == [by_id["dns.resolve"]["rank"], cert["rank"]]
+
+
+def test_the_handover_export_judges_saved_results_by_the_same_rule(sprint, tmp_path):
+    """The handover ranks the saved results with the same link: status. is one blocker, the
+    45-day certificate mid-life is no risk at all."""
+    results = run_all(
+        sprint,
+        ("tls.certificate", f"status.{ZONE}"),
+        ("dns.caa", f"status.{ZONE}"),
+        ("tls.certificate", f"courses.{ZONE}"),
+    )
+    path = tmp_path / "handover.toml"
+    path.write_text(sprint.path.read_text())
+    document = store.record_results(path, results, "2026-01-01T00:00:00Z")
+    [risk] = build(document).risks
+    assert (risk.group, risk.result.target, risk.escalation) == (
+        "blocker",
+        f"status.{ZONE}",
+        "its renewal is due and CAA refuses it",
+    )
+    assert "blocker: its renewal is due and CAA refuses it" in render_markdown(document)

@@ -10,6 +10,9 @@ through the lifetime"). Lifetimes keep shrinking: Let's Encrypt's "shortlived" p
 caps every public certificate at 200 days from 15 March 2026, 100 days from 15 March 2027 and
 47 days from 15 March 2029. A flat "warn under 30 days" is wrong both ways: a 45-day certificate
 with 20 days left is overdue, a six-day one is always "under 30 days".
+
+The risk list (and so the handover) reads the check's `renewal_due`. The monitoring export of
+stage 6 does not exist yet: its certificate-expiry alert must fire at this renewal point too.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ One problem is one risk, though several checks see it. Before ranking, results a
 - by LINKS, a table of which check's open result on a host takes in which other check's open
   result on the same host (one root cause, one fix). The member is listed under the head's
   risk with the link's reason; a link may raise the risk's group when the combination is worse
-  than either result (a CAA record that forbids the CA of a certificate expiring within 30
-  days: the renewal that would fix it will be refused). Links chain: what a member takes in
-  goes to its head too.
+  than either result (a CAA record that forbids the CA of a certificate past its renewal
+  point: the renewal that is due will be refused). Links chain: what a member takes in goes
+  to its head too.
 - the same finding (check, status, severity and summary without its host) on several hosts is
   one risk naming them all; its fix is the first host's (each host's own is on its result).
 A folded risk's group is the highest of its results' and of its links' escalations: folding
@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from launchtui.checks.edge.tls_certificate import WARN_DAYS
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.targets import host_of
@@ -57,10 +56,10 @@ def _same_cname(head: Result, member: Result) -> bool:
     return bool(ends[0]) and ends[0][-1:] == ends[1][-1:]
 
 
-def _expires_soon(head: Result, member: Result) -> bool:
-    """The certificate has under WARN_DAYS left: renewal is due now."""
-    days = head.evidence.get("days_left")
-    return isinstance(days, int | float) and days < WARN_DAYS
+def _renewal_due(head: Result, member: Result) -> bool:
+    """The certificate is past its renewal point, as tls.certificate judged it by
+    model.renewal (its lifetime, or the CA's suggested window)."""
+    return head.evidence.get("renewal_due") is True
 
 
 def _same_plain_http_page(head: Result, member: Result) -> bool:
@@ -124,8 +123,8 @@ LINKS = (
         "dns.caa",
         frozenset({Status.FAIL}),
         "the CAA record that forbids the CA that must renew it",
-        _expires_soon,
-        Escalation("blocker", f"it expires within {WARN_DAYS} days and CAA refuses its renewal"),
+        _renewal_due,
+        Escalation("blocker", "its renewal is due and CAA refuses it"),
     ),
     # Redirects that drop back to http:// make every check that follows them end there.
     Link(

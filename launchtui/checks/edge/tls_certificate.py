@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
     from launchtui.checks.context import CheckContext
 
-WARN_DAYS = 30  # the risk list's flat rule, until it reads the verdict of model.renewal
-
 # OpenSSL X509_V_ERR_* codes that say the chain does not lead to a trusted root.
 _UNTRUSTED = {2, 18, 19, 20, 21, 24, 27, 28, 29}
 _EXPIRED, _NOT_YET_VALID, _HOSTNAME_MISMATCH = 10, 9, 62
