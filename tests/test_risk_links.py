@@ -13,12 +13,12 @@ from lab_fixtures import ZONE, fault_config
 from launchtui.lab import LabConfig, LabThread
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.sprint import store
 from launchtui.reports import json_report, text
 from launchtui.reports.handover import build
 from launchtui.reports.handover_markdown import render_markdown
 from launchtui.reports.risks import rank_risks
 from launchtui.reports.run import RunReport
+from launchtui.sprint import store
 
 
 @pytest.fixture(scope="module")

@@ -221,6 +221,17 @@ BAD_FILES = [
         id="timeout-boolean",
     ),
     pytest.param(
+        HEAD + '[network]\nacme_directory = "http://acme.example/directory"\n',
+        "sprint.toml:7: network.acme_directory: expected an https:// URL of an ACME directory, "
+        'got "http://acme.example/directory"',
+        id="acme-directory-not-https",
+    ),
+    pytest.param(
+        HEAD + '[network]\nacme_directory = "acme.example"\n',
+        "sprint.toml:7: network.acme_directory: expected an https:// or http:// URL",
+        id="acme-directory-not-a-url",
+    ),
+    pytest.param(
         HEAD + '[network]\npublic_resolvers = ["1.1.1.1", "[::1"]\n',
         "sprint.toml:7: network.public_resolvers[1]: expected",
         id="resolver-bad-ipv6",

@@ -43,6 +43,9 @@ class NetworkConfig:
     ca_bundle: Path | None = None  # absolute, resolved against the sprint file's folder
     connect_to: dict[HostPort, HostPort] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT  # per operation; a whole HTTP exchange gets twice that
+    # The ACME directory whose renewalInfo (RFC 9773) to ask about the sprint's certificates,
+    # for the lab and staging CAs; "" asks the issuer's known production directory.
+    acme_directory: str = ""
 
 
 @dataclass(frozen=True, slots=True)

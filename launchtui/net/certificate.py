@@ -63,6 +63,12 @@ def common_name(name: x509.Name) -> str:
     return _first(name, NameOID.COMMON_NAME)
 
 
+def organization(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
+    return _first(name, NameOID.ORGANIZATION_NAME)
+
+
 def issuer_name(name: x509.Name) -> str:
     """How to name a certificate's issuer to a person: its common name, else its organisation
     (some roots have none, e.g. "OU=Go Daddy Class 2 Certification Authority,O=The Go Daddy

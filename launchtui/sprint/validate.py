@@ -237,7 +237,19 @@ def _network(network: Mapping[str, Any], folder: Path) -> NetworkConfig:
             for name, address in connect_to.items()
         },
         timeout=_timeout(network, (*key, "timeout")),
+        acme_directory=_acme_directory(network),
     )
+
+
+def _acme_directory(network: Mapping[str, Any]) -> str:
+    key: KeyPath = ("network", "acme_directory")
+    value = _get(network, key)
+    if value is None:
+        return ""
+    url = _url(value, key)
+    if not url.startswith("https://"):  # RFC 8555 section 6.1: ACME runs over HTTPS only
+        raise Invalid(key, f"expected an https:// URL of an ACME directory, got {_show(url)}")
+    return url
 
 
 def _timeout(network: Mapping[str, Any], key: KeyPath) -> float:

@@ -9,6 +9,7 @@ from launchtui.checks.registry import Check, register
 from launchtui.model.renewal import Renewal, span
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.net import ari
 from launchtui.net import certificate as certs
 from launchtui.net.commands import Commands
 from launchtui.net.tls import HandshakeFailed, TlsProbe, probe_tls
@@ -42,11 +43,27 @@ async def _run(ctx: CheckContext, host: str) -> Outcome:
             f"(for example by enabling TLS for this hostname at your host or CDN), then "
             f"verify with `{ctx.net.commands.s_client(host)}`.",
         )
-    return judge(probe, ctx.net.trust_label, datetime.now(UTC), ctx.net.commands)
+    now = datetime.now(UTC)
+    window: ari.Window | ari.AriUnavailable | None = None
+    cert = probe.certificate
+    directory = ari.directory_for(certs.organization(cert.issuer), ctx.net.config.acme_directory)
+    if directory and not _problems(probe, cert, now):
+        try:
+            window = await ari.suggested_window(ctx.net.http, directory, cert)
+        except ari.AriUnavailable as exc:
+            window = exc
+    return judge(probe, ctx.net.trust_label, now, ctx.net.commands, window)
 
 
-def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) -> Outcome:
-    """The verdict on a certificate the server presented, worst problem first."""
+def judge(
+    probe: TlsProbe,
+    trust_label: str,
+    now: datetime,
+    commands: Commands,
+    window: ari.Window | ari.AriUnavailable | None = None,
+) -> Outcome:
+    """The verdict on a certificate the server presented, worst problem first; by the CA's
+    suggested renewal window when it gave one, else by the certificate's lifetime."""
     cert, host = probe.certificate, probe.host
     evidence = certs.evidence(cert, now) | {
         "trusted": probe.verified,
@@ -66,7 +83,68 @@ def judge(probe: TlsProbe, trust_label: str, now: datetime, commands: Commands) 
             evidence,
             fix=_fix(host, probe, cert, now, commands),
         )
-    return _by_lifetime(host, cert, renewal, now, evidence, commands)
+    if isinstance(window, ari.Window):
+        return _by_window(host, cert, renewal, window, now, evidence, commands)
+    outcome = _by_lifetime(host, cert, renewal, now, evidence, commands)
+    if isinstance(window, ari.AriUnavailable):
+        outcome.evidence["ari"] = f"unavailable ({window}): judged by the certificate's lifetime"
+        outcome.summary += " (ACME Renewal Information unavailable: judged by its lifetime)"
+    return outcome
+
+
+def _by_window(
+    host: str,
+    cert: x509.Certificate,
+    renewal: Renewal,
+    window: ari.Window,
+    now: datetime,
+    evidence: dict[str, object],
+    commands: Commands,
+) -> Outcome:
+    """RFC 9773: before the CA's suggested window, pass; inside it a working client has
+    renewed, so still serving this certificate warns; past its end, or a window the CA moved
+    into the past to ask for an early renewal, fails."""
+    evidence |= {
+        "ari_window_start": f"{window.start:%Y-%m-%dT%H:%M:%SZ}",
+        "ari_window_end": f"{window.end:%Y-%m-%dT%H:%M:%SZ}",
+        "ari_url": window.url,
+        "ari_explanation_url": window.explanation_url,
+        "renewal_due": now >= window.start,
+    }
+    left = certs.days_left(cert, now)
+    start = f"{window.start:%Y-%m-%d %H:%M} UTC"
+    why = f" ({window.explanation_url})" if window.explanation_url else ""
+    if now >= window.end and window.end < renewal.renew_at:
+        return Outcome(
+            Status.FAIL,
+            f"{host}: the CA asks for this certificate to be renewed early (its renewal window "
+            f"ended {span(now - window.end)} ago, {int(left)} days before expiry){why}",
+            evidence,
+            fix=_renew(host, renewal, commands, ari_window=window),
+        )
+    if now >= window.end:
+        return Outcome(
+            Status.FAIL,
+            f"{host}: certificate expires in {left:.1f} days; the CA's renewal window ended "
+            f"{span(now - window.end)} ago; check the ACME client and its logs{why}",
+            evidence,
+            fix=_renew(host, renewal, commands, ari_window=window),
+        )
+    if now >= window.start:
+        return Outcome(
+            Status.WARN,
+            f"{host}: certificate expires in {int(left)} days; the CA's renewal window opened "
+            f"{span(now - window.start)} ago and the old certificate is still served; check "
+            f"the ACME client and its logs{why}",
+            evidence,
+            fix=_renew(host, renewal, commands, ari_window=window),
+        )
+    return Outcome(
+        Status.PASS,
+        f"{host}: trusted certificate from {certs.issuer_name(cert.issuer)}, {int(left)} days "
+        f"left, the CA suggests renewing from {start} (ACME Renewal Information)",
+        evidence,
+    )
 
 
 def _by_lifetime(
@@ -140,14 +218,24 @@ def _fix(
     return "\n".join(f"{n}. {step}" if n else step for n, step in enumerate(steps))
 
 
-def _renew(host: str, renewal: Renewal | None, commands: Commands) -> str:
+def _renew(
+    host: str,
+    renewal: Renewal | None,
+    commands: Commands,
+    ari_window: ari.Window | None = None,
+) -> str:
+    if ari_window is not None:
+        due = f"from {ari_window.start:%Y-%m-%d %H:%M} UTC, the CA's suggested window"
+    elif renewal is not None and not renewal.long_lived:
+        due = f"by {renewal.renew_at:%Y-%m-%d %H:%M} UTC ({renewal.rule})"
+    else:
+        due = ""
     automatic = (
-        "make renewal automatic (ACME/certbot timer, or your host's managed certificates)"
-        if renewal is None or renewal.long_lived
-        else f"find out why the ACME client did not renew it by "
-        f"{renewal.renew_at:%Y-%m-%d %H:%M} UTC ({renewal.rule}): check that its timer or "
-        "cron job runs and read its logs (certbot: /var/log/letsencrypt/letsencrypt.log, "
-        "`certbot renew --dry-run`)"
+        f"find out why the ACME client did not renew it {due}: check that its timer or cron "
+        "job runs and read its logs (certbot: /var/log/letsencrypt/letsencrypt.log, "
+        "`certbot renew --dry-run`; an ARI-aware client renews inside the CA's window)"
+        if due
+        else "make renewal automatic (ACME/certbot timer, or your host's managed certificates)"
     )
     return (
         f"Renew the certificate for {host} now and {automatic}, then check the expiry again: "
