@@ -33,7 +33,13 @@ _MAX_BODY = 64 * 1024  # a directory or a renewalInfo answer is a few hundred by
 
 
 class AriUnavailable(Exception):
-    """No suggested window could be had: the reason, for a person."""
+    """No suggested window could be had: the reason, for a person. `answered` when the CA
+    said it has none (no renewalInfo, or 404 for this certificate: RFC 9773 section 4.2),
+    rather than not being reachable or answering nonsense."""
+
+    def __init__(self, reason: str, *, answered: bool = False) -> None:
+        super().__init__(reason)
+        self.answered = answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,7 @@ async def suggested_window(http: HttpClient, directory: str, cert: x509.Certific
     listing = await _json(http, directory)
     base = listing.get("renewalInfo")
     if not isinstance(base, str) or not base.startswith("https://"):
-        raise AriUnavailable(f"the ACME directory {directory} has no renewalInfo")
+        raise AriUnavailable(f"the ACME directory {directory} has no renewalInfo", answered=True)
     url = f"{base.rstrip('/')}/{certificate_id(cert)}"
     answer = await _json(http, url)
     window = answer.get("suggestedWindow")
@@ -94,7 +100,9 @@ async def _json(http: HttpClient, url: str) -> dict[str, object]:
     except NetError as exc:
         raise AriUnavailable(str(exc)) from None
     if fetched.status != 200:
-        raise AriUnavailable(f"{url} answered HTTP {fetched.status}")
+        raise AriUnavailable(
+            f"{url} answered HTTP {fetched.status}", answered=fetched.status == 404
+        )
     try:
         data = json.loads(fetched.body)
     except ValueError:

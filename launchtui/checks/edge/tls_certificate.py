@@ -88,7 +88,8 @@ def judge(
     outcome = _by_lifetime(host, cert, renewal, now, evidence, commands)
     if isinstance(window, ari.AriUnavailable):
         outcome.evidence["ari"] = f"unavailable ({window}): judged by the certificate's lifetime"
-        outcome.summary += " (ACME Renewal Information unavailable: judged by its lifetime)"
+        if not window.answered:  # the CA saying it has no window for this one is no news
+            outcome.summary += " (ACME Renewal Information unavailable: judged by its lifetime)"
     return outcome
 
 
