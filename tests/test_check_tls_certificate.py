@@ -59,16 +59,24 @@ def test_a_90_day_certificate_with_3_days_left_fails(sprint):
 @pytest.mark.parametrize(
     ("host", "status", "says"),
     [
+        ("billing", Status.FAIL, "the CA asks for this certificate to be renewed early"),
         ("live", Status.PASS, "4 days left, renews in about 36 hours"),
         ("chat", Status.WARN, "renewal is overdue: it should have happened 12 hours ago"),
         ("courses", Status.PASS, "25 days left, renews in about 10 days"),
         ("tickets", Status.WARN, "renewal is overdue: it should have happened 4 days ago"),
     ],
 )
-def test_the_labs_short_lived_certificates(sprint, host, status, says):
+def test_the_labs_short_lived_certificates_and_early_renewal(sprint, host, status, says):
+    """The lab CA's renewalInfo (acme.) has a window only for billing.'s certificate, ended
+    yesterday; it answers 404 for the others, judged by their lifetime."""
     result = run_check("tls.certificate", sprint, f"{host}.{ZONE}")
     assert result.status is status
     assert says in result.summary
+    if host == "billing":
+        assert result.summary.endswith(f"(https://acme.{ZONE}/incidents/lab-key-compromise)")
+    else:
+        assert "answered HTTP 404" in result.evidence["ari"]
+        assert "ACME Renewal Information" not in result.summary
 
 
 def _serve_lifetime(sprint, tmp_path, lifetime: float, left: float):
@@ -84,6 +92,7 @@ def _serve_lifetime(sprint, tmp_path, lifetime: float, left: float):
             sprint.network,
             ca_bundle=ca.write(tmp_path / "ca.pem"),
             connect_to={(host, 443): ("127.0.0.1", port)},
+            acme_directory="",  # a CA of its own: the lab CA's renewalInfo knows nothing of it
         )
         return run_check("tls.certificate", dataclasses.replace(sprint, network=network), host)
 
@@ -241,6 +250,7 @@ def test_an_issuer_without_a_common_name_is_named_by_its_organisation(sprint, tm
             sprint.network,
             ca_bundle=ca.write(tmp_path / "ca.pem"),
             connect_to={(host, 443): ("127.0.0.1", port)},
+            acme_directory="",  # a CA of its own: the lab CA's renewalInfo knows nothing of it
         )
         result = run_check("tls.certificate", dataclasses.replace(sprint, network=network), host)
     assert result.status is Status.PASS, result.summary

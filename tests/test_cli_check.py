@@ -28,6 +28,7 @@ DEMO_FAILURES = {
     ("tls.certificate", f"status.{ZONE}"): "warn",
     ("tls.certificate", f"chat.{ZONE}"): "warn",
     ("tls.certificate", f"tickets.{ZONE}"): "warn",
+    ("tls.certificate", f"billing.{ZONE}"): "fail",
     ("dns.resolve", f"forum.{ZONE}"): "error",
     ("tls.certificate", f"forum.{ZONE}"): "error",
     ("tls.certificate", f"shop.{ZONE}"): "error",

@@ -143,6 +143,7 @@ def test_describe_lists_addresses_and_seeded_problems(lab: Lab) -> None:
         f"status.{ZONE}: certificate expires in 12 days (a 90-day certificate past its renewal",
         f"chat.{ZONE}: certificate expires in 2 days (a 6-day certificate past its renewal point)",
         f"tickets.{ZONE}: certificate expires in 10 days (a 45-day certificate past its renewal",
+        f"billing.{ZONE}: the lab CA asks for its certificate to be renewed early (ARI)",
         f"shop.{ZONE}: no DNS record (NXDOMAIN)",
         f"forum.{ZONE}: DNS answers SERVFAIL",
         f"{ZONE}: no DMARC record",
@@ -165,6 +166,7 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
     assert f"shop.{ZONE}" in sprint.site.hostnames
     assert f"forum.{ZONE}" in sprint.site.hostnames
     assert ZONE not in sprint.site.hostnames
+    assert f"acme.{ZONE}" not in sprint.site.hostnames  # the lab CA's, not the community's
     assert sprint.site.canonical == f"https://app.{ZONE}"
     assert sprint.flows["posts"] == f"https://app.{ZONE}/api/posts"
     assert sprint.private_urls == (f"https://app.{ZONE}/api/posts",)
@@ -177,6 +179,7 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
     }
     assert sprint.network.ca_bundle == lab.ca_path.resolve()
     assert sprint.network.nameservers == (lab.dns_address,)
+    assert sprint.network.acme_directory == f"https://acme.{ZONE}/directory"
 
 
 EDITED_SPRINT = """\

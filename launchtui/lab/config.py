@@ -96,6 +96,7 @@ class HostSpec:
     routes: dict[str, Route] = field(default_factory=dict)  # HTTPS path -> fixed answer
     http_routes: dict[str, Route] = field(default_factory=dict)  # plain-HTTP path -> answer
     note: str = ""  # the seeded problem in words, for faults its other fields do not name
+    renew_early: bool = False  # the lab CA asks for its renewal now (ARI, see lab.acme)
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
@@ -182,6 +183,10 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         HostSpec(f"chat.{zone}", cert="expiring:2/6"),
         HostSpec(f"courses.{zone}", cert="expiring:25/45"),
         HostSpec(f"tickets.{zone}", cert="expiring:10/45"),
+        # Most of its 90 days left, but the lab CA asks for an early renewal (RFC 9773 ARI,
+        # served by acme.<zone>, the lab CA's ACME directory).
+        HostSpec(f"billing.{zone}", renew_early=True),
+        HostSpec(f"acme.{zone}"),
         # Listed in the sprint but never given a record; nothing serves it either.
         HostSpec(f"shop.{zone}", dns="nxdomain", https=False, http=False),
         HostSpec(f"forum.{zone}", dns="servfail"),

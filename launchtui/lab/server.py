@@ -18,7 +18,7 @@ from typing import Any
 from launchtui.credentials import env_var
 from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
-from launchtui.lab import demo_spf
+from launchtui.lab import acme, demo_spf
 from launchtui.lab.ca import LabCA, validity
 from launchtui.lab.config import HostSpec, LabConfig, expiring
 from launchtui.lab.dns_server import DnsServer
@@ -54,6 +54,8 @@ def _problems(host: HostSpec) -> list[str]:
     problems = [DNS_PROBLEMS[host.dns]] if host.dns in DNS_PROBLEMS else []
     if host.note:
         problems.append(host.note)
+    if host.renew_early:
+        problems.append("the lab CA asks for its certificate to be renewed early (ARI)")
     if not host.https:
         return problems
     left = expiring(host.cert)
@@ -174,12 +176,15 @@ class Lab:
         # The zone's NS host is this lab's DNS server: checks that ask the authoritative
         # server directly (dns.consistency) reach it on port 53 through this mapping.
         connect_to[f"{NAMESERVER}.{self.config.zone}:53"] = hostport(self.dns_address)
-        return {
+        network: dict[str, Any] = {
             "nameservers": [hostport(self.dns_address)],
             "public_resolvers": [hostport(address) for address in self.resolver_addresses],
             "ca_bundle": ca_bundle.as_posix(),
             "connect_to": connect_to,
         }
+        if f"{acme.LABEL}.{self.config.zone}:{HTTPS_PORT}" in connect_to:
+            network["acme_directory"] = acme.directory_url(self.config.zone)
+        return network
 
     def write_sprint(self, path: Path) -> Path:
         """Write the demo sprint pointing at this lab; an existing file gets only [network]."""

@@ -17,6 +17,7 @@ import tomlkit.exceptions
 import tomlkit.items
 
 from launchtui.errors import SprintFileError
+from launchtui.lab import acme
 from launchtui.lab.config import LabConfig
 from launchtui.sprint import store
 
@@ -108,7 +109,9 @@ def demo_sprint(
         "id": "demo",
     }
     hostnames = tomlkit.array().multiline(True)  # one per line: diff-friendly
-    hostnames.extend(host.name for host in config.hosts if host.name != config.zone)
+    # Neither the apex nor the lab CA's ACME server is one of the community's hostnames.
+    not_hostnames = {config.zone, f"{acme.LABEL}.{config.zone}"}
+    hostnames.extend(host.name for host in config.hosts if host.name not in not_hostnames)
     app_host = next((host.name for host in config.hosts if host.app), None)
     document["site"] = {
         "apex": config.zone,

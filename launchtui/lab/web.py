@@ -9,6 +9,8 @@ handshake ends with tells which site to serve.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import email.utils
 import ssl
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from typing import cast
 
 import h11
 
+from launchtui.lab import acme
 from launchtui.lab.app import Reply, redirect_reply, site_reply
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig
@@ -131,11 +134,19 @@ class WebServers:
         self._by_name = {host.name: host for host in config.hosts}
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._sites: dict[ssl.SSLContext, HostSpec] = {}
+        issued = {
+            host.name: ca.issue(host.name, host.cert, host.cert_organization)
+            for host in config.hosts
+            if host.https
+        }
+        early = [issued[host.name].cert for host in config.hosts if host.renew_early]
+        acme_routes = acme.routes(config.zone, early, dt.datetime.now(dt.UTC))
         for host in config.hosts:
             if host.https:
-                issued = ca.issue(host.name, host.cert, host.cert_organization)
-                context = issued.server_context(host.tls_min_version)
+                context = issued[host.name].server_context(host.tls_min_version)
                 self._contexts[host.name] = context
+                if host.name == f"{acme.LABEL}.{config.zone}":
+                    host = dataclasses.replace(host, routes=host.routes | acme_routes)
                 self._sites[context] = host
         # The SNI callback comes too late to change the TLS versions a handshake accepts:
         # a host with other versions is picked by peeking at its name, before ssl starts.
