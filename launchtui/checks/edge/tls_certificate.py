@@ -1,4 +1,6 @@
-"""tls.certificate: each public hostname presents a trusted, matching, current certificate."""
+"""tls.certificate: each public hostname presents a trusted, matching, current certificate,
+renewed in time: by the CA's suggested window when it publishes ACME Renewal Information
+(RFC 9773, net.ari), else by the certificate's own lifetime (model.renewal)."""
 
 from __future__ import annotations
 
