@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import re
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_one
 from launchtui.checks.registry import all_checks
 from launchtui.lab import Lab
-from launchtui.model.results import Result
+from launchtui.model.results import Result, Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.timeouts import Timeouts
 from launchtui.sprint import store
@@ -43,6 +44,18 @@ def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = F
             return await run_one(check, target, ctx)
 
     return asyncio.run(go())
+
+
+def assert_could_not_check(result: Result, reason: str | re.Pattern[str]) -> None:
+    """`result` is an error for `reason` (a substring, or a pattern searched for) and not a
+    crash of the check: the engine turns a check's own exception into an error too."""
+    assert result.status is Status.ERROR, result.summary
+    assert "internal error" not in result.summary, result.summary
+    assert "internal_error" not in result.evidence, result.evidence
+    if isinstance(reason, str):
+        assert reason in result.summary, result.summary
+    else:
+        assert reason.search(result.summary), result.summary
 
 
 @contextlib.contextmanager

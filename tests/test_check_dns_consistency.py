@@ -7,7 +7,7 @@ import dataclasses
 import socket
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_sprint, run_check
 from lab_fixtures import ZONE
 
 from launchtui.lab import Lab
@@ -113,30 +113,27 @@ def test_without_public_resolvers_it_is_skipped(sprint: Sprint) -> None:
 
 def test_servfail_everywhere_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"forum.{ZONE}")
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, "SERVFAIL")
     assert result.summary.startswith("could not check: none of the 4 sources answered")
-    assert "SERVFAIL" in result.summary
     assert len(result.evidence["errors"]) == 4
 
 
 def test_no_answer_at_all_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"drop.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
-    assert "timed out after 1 s" in result.summary
+    assert_could_not_check(result, "timed out after 1 s")
     assert result.duration_ms < 5000
 
 
 def test_refused_everywhere_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, "elsewhere.example")
-    assert result.status is Status.ERROR
-    assert "REFUSED" in result.summary
+    assert_could_not_check(result, "REFUSED")
 
 
 def test_nothing_listening_is_an_error(sprint: Sprint) -> None:
     dead = closed_port()
     nowhere = with_network(sprint, nameservers=(dead,), public_resolvers=(dead,))
     result = run_check(CHECK, nowhere, f"app.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, "timed out after 1 s")
     assert result.summary.startswith("could not check: none of the 2 sources answered")
 
 

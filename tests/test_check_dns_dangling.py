@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import dns.rcode
 import pytest
-from check_helpers import lab_dig, lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE, dns_query
 
 from launchtui.checks.edge.dns_dangling import provider
@@ -121,21 +121,18 @@ def test_a_cname_loop_warns_and_stops(extra_sprint: Sprint) -> None:
 
 def test_servfail_while_following_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"forum.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
 
 
 def test_a_timeout_while_following_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"drop.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
-    assert "timed out after 1 s" in result.summary
+    assert_could_not_check(result, "timed out after 1 s")
 
 
 def test_a_refused_step_of_the_chain_is_an_error_not_a_pass(sprint: Sprint) -> None:
     # gone.example.net is outside every zone the lab answers for: REFUSED.
     result = run_check(CHECK, sprint, f"dangling.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "gone.example.net" in result.summary
+    assert_could_not_check(result, "gone.example.net")
     assert "REFUSED" in result.summary
 
 
@@ -145,7 +142,7 @@ def test_no_dns_server_listening_is_an_error(sprint: Sprint) -> None:
         port = probe.getsockname()[1]
     dead = dataclasses.replace(sprint, network=NetworkConfig(nameservers=(("127.0.0.1", port),)))
     result = run_check(CHECK, dead, f"www.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, f"timed out after 1 s (127.0.0.1:{port})")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import dataclasses
 import socket
 
 import pytest
-from check_helpers import lab_dig, lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_dig, lab_sprint, run_check
 from lab_fixtures import ZONE
 
 from launchtui.model.results import Severity, Status
@@ -70,8 +70,7 @@ def test_one_family_failing_to_resolve_is_a_warning(sprint):
 
 def test_servfail_is_an_error_never_a_pass(sprint):
     result = run_check("dns.resolve", sprint, f"forum.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
     assert "Do53" not in result.summary
 
 
@@ -92,8 +91,7 @@ def test_servfail_names_the_server_and_what_to_look_at(sprint):
 
 def test_a_nameserver_that_never_answers_is_an_error(sprint):
     result = run_check("dns.resolve", sprint, f"drop.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "timed out after 2 s" in result.summary
+    assert_could_not_check(result, "timed out after 2 s")
     address, port = sprint.network.nameservers[0]
     assert result.fix.startswith(
         f"Nothing was verified: {address}:{port} did not answer for drop.{ZONE} A within the "
@@ -104,8 +102,7 @@ def test_a_nameserver_that_never_answers_is_an_error(sprint):
 
 def test_a_refused_query_outside_the_zone_is_an_error(sprint):
     result = run_check("dns.resolve", sprint, "elsewhere.example")
-    assert result.status is Status.ERROR
-    assert "REFUSED" in result.summary
+    assert_could_not_check(result, "REFUSED")
     address, port = sprint.network.nameservers[0]
     assert result.fix.startswith(
         f"Nothing was verified: {address}:{port} refused to answer for elsewhere.example A."
@@ -119,7 +116,7 @@ def test_no_dns_server_listening_is_an_error(sprint):
         port = probe.getsockname()[1]
     dead = dataclasses.replace(sprint, network=NetworkConfig(nameservers=(("127.0.0.1", port),)))
     result = run_check("dns.resolve", dead, f"app.{ZONE}")
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, f"timed out after 2 s (127.0.0.1:{port})")
     assert result.summary.startswith("could not check")
     # dnspython waits out a closed UDP port: the fix is the timeout's, naming that server.
     assert result.fix.startswith(f"Nothing was verified: 127.0.0.1:{port} did not answer")

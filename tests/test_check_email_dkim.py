@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from check_helpers import lab_dig, lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_dig, lab_sprint, run_check
 from dkim_keys import ed25519_p, modulus_only_p, rsa_p
 from lab_fixtures import HOSTILE_TEXT, ZONE
 
@@ -220,14 +220,12 @@ def test_two_records_are_both_in_the_evidence(sprint: Sprint) -> None:
 
 def test_servfail_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"broken._domainkey.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
 
 
 def test_a_dns_timeout_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"slow._domainkey.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
-    assert "timed out after 1 s" in result.summary
+    assert_could_not_check(result, "timed out after 1 s")
 
 
 # Hostile records
@@ -298,8 +296,7 @@ def test_a_guessed_selector_is_an_error_when_no_sibling_is_found_and_one_fails(
 ) -> None:
     mailgun = with_email(base, domain=MAILGUN_BROKEN, senders=("mailgun",))
     result = run_check(CHECK, mailgun, f"smtp._domainkey.{MAILGUN_BROKEN}")
-    assert result.status is Status.ERROR
-    assert f"k1._domainkey.{MAILGUN_BROKEN} TXT failed" in result.summary
+    assert_could_not_check(result, f"k1._domainkey.{MAILGUN_BROKEN} TXT failed")
     assert "SERVFAIL" in result.summary
 
 

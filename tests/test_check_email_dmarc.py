@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import lab_dig, run_check
+from check_helpers import assert_could_not_check, lab_dig, run_check
 from email_lab import HOSTILE_DMARC as HOSTILE
 from email_lab import HUGE_DMARC as HUGE
 from email_lab import RECORDS, ZONE, dmarc_config, email_sprint, started
@@ -223,26 +223,22 @@ def test_a_huge_record_over_many_strings_is_read_whole(lab: Lab, tmp_path: Path)
 
 def test_servfail_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, f"broken.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
 
 
 def test_a_timeout_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, f"silent.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "timed out" in result.summary
+    assert_could_not_check(result, "timed out")
 
 
 def test_a_refusal_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "elsewhere.example")  # a zone the lab does not serve
-    assert result.status is Status.ERROR
-    assert "REFUSED" in result.summary
+    assert_could_not_check(result, "REFUSED")
 
 
 def test_servfail_on_the_authorization_lookup_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "extfail.test")
-    assert result.status is Status.ERROR
-    assert f"extfail.test._report._dmarc.{ZONE}" in result.summary
+    assert_could_not_check(result, f"extfail.test._report._dmarc.{ZONE}")
     assert result.evidence["record"] == RECORDS["extfail.test"][0]
 
 

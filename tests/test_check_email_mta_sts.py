@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import run_check
+from check_helpers import assert_could_not_check, run_check
 from email_lab import ZONE, dns_only, email_sprint, mail_config, started
 from lab_fixtures import HOSTILE_TEXT
 
@@ -220,8 +220,7 @@ def test_invalid_and_duplicated_records_fail(lab: Lab, tmp_path: Path) -> None:
 
 def test_an_unreachable_policy_host_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "unreachable")
-    assert result.status is Status.ERROR
-    assert f"mta-sts.unreachable.{ZONE}" in result.summary
+    assert_could_not_check(result, f"mta-sts.unreachable.{ZONE}")
 
 
 def test_a_policy_host_with_a_wrong_certificate_fails(lab: Lab, tmp_path: Path) -> None:
@@ -235,14 +234,12 @@ def test_a_policy_host_with_a_wrong_certificate_fails(lab: Lab, tmp_path: Path) 
 
 def test_servfail_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "down")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
 
 
 def test_a_timeout_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "silent")
-    assert result.status is Status.ERROR
-    assert "timed out" in result.summary
+    assert_could_not_check(result, "timed out")
 
 
 def test_policy_parsing_follows_rfc_8461() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import run_check
+from check_helpers import assert_could_not_check, run_check
 from email_lab import ZONE, dns_only, email_sprint, mail_config, started
 
 from launchtui.checks.email.mx import MAX_TARGETS, parse_mx
@@ -145,27 +145,23 @@ def test_hundreds_of_mx_records_are_bounded(lab: Lab, tmp_path: Path) -> None:
 
 def test_servfail_on_the_mx_lookup_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, f"down.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "SERVFAIL" in result.summary
+    assert_could_not_check(result, "SERVFAIL")
 
 
 def test_servfail_on_a_target_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, f"sf.{ZONE}")
-    assert result.status is Status.ERROR
-    assert f"broken.{ZONE}" in result.summary
+    assert_could_not_check(result, f"broken.{ZONE}")
     assert result.evidence["exchanges"][0]["exchange"] == f"broken.{ZONE}"
 
 
 def test_a_timeout_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, f"silent.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "timed out" in result.summary
+    assert_could_not_check(result, "timed out")
 
 
 def test_a_refusal_is_an_error(lab: Lab, tmp_path: Path) -> None:
     result = check(lab, tmp_path, "elsewhere.example")
-    assert result.status is Status.ERROR
-    assert "REFUSED" in result.summary
+    assert_could_not_check(result, "REFUSED")
 
 
 def test_mx_text_parses_including_the_null_mx() -> None:

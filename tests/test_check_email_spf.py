@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_sprint, run_check
 from lab_fixtures import HOSTILE_TEXT
 from spf_helpers import spf_world
 
@@ -280,8 +280,7 @@ def test_an_include_of_a_domain_without_spf_fails_and_is_dropped_from_the_fix(
 @pytest.mark.parametrize(("name", "reason"), [("servfail", "SERVFAIL"), ("drop", "timed out")])
 def test_dns_failures_are_errors_never_a_pass(base: Sprint, name: str, reason: str) -> None:
     result = check(base, name)
-    assert result.status is Status.ERROR
-    assert reason in result.summary
+    assert_could_not_check(result, reason)
 
 
 def test_the_demo_reports_the_seeded_spf_fault(tmp_path: Path) -> None:
@@ -311,5 +310,4 @@ def test_the_lab_lists_the_seeded_spf_fault(tmp_path: Path) -> None:
 def test_a_refused_query_is_an_error(base: Sprint) -> None:
     sprint = dataclasses.replace(base, email=EmailConfig(domain="elsewhere.example"))
     result = run_check(CHECK, sprint, "elsewhere.example")  # not a zone the lab serves
-    assert result.status is Status.ERROR
-    assert "REFUSED" in result.summary
+    assert_could_not_check(result, "REFUSED")

@@ -9,7 +9,7 @@ import socket
 import time
 
 import pytest
-from check_helpers import https_site, lab_sprint, run_check
+from check_helpers import assert_could_not_check, https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request
 
@@ -110,8 +110,7 @@ def test_a_page_ending_on_plain_http_fails(sprint):
 
 def test_a_missing_page_is_an_error_not_a_pass(sprint):
     result = run_check(CHECK, sprint, f"{APP}/no-such-page")
-    assert result.status is Status.ERROR
-    assert "answered 404" in result.summary
+    assert_could_not_check(result, "answered 404")
 
 
 def test_a_refused_connection_is_an_error(sprint):
@@ -122,7 +121,7 @@ def test_a_refused_connection_is_an_error(sprint):
         sprint.network, connect_to={(f"app.{ZONE}", 443): ("127.0.0.1", port)}
     )
     result = run_check(CHECK, dataclasses.replace(sprint, network=network), f"{APP}/join")
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, "cannot connect")
     assert result.summary.startswith(f"could not check: GET {APP}/join: cannot connect")
 
 
@@ -132,7 +131,7 @@ def test_a_server_that_never_answers_is_an_error_within_the_budget(hostile):
 
     started = time.monotonic()
     result = run_check(CHECK, hostile(route), f"https://{HOSTILE_HOST}/", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
+    assert_could_not_check(result, "timed out (waiting for data)")
     assert time.monotonic() - started < 10
 
 

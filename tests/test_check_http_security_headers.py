@@ -7,7 +7,7 @@ import dataclasses
 import socket
 
 import pytest
-from check_helpers import https_site, lab_sprint, run_check
+from check_helpers import assert_could_not_check, https_site, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import read_request
 
@@ -120,8 +120,7 @@ def test_hostile_header_values_are_kept_literally(raw_server):
 
 def test_a_missing_page_is_an_error(sprint):
     result = run_check(CHECK, sprint, f"{APP}/nothing-here")
-    assert result.status is Status.ERROR
-    assert "answered 404" in result.summary
+    assert_could_not_check(result, "answered 404")
 
 
 def test_a_refused_connection_is_an_error(sprint):
@@ -132,8 +131,7 @@ def test_a_refused_connection_is_an_error(sprint):
         sprint.network, connect_to={(f"app.{ZONE}", 443): ("127.0.0.1", port)}
     )
     result = run_check(CHECK, dataclasses.replace(sprint, network=network), f"{APP}/login")
-    assert result.status is Status.ERROR
-    assert "cannot connect" in result.summary
+    assert_could_not_check(result, "cannot connect")
 
 
 @pytest.mark.parametrize(

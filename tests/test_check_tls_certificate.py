@@ -9,7 +9,7 @@ import socket
 import time
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_sprint, run_check
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from lab_fixtures import ZONE
@@ -189,8 +189,7 @@ def test_without_the_lab_ca_every_lab_certificate_is_untrusted(sprint):
 def test_a_stalled_handshake_is_an_error_within_the_budget(sprint):
     started = time.monotonic()
     result = run_check("tls.certificate", sprint, f"slow.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
-    assert "did not complete within 1 s" in result.summary
+    assert_could_not_check(result, "did not complete within 1 s")
     assert time.monotonic() - started < 10  # bounded: the lab never answers
 
 
@@ -204,14 +203,12 @@ def test_a_refused_connection_is_an_error(sprint):
         sprint, network=dataclasses.replace(sprint.network, connect_to=mapped)
     )
     result = run_check("tls.certificate", closed, f"app.{ZONE}")
-    assert result.status is Status.ERROR
-    assert f"connection refused by 127.0.0.1:{port}" in result.summary
+    assert_could_not_check(result, f"connection refused by 127.0.0.1:{port}")
 
 
 def test_a_hostname_that_does_not_resolve_is_an_error_not_a_pass(sprint):
     result = run_check("tls.certificate", sprint, f"shop.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "NXDOMAIN" in result.summary
+    assert_could_not_check(result, "NXDOMAIN")
 
 
 def test_hostile_certificate_text_is_kept_exactly_in_evidence(sprint):

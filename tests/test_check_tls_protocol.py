@@ -9,7 +9,7 @@ import time
 import warnings
 
 import pytest
-from check_helpers import lab_sprint, run_check
+from check_helpers import assert_could_not_check, lab_sprint, run_check
 from lab_fixtures import ZONE
 from servers import server_thread
 
@@ -92,8 +92,7 @@ def test_plain_http_on_port_443_fails_as_a_refused_handshake(lab, sprint):
 def test_a_stalled_handshake_is_an_error_within_the_budget(sprint):
     started = time.monotonic()
     result = run_check("tls.protocol", sprint, f"slow.{ZONE}", Timeouts.uniform(1.0))
-    assert result.status is Status.ERROR
-    assert "did not complete within 1 s" in result.summary
+    assert_could_not_check(result, "did not complete within 1 s")
     assert time.monotonic() - started < 15  # bounded by the 1 s limits, not hung
 
 
@@ -104,21 +103,18 @@ def test_a_refused_port_is_an_error(sprint):
     result = run_check(
         "tls.protocol", mapped(sprint, f"app.{ZONE}", ("127.0.0.1", port)), f"app.{ZONE}"
     )
-    assert result.status is Status.ERROR
-    assert f"connection refused by 127.0.0.1:{port}" in result.summary
+    assert_could_not_check(result, f"connection refused by 127.0.0.1:{port}")
 
 
 def test_an_unresolvable_host_is_an_error(sprint):
     result = run_check("tls.protocol", sprint, f"shop.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "NXDOMAIN" in result.summary
+    assert_could_not_check(result, "NXDOMAIN")
 
 
 def test_legacy_versions_this_machine_cannot_offer_are_an_error_not_a_pass(sprint, monkeypatch):
     monkeypatch.setattr(ssl, "HAS_TLSv1", False)
     result = run_check("tls.protocol", sprint, f"app.{ZONE}")
-    assert result.status is Status.ERROR
-    assert "TLSv1.0 is still accepted could not be tested" in result.summary
+    assert_could_not_check(result, "TLSv1.0 is still accepted could not be tested")
     assert result.evidence["TLSv1.0"].startswith("not testable from this machine")
 
 

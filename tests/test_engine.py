@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from check_helpers import assert_could_not_check
 
 from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_checks
@@ -94,6 +95,26 @@ def test_an_exception_becomes_an_error_result_never_a_crash(raise_, expected):
     assert {r.status for r in results} == {Status.ERROR}
     assert expected in results[0].summary
     assert results[0].fix  # an error still tells the user what to do
+
+
+def test_a_crash_is_told_apart_from_a_network_failure():
+    async def crashes(ctx, target):
+        raise TypeError("'NoneType' object is not subscriptable (connection refused)")
+
+    async def refused(ctx, target):
+        raise NetError("connection refused by 127.0.0.1:9")
+
+    [crash, *_] = run(make(crashes))
+    assert crash.status is Status.ERROR
+    assert crash.summary.startswith("could not check: internal error: TypeError: ")
+    assert crash.evidence == {"internal_error": "TypeError"}
+    assert "says nothing about the site" in crash.fix
+    # A test that only asks for an error, or for its reason, would pass on this crash.
+    with pytest.raises(AssertionError):
+        assert_could_not_check(crash, "connection refused")
+    [failure, *_] = run(make(refused))
+    assert_could_not_check(failure, "connection refused by 127.0.0.1:9")
+    assert "internal_error" not in failure.evidence
 
 
 def test_a_check_over_budget_is_an_error():

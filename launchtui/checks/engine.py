@@ -2,6 +2,9 @@
 
 A check's own exception, a timeout, a refusal or SERVFAIL becomes an `error` result carrying
 the reason, and a fix for that kind of failure: "could not check" must never read as a pass.
+A check's own exception is a bug, not a finding about the site: it says "internal error" and
+names the exception type in evidence["internal_error"], so nothing mistakes it for a network
+failure (tests/check_helpers.assert_could_not_check relies on this).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 ResultCallback = Callable[[Result], None]
+
+INTERNAL = (
+    "Nothing was verified: launchtui itself failed in this check, which says nothing about "
+    "the site. Run the check again; if it fails the same way, report it with this result."
+)
 
 
 def now_iso() -> str:
@@ -66,7 +74,13 @@ async def run_one(check: Check, target: str, ctx: CheckContext) -> Result:
         fix = error_fix(exc, ctx.net.commands, ctx.sprint.site.apex)
         outcome = _error(f"could not check: {exc}", fix)
     except Exception as exc:  # a bug in one check must not take the run down
-        outcome = _error(f"could not check: internal error: {type(exc).__name__}: {exc}")
+        kind = type(exc).__name__
+        outcome = Outcome(
+            Status.ERROR,
+            f"could not check: internal error: {kind}: {exc}",
+            {"internal_error": kind},
+            fix=INTERNAL,
+        )
     return Result(
         id=check.id,
         stage=check.stage,
