@@ -168,16 +168,15 @@ def test_no_keyring_backend_is_a_clear_error(backend: KeyringBackend) -> None:
     assert "\n" not in message
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [PlaintextKeyring(), chainer_of(PlaintextKeyring())],
-    ids=["keyrings.alt", "chainer-of-keyrings.alt"],
-)
-def test_file_backends_are_refused(backend: KeyringBackend) -> None:
+@pytest.mark.parametrize("chained", [False, True], ids=["keyrings.alt", "chainer-of-keyrings.alt"])
+def test_file_backends_are_refused(chained: bool) -> None:
+    plaintext = PlaintextKeyring()
+    backend = chainer_of(plaintext) if chained else plaintext
     store = CredentialStore("acme", {}, backend=backend)
     with pytest.raises(CredentialError, match=r"refusing keyrings\.alt\.file\.PlaintextKeyring"):
         store.set("token", "secret-value")
-    assert isinstance(backend, PlaintextKeyring) is False or backend.values == {}
+    # The file backend, alone or inside a chainer, was never written to nor even asked.
+    assert plaintext.values == {} and plaintext.calls == 0
 
 
 def test_chainer_uses_its_real_keyring_and_skips_file_backends() -> None:
@@ -213,8 +212,16 @@ def test_backend_error_never_repeats_the_value() -> None:
 
 
 def test_detection_is_lazy() -> None:
-    CredentialStore("acme", {})  # no keyring lookup at construction
-    assert usable_keyring(MemoryKeyring()) is not None
+    # A backend that detection refuses: construction and an environment lookup would raise
+    # if they detected the keyring; only the first keyring use does.
+    environ = {f"{ENV_PREFIX}TOKEN": "from-env"}
+    store = CredentialStore("acme", environ, backend=PlaintextKeyring())
+    assert store.get("token") == "from-env"
+    with pytest.raises(CredentialError, match="refusing"):
+        store.get("other")
+    memory = MemoryKeyring()
+    assert usable_keyring(memory) is not None
+    assert usable_keyring(memory) is memory
 
 
 # -- the real Secret Service -------------------------------------------------------------------

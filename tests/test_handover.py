@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +31,24 @@ ENV = {
     "LAUNCHTUI_CRED_CLOUDFLARE_API_TOKEN": "supersecret-value",
     "LAUNCHTUI_CRED_SMTP_PASSWORD": "smtp-secret-value",
 }
+# Renders in a fresh interpreter: the same output there, under another hash seed, is what
+# "deterministic" means (two renders in one process share every set and dict order).
+RENDER = """
+import json, sys
+from datetime import datetime
+from launchtui.credentials import CredentialStore
+from launchtui.reports.handover import render_json
+from launchtui.reports.handover_markdown import render_markdown
+from launchtui.sprint import store
+
+document = store.load(sys.argv[1])
+now = datetime.fromisoformat(sys.argv[2])
+credentials = CredentialStore(document.sprint.id, json.loads(sys.argv[3]))
+print(json.dumps([
+    render_markdown(document, now=now, credentials=credentials),
+    render_json(document, now=now, credentials=credentials),
+]))
+"""
 HOSTILE = (
     "[bold red]x[/] | pipe `tick` ```` fence *star* _u_ <b>b</b> &amp; $x$ \\| \x1b[31m\r\n2nd"
 )
@@ -191,6 +212,15 @@ def test_output_is_deterministic_for_a_fixed_now(sprint):
     document = store.load(sprint)
     first = render_json(document, now=NOW, credentials=env_store(sprint))
     assert first == render_json(document, now=NOW, credentials=env_store(sprint))
+    for seed in ("1", "2"):
+        rendered = subprocess.run(
+            [sys.executable, "-c", RENDER, str(sprint), NOW.isoformat(), json.dumps(ENV)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(rendered.stdout) == [markdown(sprint), first], f"PYTHONHASHSEED={seed}"
 
 
 def test_hostile_text_is_literal_and_keeps_tables_whole(sprint):

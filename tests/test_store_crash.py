@@ -67,11 +67,14 @@ def big_sprint(results: int) -> str:
     return "\n".join(lines)
 
 
-def kill_repeatedly(command: list[str], path: Path, versions: set[bytes], seed: int) -> int:
+def kill_repeatedly(
+    command: list[str], path: Path, versions: set[bytes], seed: int, aim: bool = False
+) -> int:
     """Kill the writer at random moments, checking the file each time.
 
     Every version is a valid sprint file, so equal to a version means it loads. Returns how many
-    kills left a temporary file behind, i.e. landed inside a write.
+    kills left a temporary file behind, i.e. landed inside a write. With `aim`, every other kill
+    waits, after its random delay, for a temporary file to appear: a write under way.
     """
     rng = random.Random(seed)
     interrupted_writes = 0
@@ -81,11 +84,20 @@ def kill_repeatedly(command: list[str], path: Path, versions: set[bytes], seed: 
             assert writer.stdout is not None
             assert writer.stdout.readline().strip() == "ready"
             time.sleep(rng.uniform(0.0, 0.15))
+            if aim and kill % 2:
+                wait_for_a_write(path, before)
             writer.send_signal(signal.SIGKILL)
             writer.wait()
         assert path.read_bytes() in versions, f"seed {seed}, kill {kill}"
         interrupted_writes += len(set(path.parent.glob("*.tmp")) - before)
     return interrupted_writes
+
+
+def wait_for_a_write(path: Path, before: set[Path], limit: float = 2.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if set(path.parent.glob("*.tmp")) - before:
+            return
 
 
 def assert_only_recognisable_leftovers(path: Path) -> None:
@@ -104,7 +116,9 @@ def test_save_survives_sigkill(tmp_path: Path) -> None:
         for version in range(VERSIONS)
     }
     command = [sys.executable, "-c", SAVE_LOOP, str(path), str(VERSIONS)]
-    kill_repeatedly(command, path, versions, seed=random.randrange(10**6))
+    seed = random.randrange(10**6)
+    interrupted = kill_repeatedly(command, path, versions, seed=seed, aim=True)
+    assert interrupted > 0, f"seed {seed}: no kill landed inside a write: the test proves nothing"
     assert_only_recognisable_leftovers(path)
     assert store.load(path).sprint.name.startswith("Version ")
 
