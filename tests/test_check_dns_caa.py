@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
 from check_helpers import assert_could_not_check, lab_dig, lab_sprint, run_check
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -77,6 +79,28 @@ def test_caa_inherited_from_the_apex_allowing_the_serving_ca_passes(demo: Sprint
         '0 issue "letsencrypt.org"',
     ]
     assert result.evidence["issuer"] == "CN=Harbor Club Lab CA"
+    assert demo.network.caa_domain == "lab.harborclub.test"  # the lab's sprint says so
+
+
+def without_caa_domain(sprint: Sprint) -> Sprint:
+    return dataclasses.replace(sprint, network=dataclasses.replace(sprint.network, caa_domain=""))
+
+
+def test_the_lab_ca_is_matched_only_through_the_caa_domain_setting(
+    demo: Sprint, tmp_path: Path
+) -> None:
+    # launchtui knows real CAs only: without [network].caa_domain the lab CA is a stranger.
+    result = run_check(CHECK, without_caa_domain(demo), f"app.{ZONE}")
+    assert result.status is Status.WARN
+    assert "Harbor Club Lab CA is not a CA launchtui can match" in result.summary
+    assert result.evidence["issuer_caa_domains"] == []
+    # The setting speaks for the CA of ca_bundle only: another CA's certificate is no match.
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    network = dataclasses.replace(demo.network, ca_bundle=other)
+    result = run_check(CHECK, dataclasses.replace(demo, network=network), f"app.{ZONE}")
+    assert result.status is Status.WARN, result.summary
+    assert result.evidence["issuer_caa_domains"] == []
 
 
 def test_an_alias_uses_the_caa_of_its_canonical_name(demo: Sprint) -> None:
@@ -132,7 +156,8 @@ def test_an_unknown_critical_property_fails(odd: Sprint) -> None:
 
 
 def test_an_issuer_that_cannot_be_mapped_warns_and_keeps_its_name(faults: Sprint) -> None:
-    result = run_check(CHECK, faults, f"app.{ZONE}")  # CA "[b]Harbor Club[/b] Lab CA"
+    unmapped = without_caa_domain(faults)
+    result = run_check(CHECK, unmapped, f"app.{ZONE}")  # CA "[b]Harbor Club[/b] Lab CA"
     assert result.status is Status.WARN
     assert "[b]Harbor Club[/b] Lab CA is not a CA launchtui can match" in result.summary
     assert result.evidence["issuer"] == "CN=[b]Harbor Club[/b] Lab CA"
@@ -191,6 +216,7 @@ def issuer(organization: str, common_name: str) -> x509.Name:
         ("Amazon", "Amazon RSA 2048 M02", "amazon.com"),
         ("Cloudflare, Inc.", "Cloudflare Inc ECC CA-3", "digicert.com"),
         (HOSTILE_ORG, "Somebody's CA", None),
+        ("Harbor Club", "Harbor Club Lab CA", None),  # the lab's CA: known by the setting only
     ],
 )
 def test_issuers_map_to_their_caa_domain(

@@ -180,6 +180,7 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
     assert sprint.network.ca_bundle == lab.ca_path.resolve()
     assert sprint.network.nameservers == (lab.dns_address,)
     assert sprint.network.acme_directory == f"https://acme.{ZONE}/directory"
+    assert sprint.network.caa_domain == f"lab.{ZONE}"
 
 
 EDITED_SPRINT = """\

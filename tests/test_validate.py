@@ -227,6 +227,12 @@ BAD_FILES = [
         id="acme-directory-not-https",
     ),
     pytest.param(
+        HEAD + '[network]\ncaa_domain = "lab.example"\n',
+        "sprint.toml:7: network.caa_domain: needs network.ca_bundle, the CA whose certificates "
+        "it applies to",
+        id="caa-domain-without-ca-bundle",
+    ),
+    pytest.param(
         HEAD + '[network]\nacme_directory = "acme.example"\n',
         "sprint.toml:7: network.acme_directory: expected an https:// or http:// URL",
         id="acme-directory-not-a-url",
@@ -383,6 +389,18 @@ def test_host_port_forms(tmp_path: Path) -> None:
         ("2001:db8::1", 53),
         ("::1", 53),
     )
+
+
+def test_caa_domain_is_a_hostname_next_to_a_ca_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ca.pem").write_text("")
+    path = tmp_path / "caa.toml"
+    path.write_text(HEAD + '[network]\nca_bundle = "ca.pem"\ncaa_domain = "Lab.Example"\n')
+    assert store.load(path).sprint.network.caa_domain == "lab.example"
+    bad = HEAD + '[network]\nca_bundle = "ca.pem"\ncaa_domain = "not a domain"\n'
+    message = error_for(tmp_path, monkeypatch, bad)
+    assert message.startswith("sprint.toml:8: network.caa_domain: expected a DNS hostname"), message
 
 
 def test_unknown_sections_and_keys_are_allowed(tmp_path: Path) -> None:

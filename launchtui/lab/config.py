@@ -22,6 +22,9 @@ TLS_FAULTS = ("ok", "stall")
 TLS_MIN_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 
 DEMO_ZONE = "harborclub.test"
+# The CAA domain of the lab CA, as a real CA has one (letsencrypt.org): the demo zone's CAA
+# lists it and the lab's sprint names it in [network].caa_domain.
+LAB_CAA_DOMAIN = f"lab.{DEMO_ZONE}"
 BASE_PORT_SPAN = 21  # --base-port N uses N..N+21
 DEMO_SMTP_PORT, DEMO_IMAP_PORT = 9025, 9143  # the demo's mail ports without --base-port
 MAIL_POLICIES = ("lenient", "strict")
@@ -317,9 +320,9 @@ class LabConfig:
     mx: dict[str, list[str]] = field(default_factory=lambda: {DEMO_ZONE: [f"10 mail.{DEMO_ZONE}."]})
     caa: dict[str, list[str]] = field(
         default_factory=lambda: {
-            # lab.harborclub.test: the lab CA's CAA domain (dns.caa maps its name to it).
+            # The lab CA's CAA domain: the lab's sprint names it in [network].caa_domain.
             DEMO_ZONE: [
-                '0 issue "lab.harborclub.test"',
+                f'0 issue "{LAB_CAA_DOMAIN}"',
                 '0 issue "letsencrypt.org"',
                 f'0 iodef "mailto:security@{DEMO_ZONE}"',
             ],

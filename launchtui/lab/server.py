@@ -20,7 +20,7 @@ from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_reco
 from launchtui.errors import LabError
 from launchtui.lab import acme, demo_spf
 from launchtui.lab.ca import LabCA, validity
-from launchtui.lab.config import HostSpec, LabConfig, expiring
+from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
 from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.mail.services import MailServices
 from launchtui.lab.ports import Address, hostport
@@ -180,6 +180,7 @@ class Lab:
             "nameservers": [hostport(self.dns_address)],
             "public_resolvers": [hostport(address) for address in self.resolver_addresses],
             "ca_bundle": ca_bundle.as_posix(),
+            "caa_domain": LAB_CAA_DOMAIN,  # what dns.caa matches the lab CA's certificates to
             "connect_to": connect_to,
         }
         if f"{acme.LABEL}.{self.config.zone}:{HTTPS_PORT}" in connect_to:

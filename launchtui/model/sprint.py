@@ -46,6 +46,9 @@ class NetworkConfig:
     # The ACME directory whose renewalInfo (RFC 9773) to ask about the sprint's certificates,
     # for the lab and staging CAs; "" asks the issuer's known production directory.
     acme_directory: str = ""
+    # The CAA domain a certificate issued by a CA of ca_bundle answers to (a private CA: the
+    # lab's, a staging one); "" leaves such a certificate's issuer unmatched.
+    caa_domain: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ username = "seed1@example.net" }} ]
 # connect_to = {{ "{canonical_host}:443" = "127.0.0.1:8443" }}   # like curl --connect-to
 # timeout = 5                       # seconds per network operation (--timeout overrides)
 # acme_directory = "https://acme-staging-v02.api.letsencrypt.org/directory"   # ARI (RFC 9773)
+# caa_domain = "ca.example"         # the CAA domain of ca_bundle's CA (dns.caa)
 """
 _COMMENT_COLUMN = 27  # where the comments after `id` and `domain` line up
 

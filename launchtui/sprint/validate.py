@@ -238,7 +238,18 @@ def _network(network: Mapping[str, Any], folder: Path) -> NetworkConfig:
         },
         timeout=_timeout(network, (*key, "timeout")),
         acme_directory=_acme_directory(network),
+        caa_domain=_caa_domain(network),
     )
+
+
+def _caa_domain(network: Mapping[str, Any]) -> str:
+    key: KeyPath = ("network", "caa_domain")
+    value = _get(network, key)
+    if value is None:
+        return ""
+    if "ca_bundle" not in network:  # it names the CAA domain of that bundle's CA
+        raise Invalid(key, "needs network.ca_bundle, the CA whose certificates it applies to")
+    return _hostname(value, key)
 
 
 def _acme_directory(network: Mapping[str, Any]) -> str:

@@ -4,17 +4,19 @@ CAA is looked up the way a CA does before it issues: the closest CAA record set 
 the hostname (aliases followed, as any lookup does), stopping above the top-level domain. With
 no CAA anywhere, any CA may issue. Otherwise the certificate served on :443 is read and its
 issuer mapped to the CA's CAA domain: if the records do not list it, the next renewal will be
-refused. Critical properties no CA understands forbid every issuance.
+refused. Critical properties no CA understands forbid every issuance. A private CA (one of
+[network].ca_bundle) answers to [network].caa_domain when that is set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.sprint import NetworkConfig, Sprint
 from launchtui.net import certificate as certs
 from launchtui.net.authoritative import ancestors
 from launchtui.net.dns import Answer, DnsClient
@@ -58,8 +60,6 @@ CA_DOMAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("entrust", ("entrust.net", "affirmtrust.com")),
     ("buypass", ("buypass.com", "buypass.no")),
     ("ssl.com", ("ssl.com",)),
-    # The embedded lab's CA (LabConfig.ca_name), whose domain the demo zone's CAA lists.
-    ("harbor club lab ca", ("lab.harborclub.test",)),
 )
 
 
@@ -98,9 +98,13 @@ def allowed_cas(properties: list[Property], wildcard: bool) -> set[str] | None:
     return {d for p in relevant if (d := p.value.split(";")[0].strip().lower().rstrip("."))}
 
 
-def ca_domains(issuer: x509.Name) -> tuple[str, ...]:
-    """The CAA domains of the CA named `issuer`; empty when it is not a known CA."""
+def ca_domains(issuer: x509.Name, network: NetworkConfig | None = None) -> tuple[str, ...]:
+    """The CAA domains of the CA named `issuer`; empty when it is not a known CA. A CA of the
+    sprint's ca_bundle has its [network].caa_domain, if set."""
     from cryptography.x509.oid import NameOID
+
+    if network is not None and network.caa_domain and _in_bundle(issuer, network.ca_bundle):
+        return (network.caa_domain,)
 
     text = " ".join(
         str(attribute.value)
@@ -108,6 +112,18 @@ def ca_domains(issuer: x509.Name) -> tuple[str, ...]:
         for attribute in issuer.get_attributes_for_oid(oid)
     ).lower()
     return next((domains for word, domains in CA_DOMAINS if word in text), ())
+
+
+def _in_bundle(issuer: x509.Name, bundle: Path | None) -> bool:
+    from cryptography import x509
+
+    if bundle is None:
+        return False
+    try:
+        cas = x509.load_pem_x509_certificates(bundle.read_bytes())
+    except (OSError, ValueError):  # the TLS probe has already reported an unusable bundle
+        return False
+    return any(ca.subject == issuer for ca in cas)
 
 
 async def closest_caa(client: DnsClient, host: str) -> tuple[str, tuple[str, ...]] | None:
@@ -155,7 +171,9 @@ async def _run(ctx: CheckContext, host: str) -> Outcome:
             Status.PASS, f"{host}: CAA at {owner} restricts no CA: any CA may issue", evidence
         )
     probe = await _served(ctx, host)
-    return judge(host, owner, properties, probe, evidence, ctx.net.commands.dig(owner, "CAA"))
+    domains = ca_domains(probe.certificate.issuer, ctx.net.config)
+    verify = ctx.net.commands.dig(owner, "CAA")
+    return judge(host, owner, properties, probe, domains, evidence, verify)
 
 
 async def _served(ctx: CheckContext, host: str) -> TlsProbe:
@@ -172,16 +190,16 @@ def judge(
     owner: str,
     properties: list[Property],
     probe: TlsProbe,
+    domains: tuple[str, ...],
     evidence: dict[str, object],
     verify: str,
 ) -> Outcome:
-    """The verdict on CAA `properties` (found at `owner`) for the certificate `probe` read;
-    `verify` is the command that shows the CAA set, for the fixes."""
+    """The verdict on CAA `properties` (found at `owner`) for the certificate `probe` read,
+    whose issuer has the CAA `domains`; `verify` is the command that shows the CAA set."""
     cert = probe.certificate
     names = [name.lower() for name in certs.dns_names(cert)]
     wildcard = host.lower() not in names and certs.matches_hostname(cert, host)
     allowed = allowed_cas(properties, wildcard)
-    domains = ca_domains(cert.issuer)
     issuer = certs.issuer_name(cert.issuer)
     evidence = evidence | {
         "issuer": cert.issuer.rfc4514_string(),
