@@ -43,6 +43,7 @@ TXT = {
     f"notxt.{Z}": ["just some verification token"],
     f"huge.{Z}": ["v=spf1 " + " ".join(f"a:h{n}.{Z}" for n in range(150)) + " -all"],
     f"twice.{Z}": ["v=spf1 include:_spf.google.com include:_spf.google.com -all"],
+    f"macro.{Z}": [f"v=spf1 include:_spf.google.com include:%{{l}}._spf.{Z} -all"],
 }
 
 
@@ -113,6 +114,16 @@ def test_neutral_endings_and_ptr_warn(base: Sprint, name: str, finding: str, clo
     assert result.status is Status.WARN
     assert finding in result.summary
     assert f'{name}.{Z}. TXT "v=spf1 include:_spf.google.com {closing}"' in result.fix
+
+
+def test_a_term_built_from_macros_is_noted_as_not_followed(base: Sprint) -> None:
+    """RFC 7208 7: %{l} expands to each message's sender, so without one the tree cannot be
+    walked past it; the lookup it costs is counted, the branch is said not followed."""
+    result = check(base, "macro")
+    assert result.status is Status.WARN, result.summary
+    assert f"include:%{{l}}._spf.{Z}: uses macros, so it cannot be followed here" in (
+        result.summary
+    )
 
 
 def test_a_sender_authorized_twice_warns_and_the_fix_keeps_one(base: Sprint) -> None:
