@@ -11,7 +11,7 @@ from launchtui.checks.registry import Check, checks_for_stages
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
 from launchtui.model.tasks import Task
-from launchtui.sprint.tasks_store import TaskState
+from launchtui.sprint.tasks_store import TaskState, task_done
 
 Key = tuple[str, str]  # (check id, target), as the store keys results
 
@@ -46,11 +46,6 @@ def progress(
     passing = sum(1 for row in rows if _status(results.get(row.key)) == "pass")
     done = sum(1 for task in tasks if task_done(task, states))
     return passing + done, len(rows) + len(tasks)
-
-
-def task_done(task: Task, states: dict[tuple[str, str], TaskState]) -> bool:
-    state = states.get((task.stage, task.id))
-    return state is not None and state.done
 
 
 def _status(stored: Result | None) -> str | None:

@@ -234,8 +234,8 @@ def test_a_refused_connection_is_refused():
         fetch(config, f"http://{HOST}/")
 
     async def probe() -> None:
-        async with NetworkContext.create(config) as ctx:
-            await ctx.connector.open(HOST, 80)
+        async with NetworkContext.create(config) as ctx, ctx.connector.stream(HOST, 80):
+            pass
 
     with pytest.raises(Refused, match=r"connection refused by 127\.0\.0\.1:9"):
         asyncio.run(probe())

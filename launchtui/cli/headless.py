@@ -22,7 +22,7 @@ from launchtui.net.context import with_overrides
 from launchtui.reports import json_report, junit, text
 from launchtui.reports.run import RunReport
 from launchtui.sprint import store
-from launchtui.sprint.tasks_store import TaskState, saved_tasks
+from launchtui.sprint.tasks_store import saved_tasks, task_done
 
 _RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}
 
@@ -79,7 +79,7 @@ def _open_tasks(document: store.SprintDocument, stages: list[str]) -> list[Task]
         for name in STAGE_NAMES
         if name in stages
         for task in tasks_for(name)
-        if not states.get((task.stage, task.id), TaskState()).done
+        if not task_done(task, states)
     ]
 
 

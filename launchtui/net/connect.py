@@ -53,9 +53,9 @@ class Connector:
         tls: ssl.SSLContext | None = None,
         handshake_timeout: float | None = None,
     ) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter, HostPort]]:
-        """A stream to host:port held in one of its slots, aborted on leaving (see open)."""
+        """A stream to host:port held in one of its slots, aborted on leaving (see _open)."""
         async with self.slot(host, port):
-            reader, writer, address = await self.open(
+            reader, writer, address = await self._open(
                 host, port, tls=tls, handshake_timeout=handshake_timeout
             )
             try:
@@ -71,7 +71,7 @@ class Connector:
             return [(host, port)]
         return [(address, port) for address in await resolve_addresses(self.dns, host)]
 
-    async def open(
+    async def _open(
         self,
         host: str,
         port: int,

@@ -37,9 +37,6 @@ class DnsClient:
     _loop: asyncio.AbstractEventLoop | None = field(init=False, repr=False, default=None)
     _gate: asyncio.Semaphore = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self._asked = {}
-
     async def lookup(self, name: str, rdtype: str) -> Lookup:
         """The answer for name and type, asked once per client (see the module's docstring)."""
         loop = asyncio.get_running_loop()

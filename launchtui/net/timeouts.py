@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchtui.model.limits import DEFAULT_TIMEOUT
-
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    connect: float = DEFAULT_TIMEOUT
-    read: float = DEFAULT_TIMEOUT
-    dns: float = DEFAULT_TIMEOUT  # total lifetime of one DNS lookup, retries included
-    # the whole HTTP exchange: guards against servers that trickle bytes
-    request: float = 2 * DEFAULT_TIMEOUT
+    connect: float
+    read: float
+    dns: float  # total lifetime of one DNS lookup, retries included
+    request: float  # the whole HTTP exchange: guards against servers that trickle bytes
 
     @classmethod
     def uniform(cls, seconds: float) -> Timeouts:

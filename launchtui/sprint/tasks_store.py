@@ -33,7 +33,7 @@ import tomlkit
 
 from launchtui.errors import SprintFileError
 from launchtui.model.stages import STAGE_NAMES
-from launchtui.model.tasks import find_task
+from launchtui.model.tasks import Task, find_task
 from launchtui.sprint.store import SprintDocument, display_path, load, save, super_table
 
 
@@ -44,6 +44,12 @@ class TaskState:
     note: str = ""
     evidence: str = ""
     updated_at: str = ""  # ISO 8601 UTC; empty when never recorded
+
+
+def task_done(task: Task, states: Mapping[tuple[str, str], TaskState]) -> bool:
+    """Whether the recorded states mark `task` done (a task never recorded is not)."""
+    state = states.get((task.stage, task.id))
+    return state is not None and state.done
 
 
 def saved_tasks(document: SprintDocument) -> dict[tuple[str, str], TaskState]:
