@@ -5,10 +5,14 @@ checks running, the task states) and does the work behind the keys: running chec
 sprint file, the handover export and the seed inbox test. The app is one view over it: it is
 told of changes through a Listener and answers the changed-on-disk question through `answer`.
 
-Every write loads the file fresh, changes only its own keys and saves at once, so hand edits
-are merged. When the file no longer holds what the session last read or wrote, nothing is
-written: the listener is asked, and the writes wait for the answer (reload: apply them to the
-file as it is now; keep: write over it, keeping a copy; None: drop them).
+Every write changes only its own keys and saves at once. It changes the document in memory
+while the file holds what the session last read or wrote (a key press never parses the file
+again); when the file changed on disk, nothing is written: the listener is asked, and the writes
+wait for the answer (reload: apply them to the file as it is now, so hand edits are merged;
+keep: write over it, keeping a copy; None: drop them).
+
+A run is saved in full to the run history beside the file and as verdicts in the file
+(launchtui.sprint.recorded); a file of the old form moves its results there when it is opened.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
-from launchtui.sprint import store
+from launchtui.sprint import recorded, store
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 
 if TYPE_CHECKING:
@@ -37,7 +41,7 @@ if TYPE_CHECKING:
 
 Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
-Write = Callable[[], store.SprintDocument]  # one write: fresh load, change, save
+Write = Callable[[], store.SprintDocument]  # one write: change the current document, save
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 
 
@@ -64,6 +68,7 @@ class SprintSession:
         self.results: dict[Key, Result] = {}
         self.task_states: dict[tuple[str, str], TaskState] = {}
         self.running: set[Key] = set()
+        self.history_problem: str | None = None  # why the run history cannot be used, if so
         self._checks = {check.id: check for check in all_checks()}
         self._plans: dict[str, list[PlannedRow]] = {}
         self._pending: list[tuple[Write, str]] = []  # writes waiting for an answer
@@ -71,8 +76,13 @@ class SprintSession:
 
     @classmethod
     def open(cls, path: Path, listener: Listener) -> SprintSession:
-        """Load a sprint file; SprintFileError says why it cannot be opened."""
-        return cls(store.load(path), listener)
+        """Load a sprint file, moving old-form results into the run history; SprintFileError
+        says why it cannot be opened."""
+        document = store.load(path)
+        problem = recorded.open_migrated(document)
+        session = cls(document, listener)
+        session.history_problem = problem or session.history_problem
+        return session
 
     @property
     def path(self) -> Path:
@@ -102,7 +112,7 @@ class SprintSession:
     # Writing the sprint file
 
     def record_stage(self, name: str) -> bool | None:
-        return self.write("the stage you are on", lambda: store.record_stage(self.path, name))
+        return self.write("the stage you are on", lambda: store.record_stage(self._current(), name))
 
     def save_task(self, task: Task, **changes: str | bool) -> bool | None:
         """Write a task's changed fields (done, owner, note, evidence); see write."""
@@ -111,7 +121,7 @@ class SprintSession:
 
         def change() -> store.SprintDocument:
             return record_task(
-                self.path,
+                self._current(),
                 task.stage,
                 task.id,
                 done=None if done is None else bool(done),
@@ -160,6 +170,13 @@ class SprintSession:
             return
         self._write_pending()  # on reload, each change applies to the file as it is now
 
+    def _current(self) -> store.SprintDocument:
+        """The document a write changes: the one in memory, or when the file changed on disk
+        since (the engineer chose to reload), the file as it is now."""
+        if store.changed_on_disk(self.document):
+            return store.load(self.path)
+        return self.document
+
     def _write_pending(self) -> bool:
         pending, self._pending = self._pending, []
         written = True
@@ -169,11 +186,24 @@ class SprintSession:
             except SprintFileError as exc:
                 self.listener.notice(f"Not saved: {exc}", "error", timeout=15)
                 written = False
+                self._drop_unsaved()
                 continue
             if saved:
                 self.listener.notice(saved)
-            self._reloaded(document)
+            if document is self.document:  # changed in memory: the results shown are current
+                self.task_states = saved_tasks(document)
+                self.listener.reloaded()
+            else:
+                self._reloaded(document)
         return written
+
+    def _drop_unsaved(self) -> None:
+        """After a refused write, forget its change to the document in memory (the file as it
+        is on disk is the truth)."""
+        try:
+            self.document = store.load(self.path)
+        except SprintFileError:
+            return  # the next write asks about the file again
 
     def reload(self) -> None:
         """Show the sprint file as it is on disk now (after a hand edit, say)."""
@@ -237,12 +267,16 @@ class SprintSession:
     def _save(self, results: list[Result]) -> None:
         run_at = now_iso()
         count = f"{len(results)} result{'s' if len(results) > 1 else ''}"
-        path = self.path
-        self.write(
-            count,
-            lambda: store.record_results(path, results, run_at),
-            saved=f"Saved {count} to {path.name}.",
-        )
+
+        def change() -> store.SprintDocument:
+            document, problem = recorded.record_run(self._current(), results, run_at)
+            if problem is not None:
+                self.listener.notice(
+                    f"Saved the verdicts only; the run history: {problem}", "warning", timeout=15
+                )
+            return document
+
+        self.write(count, change, saved=f"Saved {count} to {self.path.name}.")
 
     # Handover and the seed inbox test: blocking work (keyring, SMTP, IMAP) in daemon threads,
     # so that an unanswering keyring never keeps the app from exiting.
@@ -276,11 +310,10 @@ class SprintSession:
     def save_email_log(self, report: DeliveryRun) -> bool | None:
         from launchtui.email.delivery_log import record_email_tests
 
-        path = self.path
         return self.write(
             "the delivery test log",
-            lambda: record_email_tests(path, report),
-            saved=f"Saved the delivery test log to {path.name}.",
+            lambda: record_email_tests(self._current(), report),
+            saved=f"Saved the delivery test log to {self.path.name}.",
         )
 
     def _reloaded(self, document: store.SprintDocument) -> None:
@@ -290,7 +323,7 @@ class SprintSession:
     def _take(self, document: store.SprintDocument) -> None:
         self.document = document
         self._plans.clear()  # a hand edit may have changed the hostnames
-        self.results = store.saved_results(document)
+        self.results, self.history_problem = recorded.latest_results(document)
         self.task_states = saved_tasks(document)
 
 

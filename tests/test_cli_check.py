@@ -16,7 +16,7 @@ from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.lab.config import demo_hosts
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import tasks_for
-from launchtui.sprint import store
+from launchtui.sprint import recorded, store
 from launchtui.sprint.tasks_store import record_task
 
 pytest_plugins = ["lab_fixtures"]
@@ -167,7 +167,8 @@ def test_save_records_results_and_the_next_run_says_what_changed(sprint_file):
     assert changed[f"app.{ZONE}"] == "pass"
     text = launchtui("check", str(sprint_file), "--stage", "audit", "--save").stdout
     assert f"tls.certificate    app.{ZONE}  (was pass)" in text
-    stored = store.saved_results(store.load(sprint_file))
+    stored, problem = recorded.latest_results(store.load(sprint_file))
+    assert problem is None
     previous = stored[("tls.certificate", f"app.{ZONE}")].previous
     assert previous is not None and previous.status == "pass"
 

@@ -13,6 +13,7 @@ import tomlkit
 from lab_fixtures import ZONE
 
 from launchtui.sprint import store
+from launchtui.sprint.history import history_path
 from launchtui.sprint.tasks_store import record_task
 
 pytest_plugins = ["lab_fixtures"]
@@ -62,6 +63,7 @@ def sprint(checked, request) -> Path:
     cannot spoil it for the next."""
     copy = checked.with_name(f"{request.node.name}.toml")
     copy.write_bytes(checked.read_bytes())
+    history_path(copy).write_bytes(history_path(checked).read_bytes())  # the evidence
     return copy
 
 

@@ -21,7 +21,7 @@ from launchtui.model.results import Result, Severity, Status
 from launchtui.model.tasks import tasks_for
 from launchtui.reports.handover import age, build, render_json, to_data
 from launchtui.reports.handover_markdown import cell, fenced, inline, render_markdown
-from launchtui.sprint import store
+from launchtui.sprint import recorded, store
 from launchtui.sprint.tasks_store import record_task
 
 FIXTURES = Path(__file__).parent / "sprint_fixtures"
@@ -116,7 +116,7 @@ RESULTS = [
 def sprint(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "lab-ca.pem", tmp_path / "lab-ca.pem")
     path = Path(shutil.copy(FIXTURES / "acme.toml", tmp_path / "acme.toml"))
-    store.record_results(path, RESULTS, RUN_AT)
+    recorded.record_run(path, RESULTS, RUN_AT)
     record_task(
         path,
         "handover",
@@ -224,7 +224,7 @@ def test_output_is_deterministic_for_a_fixed_now(sprint):
 
 
 def test_hostile_text_is_literal_and_keeps_tables_whole(sprint):
-    store.record_results(
+    recorded.record_run(
         sprint,
         [result("http.hsts", "https://app.acme.community/", Status.FAIL, summary=HOSTILE)],
         RUN_AT,

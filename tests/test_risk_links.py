@@ -18,7 +18,7 @@ from launchtui.reports.handover import build
 from launchtui.reports.handover_markdown import render_markdown
 from launchtui.reports.risks import rank_risks
 from launchtui.reports.run import RunReport
-from launchtui.sprint import store
+from launchtui.sprint import recorded
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +213,7 @@ def test_the_handover_export_judges_saved_results_by_the_same_rule(sprint, tmp_p
     )
     path = tmp_path / "handover.toml"
     path.write_text(sprint.path.read_text())
-    document = store.record_results(path, results, "2026-01-01T00:00:00Z")
+    document, _ = recorded.record_run(path, results, "2026-01-01T00:00:00Z")
     [risk] = build(document).risks
     assert (risk.group, risk.result.target, risk.escalation) == (
         "blocker",

@@ -12,8 +12,7 @@ import pytest
 
 from launchtui.errors import SprintFileError
 from launchtui.model.results import Result, Severity, Status
-from launchtui.sprint import store
-from launchtui.sprint.results import RUNS_KEPT
+from launchtui.sprint import recorded, store
 
 FIXTURES = Path(__file__).parent / "sprint_fixtures"
 
@@ -103,11 +102,11 @@ def test_crlf_file_keeps_multiline_fixes_exact(tmp_path: Path) -> None:
     path = tmp_path / "crlf.toml"
     path.write_bytes(MINIMAL.replace("\n", "\r\n").encode())
     fix = "Renew the certificate.\nThen check again.\n"
-    store.record_results(path, [result(fix=fix)], "2025-03-01T09:30:00Z")
+    recorded.record_run(path, [result(fix=fix)], "2025-03-01T09:30:00Z")
     saved = path.read_bytes()
     assert saved.count(b"\n") == saved.count(b"\r\n")
-    stored = store.saved_results(store.load(path))[("tls.certificate", "app.acme.community")]
-    assert stored.fix == fix
+    latest, _ = recorded.latest_results(store.load(path))
+    assert latest[("tls.certificate", "app.acme.community")].fix == fix
 
 
 def test_byte_order_mark_is_kept(tmp_path: Path) -> None:
@@ -280,31 +279,43 @@ def test_write_atomic_keeps_permissions_and_symlinks(tmp_path: Path) -> None:
 def test_record_results_writes_the_documented_layout(tmp_path: Path) -> None:
     path = tmp_path / "acme.toml"
     path.write_text(MINIMAL)
-    fix = "Renew the certificate.\nVerify: launchtui check sprints/acme.toml"
     evidence = {"not_after": "2025-02-26", "names": ["app.acme.community"], "days": -3}
-    store.record_results(path, [result(evidence=evidence, fix=fix)], "2025-03-01T09:31:00Z")
+    results = [
+        result(evidence=evidence, fix="Renew the certificate.\nVerify: launchtui check"),
+        result(target="www.acme.community", status=Status.PASS, summary="Valid for 80 days"),
+        result(target="old.acme.community", status=Status.WARN, summary="Expires\nin 9 days"),
+    ]
+    store.record_results(path, results, "2025-03-01T09:31:00Z")
     assert path.read_text() == MINIMAL + (
         "\n"
-        '[results.edge."tls.certificate"."app.acme.community"]\n'
-        'status = "fail"\n'
+        '[results.edge."tls.certificate"]\n'
         'severity = "blocker"\n'
-        'summary = "Certificate expired 3 days ago"\n'
         'checked_at = "2025-03-01T09:30:00Z"\n'
-        "duration_ms = 41\n"
-        'fix = """Renew the certificate.\n'
-        'Verify: launchtui check sprints/acme.toml"""\n'
+        "pass = [\n"
+        '    "www.acme.community",\n'
+        "]\n"
         "\n"
-        '[results.edge."tls.certificate"."app.acme.community".evidence]\n'
-        'not_after = "2025-02-26"\n'
-        'names = ["app.acme.community"]\n'
-        "days = -3\n"
+        '[results.edge."tls.certificate".warn]\n'
+        '"old.acme.community" = "Expires in 9 days"\n'
         "\n"
-        "[[runs]]\n"
-        'at = "2025-03-01T09:31:00Z"\n'
-        'stages = ["edge"]\n'
-        "counts = {pass = 0, warn = 0, fail = 1, error = 0, skip = 0, manual = 0}\n"
-        "\n"
+        '[results.edge."tls.certificate".fail]\n'
+        '"app.acme.community" = "Certificate expired 3 days ago"\n'
     )
+    # The evidence, fix and duration are not in the file: they go to the run history.
+    assert "Renew" not in path.read_text() and "not_after" not in path.read_text()
+
+
+def test_the_file_does_not_grow_with_runs(tmp_path: Path) -> None:
+    path = copy_fixture(tmp_path, "acme.toml")
+    runs = [
+        [result(), result("dns.a", "acme.community", status=Status.PASS)],
+        [result(status=Status.PASS, summary="Valid"), result("dns.a", "acme.community")],
+    ]
+    sizes = []
+    for day in range(1, 11):
+        store.record_results(path, runs[day % 2], f"2025-03-{day:02d}T09:00:00Z")
+        sizes.append(len(path.read_bytes()))
+    assert sizes[2:] == [sizes[0], sizes[1]] * 4
 
 
 def test_record_results_keeps_a_hand_edit_made_meanwhile(tmp_path: Path) -> None:
@@ -322,19 +333,22 @@ def test_record_results_keeps_a_hand_edit_made_meanwhile(tmp_path: Path) -> None
     assert loaded_earlier.sprint.engineer == "Sam"
 
 
-def test_previous_result_is_kept(tmp_path: Path) -> None:
+def test_a_verdict_moves_between_statuses(tmp_path: Path) -> None:
     path = copy_fixture(tmp_path, "acme.toml")
     store.record_results(path, [result(status=Status.FAIL)], "2025-03-01T09:00:00Z")
     store.record_results(
         path, [result(status=Status.PASS, summary="Valid for 89 days")], "2025-03-02T09:00:00Z"
     )
-    stored = store.saved_results(store.load(path))[("tls.certificate", "app.acme.community")]
+    document = store.load(path)
+    stored = store.saved_results(document)[("tls.certificate", "app.acme.community")]
     assert stored.status == "pass"
-    assert stored.summary == "Valid for 89 days"
-    assert stored.previous is not None
-    assert stored.previous.status == "fail"
-    assert stored.previous.summary == "Certificate expired 3 days ago"
-    assert stored.previous.checked_at == "2025-03-01T09:30:00Z"
+    assert stored.checked_at == "2025-03-01T09:30:00Z"  # the result's own time
+    table = document.doc.unwrap()["results"]["edge"]["tls.certificate"]
+    assert table == {
+        "severity": "blocker",
+        "checked_at": "2025-03-01T09:30:00Z",
+        "pass": ["app.acme.community"],
+    }
 
 
 def test_rerecording_replaces_the_result_where_it_stands(tmp_path: Path) -> None:
@@ -344,8 +358,8 @@ def test_rerecording_replaces_the_result_where_it_stands(tmp_path: Path) -> None
     first = path.read_text()
     store.record_results(path, [result("dns.a", "acme.community")], "2025-03-02T09:00:00Z")
     second = path.read_text()
-    assert second.index('"acme.community"]') < second.index('"www.acme.community"]')
-    assert first.count("[results.") == second.count("[results.")
+    assert second.index('"acme.community" =') < second.index('"www.acme.community" =')
+    assert first == second
 
 
 def test_a_result_recorded_by_another_stage_moves(tmp_path: Path) -> None:
@@ -355,24 +369,7 @@ def test_a_result_recorded_by_another_stage_moves(tmp_path: Path) -> None:
     document = store.load(path)
     stored = store.saved_results(document)[("tls.certificate", "app.acme.community")]
     assert stored.stage == "edge"
-    assert stored.previous is not None and stored.previous.status == "fail"
     assert "audit" not in document.doc["results"]
-
-
-def test_runs_are_capped(tmp_path: Path) -> None:
-    path = copy_fixture(tmp_path, "acme.toml")
-    for day in range(1, RUNS_KEPT + 6):
-        store.record_results(
-            path,
-            [result(), result("email.dmarc", "acme.community", stage="email", status=Status.PASS)],
-            f"2025-03-{day:02d}T09:00:00Z",
-        )
-    runs = tomllib.loads(path.read_text())["runs"]
-    assert len(runs) == RUNS_KEPT
-    assert runs[0]["at"] == "2025-03-06T09:00:00Z"
-    assert runs[-1]["at"] == f"2025-03-{RUNS_KEPT + 5:02d}T09:00:00Z"
-    assert runs[-1]["stages"] == ["edge", "email"]
-    assert runs[-1]["counts"]["fail"] == 1 and runs[-1]["counts"]["pass"] == 1
 
 
 def test_hostile_strings_round_trip(tmp_path: Path) -> None:
@@ -387,12 +384,16 @@ def test_hostile_strings_round_trip(tmp_path: Path) -> None:
         )
         for index, text in enumerate(HOSTILE)
     ]
-    store.record_results(path, results, "2025-03-01T09:00:00Z")
+    recorded.record_run(path, results, "2025-03-01T09:00:00Z")
     saved = path.read_text(encoding="utf-8")
-    stored = store.saved_results(store.load(path))
+    in_file = store.saved_results(store.load(path))
+    latest, problem = recorded.latest_results(store.load(path))
+    assert problem is None
     assert tomllib.loads(saved)["results"] == store.load(path).doc.unwrap()["results"]
     for index, text in enumerate(HOSTILE):
-        got = stored[(f"check.{index}", f"https://app.acme.community/{text}")]
+        key = (f"check.{index}", f"https://app.acme.community/{text}")
+        assert in_file[key].summary == " ".join(text.split())  # one line in the file
+        got = latest[key]
         assert got.summary == text
         assert got.fix == text
         assert got.evidence == {
@@ -415,8 +416,9 @@ def test_evidence_becomes_plain_data(tmp_path: Path) -> None:
         "ok": True,
         "broken": "\udcff surrogate",
     }
-    store.record_results(path, [result(evidence=evidence)], "2025-03-01T09:00:00Z")
-    stored = store.saved_results(store.load(path))[("tls.certificate", "app.acme.community")]
+    recorded.record_run(path, [result(evidence=evidence)], "2025-03-01T09:00:00Z")
+    latest, _ = recorded.latest_results(store.load(path))
+    stored = latest[("tls.certificate", "app.acme.community")]
     assert stored.evidence == {
         "records": ["1.2.3.4", "5.6.7.8"],
         "headers": {"server": "cloudflare"},

@@ -39,7 +39,9 @@ def add_parser(subparsers: Any) -> None:
         help="lowest severity that makes the run exit 1 (default: high)",
     )
     parser.add_argument(
-        "--save", action="store_true", help="write the results into the sprint file"
+        "--save",
+        action="store_true",
+        help="save the verdicts in the sprint file, the results in full in its run history",
     )
     add_dns_options(parser, overrides_sprint=True)
     parser.add_argument(
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     # The engine pulls in dnspython, httpx and cryptography: imported only when checks run,
     # so that --help and the other commands start at once.
     from launchtui.cli import headless
-    from launchtui.sprint import store
+    from launchtui.sprint import recorded, store
 
     document = store.load(args.sprint)
     report = headless.execute(
@@ -82,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         overrides=args,
     )
     if args.save:
-        store.record_results(document.path, report.results, report.started_at)
+        _, problem = recorded.record_run(document.path, report.results, report.started_at)
+        if problem is not None:
+            print(
+                f"launchtui: saved the verdicts only; the run history: {problem}", file=sys.stderr
+            )
     sys.stdout.write(headless.render(report, args.format))
     return report.exit_code

@@ -26,7 +26,11 @@ def add_parser(subparsers: Any) -> None:
     )
     add_lab_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--save", action="store_true", help="write the results into the sprint")
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="save the verdicts in the sprint file, the results in its run history",
+    )
     parser.add_argument(
         "--headless",
         action="store_true",
@@ -38,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from launchtui.cli import headless
     from launchtui.lab.server import LabThread
-    from launchtui.sprint import store
+    from launchtui.sprint import recorded, store
 
     config = lab_config(args)
     sprint_path: Path = args.sprint.resolve()
@@ -59,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
         document = store.load(sprint_path)
         report = headless.execute(document, stages=[], fail_on=Severity.HIGH, demo=True)
     if args.save:
-        store.record_results(sprint_path, report.results, report.started_at)
+        _, problem = recorded.record_run(sprint_path, report.results, report.started_at)
+        if problem is not None:
+            print(
+                f"launchtui: saved the verdicts only; the run history: {problem}", file=sys.stderr
+            )
     sys.stdout.write(headless.render(report, args.format))
     print(
         f"The lab has stopped. Run it on its own with `launchtui lab`, then "

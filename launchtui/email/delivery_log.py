@@ -33,7 +33,7 @@ from tomlkit.items import AoT
 from launchtui.email.delivery import DeliveryRun
 from launchtui.errors import SprintFileError
 from launchtui.sprint.locate import line_of
-from launchtui.sprint.store import SprintDocument, display_path, load, save
+from launchtui.sprint.store import SprintDocument, display_path, loaded, save
 
 SECTION = "email_tests"
 EMAIL_TESTS_KEPT = 40
@@ -41,9 +41,10 @@ _TEXT_KEYS = ("at", "relay", "template", "inbox", "token", "subject", "status", 
 _MORE_TEXT = ("mailbox", "authserv_id", "from_name", "from_domain", "error")
 
 
-def record_email_tests(path: str | Path, run: DeliveryRun) -> SprintDocument:
-    """Append one table per message of `run` to a fresh load of the file and save it."""
-    document = load(path)
+def record_email_tests(sprint: SprintDocument | str | Path, run: DeliveryRun) -> SprintDocument:
+    """Append one table per message of `run` to the sprint file (a loaded document, or the file
+    at a path loaded fresh) and save it."""
+    document = loaded(sprint)
     tests = document.doc.get(SECTION)
     if tests is None:
         document.doc[SECTION] = tomlkit.aot()

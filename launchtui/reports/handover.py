@@ -23,7 +23,8 @@ from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, all_tasks
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
-from launchtui.sprint.store import SprintDocument, saved_results
+from launchtui.sprint.recorded import latest_results
+from launchtui.sprint.store import SprintDocument
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
@@ -98,7 +99,7 @@ def build(
     now = now or datetime.now(UTC)
     sprint = document.sprint
     results = sorted(
-        saved_results(document).values(),
+        latest_results(document)[0].values(),
         key=lambda r: (STAGE_NAMES.index(r.stage), r.id, r.target),
     )
     rows = _task_rows(saved_tasks(document))

@@ -1,64 +1,84 @@
-"""The sections launchtui writes into a sprint file: progress, check results and run history.
+"""The sections launchtui writes into a sprint file: progress and the latest verdicts.
 
-They follow the sprint file's rules (readable, diff-friendly, hand edits elsewhere kept) and
-look like this:
+The sprint file holds what a person reads: for each check, its severity, when it last ran, and
+the latest verdict of each target, passes listed by name, everything else with its one-line
+summary. The evidence, fix, duration and every earlier run are in the run history beside the
+file (launchtui.sprint.history). It looks like this:
 
     [progress]
     stage = "edge"
 
-    [results.edge."tls.certificate"."app.acme.community"]
-    status = "fail"
+    [results.edge."tls.certificate"]
     severity = "blocker"
-    summary = "Certificate expired 3 days ago"
     checked_at = "2025-03-01T09:30:00Z"
-    duration_ms = 41
-    fix = \"\"\"Renew the certificate for app.acme.community.
-    Verify: launchtui check sprints/acme.toml --stage edge\"\"\"
-    previous = {status = "pass", summary = "Valid for 2 days", checked_at = "2025-02-25T09:30:00Z"}
+    pass = [
+        "app.acme.community",
+        "www.acme.community",
+    ]
 
-    [results.edge."tls.certificate"."app.acme.community".evidence]
-    not_after = "2025-02-26T00:00:00Z"
-    names = ["app.acme.community"]
+    [results.edge."tls.certificate".fail]
+    "old.acme.community" = "Certificate expired 3 days ago"
 
-    [[runs]]
-    at = "2025-03-01T09:30:00Z"
-    stages = ["edge"]
-    counts = {pass = 12, warn = 1, fail = 1, error = 0, skip = 2, manual = 0}
+- A check's table is under the stage it belongs to; `severity` is blocker, high, medium or low;
+  `checked_at` (ISO 8601 UTC) is the newest of its targets' times.
+- `pass` is a list of targets; every other status (warn, fail, error, skip, manual) is a table
+  of target = one-line summary (line breaks become spaces). A target is listed once per check.
+- Recording a check's target again moves it to its new status; other targets stay as they were.
+  The file does not grow with runs.
 
-- `[progress].stage` is the stage the user was on.
-- `status` is pass, warn, fail, error, skip or manual; `severity` blocker, high, medium or low;
-  `checked_at` and `at` are ISO 8601 UTC strings.
-- There is one table per (check id, target), under the stage that produced it; both keys are
-  quoted as needed. Recording a check again replaces its table where it stands (keys added to it
-  by hand are not kept), and the replaced result's status, summary and checked_at become
-  `previous`, one level deep: enough to show what changed since the last run. A (check id,
-  target) is stored once: recorded by another stage (the audit re-running an edge check, say),
-  it moves there.
-- Evidence is plain data: None values are dropped, nested tables and lists are written inline.
-- `fix` is a multi-line string when it has line breaks, except in CRLF files or when it contains
-  a carriage return: there it is one escaped line, so every TOML reader gets the exact text back.
-- Only the last RUNS_KEPT runs are kept.
-- Stage keys (under [results], and under [tasks] for whoever writes tasks), `[progress].stage`,
-  the stages and statuses of runs, and every status and severity are validated on load.
+Files written before the run history kept each result as a full table
+(`[results.<stage>."<check id>"."<target>"]` with status, severity, summary, fix, evidence,
+previous) and a `[[runs]]` list; they are read as they are, and moved into the run history on
+the first open by the app or the first `check --save` (launchtui.sprint.migrate).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Item, Table
 
 from launchtui.model.results import Previous, Result, Severity, Status
-from launchtui.model.stages import STAGE_NAMES
 
-RUNS_KEPT = 20
+PASS = str(Status.PASS)
+_VERDICT_STATUSES = [str(status) for status in Status]
+CHECK_KEYS = {"severity", "checked_at", *_VERDICT_STATUSES}
 _INT64 = range(-(2**63), 2**63)
 
 
-def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any]) -> Result:
-    """A result table as read from a validated file."""
+def is_legacy(check_table: Mapping[str, Any]) -> bool:
+    """Whether a check's table is in the old form: a full table per target."""
+    return any(isinstance(value, Mapping) and "status" in value for value in check_table.values())
+
+
+def verdicts(stage: str, check_id: str, table: Mapping[str, Any]) -> list[Result]:
+    """The verdicts of one check's table (compact form) as results without detail."""
+    severity = Severity(table["severity"])
+    checked_at = str(table.get("checked_at", ""))
+    found = []
+    for status in _VERDICT_STATUSES:
+        entries = table.get(status)
+        if entries is None:
+            continue
+        summaries = dict.fromkeys(entries, "") if isinstance(entries, list) else entries
+        for target, summary in summaries.items():
+            found.append(
+                Result(
+                    id=check_id,
+                    stage=stage,
+                    target=str(target),
+                    status=Status(status),
+                    severity=severity,
+                    summary=str(summary),
+                    checked_at=checked_at,
+                )
+            )
+    return found
+
+
+def legacy_result(stage: str, check_id: str, target: str, data: Mapping[str, Any]) -> Result:
+    """A full result table of the old form, as read from a validated file."""
     previous = data.get("previous")
     return Result(
         id=check_id,
@@ -71,75 +91,56 @@ def stored_result(stage: str, check_id: str, target: str, data: Mapping[str, Any
         fix=data.get("fix", ""),
         duration_ms=data.get("duration_ms", 0),
         checked_at=data.get("checked_at", ""),
-        previous=None if previous is None else previous_result(previous),
+        previous=None
+        if previous is None
+        else Previous(
+            status=Status(previous["status"]),
+            summary=str(previous.get("summary", "")),
+            checked_at=str(previous.get("checked_at", "")),
+        ),
     )
 
 
-def previous_result(data: Mapping[str, Any]) -> Previous:
-    return Previous(
-        status=Status(data["status"]),
-        summary=str(data.get("summary", "")),
-        checked_at=str(data.get("checked_at", "")),
-    )
+def record_verdict(check_table: MutableMapping[str, Any], result: Result, checked_at: str) -> None:
+    """Put one result's verdict in its check's table (compact form), replacing the target's
+    earlier verdict under whichever status it was."""
+    target, status = text(result.target), str(result.status)
+    check_table["severity"] = str(result.severity)
+    when = text(result.checked_at or checked_at)
+    if when > str(check_table.get("checked_at", "")):
+        check_table["checked_at"] = when
+    if target not in check_table.get(status, ()):  # same status: the entry stays where it is
+        forget_verdict(check_table, target)
+        if status == PASS:
+            if PASS not in check_table:
+                check_table[PASS] = tomlkit.array().multiline(True)
+            check_table[PASS].append(target)
+        elif status not in check_table:
+            check_table[status] = tomlkit.table()
+    if status != PASS:
+        check_table[status][target] = one_line(result.summary)
+    _order(check_table)
 
 
-def result_table(
-    result: Result, previous: Previous | None, *, checked_at: str, multiline_fix: bool
-) -> Table:
-    """The table stored for one result; `checked_at` is used when the result has none."""
-    table = tomlkit.table()
-    table["status"] = str(result.status)
-    table["severity"] = str(result.severity)
-    table["summary"] = text(result.summary)
-    table["checked_at"] = text(result.checked_at or checked_at)
-    table["duration_ms"] = int(result.duration_ms)
-    if result.fix:
-        fix = text(result.fix)
-        multiline = multiline_fix and "\n" in fix and "\r" not in fix
-        table["fix"] = tomlkit.string(fix, multiline=multiline)
-    if previous is not None:
-        table["previous"] = inline_value(
-            {
-                "status": str(previous.status),
-                "summary": previous.summary,
-                "checked_at": previous.checked_at,
-            }
-        )
-    evidence = plain(result.evidence)
-    if evidence:
-        evidence_table = tomlkit.table()
-        for key, value in evidence.items():
-            evidence_table[key] = inline_value(value)
-        table["evidence"] = evidence_table
-    _end_with_blank_line(table)
-    return table
+def forget_verdict(check_table: MutableMapping[str, Any], target: str) -> bool:
+    """Remove a target's verdict from its check's table (compact form); whether it was there."""
+    for status in _VERDICT_STATUSES:
+        entries = check_table.get(status)
+        if entries is None or target not in entries:
+            continue
+        if isinstance(entries, list):
+            entries.remove(target)
+        else:
+            del entries[target]
+        if not entries:
+            del check_table[status]
+        return True
+    return False
 
 
-def run_table(results: Sequence[Result], run_at: str) -> Table:
-    """One [[runs]] entry: when, which stages, and how many results of each status."""
-    recorded = {str(result.stage) for result in results}
-    counts = {str(status): 0 for status in Status}
-    for result in results:
-        counts[str(result.status)] = counts.get(str(result.status), 0) + 1
-    table = tomlkit.table()
-    table["at"] = run_at
-    table["stages"] = sorted(recorded, key=_stage_order)
-    table["counts"] = inline_value(counts)
-    _end_with_blank_line(table)
-    return table
-
-
-def plain(value: Any) -> Any:
-    """Evidence as TOML can hold it: None dropped, tuples as lists, other objects as text."""
-    if isinstance(value, bool | float):
-        return value
-    if isinstance(value, int):
-        return int(value) if value in _INT64 else str(value)
-    if isinstance(value, Mapping):
-        return {text(str(k)): plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value if item is not None]
-    return text(str(value))
+def one_line(summary: str) -> str:
+    """A summary as one line of the file (the full text is in the run history)."""
+    return " ".join(text(summary).split())
 
 
 def text(value: str) -> str:
@@ -151,27 +152,29 @@ def text(value: str) -> str:
     return str(value)
 
 
-def inline_value(value: Any) -> Item:
-    """Nested data as inline tables and arrays, so evidence stays under one header."""
+def plain(value: Any) -> Any:
+    """Evidence as TOML and JSON can hold it: None dropped, tuples as lists, big integers and
+    other objects as text."""
+    if isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        return int(value) if value in _INT64 else str(value)
     if isinstance(value, Mapping):
-        table = tomlkit.inline_table()
-        for key, item in value.items():
-            table[key] = inline_value(item)
-        return table
-    if isinstance(value, list):
-        array = tomlkit.array()
-        for item in value:
-            array.append(inline_value(item))
-        return array
-    scalar: Item = tomlkit.item(value)
-    return scalar
+        return {text(str(k)): plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value if item is not None]
+    return text(str(value))
 
 
-def _end_with_blank_line(table: Table) -> None:
-    """Separate the next table by a blank line, as people write TOML."""
-    last = table.get("evidence", table)
-    last.add(tomlkit.nl())
-
-
-def _stage_order(name: str) -> tuple[int, str]:
-    return (STAGE_NAMES.index(name), name) if name in STAGE_NAMES else (len(STAGE_NAMES), name)
+def _order(check_table: MutableMapping[str, Any]) -> None:
+    """severity, checked_at, the pass list, then the other statuses as tables (a table must come
+    after the plain keys in TOML, and a fixed order keeps diffs small)."""
+    order = ["severity", "checked_at", PASS, *(s for s in _VERDICT_STATUSES if s != PASS)]
+    present = [key for key in order if key in check_table]
+    if list(check_table.keys())[: len(present)] == present:
+        return
+    values = {key: check_table[key] for key in present}
+    for key in present:
+        del check_table[key]
+    for key in present:
+        check_table[key] = values[key]

@@ -9,7 +9,8 @@ A sprint file is edited by the app and by hand, so the store is careful with it:
   changed on disk since it was loaded: nothing is ever written over a hand edit or left invalid.
 - Writes are atomic (write_atomic): a crash leaves the old file or the new one, never a mix.
 
-The sections the app writes (progress, results, runs) are described in launchtui.sprint.results.
+The sections the app writes (progress, results) are described in launchtui.sprint.results;
+the run history beside the file in launchtui.sprint.history.
 """
 
 from __future__ import annotations
@@ -26,19 +27,18 @@ from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import ParseError, TOMLKitError
-from tomlkit.items import AoT
 
 from launchtui.errors import SprintFileError
-from launchtui.model.results import Previous, Result
+from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
 from launchtui.sprint.locate import Invalid, dotted, line_of, redefinition_line
 from launchtui.sprint.results import (
-    RUNS_KEPT,
-    previous_result,
-    result_table,
-    run_table,
-    stored_result,
+    forget_verdict,
+    is_legacy,
+    legacy_result,
+    record_verdict,
     text,
+    verdicts,
 )
 from launchtui.sprint.validate import build_sprint
 
@@ -155,38 +155,47 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_folder(target.parent)
 
 
-def record_results(path: str | Path, results: Sequence[Result], run_at: str) -> SprintDocument:
-    """Store results and a [[runs]] entry in the file at `path`; returns the saved document.
+def loaded(sprint: SprintDocument | str | Path) -> SprintDocument:
+    """A loaded document as it is, or the file at a path loaded fresh (raises SprintFileError).
+    The app passes its document (a key press must not parse the file again); the command line
+    passes a path."""
+    return sprint if isinstance(sprint, SprintDocument) else load(sprint)
 
-    The file is loaded fresh right before writing, so hand edits made since the caller last
-    loaded it are kept. A result replaces the stored one of the same (check id, target), which
-    becomes its `previous`.
-    """
-    document = load(path)
+
+def record_results(
+    sprint: SprintDocument | str | Path, results: Sequence[Result], run_at: str
+) -> SprintDocument:
+    """Record results' verdicts in the sprint file and save it (see launchtui.sprint.results;
+    launchtui.sprint.recorded also writes them in full to the run history). A verdict replaces
+    the stored one of the same (check id, target). Raises SprintFileError."""
+    document = loaded(sprint)
     results_section = super_table(document.doc, "results")
-    multiline_fix = not _is_crlf(document.original)
     for result in results:
-        check_id, target = text(result.id), text(result.target)
-        previous = _take_stored(results_section, str(result.stage), check_id, target)
-        targets = super_table(super_table(results_section, str(result.stage)), check_id)
-        targets[target] = result_table(
-            result, previous, checked_at=run_at, multiline_fix=multiline_fix
-        )
-    _append_run(document, run_table(results, run_at))
+        stage, check_id = str(result.stage), text(result.id)
+        _forget_elsewhere(results_section, stage, check_id, text(result.target))
+        stage_table = super_table(results_section, stage)
+        if check_id not in stage_table:
+            stage_table[check_id] = tomlkit.table()
+        record_verdict(stage_table[check_id], result, run_at)
     save(document)
     return document
 
 
 def saved_results(document: SprintDocument) -> dict[tuple[str, str], Result]:
-    """The stored results of a loaded document, by (check id, target)."""
+    """The verdicts of a loaded document, by (check id, target): in the compact form, without
+    evidence or fix (those are in the run history); in the old form, as written."""
     section = document.doc.get("results")
     data: dict[str, Any] = {} if section is None else section.unwrap()
-    return {
-        (check_id, target): stored_result(stage, check_id, target, table)
-        for stage, checks in data.items()
-        for check_id, targets in checks.items()
-        for target, table in targets.items()
-    }
+    found: dict[tuple[str, str], Result] = {}
+    for stage, checks in data.items():
+        for check_id, table in checks.items():
+            if is_legacy(table):
+                for target, full in table.items():
+                    found[(check_id, target)] = legacy_result(stage, check_id, target, full)
+            else:
+                for result in verdicts(stage, check_id, table):
+                    found[(check_id, result.target)] = result
+    return found
 
 
 def saved_stage(document: SprintDocument) -> str | None:
@@ -196,9 +205,9 @@ def saved_stage(document: SprintDocument) -> str | None:
     return None if stage is None else str(stage)
 
 
-def record_stage(path: str | Path, stage: str) -> SprintDocument:
-    """Remember the stage the user is on, in a fresh load of the file; returns the document."""
-    document = load(path)
+def record_stage(sprint: SprintDocument | str | Path, stage: str) -> SprintDocument:
+    """Remember the stage the user is on, and save it."""
+    document = loaded(sprint)
     if "progress" not in document.doc:
         document.doc["progress"] = tomlkit.table()
     document.doc["progress"]["stage"] = stage
@@ -336,42 +345,22 @@ def super_table(parent: MutableMapping[str, Any], key: str) -> Any:
     return parent[key]
 
 
-def _take_stored(
-    section: MutableMapping[str, Any], stage: str, check_id: str, target: str
-) -> Previous | None:
-    """The stored result of (check id, target) as a `previous`, removed if under another stage."""
-    for stored_stage, checks in section.items():
-        targets = checks.get(check_id)
-        if targets is None or target not in targets:
-            continue
-        previous = previous_result(targets[target].unwrap())
-        if stored_stage != stage:
-            _remove_result(section, stored_stage, check_id, target)
-        return previous
-    return None
-
-
-def _remove_result(
+def _forget_elsewhere(
     section: MutableMapping[str, Any], stage: str, check_id: str, target: str
 ) -> None:
-    del section[stage][check_id][target]
-    if not section[stage][check_id]:
-        del section[stage][check_id]
-    if not section[stage]:
-        del section[stage]
-
-
-def _append_run(document: SprintDocument, run: tomlkit.items.Table) -> None:
-    runs = document.doc.get("runs")
-    if runs is None:
-        document.doc["runs"] = tomlkit.aot()
-        runs = document.doc["runs"]
-    elif not isinstance(runs, AoT):
-        where = f"{display_path(document.path)}:{line_of(document.doc.as_string(), ('runs',))}"
-        raise SprintFileError(f"{where}: runs: expected [[runs]] tables, as launchtui writes")
-    runs.append(run)
-    while len(runs) > RUNS_KEPT:
-        del runs[0]
+    """A (check id, target) is stored once: recorded under another stage (a check that moved
+    stage), its verdict there goes."""
+    for other in [name for name in section if name != stage]:
+        checks = section[other]
+        if check_id not in checks or is_legacy(checks[check_id]):
+            continue
+        if forget_verdict(checks[check_id], target) and set(checks[check_id]) <= {
+            "severity",
+            "checked_at",
+        }:
+            del checks[check_id]
+            if not checks:
+                del section[other]
 
 
 def _reason(exc: OSError) -> str:

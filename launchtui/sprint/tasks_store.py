@@ -34,7 +34,7 @@ import tomlkit
 from launchtui.errors import SprintFileError
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, find_task
-from launchtui.sprint.store import SprintDocument, display_path, load, save, super_table
+from launchtui.sprint.store import SprintDocument, display_path, loaded, save, super_table
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def saved_tasks(document: SprintDocument) -> dict[tuple[str, str], TaskState]:
 
 
 def record_task(
-    path: str | Path,
+    sprint: SprintDocument | str | Path,
     stage: str,
     task_id: str,
     *,
@@ -74,11 +74,12 @@ def record_task(
     evidence: str | None = None,
     updated_at: str,
 ) -> SprintDocument:
-    """Change the given fields of one task in a fresh load of the file; returns the saved
-    document. Raises SprintFileError for an unknown stage or task id, or when saving fails."""
+    """Change the given fields of one task (in a loaded document, or a fresh load of the file at
+    a path) and save; returns the saved document. Raises SprintFileError for an unknown stage
+    or task id, or when saving fails."""
     if stage not in STAGE_NAMES:
         raise SprintFileError(f"unknown stage {stage!r} (expected one of {', '.join(STAGE_NAMES)})")
-    document = load(path)
+    document = loaded(sprint)
     tasks = super_table(document.doc, "tasks")
     known = stage in tasks and task_id in tasks[stage]
     if not known and find_task(stage, task_id) is None:

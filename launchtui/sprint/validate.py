@@ -36,6 +36,7 @@ from launchtui.model.sprint import (
 )
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.sprint.locate import Invalid, KeyPath
+from launchtui.sprint.results import CHECK_KEYS, PASS, is_legacy
 from launchtui.sprint.validate_tasks import check_tasks
 
 _SPRINT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -104,10 +105,13 @@ def check_app_sections(data: Mapping[str, Any]) -> None:
         _stage(stage, ("results", stage))
         checks = _table(results, ("results", stage))
         for check_id in checks:
-            targets = _table(checks, ("results", stage, check_id))
-            for target in targets:
-                key = ("results", stage, check_id, target)
-                _result(_table(targets, key), key)
+            key = ("results", stage, check_id)
+            table = _table(checks, key)
+            if is_legacy(table):
+                for target in table:
+                    _result(_table(table, (*key, target)), (*key, target))
+            else:
+                _verdicts(table, key)
     for index, run in enumerate(_list(data, ("runs",))):
         _run(run, ("runs", index))
     for stage in _table(data, ("tasks",)):
@@ -321,6 +325,31 @@ def _result(table: Mapping[str, Any], key: KeyPath) -> None:
         _enum(status, (*previous_key, "status"), Status, "status")
         _string(previous, (*previous_key, "summary"))
         _string(previous, (*previous_key, "checked_at"))
+
+
+def _verdicts(table: Mapping[str, Any], key: KeyPath) -> None:
+    """A check's verdicts in the compact form (see launchtui.sprint.results)."""
+    for name in table:
+        if name not in CHECK_KEYS:
+            expected = ", ".join(sorted(CHECK_KEYS))
+            raise Invalid((*key, name), f"unknown key (expected {expected})")
+    _enum(_get(table, (*key, "severity"), required=True), (*key, "severity"), Severity, "severity")
+    _string(table, (*key, "checked_at"))
+    seen: dict[str, str] = {}
+    for status in (str(s) for s in Status):
+        if status not in table:
+            continue
+        if status == PASS:
+            targets = _each(table, (*key, status), _str)
+        else:
+            summaries = _table(table, (*key, status))
+            for target in summaries:
+                _string(summaries, (*key, status, target))
+            targets = tuple(summaries)
+        for target in targets:
+            if target in seen:
+                raise Invalid((*key, status), f"{_show(target)} is listed under {seen[target]} too")
+            seen[target] = status
 
 
 def _run(value: Any, key: KeyPath) -> None:

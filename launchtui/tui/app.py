@@ -114,6 +114,14 @@ class LaunchApp(App[int]):
             self.install_screen(screen, name=f"stage-{name}")
         with contextlib.suppress(OSError):  # the recent list is a convenience
             record_recent(self.sprint.path)
+        if self.sprint.history_problem:
+            self.notify(
+                f"Run history unavailable, evidence and changes are not shown: "
+                f"{self.sprint.history_problem}",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         self._stage = self.sprint.saved_stage()
         if isinstance(self.screen, OpenerScreen):
             self.switch_screen(f"stage-{self._stage}")

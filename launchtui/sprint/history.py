@@ -1,0 +1,270 @@
+"""The run history: every run's results, in full, in SQLite beside the sprint file.
+
+The sprint file keeps what a person reads (the latest verdict of each check and target, see
+launchtui.sprint.results); `NAME.runs.sqlite` beside `NAME.toml` keeps the rest: each run, and
+each result with its evidence, fix and duration, so that the app can say what changed since the
+previous run and show the evidence behind a verdict.
+
+- One transaction per run: a process killed half-way leaves the runs before it, never half a run.
+- WAL journal, so that a reader (the app) never waits for a writer (`launchtui check --save`).
+- The schema has a version (PRAGMA user_version) and numbered migrations, applied on open.
+- Bounded: the last RUNS_KEPT runs keep their results; older results are dropped except the
+  latest two of each (check id, target), which the sprint file's verdict and its "changed since"
+  still need.
+- Evidence is what checks put in a result, which never holds a secret (checks redact); nothing
+  else is written here.
+
+A history that cannot be read or written is reported as a HistoryError: the sprint file alone
+still opens and saves, with no evidence or "changed since" to show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from launchtui.errors import LaunchtuiError
+from launchtui.model.results import Previous, Result, Severity, Status
+from launchtui.sprint.results import plain, text
+
+SUFFIX = ".runs.sqlite"
+RUNS_KEPT = 200
+_BUSY_TIMEOUT = 5.0  # seconds to wait for another process's write to finish
+
+Key = tuple[str, str]  # (check id, target)
+
+# Migration N takes a database at version N-1 to version N. Never edit one that has shipped;
+# add the next.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        stages TEXT NOT NULL,      -- JSON list of stage names
+        counts TEXT NOT NULL,      -- JSON object: status -> count
+        source TEXT NOT NULL       -- "run", or "sprint file" for what a migration moved here
+    );
+    CREATE TABLE results (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL,    -- JSON object
+        fix TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, check_id, target)
+    );
+    CREATE INDEX results_by_key ON results (check_id, target, checked_at);
+    """,
+)
+
+
+class HistoryError(LaunchtuiError):
+    """The run history cannot be read or written (corrupt, locked, unwritable folder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One recorded run: when, which stages, and how many results of each status."""
+
+    id: int
+    at: str
+    stages: list[str]
+    counts: dict[str, int]
+    source: str
+
+
+def history_path(sprint_path: Path) -> Path:
+    """NAME.runs.sqlite beside NAME.toml."""
+    return sprint_path.with_name(f"{sprint_path.stem}{SUFFIX}")
+
+
+class History:
+    """The run history of one sprint file; every method opens, works and closes, so that no
+    connection outlives a call (the app, the CLI and tests may use the same file)."""
+
+    def __init__(self, sprint_path: Path) -> None:
+        self.path = history_path(sprint_path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def record_run(
+        self,
+        results: Sequence[Result],
+        at: str,
+        *,
+        source: str = "run",
+        stages: Iterable[str] = (),
+        counts: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store one run and its results in one transaction; returns the run's id. `counts`
+        defaults to the results' (a run moved from an old sprint file has counts only)."""
+        if counts is None:
+            counts = {str(status): 0 for status in Status}
+            for result in results:
+                counts[str(result.status)] += 1
+        names = sorted({*stages, *(str(result.stage) for result in results)})
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (at, stages, counts, source) VALUES (?, ?, ?, ?)",
+                (at, json.dumps(names), json.dumps(dict(counts)), source),
+            )
+            run_id = cursor.lastrowid
+            if run_id is None:  # pragma: no cover - sqlite3 always sets it after an INSERT
+                raise HistoryError(f"{self.path}: the run was not recorded")
+            db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_row(run_id, result, at) for result in results],
+            )
+            _prune(db)
+        return run_id
+
+    def latest(self) -> dict[Key, Result]:
+        """The newest stored result of every (check id, target), with `previous` set from the
+        one before it."""
+        query = """
+            SELECT * FROM (
+                SELECT results.*, ROW_NUMBER() OVER (
+                    PARTITION BY check_id, target ORDER BY checked_at DESC, run_id DESC
+                ) AS age
+                FROM results
+            ) WHERE age <= 2 ORDER BY check_id, target, age
+        """
+        if not self.exists():
+            return {}
+        found: dict[Key, Result] = {}
+        with self._connect() as db:
+            for row in db.execute(query):
+                key = (row["check_id"], row["target"])
+                if row["age"] == 1:
+                    found[key] = _result(row)
+                elif key in found:
+                    found[key].previous = Previous.of(_result(row))
+        return found
+
+    def has_run(self, at: str, source: str) -> bool:
+        """Whether a run of this time and source is recorded (a migration that was interrupted
+        after writing here is not written twice)."""
+        if not self.exists():
+            return False
+        with self._connect() as db:
+            found = db.execute("SELECT 1 FROM runs WHERE at = ? AND source = ?", (at, source))
+            return found.fetchone() is not None
+
+    def runs(self) -> list[Run]:
+        """Every recorded run, oldest first."""
+        if not self.exists():
+            return []
+        with self._connect() as db:
+            return [
+                Run(
+                    row["id"],
+                    row["at"],
+                    json.loads(row["stages"]),
+                    json.loads(row["counts"]),
+                    row["source"],
+                )
+                for row in db.execute("SELECT * FROM runs ORDER BY at, id")
+            ]
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a transaction: committed on success, rolled back on any error, closed
+        either way; sqlite3's errors become HistoryError."""
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint
+            _migrate(db, self.path)
+            with db:  # one transaction
+                yield db
+        except (sqlite3.Error, ValueError, KeyError) as exc:  # also a row edited out of shape
+            raise HistoryError(f"{self.path.name}: run history unusable: {exc}") from None
+        finally:
+            if db is not None:
+                db.close()
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(_MIGRATIONS):
+        raise HistoryError(
+            f"{path.name}: written by a newer launchtui (schema {version}, this one knows "
+            f"{len(_MIGRATIONS)}); upgrade launchtui to use it"
+        )
+    for number in range(version + 1, len(_MIGRATIONS) + 1):
+        # executescript commits first; the version is set in the same script, so a migration
+        # either lands with its version or not at all.
+        db.executescript(
+            f"BEGIN; {_MIGRATIONS[number - 1]} PRAGMA user_version = {number}; COMMIT;"
+        )
+
+
+def _prune(db: sqlite3.Connection) -> None:
+    """Keep the last RUNS_KEPT runs, and the two newest results of every key from older ones."""
+    db.execute(
+        """
+        DELETE FROM results WHERE run_id NOT IN (
+            SELECT id FROM runs ORDER BY at DESC, id DESC LIMIT ?
+        ) AND rowid NOT IN (
+            SELECT rowid FROM (
+                SELECT rowid, ROW_NUMBER() OVER (
+                    PARTITION BY check_id, target ORDER BY checked_at DESC, run_id DESC
+                ) AS age FROM results
+            ) WHERE age <= 2
+        )
+        """,
+        (RUNS_KEPT,),
+    )
+    db.execute(
+        """
+        DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY at DESC, id DESC LIMIT ?)
+        AND NOT EXISTS (SELECT 1 FROM results WHERE results.run_id = runs.id)
+        """,
+        (RUNS_KEPT,),
+    )
+
+
+def _row(run_id: int, result: Result, at: str) -> tuple[Any, ...]:
+    return (
+        run_id,
+        text(result.id),
+        text(result.target),
+        str(result.stage),
+        str(result.status),
+        str(result.severity),
+        text(result.summary),
+        json.dumps(plain(result.evidence), ensure_ascii=False),
+        text(result.fix),
+        int(result.duration_ms),
+        result.checked_at or at,
+    )
+
+
+def _result(row: sqlite3.Row) -> Result:
+    return Result(
+        id=row["check_id"],
+        stage=row["stage"],
+        target=row["target"],
+        status=Status(row["status"]),
+        severity=Severity(row["severity"]),
+        summary=row["summary"],
+        evidence=json.loads(row["evidence"]),
+        fix=row["fix"],
+        duration_ms=row["duration_ms"],
+        checked_at=row["checked_at"],
+    )
