@@ -15,8 +15,8 @@ A target is one of five kinds:
 output: it must not change for a given target. `Target.parse` reads that text back, telling
 the kinds apart in this order: text holding " -> " is a pair (split at the first arrow; a URL
 cannot hold the spaces); text starting with "[" is a setting; text holding "://" is a URL;
-text with a label starting with "_" is a record name (every record name a check targets has
-one: `_domainkey`, `_dmarc`, `_mta-sts`); anything else, the empty text included, is a host.
+text with a label starting with "_" is a record name (the record names checks target all have
+one, as `_domainkey` does); anything else, the empty text included, is a host.
 A host or name ending in " (note)" keeps the note apart. For every target a check produces,
 `Target.parse(target.text) == target`.
 """
@@ -94,9 +94,9 @@ class Target:
 
     @property
     def host(self) -> str:
-        """The hostname the target is about, lower-cased: a pair's first part's host, a URL's
-        host, or the value itself (results are grouped by host in the routing map and the
-        risk list)."""
+        """The hostname the target is about, lower-cased: the host of a URL (a pair's first
+        part included), else the value up to its first space (results are grouped by host in
+        the routing map and the risk list)."""
         first = self.value
         if "://" in first:
             return (urlsplit(first).hostname or first).lower()
