@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from launchtui.checks.registry import Check, checks_for_stages
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.model.tasks import Task
 from launchtui.sprint.tasks_store import TaskState, task_done
 
@@ -19,11 +20,11 @@ Key = tuple[str, str]  # (check id, target), as the store keys results
 @dataclass(frozen=True, slots=True)
 class PlannedRow:
     check: Check
-    target: str
+    target: Target
 
     @property
     def key(self) -> Key:
-        return (self.check.id, self.target)
+        return (self.check.id, self.target.text)
 
 
 def planned_rows(stage: str, sprint: Sprint) -> list[PlannedRow]:

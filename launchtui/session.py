@@ -30,6 +30,7 @@ from launchtui.errors import SprintFileError
 from launchtui.model.results import Previous, Result
 from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.targets import Target
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
 from launchtui.sprint import recorded, store
@@ -220,7 +221,7 @@ class SprintSession:
         """Run checks, showing each result as it arrives; the whole run is saved at the end
         (a run stopped half-way saves nothing)."""
         sprint = self.document.sprint
-        keys = {(c.id, t) for c in checks for t in c.targets(sprint)}
+        keys = {(c.id, t.text) for c in checks for t in c.targets(sprint)}
         if not keys:
             self.listener.notice("Nothing to run in this stage yet.")
             return
@@ -235,9 +236,10 @@ class SprintSession:
             self._mark_running(keys, running=False)
         self._save(results)
 
-    async def run_one(self, check: Check, target: str) -> None:
+    async def run_one(self, check: Check, target: Target) -> None:
         sprint = self.document.sprint
-        self._mark_running({(check.id, target)})
+        key = (check.id, target.text)
+        self._mark_running({key})
         try:
             async with _context(sprint) as ctx:
                 result = await run_one(check, target, ctx)
@@ -245,7 +247,7 @@ class SprintSession:
             self.listener.notice(f"The run stopped: {exc}", "error")
             return
         finally:
-            self._mark_running({(check.id, target)}, running=False)
+            self._mark_running({key}, running=False)
         self._arrived(result)
         self._save([result])
 

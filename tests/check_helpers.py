@@ -20,6 +20,7 @@ from launchtui.checks.registry import all_checks
 from launchtui.lab import Lab
 from launchtui.model.results import Result, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.timeouts import Timeouts
 from launchtui.sprint import store
 
@@ -36,8 +37,14 @@ def lab_dig(sprint: Sprint) -> str:
     return f"dig +short @{address} -p {port}"
 
 
-def run_check(check_id: str, sprint: Sprint, target: str, timeouts: Timeouts = FAST) -> Result:
+def run_check(
+    check_id: str, sprint: Sprint, target: Target | str, timeouts: Timeouts = FAST
+) -> Result:
+    """Run one check on one target; a target given as text is read as a stored result's is
+    (Target.parse), so a test names it the way the sprint file and the reports show it."""
     check = next(c for c in all_checks() if c.id == check_id)
+    if isinstance(target, str):
+        target = Target.parse(target)
 
     async def go() -> Result:
         async with check_context(sprint, timeouts=timeouts) as ctx:

@@ -26,7 +26,7 @@ def sprint(lab, tmp_path_factory):
 
 def test_targets_are_each_hostname_and_each_private_url(sprint):
     check = next(c for c in all_checks() if c.id == CHECK)
-    targets = check.targets(sprint)
+    targets = [t.text for t in check.targets(sprint)]
     assert targets[:3] == [ZONE, f"www.{ZONE}", f"app.{ZONE}"]
     assert targets[-1] == f"{APP}/api/posts"
 

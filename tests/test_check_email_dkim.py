@@ -15,6 +15,7 @@ from launchtui.checks.email.dkim import plan
 from launchtui.lab import HostSpec, LabConfig, LabThread, demo_config
 from launchtui.model.results import Severity, Status
 from launchtui.model.sprint import EmailConfig, Sprint
+from launchtui.model.targets import Target
 from launchtui.net.timeouts import Timeouts
 
 pytest_plugins = ["lab_fixtures"]
@@ -258,20 +259,23 @@ def test_a_4_kb_record_split_into_many_strings_is_joined(sprint: Sprint) -> None
 
 def test_targets_are_the_declared_selectors_whatever_the_senders() -> None:
     email = EmailConfig(domain=ZONE, senders=("mailgun",), dkim_selectors=("lab", "legacy2019"))
-    assert list(plan(email)) == [f"lab._domainkey.{ZONE}", f"legacy2019._domainkey.{ZONE}"]
+    assert [t.text for t in plan(email)] == [
+        f"lab._domainkey.{ZONE}",
+        f"legacy2019._domainkey.{ZONE}",
+    ]
 
 
 def test_without_declared_selectors_the_senders_usual_ones_are_targets() -> None:
     email = EmailConfig(domain=ZONE, senders=("postmark", "mailgun", "amazon-ses"))
-    assert list(plan(email)) == [
+    assert [t.text for t in plan(email)] == [
         f"pm._domainkey.{ZONE}",
         f"k1._domainkey.{ZONE}",
         f"mx._domainkey.{ZONE}",
         f"smtp._domainkey.{ZONE}",
         f"{ZONE} (Amazon SES)",
     ]
-    assert plan(email)[f"mx._domainkey.{ZONE}"].siblings == ("k1", "smtp")
-    assert list(plan(EmailConfig(domain=ZONE))) == [ZONE]
+    assert plan(email)[Target.for_name(f"mx._domainkey.{ZONE}")].siblings == ("k1", "smtp")
+    assert [t.text for t in plan(EmailConfig(domain=ZONE))] == [ZONE]
 
 
 def test_a_guessed_selector_passes_when_another_of_the_senders_is_published(

@@ -11,7 +11,7 @@ from lab_fixtures import ZONE
 
 from launchtui.checks.registry import all_checks
 from launchtui.model.results import Status
-from launchtui.model.targets import host_of
+from launchtui.model.targets import Target
 
 pytest_plugins = ["lab_fixtures"]
 CHECK = "http.canonical"
@@ -24,14 +24,14 @@ def sprint(lab, tmp_path_factory):
 
 
 def targets(sprint):
-    return next(c for c in all_checks() if c.id == CHECK).targets(sprint)
+    return [t.text for t in next(c for c in all_checks() if c.id == CHECK).targets(sprint)]
 
 
 def test_apex_www_and_the_canonical_host_must_converge_the_others_are_separate(sprint):
     planned = targets(sprint)
     assert planned[:3] == [f"{ZONE} -> {APP}", f"www.{ZONE} -> {APP}", f"app.{ZONE} -> {APP}"]
     assert f"status.{ZONE}" in planned
-    assert [host_of(t) for t in planned] == list(sprint.site.all_hostnames)
+    assert [Target.parse(t).host for t in planned] == list(sprint.site.all_hostnames)
 
 
 @pytest.mark.parametrize("host", [ZONE, f"www.{ZONE}"])

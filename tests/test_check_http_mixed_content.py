@@ -48,7 +48,7 @@ def hostile(sprint, tmp_path):
 
 def test_targets_are_the_key_flows_the_canonical_home_and_each_hostname(sprint):
     check = next(c for c in all_checks() if c.id == CHECK)
-    targets = check.targets(sprint)
+    targets = [t.text for t in check.targets(sprint)]
     assert targets[:5] == [
         f"{APP}/login",
         f"{APP}/join",

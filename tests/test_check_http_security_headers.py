@@ -51,7 +51,7 @@ def raw_server(sprint, tmp_path):
 
 def test_targets_are_the_canonical_home_the_login_flow_and_each_hostname(sprint):
     check = next(c for c in all_checks() if c.id == CHECK)
-    targets = check.targets(sprint)
+    targets = [t.text for t in check.targets(sprint)]
     assert targets[:2] == [f"{APP}/login", f"{APP}/"]
     assert f"https://bare.{ZONE}/" in targets
     assert len(targets) == len(set(targets))

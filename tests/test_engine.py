@@ -13,6 +13,7 @@ from launchtui.checks.engine import run_checks
 from launchtui.checks.registry import Check
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import NetworkConfig, Site, Sprint
+from launchtui.model.targets import Target
 from launchtui.net.errors import NetError
 
 SPRINT = Sprint(
@@ -29,7 +30,7 @@ def make(run, budget: float = 5.0) -> Check:
         stage="edge",
         severity=Severity.HIGH,
         title="test",
-        targets=lambda sprint: list(sprint.site.all_hostnames),
+        targets=lambda sprint: [Target.for_host(h) for h in sprint.site.all_hostnames],
         run=run,
         budget=budget,
     )
@@ -45,8 +46,8 @@ def run(check: Check, concurrency: int = 16):
 
 def test_results_come_back_in_plan_order_with_contract_fields():
     async def check(ctx, target):
-        await asyncio.sleep(0.01 if target.startswith("h1") else 0)
-        return Outcome(Status.PASS, f"ok {target}", {"t": target})
+        await asyncio.sleep(0.01 if target.value.startswith("h1") else 0)
+        return Outcome(Status.PASS, f"ok {target}", {"t": target.text})
 
     results = run(make(check))
     assert [r.target for r in results] == list(SPRINT.site.all_hostnames)

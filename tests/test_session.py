@@ -11,6 +11,7 @@ import tomlkit
 from lab_fixtures import ZONE
 
 from launchtui.checks.registry import checks_for_stages
+from launchtui.model.targets import Target
 from launchtui.model.tasks import tasks_for
 from launchtui.plan import Key
 from launchtui.session import Answer, Level, SprintSession
@@ -75,7 +76,9 @@ def test_a_run_reports_each_result_as_it_arrives_and_saves_once_at_the_end(sprin
     passing, total = session.progress()["edge"]
     assert total == len(session.plan("edge")) + len(tasks_for("edge")) and passing >= 1
 
-    asyncio.run(session.run_one(checks[0], FAILING[1]))  # the saved fail becomes previous
+    asyncio.run(
+        session.run_one(checks[0], Target.for_host(FAILING[1]))
+    )  # the saved fail becomes previous
     previous = session.results[FAILING].previous
     assert previous is not None and previous.status == "fail"
 

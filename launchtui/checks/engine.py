@@ -20,6 +20,7 @@ from launchtui.checks.registry import Check
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Outcome, Result, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.errors import NetError
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
@@ -37,7 +38,7 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def plan(checks: list[Check], sprint: Sprint) -> list[tuple[Check, str]]:
+def plan(checks: list[Check], sprint: Sprint) -> list[tuple[Check, Target]]:
     """Every (check, target) pair to run, in report order."""
     return [(check, target) for check in checks for target in check.targets(sprint)]
 
@@ -52,7 +53,7 @@ async def run_checks(
     """Run every target of every check; results come back in plan order."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(check: Check, target: str) -> Result:
+    async def one(check: Check, target: Target) -> Result:
         async with gate:
             result = await run_one(check, target, ctx)
         if on_result is not None:
@@ -62,7 +63,7 @@ async def run_checks(
     return list(await asyncio.gather(*(one(c, t) for c, t in plan(checks, ctx.sprint))))
 
 
-async def run_one(check: Check, target: str, ctx: CheckContext) -> Result:
+async def run_one(check: Check, target: Target, ctx: CheckContext) -> Result:
     started = time.perf_counter()
     checked_at = now_iso()
     try:
@@ -84,7 +85,7 @@ async def run_one(check: Check, target: str, ctx: CheckContext) -> Result:
     return Result(
         id=check.id,
         stage=check.stage,
-        target=target,
+        target=target.text,  # the key in the sprint file and the reports
         status=outcome.status,
         severity=check.severity,
         summary=outcome.summary,

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from launchtui.model.results import Outcome, Severity
 from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
+from launchtui.model.targets import Target
 
 if TYPE_CHECKING:  # the network stack loads when a check runs, not to list the checks
     from launchtui.checks.context import CheckContext
 
-CheckFunction = Callable[["CheckContext", str], Awaitable[Outcome]]
-TargetFunction = Callable[[Sprint], list[str]]
+CheckFunction = Callable[["CheckContext", Target], Awaitable[Outcome]]
+TargetFunction = Callable[[Sprint], list[Target]]
 
 # Check modules live in one package per stage (checks/edge/, checks/email/, ...) and register
 # themselves on import; modules whose names start with "_" are shared helpers.

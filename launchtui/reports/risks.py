@@ -28,7 +28,7 @@ from typing import Any
 
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.stages import STAGE_NAMES
-from launchtui.model.targets import host_of
+from launchtui.model.targets import Target
 
 GROUPS = ("blocker", "high", "nice-to-have")
 _STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.WARN)
@@ -248,7 +248,7 @@ def _heads(results: list[Result]) -> dict[int, tuple[Result, Link]]:
     """id(member) -> (the head that takes it in, by which link), for every result taken in."""
     by_host: dict[str, list[Result]] = {}
     for result in results:
-        by_host.setdefault(host_of(result.target), []).append(result)
+        by_host.setdefault(Target.parse(result.target).host, []).append(result)
     heads: dict[int, tuple[Result, Link]] = {}
     for link in LINKS:
         for on_host in by_host.values():

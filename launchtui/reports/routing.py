@@ -13,7 +13,7 @@ from typing import Any
 
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
-from launchtui.model.targets import host_of
+from launchtui.model.targets import Target
 from launchtui.reports.literal import literal
 
 UNKNOWN = "unknown"
@@ -47,7 +47,7 @@ def build_routing(sprint: Sprint, results: list[Result]) -> list[RouteEntry]:
     """One entry per public hostname of the sprint, apex first."""
     by_check: dict[tuple[str, str], Result] = {}
     for result in results:
-        by_check[(result.id, host_of(result.target))] = result
+        by_check[(result.id, Target.parse(result.target).host)] = result
     return [_entry(host, by_check) for host in sprint.site.all_hostnames]
 
 

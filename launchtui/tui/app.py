@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.model.stages import STAGE_NAMES, STAGES
+from launchtui.model.targets import Target
 from launchtui.plan import Key
 from launchtui.session import EMAIL_TEST_WAIT, Answer, Level, SprintSession
 from launchtui.sprint import store
@@ -239,7 +240,9 @@ class LaunchApp(App[int]):
         check = self.sprint.check(check_id)
         if check is not None:
             group = f"one:{check_id}:{target}"
-            self.run_worker(self.sprint.run_one(check, target), group=group, exclusive=True)
+            self.run_worker(
+                self.sprint.run_one(check, Target.parse(target)), group=group, exclusive=True
+            )
 
     def _mounted_screens(self) -> Iterable[StageScreen]:
         return (screen for screen in self._screens.values() if screen.is_mounted)

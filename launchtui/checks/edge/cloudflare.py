@@ -26,6 +26,7 @@ from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net import cloudflare
 from launchtui.net.commands import Commands
 from launchtui.net.dns import resolve_addresses
@@ -38,11 +39,12 @@ GOOD_SSL = ("strict", "origin_pull")  # Full (strict), and its origin-pull varia
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     addresses = await resolve_addresses(ctx.net.dns, host)
     response = await ctx.net.http.fetch(f"https://{host}/", max_body=1024)
     evidence, warns = judge_proxy(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import NetworkConfig, Sprint
+from launchtui.model.targets import Target
 from launchtui.net import certificate as certs
 from launchtui.net.authoritative import ancestors
 from launchtui.net.dns import Answer, DnsClient
@@ -138,11 +139,12 @@ async def closest_caa(client: DnsClient, host: str) -> tuple[str, tuple[str, ...
     return None
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     found = await closest_caa(ctx.net.dns, host)
     if found is None:
         return Outcome(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import HostPort, Sprint
+from launchtui.model.targets import Target
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
@@ -37,11 +38,12 @@ class Reply:
     server: HostPort
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     if not ctx.net.config.public_resolvers:
         return Outcome(
             Status.SKIP,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer
@@ -71,11 +72,12 @@ def provider(name: str) -> str | None:
     return None
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     chain: list[str] = []
     name = host
     while True:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
 
@@ -15,11 +16,12 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     a, aaaa = await asyncio.gather(
         ctx.net.dns.lookup(host, "A"), ctx.net.dns.lookup(host, "AAAA"), return_exceptions=True
     )
@@ -35,12 +37,12 @@ async def _run(ctx: CheckContext, host: str) -> Outcome:
     dig = ctx.net.commands.dig
     nxdomain = next((x for x in lookups if x.answer is Answer.NXDOMAIN), None)
     if nxdomain is not None and nxdomain.cnames:
-        target = nxdomain.cnames[-1]
+        end = nxdomain.cnames[-1]
         return Outcome(
             Status.FAIL,
-            f"{host} is a CNAME to {target}, which does not exist (NXDOMAIN)",
+            f"{host} is a CNAME to {end}, which does not exist (NXDOMAIN)",
             evidence,
-            fix=f"{host} points (CNAME) at {target}, a name that does not exist: visitors get "
+            fix=f"{host} points (CNAME) at {end}, a name that does not exist: visitors get "
             "a DNS error, and if the target is a hosting or SaaS name anyone can claim, "
             "whoever claims it serves your subdomain.\n"
             f"1. Point the CNAME of {host} at the right target, or delete the record if "

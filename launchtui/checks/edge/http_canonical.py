@@ -18,26 +18,29 @@ from launchtui.checks.edge._chains import chain_evidence, final_page, follow_fro
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.model.targets import pair, split_pair
+from launchtui.model.targets import Kind, Target
 from launchtui.net.redirects import PERMANENT, Chain
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
-NOT_SET = "[site].canonical"  # the one target when no canonical URL is set
+NOT_SET = Target.for_setting("[site].canonical")  # the one target when no canonical URL is set
 
 
-def _targets(sprint: Sprint) -> list[str]:
+def _targets(sprint: Sprint) -> list[Target]:
     site = sprint.site
     if not site.canonical:
         return [NOT_SET]
     canonical = origin(site.canonical)
     converging = {site.apex, f"www.{site.apex}", urlsplit(canonical).hostname}
-    return [pair(host, canonical) if host in converging else host for host in site.all_hostnames]
+    return [
+        Target.for_pair(host, canonical) if host in converging else Target.for_host(host)
+        for host in site.all_hostnames
+    ]
 
 
-async def _run(ctx: CheckContext, target: str) -> Outcome:
-    if target == NOT_SET:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    if target.kind is Kind.SETTING:
         return Outcome(
             Status.SKIP,
             "no [site].canonical set: nothing to converge on",
@@ -45,7 +48,7 @@ async def _run(ctx: CheckContext, target: str) -> Outcome:
             '`canonical = "https://app.example.com"`; the apex and www then must redirect '
             "there.",
         )
-    host, canonical = split_pair(target) or (target, "")
+    host, canonical = target.value, target.to  # to: "" for a bare host
     chain = await follow_from(ctx.net.http, f"https://{host}/")
     evidence = chain_evidence(chain)
     # What curl -L will follow: the hops launchtui followed, then the canonical origin.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
@@ -113,11 +114,12 @@ def parse(value: str) -> Policy:
     return Policy(int(age), "includesubdomains" in found, "preload" in found)
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     response = await ctx.net.http.fetch(f"https://{host}/", max_body=0)
     values = response.header_all(HEADER)
     evidence: Evidence = {"url": response.url, "status": response.status}

@@ -21,17 +21,19 @@ from launchtui.checks.edge._chains import (
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     start = f"http://{host}/"
     chain = await follow_from(ctx.net.http, start)  # port 80 refused or silent: NetError
     evidence = chain_evidence(chain)

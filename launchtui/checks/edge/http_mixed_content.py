@@ -21,6 +21,7 @@ from launchtui.checks.edge._chains import chain_evidence
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net import html
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
@@ -34,16 +35,16 @@ PAGE_LIMIT = 2 * 1024 * 1024
 KEY_FLOWS = ("login", "join", "invite", "checkout")
 
 
-def page_targets(sprint: Sprint, flows: tuple[str, ...]) -> list[str]:
+def page_targets(sprint: Sprint, flows: tuple[str, ...]) -> list[Target]:
     """The flow pages named, the canonical home page and each hostname's home page."""
     urls = [sprint.flows[name] for name in flows if sprint.flows.get(name)]
     canonical = urlsplit(sprint.site.canonical).hostname
     hosts = [canonical] if canonical else []
     urls += [f"https://{host}/" for host in [*hosts, *sprint.site.all_hostnames]]
-    return list(dict.fromkeys(urls))
+    return [Target.for_url(url) for url in dict.fromkeys(urls)]
 
 
-def _targets(sprint: Sprint) -> list[str]:
+def _targets(sprint: Sprint) -> list[Target]:
     return page_targets(sprint, KEY_FLOWS)
 
 
@@ -59,7 +60,8 @@ async def fetch_page(ctx: CheckContext, url: str) -> tuple[Fetched, Evidence]:
     return final, chain_evidence(chain)
 
 
-async def _run(ctx: CheckContext, url: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    url = target.value
     page, evidence = await fetch_page(ctx, url)
     evidence["body_bytes"] = len(page.body)
     evidence["truncated"] = page.truncated

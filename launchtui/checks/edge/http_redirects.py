@@ -9,24 +9,23 @@ from launchtui.checks.edge._chains import chain_evidence, final_page, follow_fro
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
-from launchtui.model.targets import pair, split_pair
+from launchtui.model.targets import Kind, Target
 from launchtui.net.redirects import PERMANENT
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop
-NONE_DECLARED = "[site].redirects"  # the one target when no old URL is declared
+NONE_DECLARED = Target.for_setting("[site].redirects")  # the one target when no old URL is declared
 
 
-def _targets(sprint: Sprint) -> list[str]:
+def _targets(sprint: Sprint) -> list[Target]:
     redirects = sprint.site.redirects
-    return [pair(r.from_url, r.to_url) for r in redirects] or [NONE_DECLARED]
+    return [Target.for_pair(r.from_url, r.to_url) for r in redirects] or [NONE_DECLARED]
 
 
-async def _run(ctx: CheckContext, target: str) -> Outcome:
-    declared = split_pair(target)
-    if declared is None:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    if target.kind is not Kind.PAIR:
         return Outcome(
             Status.SKIP,
             "no old URLs declared in [site].redirects: nothing to check",
@@ -35,7 +34,7 @@ async def _run(ctx: CheckContext, target: str) -> Outcome:
             '`redirects = [ { from = "http://example.com/join", to = '
             '"https://app.example.com/join" } ]` under [site].',
         )
-    old, new = declared
+    old, new = target.value, target.to
     chain = await follow_from(ctx.net.http, old)
     evidence = chain_evidence(chain) | {"expected": new}
     verify = ctx.net.commands.curl("-sIL", old, *(hop.url for hop in chain.hops), new)

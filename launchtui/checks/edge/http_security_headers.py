@@ -44,6 +44,7 @@ from launchtui.checks.edge.http_mixed_content import fetch_page, page_targets
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.http import Fetched
 
@@ -77,11 +78,12 @@ WEAK_REFERRER = frozenset({"unsafe-url", "no-referrer-when-downgrade"})
 _ANY_ANCESTOR = re.compile(r"\*|[a-z][a-z0-9+.-]*:(//\*)?", re.IGNORECASE)
 
 
-def _targets(sprint: Sprint) -> list[str]:
+def _targets(sprint: Sprint) -> list[Target]:
     return page_targets(sprint, ("login",))
 
 
-async def _run(ctx: CheckContext, url: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    url = target.value
     page, evidence = await fetch_page(ctx, url)
     headers = {name: page.header_all(name) for name in HEADERS}
     evidence["headers"] = {name: values for name, values in headers.items() if values}

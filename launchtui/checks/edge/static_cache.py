@@ -25,6 +25,7 @@ from launchtui.checks.edge.http_mixed_content import PAGE_LIMIT, fetch_page
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Kind, Target
 from launchtui.net import html
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
@@ -41,14 +42,15 @@ ASSET_TAGS = frozenset({"script", "stylesheet", "img"})
 CDN_HEADERS = ("cdn-cache-control", "cloudflare-cdn-cache-control", "surrogate-control")
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return [*sprint.site.all_hostnames, *dict.fromkeys(sprint.private_urls)]
+def _targets(sprint: Sprint) -> list[Target]:
+    hosts = [Target.for_host(host) for host in sprint.site.all_hostnames]
+    return [*hosts, *(Target.for_url(url) for url in dict.fromkeys(sprint.private_urls))]
 
 
-async def _run(ctx: CheckContext, target: str) -> Outcome:
-    if "://" in target:
-        return await _private(ctx, target)
-    return await _site(ctx, target)
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    if target.kind is Kind.URL:
+        return await _private(ctx, target.value)
+    return await _site(ctx, target.value)
 
 
 def cache_control(response: Fetched, header: str = "cache-control") -> dict[str, str]:

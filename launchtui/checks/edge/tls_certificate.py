@@ -11,6 +11,7 @@ from launchtui.checks.registry import Check, register
 from launchtui.model.renewal import Renewal, span
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net import ari
 from launchtui.net import certificate as certs
 from launchtui.net.commands import Commands
@@ -26,11 +27,12 @@ _UNTRUSTED = {2, 18, 19, 20, 21, 24, 27, 28, 29}
 _EXPIRED, _NOT_YET_VALID, _HOSTNAME_MISMATCH = 10, 9, 62
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     try:
         probe = await probe_tls(
             ctx.net.connector, host, 443, ctx.net.trust, ctx.net.timeouts.connect

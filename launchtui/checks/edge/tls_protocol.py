@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
 
@@ -42,8 +43,8 @@ class Attempt:
         return f"accepted ({self.detail})" if self.accepted else f"refused ({self.detail})"
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return list(sprint.site.all_hostnames)
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
 @functools.cache
@@ -108,7 +109,8 @@ async def _legacy(ctx: CheckContext, host: str, name: str) -> Attempt:
     return await _attempt(ctx, host, _legacy_context(LEGACY[name]))
 
 
-async def _run(ctx: CheckContext, host: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    host = target.value
     modern = await _attempt(ctx, host, _modern_context())
     attempts = await asyncio.gather(*(_legacy(ctx, host, name) for name in LEGACY))
     legacy = dict(zip(LEGACY, attempts, strict=True))

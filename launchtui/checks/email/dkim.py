@@ -24,6 +24,7 @@ from launchtui.email.txt import txt_value
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.senders import SENDERS, Sender
 from launchtui.model.sprint import EmailConfig, Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
@@ -41,10 +42,10 @@ _SELECTOR = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """What one target of the check stands for."""
+class Selector:
+    """What one target of the check stands for: a selector to look up, or a missing one."""
 
-    name: str  # the row's target: the selector's DNS name, or what is missing
+    name: str  # the selector's DNS name; the row's text when the selector is missing
     domain: str
     selector: str = ""  # empty: a sender whose selectors must be declared
     senders: tuple[Sender, ...] = ()  # catalogue senders that use this selector (a guess)
@@ -55,71 +56,71 @@ def key_name(selector: str, domain: str) -> str:
     return f"{selector}._domainkey.{domain}"
 
 
-def plan(email: EmailConfig) -> dict[str, Target]:
-    """The targets for an [email] table, by target name, in order."""
+def plan(email: EmailConfig) -> dict[Target, Selector]:
+    """The targets for an [email] table, with what each stands for, in order."""
     domain = email.domain
     if email.dkim_selectors:
-        names = (key_name(s, domain) for s in email.dkim_selectors)
         return {
-            name: Target(name, domain, selector)
-            for name, selector in zip(names, email.dkim_selectors, strict=True)
+            Target.for_name(key_name(s, domain)): Selector(key_name(s, domain), domain, s)
+            for s in email.dkim_selectors
         }
     senders = [SENDERS[key] for key in email.senders if key in SENDERS]
     if not senders:
-        return {domain: Target(domain, domain)}
-    targets: dict[str, Target] = {}
+        return {Target.for_host(domain): Selector(domain, domain)}
+    targets: dict[Target, Selector] = {}
     for sender in senders:
         if not sender.dkim_selectors:
-            name = f"{domain} ({sender.title})"
-            targets[name] = Target(name, domain, senders=(sender,))
+            target = Target.for_host(domain, note=sender.title)
+            targets[target] = Selector(target.text, domain, senders=(sender,))
         for selector in sender.dkim_selectors:
             users = tuple(s for s in senders if selector in s.dkim_selectors)
             siblings = tuple(
                 dict.fromkeys(o for s in users for o in s.dkim_selectors if o != selector)
             )
             name = key_name(selector, domain)
-            targets[name] = Target(name, domain, selector, users, siblings)
+            targets[Target.for_name(name)] = Selector(name, domain, selector, users, siblings)
     return targets
 
 
-def _targets(sprint: Sprint) -> list[str]:
+def _targets(sprint: Sprint) -> list[Target]:
     return list(plan(sprint.email))
 
 
-def _target(ctx: CheckContext, name: str) -> Target:
-    planned = plan(ctx.sprint.email).get(name)
+def _selector(ctx: CheckContext, target: Target) -> Selector:
+    planned = plan(ctx.sprint.email).get(target)
     if planned is not None:
         return planned
+    name = target.text  # a stored result's target no longer planned: read its name
     selector, _, domain = name.partition("._domainkey.")
-    return Target(name, domain, selector if domain else "")
+    return Selector(name, domain, selector if domain else "")
 
 
-async def _run(ctx: CheckContext, name: str) -> Outcome:
-    target = _target(ctx, name)
-    if not target.selector:
-        return _undeclared(target)
-    if not _SELECTOR.fullmatch(target.selector) or len(target.name) > MAX_NAME:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    planned = _selector(ctx, target)
+    if not planned.selector:
+        return _undeclared(planned)
+    if not _SELECTOR.fullmatch(planned.selector) or len(planned.name) > MAX_NAME:
         return Outcome(
             Status.FAIL,
-            f"{target.name}: {target.selector!r} is not a DNS name a selector can have",
-            fix=_fix_declare(target.domain, "your sending service"),
+            f"{planned.name}: {planned.selector!r} is not a DNS name a selector can have",
+            fix=_fix_declare(planned.domain, "your sending service"),
         )
-    lookup = await ctx.net.dns.lookup(target.name, "TXT")
-    evidence: Evidence = {"resolver": ctx.net.dns.label, "name": target.name}
-    if target.senders:
-        evidence["guessed_from"] = [s.title for s in target.senders]
+    lookup = await ctx.net.dns.lookup(planned.name, "TXT")
+    evidence: Evidence = {"resolver": ctx.net.dns.label, "name": planned.name}
+    if planned.senders:
+        evidence["guessed_from"] = [s.title for s in planned.senders]
     if lookup.cnames:
-        evidence["cname_chain"] = [target.name, *lookup.cnames]
+        evidence["cname_chain"] = [planned.name, *lookup.cnames]
     if lookup.answer is not Answer.FOUND:
-        return await _missing(ctx, target, lookup, evidence)
+        return await _missing(ctx, planned, lookup, evidence)
     texts = [txt_value(record, errors="replace") for record in lookup.records]
     evidence["records"] = texts
-    return judge(target, texts, evidence, ctx.net.commands)
+    return judge(planned, texts, evidence, ctx.net.commands)
 
 
-def judge(target: Target, texts: list[str], evidence: Evidence, commands: Commands) -> Outcome:
-    """The verdict on the TXT records (strings joined) found at the target's name."""
-    name = target.name
+def judge(planned: Selector, texts: list[str], evidence: Evidence, commands: Commands) -> Outcome:
+    """The verdict on the TXT records (strings joined) found at the selector's name."""
+    name = planned.name
     candidates = [t for t in texts if dkr.looks_like_dkim(t)] if len(texts) > 1 else texts
     if len(candidates) > 1:
         return Outcome(
@@ -127,14 +128,14 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             f"{name}: {len(candidates)} DKIM records at one name: receivers may read any of "
             "them, so signatures fail at random",
             evidence,
-            fix=_fix_several(target, commands, len(candidates)),
+            fix=_fix_several(planned, commands, len(candidates)),
         )
     if not candidates:
         return Outcome(
             Status.FAIL,
             f"{name}: {len(texts)} TXT records, none of them a DKIM key record",
             evidence,
-            fix=_fix_publish(target, commands),
+            fix=_fix_publish(planned, commands),
         )
     text = candidates[0]
     evidence["record"] = text
@@ -145,7 +146,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             Status.FAIL,
             f"{name}: the DKIM record is invalid: {exc}",
             evidence,
-            fix=_fix_republish(target, commands, str(exc)),
+            fix=_fix_republish(planned, commands, str(exc)),
         )
     evidence |= {
         "key_type": record.key_type,
@@ -160,14 +161,14 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             f"{name}: the key is revoked (p= is empty): every message signed with this "
             "selector fails DKIM",
             evidence,
-            fix=_fix_revoked(target, commands),
+            fix=_fix_revoked(planned, commands),
         )
     if not record.for_email:
         return Outcome(
             Status.FAIL,
             f"{name}: s={':'.join(record.service_types)} does not allow the key for email",
             evidence,
-            fix=_fix_republish(target, commands, "its s= tag excludes email"),
+            fix=_fix_republish(planned, commands, "its s= tag excludes email"),
         )
     if record.hash_algorithms and "sha256" not in record.hash_algorithms:
         return Outcome(
@@ -175,7 +176,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             f"{name}: h={':'.join(record.hash_algorithms)} allows no sha256, and receivers "
             "reject sha1 signatures (RFC 8301)",
             evidence,
-            fix=_fix_republish(target, commands, "its h= tag allows only sha1"),
+            fix=_fix_republish(planned, commands, "its h= tag allows only sha1"),
         )
     try:
         key = dkr.load_key(record)
@@ -184,7 +185,7 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             Status.FAIL,
             f"{name}: the key does not load: {exc}",
             evidence,
-            fix=_fix_republish(target, commands, str(exc)),
+            fix=_fix_republish(planned, commands, str(exc)),
         )
     evidence |= {"bits": key.bits, "key_encoding": key.encoding}
     described = f"{key.key_type.upper() if key.key_type == 'rsa' else 'Ed25519'} {key.bits}-bit"
@@ -194,43 +195,43 @@ def judge(target: Target, texts: list[str], evidence: Evidence, commands: Comman
             f"{name}: {described} key: receivers reject keys under {MIN_RSA_BITS} bits "
             "(RFC 8301), so every signature fails",
             evidence,
-            fix=_fix_rotate(target, commands, key.bits),
+            fix=_fix_rotate(planned, commands, key.bits),
         )
     findings: list[str] = []
     fixes: list[str] = []
     if key.key_type == "rsa" and key.bits < GOOD_RSA_BITS:
         findings.append(f"{described} key is weak (use {GOOD_RSA_BITS} bits)")
-        fixes.append(_fix_rotate(target, commands, key.bits))
+        fixes.append(_fix_rotate(planned, commands, key.bits))
     if key.key_type == "rsa" and key.bits > MAX_RSA_BITS:
         findings.append(f"{described} key is larger than receivers must support ({MAX_RSA_BITS})")
-        fixes.append(_fix_rotate(target, commands, key.bits))
+        fixes.append(_fix_rotate(planned, commands, key.bits))
     if record.testing:
         findings.append("t=y: the domain says it is testing DKIM, receivers may ignore failures")
-        fixes.append(_fix_testing(target, commands, record))
+        fixes.append(_fix_testing(planned, commands, record))
     others = len(texts) - 1
     if others:
         findings.append(
             f"{others} other TXT record(s) at the selector name: RFC 6376 3.6.2.2 leaves the "
             "result undefined"
         )
-        fixes.append(_fix_several(target, commands, len(texts)))
+        fixes.append(_fix_several(planned, commands, len(texts)))
     if findings:
         return Outcome(Status.WARN, f"{name}: " + "; ".join(findings), evidence, "\n\n".join(fixes))
     return Outcome(Status.PASS, f"{name}: {described} key, published and loadable", evidence)
 
 
 async def _missing(
-    ctx: CheckContext, target: Target, lookup: Lookup, evidence: Evidence
+    ctx: CheckContext, planned: Selector, lookup: Lookup, evidence: Evidence
 ) -> Outcome:
-    name = target.name
+    name = planned.name
     state = "does not exist (NXDOMAIN)" if lookup.answer is Answer.NXDOMAIN else "has no TXT record"
     what = f"is a CNAME to {lookup.cnames[-1]}, which {state}" if lookup.cnames else state
-    if target.senders:
-        published, failure = await _published(ctx, target)
+    if planned.senders:
+        published, failure = await _published(ctx, planned)
         if not published and failure is not None:
             raise failure  # none found, and one could not be asked: cannot tell
-        evidence |= {"usual_selectors": [target.selector, *target.siblings], "found": published}
-        titles = " / ".join(s.title for s in target.senders)
+        evidence |= {"usual_selectors": [planned.selector, *planned.siblings], "found": published}
+        titles = " / ".join(s.title for s in planned.senders)
         if published:
             return Outcome(
                 Status.PASS,
@@ -238,28 +239,28 @@ async def _missing(
                 f"{', '.join(published)} instead (checked on its own row)",
                 evidence,
             )
-        others = f", nor do {titles}'s other usual selectors ({', '.join(target.siblings)})"
+        others = f", nor do {titles}'s other usual selectors ({', '.join(planned.siblings)})"
         return Outcome(
             Status.FAIL,
-            f"{name} {what}{others if target.siblings else ''}: no DKIM key found for {titles}",
+            f"{name} {what}{others if planned.siblings else ''}: no DKIM key found for {titles}",
             evidence,
-            fix=_fix_guessed(target, ctx.net.commands),
+            fix=_fix_guessed(planned, ctx.net.commands),
         )
     return Outcome(
         Status.FAIL,
-        f"{name} {what}: messages signed with selector {target.selector} fail DKIM",
+        f"{name} {what}: messages signed with selector {planned.selector} fail DKIM",
         evidence,
-        fix=_fix_publish(target, ctx.net.commands),
+        fix=_fix_publish(planned, ctx.net.commands),
     )
 
 
-async def _published(ctx: CheckContext, target: Target) -> tuple[list[str], NetError | None]:
-    """The target's sibling selectors that have a TXT record, and a lookup that failed."""
+async def _published(ctx: CheckContext, planned: Selector) -> tuple[list[str], NetError | None]:
+    """The selector's sibling selectors that have a TXT record, and a lookup that failed."""
     published: list[str] = []
     failure: NetError | None = None
-    for selector in target.siblings:
+    for selector in planned.siblings:
         try:
-            lookup = await ctx.net.dns.lookup(key_name(selector, target.domain), "TXT")
+            lookup = await ctx.net.dns.lookup(key_name(selector, planned.domain), "TXT")
         except NetError as exc:
             failure = failure or exc
             continue
@@ -268,25 +269,25 @@ async def _published(ctx: CheckContext, target: Target) -> tuple[list[str], NetE
     return published, failure
 
 
-def _undeclared(target: Target) -> Outcome:
-    if not target.senders:
+def _undeclared(planned: Selector) -> Outcome:
+    if not planned.senders:
         return Outcome(
             Status.SKIP,
-            f"{target.domain}: no [email].dkim_selectors or senders declared: DKIM not checked",
-            fix=_fix_declare(target.domain, "your sending service"),
+            f"{planned.domain}: no [email].dkim_selectors or senders declared: DKIM not checked",
+            fix=_fix_declare(planned.domain, "your sending service"),
         )
-    title = target.senders[0].title
+    title = planned.senders[0].title
     return Outcome(
         Status.WARN,
-        f"{target.domain}: {title} uses per-domain DKIM selectors: declare them in "
+        f"{planned.domain}: {title} uses per-domain DKIM selectors: declare them in "
         "[email].dkim_selectors to have them checked",
-        {"sender": target.senders[0].key},
-        fix=_fix_declare(target.domain, title),
+        {"sender": planned.senders[0].key},
+        fix=_fix_declare(planned.domain, title),
     )
 
 
-def _verify(target: Target, commands: Commands) -> str:
-    return f"Verify: `{commands.dig(target.name, 'TXT')}` shows one record starting v=DKIM1."
+def _verify(planned: Selector, commands: Commands) -> str:
+    return f"Verify: `{commands.dig(planned.name, 'TXT')}` shows one record starting v=DKIM1."
 
 
 def _fix_declare(domain: str, service: str) -> str:
@@ -301,76 +302,76 @@ def _fix_declare(domain: str, service: str) -> str:
     )
 
 
-def _fix_publish(target: Target, commands: Commands) -> str:
+def _fix_publish(planned: Selector, commands: Commands) -> str:
     return (
-        f"Receivers look up the public key for selector {target.selector} at {target.name}; "
+        f"Receivers look up the public key for selector {planned.selector} at {planned.name}; "
         "without it every message signed with that selector fails DKIM, and DMARC with it.\n"
         "1. In the sending service's dashboard (domain authentication / DKIM settings), copy "
-        f"the record it gives for {target.name} (a TXT record starting v=DKIM1, or a CNAME "
+        f"the record it gives for {planned.name} (a TXT record starting v=DKIM1, or a CNAME "
         "to the service).\n"
         "2. Add it at your DNS provider exactly as given, then press the service's "
         "verify button.\n"
-        f"3. {_verify(target, commands)}"
+        f"3. {_verify(planned, commands)}"
     )
 
 
-def _fix_guessed(target: Target, commands: Commands) -> str:
-    titles = " / ".join(s.title for s in target.senders)
-    selectors = ", ".join([target.selector, *target.siblings])
+def _fix_guessed(planned: Selector, commands: Commands) -> str:
+    titles = " / ".join(s.title for s in planned.senders)
+    selectors = ", ".join([planned.selector, *planned.siblings])
     return (
         f"No key is published under {titles}'s usual DKIM selector(s) ({selectors}) at "
-        f"_domainkey.{target.domain}, so its messages are unsigned or fail DKIM.\n"
-        f"1. Set up domain authentication for {target.domain} in {titles}'s dashboard and "
+        f"_domainkey.{planned.domain}, so its messages are unsigned or fail DKIM.\n"
+        f"1. Set up domain authentication for {planned.domain} in {titles}'s dashboard and "
         "publish the records it gives at your DNS provider.\n"
         "2. If it uses another selector, declare it so launchtui checks the right name:\n"
         '[email]\ndkim_selectors = ["<selector>"]\n'
-        f"3. Verify: `{commands.dig(f'<selector>._domainkey.{target.domain}', 'TXT')}`."
+        f"3. Verify: `{commands.dig(f'<selector>._domainkey.{planned.domain}', 'TXT')}`."
     )
 
 
-def _fix_several(target: Target, commands: Commands, count: int) -> str:
+def _fix_several(planned: Selector, commands: Commands, count: int) -> str:
     return (
-        f"{target.name} has {count} TXT records; RFC 6376 wants exactly one key record per "
+        f"{planned.name} has {count} TXT records; RFC 6376 wants exactly one key record per "
         "selector, and receivers pick one at random.\n"
         "1. At your DNS provider, keep only the record the sending service currently gives "
         "for this selector and delete the others (an old key belongs under a new selector).\n"
-        f"2. {_verify(target, commands)}"
+        f"2. {_verify(planned, commands)}"
     )
 
 
-def _fix_republish(target: Target, commands: Commands, problem: str) -> str:
+def _fix_republish(planned: Selector, commands: Commands, problem: str) -> str:
     return (
-        f"The record at {target.name} is not a DKIM key receivers can use ({problem}).\n"
+        f"The record at {planned.name} is not a DKIM key receivers can use ({problem}).\n"
         "1. Copy the record again from the sending service's dashboard and replace this one "
         "at your DNS provider, exactly as given (a long key may be split into several quoted "
         "strings; that is fine, nothing else may change).\n"
-        f"2. {_verify(target, commands)}"
+        f"2. {_verify(planned, commands)}"
     )
 
 
-def _fix_revoked(target: Target, commands: Commands) -> str:
+def _fix_revoked(planned: Selector, commands: Commands) -> str:
     return (
-        f"The key at {target.name} has been revoked (p= is empty).\n"
+        f"The key at {planned.name} has been revoked (p= is empty).\n"
         "1. If the service still signs with this selector, publish its current key from the "
         "dashboard.\n"
         "2. If it signs with another selector now, declare that one in "
         "[email].dkim_selectors and drop this one.\n"
-        f"3. {_verify(target, commands)}"
+        f"3. {_verify(planned, commands)}"
     )
 
 
-def _fix_rotate(target: Target, commands: Commands, bits: int) -> str:
+def _fix_rotate(planned: Selector, commands: Commands, bits: int) -> str:
     return (
-        f"The RSA key at {target.name} has {bits} bits; use {GOOD_RSA_BITS}.\n"
+        f"The RSA key at {planned.name} has {bits} bits; use {GOOD_RSA_BITS}.\n"
         "1. Generate a new 2048-bit key in the sending service (or `openssl genrsa 2048` "
         "for your own server) under a NEW selector, and publish its record.\n"
         "2. Switch signing to the new selector, then after a few days revoke the old key by "
-        f'publishing "v=DKIM1; p=" at {target.name}.\n'
-        f"3. Verify: `{commands.dig(f'<new selector>._domainkey.{target.domain}', 'TXT')}`."
+        f'publishing "v=DKIM1; p=" at {planned.name}.\n'
+        f"3. Verify: `{commands.dig(f'<new selector>._domainkey.{planned.domain}', 'TXT')}`."
     )
 
 
-def _fix_testing(target: Target, commands: Commands, record: dkr.KeyRecord) -> str:
+def _fix_testing(planned: Selector, commands: Commands, record: dkr.KeyRecord) -> str:
     flags = [f for f in record.flags if f != "y"]
     tags = dict(record.tags)
     if flags:
@@ -379,10 +380,10 @@ def _fix_testing(target: Target, commands: Commands, record: dkr.KeyRecord) -> s
         tags.pop("t")
     fixed = "; ".join(f"{tag}={value}" for tag, value in tags.items())
     return (
-        f"The record at {target.name} has t=y (testing): receivers may treat failed "
+        f"The record at {planned.name} has t=y (testing): receivers may treat failed "
         "signatures as if the mail were unsigned, so DKIM protects nothing.\n"
-        f'1. Replace it at your DNS provider with:\n{target.name}. TXT "{fixed}"\n'
-        f"2. Verify: `{commands.dig(target.name, 'TXT')}` shows no t=y."
+        f'1. Replace it at your DNS provider with:\n{planned.name}. TXT "{fixed}"\n'
+        f"2. Verify: `{commands.dig(planned.name, 'TXT')}` shows no t=y."
     )
 
 

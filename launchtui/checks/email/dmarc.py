@@ -28,6 +28,7 @@ from launchtui.email import dmarc
 from launchtui.email.txt import shorten
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
 
@@ -37,8 +38,8 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
 MAX_SHOWN_RECORDS = 10
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return [sprint.email.domain or sprint.site.apex]
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 def starter_record(domain: str) -> str:
@@ -90,7 +91,8 @@ def _numbered(steps: list[str]) -> str:
     return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
 
 
-async def _run(ctx: CheckContext, domain: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    domain = target.value
     walk = dmarc.TreeWalk(ctx.net.dns)
     found = await dmarc.discover(ctx.net.dns, domain, walk)
     evidence: Evidence = {

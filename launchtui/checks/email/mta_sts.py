@@ -28,6 +28,7 @@ from launchtui.email import mta_sts
 from launchtui.email.txt import shorten, txt_records
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError, TlsVerificationError
 
@@ -42,8 +43,8 @@ _KINDS = {
 }
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return [sprint.email.domain or sprint.site.apex]
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 def policy_url(domain: str) -> str:
@@ -86,7 +87,8 @@ def _one_record(
     return record
 
 
-async def _run(ctx: CheckContext, domain: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    domain = target.value
     sts_name, tlsrpt_name = f"_mta-sts.{domain}", f"_smtp._tls.{domain}"
     evidence: Evidence = {"resolver": ctx.net.dns.label}
     verdict = _Verdict()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from launchtui.checks.registry import Check, register
 from launchtui.model.results import Evidence, Outcome, Severity, Status
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, DnsClient
 from launchtui.net.errors import NetError
@@ -32,8 +33,8 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
 MAX_TARGETS = 10  # MX targets looked up; a hostile domain may publish hundreds
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return [sprint.email.domain or sprint.site.apex]
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 @dataclass(slots=True)
@@ -92,7 +93,8 @@ async def resolve_exchange(client: DnsClient, exchange: Exchange) -> None:
         exchange.problem = "has no A or AAAA record"
 
 
-async def _run(ctx: CheckContext, domain: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    domain = target.value
     lookup = await ctx.net.dns.lookup(domain, "MX")
     evidence: Evidence = {"resolver": ctx.net.dns.label}
     if lookup.answer is Answer.NXDOMAIN:

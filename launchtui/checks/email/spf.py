@@ -23,6 +23,7 @@ from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
 from launchtui.model.results import Outcome, Severity, Status
 from launchtui.model.senders import SENDERS, sender
 from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
 from launchtui.net.errors import NetError
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
@@ -32,8 +33,8 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
 _SERVICE_BY_INCLUDE = {s.spf_include: s.title for s in SENDERS.values()}
 
 
-def _targets(sprint: Sprint) -> list[str]:
-    return [sprint.email.domain or sprint.site.apex]
+def _targets(sprint: Sprint) -> list[Target]:
+    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 @dataclass(slots=True)
@@ -42,7 +43,8 @@ class Findings:
     warn: list[str] = field(default_factory=list)
 
 
-async def _run(ctx: CheckContext, domain: str) -> Outcome:
+async def _run(ctx: CheckContext, target: Target) -> Outcome:
+    domain = target.value
     declared = ctx.sprint.email.senders
     tree = await walk_tree(ctx.net.dns, domain)
     evidence: dict[str, object] = {"resolver": ctx.net.dns.label, "domain": domain}

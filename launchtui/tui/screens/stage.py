@@ -165,7 +165,7 @@ class StageScreen(Screen[None]):
             Text(str(row.check.severity)),
             plain(row.check.id),
             Text(when, style="dim"),
-            plain(row.target),
+            plain(row.target.text),
         )
 
     def _rebuild_tasks(self) -> None:
