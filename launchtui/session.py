@@ -55,6 +55,9 @@ class Listener(Protocol):
     def reloaded(self) -> None:
         """The document was loaded again: everything may have changed."""
 
+    def tasks_changed(self) -> None:
+        """A write of the session's own changed the task states (nothing else changed)."""
+
     def notice(self, text: str, level: Level = "information", timeout: float = 5) -> None:
         """Tell the engineer something; `text` is shown literally."""
 
@@ -192,8 +195,10 @@ class SprintSession:
             if saved:
                 self.listener.notice(saved)
             if document is self.document:  # changed in memory: the results shown are current
-                self.task_states = saved_tasks(document)
-                self.listener.reloaded()
+                states = saved_tasks(document)
+                if states != self.task_states:
+                    self.task_states = states
+                    self.listener.tasks_changed()
             else:
                 self._reloaded(document)
         return written

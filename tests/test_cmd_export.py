@@ -43,7 +43,7 @@ def checked(lab, tmp_path_factory) -> Path:
     doc["site"]["hostnames"] = [f"www.{ZONE}", f"app.{ZONE}", f"community.{ZONE}"]
     doc["deploy"] = {"env_required": ["DATABASE_URL", "STRIPE_SECRET_KEY"]}
     path.write_text(tomlkit.dumps(doc))
-    done = launchtui("check", str(path), "--save", "--timeout", "2", secret=False)
+    done = launchtui("check", str(path), "--save", "--timeout", "2")
     assert done.returncode == 1, done.stderr  # the expired certificate of community.
     record_task(
         path,
@@ -85,6 +85,16 @@ def test_markdown_export_of_a_checked_sprint(sprint, private_keyring):
     # A result is saved under its check's stage (dns.resolve: edge), even when the audit ran it.
     assert f"| dns.resolve | edge | app.{ZONE} | pass |" in text
     assert "| dns.resolve | audit |" not in text
+
+
+def test_a_saved_run_holds_no_secret(checked):
+    """The run was saved with the Cloudflare token in the environment: neither the sprint file
+    nor its run history (database and journal) holds it."""
+    history = history_path(checked)
+    files = [checked, *history.parent.glob(f"{history.name}*")]
+    assert history in files
+    for path in files:
+        assert SECRET.encode() not in path.read_bytes(), path
 
 
 def test_json_export_parses(sprint, private_keyring):

@@ -144,6 +144,10 @@ class LaunchApp(App[int]):
         for screen in self._mounted_screens():
             screen.rebuild()
 
+    def tasks_changed(self) -> None:
+        for screen in self._mounted_screens():
+            screen.show_tasks()
+
     def notice(self, text: str, level: Level = "information", timeout: float = 5) -> None:
         self.notify(text, severity=level, timeout=timeout, markup=False)
 

@@ -143,6 +143,14 @@ class StageScreen(Screen[None]):
         if self.selected in keys:
             self._show_selected()
 
+    def show_tasks(self) -> None:
+        """The task states changed (a task was ticked or edited): only the task list, the
+        progress and a selected task's detail are redrawn, not the checks."""
+        self._rebuild_tasks()
+        self.show_progress()
+        if self.selected_task is not None:
+            self._show_selected()
+
     def show_progress(self) -> None:
         self.query_one(StageList).show_progress(self.launch.sprint.progress())
         self.query_one("#stage-title", Static).update(self._title())
