@@ -210,3 +210,33 @@ async def test_results_are_not_saved_over_a_file_broken_meanwhile(sprint_file):
         assert isinstance(app.screen, StageScreen)
         assert cell(app, FAILING, "status") == "fail"  # shown, though not saved
     assert sprint_file.read_text() == edited
+
+
+@sync
+async def test_an_old_sprint_file_moves_to_the_run_history_and_reopens_the_same(tmp_path):
+    """The TUI fixture is in the old form (every result in full): opening it moves the
+    evidence, fixes and previous results into the run history, and the app shows the same
+    before and after, also when opened again."""
+    from launchtui.sprint.history import history_path
+
+    path = tmp_path / "old.toml"
+    path.write_text((Path(__file__).parent / "fixtures" / "tui_sprint.toml").read_text())
+    key = ("tls.certificate", "www.acme.community")
+    shown = []
+    for _ in range(2):
+        app = LaunchApp(path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("2")
+            await select(app, pilot, key)
+            shown.append((cell(app, key, "status"), detail_text(app)))
+            await pilot.press("q")
+        text = path.read_text()
+        assert "[[runs]]" not in text and "not_after" not in text  # moved to the history
+        assert '"www.acme.community" = "Certificate expired 3 days ago"' in text
+        assert history_path(path).exists()
+    assert shown[0] == shown[1]
+    status, detail = shown[0]
+    assert status.startswith("fail")
+    assert "2025-12-29T00:00:00Z" in detail  # the evidence
+    assert "Renew the certificate for www.acme.community." in detail  # the fix
+    assert "Valid for 2 days" in detail  # what it was at the previous run
