@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from launchtui.checks.registry import Check, checks_for_stages
-from launchtui.model.results import Result
+from launchtui.model.results import Result, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.targets import Target
 from launchtui.model.tasks import Task
@@ -51,3 +51,66 @@ def progress(
 
 def _status(stored: Result | None) -> str | None:
     return None if stored is None else stored.status
+
+
+FAILING = frozenset({Status.FAIL, Status.ERROR})  # broken, or could not be checked
+
+
+def urgency_tier(stored: Result | None) -> int:
+    """0 for fail and error, 1 for warn, 2 for the rest (pass, skip, manual, not run)."""
+    if stored is None:
+        return 2
+    if stored.status in FAILING:
+        return 0
+    return 1 if stored.status == Status.WARN else 2
+
+
+def by_urgency(rows: list[PlannedRow], results: dict[Key, Result]) -> list[PlannedRow]:
+    """Failures and errors first, then warnings, then the rest; within each, blockers before
+    high before medium before low; then by check id and target, so the order is stable."""
+
+    def urgency(row: PlannedRow) -> tuple[int, int, str, str]:
+        tier = urgency_tier(results.get(row.key))
+        return (tier, row.check.severity.rank, row.check.id, row.target)
+
+    return sorted(rows, key=urgency)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One stage's counts: its checks by what their latest result says, and its tasks."""
+
+    checks: int = 0
+    checked: int = 0  # checks with a result (any status)
+    passing: int = 0
+    failing: int = 0  # fail and error
+    warning: int = 0
+    tasks: int = 0
+    done: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.checks + self.tasks
+
+    @property
+    def started(self) -> bool:
+        """Anything checked or any task done: before that the stage has not been run."""
+        return bool(self.checked or self.done)
+
+
+def tally(
+    rows: list[PlannedRow],
+    results: dict[Key, Result],
+    tasks: list[Task],
+    states: dict[tuple[str, str], TaskState],
+) -> Tally:
+    statuses = [stored.status for row in rows if (stored := results.get(row.key)) is not None]
+    return Tally(
+        checks=len(rows),
+        checked=len(statuses),
+        passing=statuses.count(Status.PASS),
+        failing=sum(1 for status in statuses if status in FAILING),
+        warning=statuses.count(Status.WARN),
+        tasks=len(tasks),
+        done=sum(1 for task in tasks if task_done(task, states)),
+    )

@@ -45,3 +45,16 @@ def test_change_marks(status: str, previous: str | None, mark: str) -> None:
 
 def test_a_running_row_shows_running_not_its_mark() -> None:
     assert status_text(stored("fail", "pass"), running=True).plain == "running"
+
+
+def test_stage_counts_say_not_run_then_failures_apart_from_passes() -> None:
+    from launchtui.plan import Tally
+    from launchtui.tui.rows import tally_text
+
+    assert tally_text(Tally(checks=257), 24).plain == "not run · 257 to do"
+    counted = Tally(checks=257, checked=52, passing=40, failing=12)
+    assert tally_text(counted, 24).plain == "12 fail · 40/257 pass"
+    warned = Tally(checks=257, checked=55, passing=40, failing=12, warning=3)
+    assert tally_text(warned, 40).plain == "12 fail · 3 warn · 40/257 pass"
+    assert tally_text(warned, 24).plain == "12 fail 40/257 pass"  # no room for the warnings
+    assert tally_text(Tally(), 24).plain == "nothing to check"

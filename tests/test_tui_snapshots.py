@@ -46,3 +46,34 @@ def test_changed_on_disk_question_at_80x24(snap_compare, tmp_path, request, monk
         await pilot.press("3")
 
     assert snap_compare(app, run_before=edit_then_switch, terminal_size=(80, 24))
+
+
+LONG_HOST = "launch-preview.eu-west-1.customer-facing.acme.community"
+LONG_OWNER = "Alexandra Konstantinopoulou-Vasquez (platform team, on call)"
+
+
+def crowded_sprint(tmp_path, request, stage: str):
+    """The fixture with a long hostname, long task owners, and `stage` to open on."""
+    text = (request.path.parent / FIXTURE).read_text()
+    text = text.replace(
+        'hostnames = ["www.acme.community", "app.acme.community"]',
+        f'hostnames = ["www.acme.community", "app.acme.community", "{LONG_HOST}"]',
+    ).replace('stage = "edge"', f'stage = "{stage}"')
+    text += (
+        f'\n[tasks.audit.review-deploy-target-and-rollback]\nowner = "{LONG_OWNER}"\n'
+        f'\n[tasks.edge.cloudflare-ddos-protection-active]\nowner = "{LONG_OWNER}"\ndone = true\n'
+    )
+    path = tmp_path / "sprint.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+@pytest.mark.parametrize("stage", ["audit", "edge"])
+def test_failing_row_selected_with_long_owners_and_hostnames(
+    stage, size, snap_compare, tmp_path, request
+):
+    """The layout holds whatever the content: checks, tasks, risks and the detail (evidence
+    and fix) of the first failing row (n) all on screen; fail, warn, error and pass in view."""
+    app = LaunchApp(crowded_sprint(tmp_path, request, stage), now=lambda: NOW)
+    assert snap_compare(app, press=["n"], terminal_size=size)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -32,6 +33,7 @@ from launchtui.tui.screens.delivery_log import DeliveryLog
 from launchtui.tui.screens.error import ErrorScreen
 from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
+from launchtui.tui.screens.task_editor import TaskEditor
 
 Clock = Callable[[], datetime]
 
@@ -156,6 +158,15 @@ class LaunchApp(App[int]):
 
     def _answered(self, choice: Answer) -> None:
         self.sprint.answer(choice)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed before the task editor opened, for the stage screen under it: Textual
+        sends each key to the focused widget of the screen on top when the key is read, and
+        looks up its binding when the key comes back up to the app; by then the editor may be
+        on top, and its Input's bindings would take the key (enter would close the editor).
+        Dropped, as the editor's Input drops the early keys it receives."""
+        if isinstance(self.screen, TaskEditor) and event.time < self.screen.opened_at:
+            event.prevent_default()
 
     # Stages
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from rich.text import Text
 
 from launchtui.model.results import Result
+from launchtui.plan import Tally
 from launchtui.reports.literal import literal
 
 STATUS_STYLES = {
@@ -52,7 +53,7 @@ def change_mark(stored: Result) -> str:
 
 def plain(value: str) -> Text:
     """Text from the sprint or the network, shown literally (never parsed as markup)."""
-    return Text(literal(value))
+    return Text(literal(value), no_wrap=True, overflow="ellipsis")
 
 
 def age(checked_at: str, now: datetime) -> str:
@@ -68,3 +69,28 @@ def age(checked_at: str, now: datetime) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return ""
+
+
+def tally_text(tally: Tally, room: int) -> Text:
+    """A stage's counts in at most `room` cells where it can: "not run" before anything was
+    checked or done, then what fails and warns apart from what passes, as
+    "12 fail · 3 warn · 40/257 pass" (failures count errors: results that could not check).
+    Passes count done tasks; the total counts checks and tasks."""
+    if not tally.total:
+        return Text("nothing to check", style="dim")
+    if not tally.started:
+        return Text.assemble("not run", (f" · {tally.total} to do", "dim"))
+    passing = tally.passing + tally.done
+    parts = []
+    if tally.failing:
+        parts.append(Text(f"{tally.failing} fail", style="bold red"))
+    if tally.warning:
+        parts.append(Text(f"{tally.warning} warn", style="yellow"))
+    style = "green" if passing == tally.total else ""
+    parts.append(Text(f"{passing}/{tally.total} pass", style=style))
+    text = Text(" · ").join(parts)
+    if text.cell_len > room:
+        text = Text(" ").join(parts)
+    if text.cell_len > room and tally.warning:
+        text = Text(" ").join(part for part in parts if "warn" not in part.plain)
+    return text

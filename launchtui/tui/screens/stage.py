@@ -1,7 +1,12 @@
-"""One screen per stage: its checks as a live table, the risk list on the audit, and details.
+"""One screen per stage: its checks as a live table, most urgent first, its manual tasks, its
+risk list and the detail of the selected row.
 
 The screen holds no results of its own: it reads them from the sprint session (results,
 running) and is told to refresh when they change.
+
+The keys act on the row under the cursor of the focused table at the moment the key is
+handled (see `_sync_selection`), never on a selection remembered from highlight messages,
+which arrive after the keys typed before them.
 """
 
 from __future__ import annotations
@@ -12,15 +17,16 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 
-from launchtui.model.stages import Stage
+from launchtui.model.stages import STAGES, Stage
 from launchtui.model.tasks import Task, tasks_for
-from launchtui.plan import Key, PlannedRow
+from launchtui.plan import FAILING, Key, PlannedRow, Tally, by_urgency, tally
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, rank_risks
-from launchtui.tui.rows import age, plain, status_text
+from launchtui.tui.rows import age, plain, status_text, tally_text
 from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.typed import Launch, launch_app
 from launchtui.tui.widgets.detail import Detail
@@ -29,9 +35,15 @@ from launchtui.tui.widgets.stage_list import StageList
 
 _SEP = "\x1f"  # joins check id and target into a row key; neither holds a unit separator
 COLUMNS = ("status", "severity", "check", "age", "target")
-# Fixed widths where the values are known, so that a live "running" never gets cut; the
-# target, the only open-ended value, comes last.
-WIDTHS = {"status": 7, "severity": 8, "check": 21, "age": 4}
+# Fixed widths where the values are known: the status fits "running", "error new" and
+# "pass fixed". The open-ended columns (target, task, owner) share what is left of the width
+# (see `_fit_columns`) and end in an ellipsis when cut; the detail pane shows them whole.
+WIDTHS = {"status": 10, "severity": 8, "check": 21, "age": 4}
+RISK_WIDTHS = {"#": 3, "group": 12, "check": 21}
+SIDEBAR = 26  # StageList's width in app.tcss, shown from WIDE columns on
+WIDE = 100  # LaunchApp.HORIZONTAL_BREAKPOINTS
+_GUTTER = 2  # a table's vertical scrollbar
+_PAD = 2  # a DataTable column's cell padding, both sides
 
 
 def row_key(key: Key) -> str:
@@ -54,6 +66,29 @@ def _folded(risk: Risk) -> str:
     return " ".join(more)
 
 
+def _left(width: int, fixed: dict[str, int], columns: int) -> int:
+    """What is left of a table `width` wide for its open-ended columns."""
+    return width - _GUTTER - sum(fixed.values()) - _PAD * columns
+
+
+def _cursor_value(table: DataTable[Any]) -> str | None:
+    """The key of the row under the table's cursor, now."""
+    if not table.row_count:
+        return None
+    row = min(table.cursor_row, table.row_count - 1)
+    return table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+
+
+def _move_to(table: DataTable[Any], value: str | None, fallback: int) -> None:
+    """Put the cursor on the row keyed `value`, else on row `fallback` (or the last row)."""
+    if not table.row_count:
+        return
+    if value is not None and value in table.rows:
+        table.move_cursor(row=table.get_row_index(value))
+    else:
+        table.move_cursor(row=max(0, min(fallback, table.row_count - 1)))
+
+
 class StageScreen(Screen[None]):
     AUTO_FOCUS = "#checks"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -61,6 +96,15 @@ class StageScreen(Screen[None]):
         Binding("c", "copy_fix", "Copy", id="copy-fix"),
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
+        # One key, two bindings: the footer shows the one that applies (see check_action).
+        Binding("f", "only_failing(True)", "Not passing", id="only-failing"),
+        Binding("f", "only_failing(False)", "All rows", id="all-rows"),
+        # Not in the footer, to leave room for the keys above at 80 columns: n and N are
+        # named in the detail of a failing row, and the keyring is also "Credentials" in the
+        # command palette.
+        Binding("n", "next_failing(1)", "Next fail", show=False, id="next-failing"),
+        Binding("N", "next_failing(-1)", "Previous fail", show=False, id="previous-failing"),
+        Binding("k", "app.credentials", "Keyring", show=False, id="stage-credentials"),
         Binding("x", "toggle_task", "Done", show=False, id="toggle-task"),
         Binding("e", "edit_task", "Edit task", show=False, id="edit-task"),
     ]
@@ -72,6 +116,8 @@ class StageScreen(Screen[None]):
         self.tasks = {task.id: task for task in tasks_for(stage.name)}
         self.selected: Key | None = None  # the check row shown in the detail pane
         self.selected_task: Task | None = None  # or the task, when that was selected last
+        self.only_failing = False  # f: hide the rows whose latest result passes
+        self._width = 0  # the terminal width the columns were fitted to
 
     @property
     def launch(self) -> Launch:
@@ -79,50 +125,70 @@ class StageScreen(Screen[None]):
 
     def compose(self) -> Any:
         with Horizontal():
-            yield StageList(self.stage.name, self.launch.sprint.progress())
+            yield StageList(self.stage.name, self._tallies())
             with Vertical(id="main"):
                 yield Static(self._title(), id="stage-title")
                 yield DataTable(id="checks", cursor_type="row")
                 if self.tasks:
                     yield Static("Manual tasks  (x marks done, e edits)", classes="section")
                     yield DataTable(id="tasks", cursor_type="row")
-                if self.stage.name == "audit":
-                    yield Static("Risk list, in fix order", classes="section")
-                    yield DataTable(id="risks", cursor_type="row")
+                yield Static("Risk list, in fix order", classes="section", id="risks-title")
+                yield DataTable(id="risks", cursor_type="row")
                 yield Detail(id="detail")
-        yield CoalescingFooter()
+        yield CoalescingFooter(compact=True)  # room for the stage's keys at 80 columns
 
     def on_mount(self) -> None:
+        self._fit_columns(self.app.size.width)
+
+    def on_screen_resume(self) -> None:
+        self._fit_columns(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_columns(event.size.width)
+
+    def _fit_columns(self, width: int) -> None:
+        """(Re)build the columns for a terminal `width` columns wide, then the rows."""
+        if width == self._width:
+            return
+        self._width = width
+        main = width - SIDEBAR if width >= WIDE else width
         table = self.query_one("#checks", DataTable)
+        table.clear(columns=True)
         for column in COLUMNS:
-            table.add_column(column, key=column, width=WIDTHS.get(column))
+            size = WIDTHS.get(column, max(12, _left(main, WIDTHS, len(COLUMNS))))
+            table.add_column(column, key=column, width=size)
         if self.tasks:
             tasks = self.query_one("#tasks", DataTable)
+            tasks.clear(columns=True)
+            left = max(24, _left(main, {"done": 4}, 3))
+            owner = max(8, left // 3)
             tasks.add_column("done", key="done", width=4)
-            tasks.add_column("task", key="task")
-            tasks.add_column("owner", key="owner")
-        if self.stage.name == "audit":
-            risks = self.query_one("#risks", DataTable)
-            for column in ("#", "group", "check", "target"):
-                risks.add_column(column, key=column)
+            tasks.add_column("task", key="task", width=left - owner)
+            tasks.add_column("owner", key="owner", width=owner)
+        risks = self.query_one("#risks", DataTable)
+        risks.clear(columns=True)
+        for column, size in RISK_WIDTHS.items():
+            risks.add_column(column, key=column, width=size)
+        left = max(12, _left(main, RISK_WIDTHS, len(RISK_WIDTHS) + 1))
+        risks.add_column("target", key="target", width=left)
         self.rebuild()
 
     # Showing results
 
     def rebuild(self) -> None:
-        """Fill the tables from the plan and the app's results, keeping the cursor row."""
+        """Fill the tables from the plan and the app's results, most urgent first, keeping
+        the cursor on the row it was on (or at its place, if that row went)."""
         table = self.query_one("#checks", DataTable)
-        cursor = table.cursor_row
+        keep, place = _cursor_value(table), table.cursor_row
         table.clear()
         plan = self.launch.sprint.plan(self.stage.name)
         self.rows = {row.key: row for row in plan}
-        for row in plan:
+        for row in self._shown(plan):
             table.add_row(*self._cells(row), key=row_key(row.key))
         table.display = bool(plan)
         self.set_class(not plan, "-tasks-only")  # a stage of manual tasks gives them the room
-        if plan:
-            table.move_cursor(row=min(cursor, len(plan) - 1))
-        elif self.tasks and self.focused is table:
+        _move_to(table, keep, place)
+        if not plan and self.tasks and self.focused is table:
             self.query_one("#tasks", DataTable).focus()
         if not plan and self.selected_task is None:
             self.query_one(Detail).query_one(Static).update(
@@ -133,10 +199,25 @@ class StageScreen(Screen[None]):
         self.show_progress()
         self._show_selected()
 
+    def _shown(self, plan: list[PlannedRow]) -> list[PlannedRow]:
+        results = self.launch.sprint.results
+        rows = by_urgency(plan, results)
+        if self.only_failing:
+            rows = [row for row in rows if not self._passes(row.key)]
+        return rows
+
+    def _passes(self, key: Key) -> bool:
+        stored = self.launch.sprint.results.get(key)
+        return stored is not None and stored.status == "pass"
+
     def show_results(self, keys: set[Key]) -> None:
-        """Update the rows of these keys in place (a live run reports one result at a time)."""
+        """Update the rows of these keys in place (a live run reports one result at a time);
+        rows are put in order again only by `rebuild`, so that they never move under the
+        cursor during a run."""
         table = self.query_one("#checks", DataTable)
         for key in keys & self.rows.keys():
+            if row_key(key) not in table.rows:  # hidden by f
+                continue
             for column, cell in zip(COLUMNS, self._cells(self.rows[key]), strict=True):
                 table.update_cell(row_key(key), column, cell)
         self.show_progress()
@@ -152,15 +233,30 @@ class StageScreen(Screen[None]):
             self._show_selected()
 
     def show_progress(self) -> None:
-        self.query_one(StageList).show_progress(self.launch.sprint.progress())
+        self.query_one(StageList).show_progress(self._tallies())
         self.query_one("#stage-title", Static).update(self._title())
 
+    def _tallies(self) -> dict[str, Tally]:
+        sprint = self.launch.sprint
+        return {
+            name: tally(sprint.plan(name), sprint.results, tasks_for(name), sprint.task_states)
+            for name in (stage.name for stage in STAGES)
+        }
+
     def _title(self) -> Text:
-        """The stage, its progress (the sidebar is hidden on narrow terminals) and its goal."""
-        title = Text(f"{self.stage.number} {self.stage.title}", style="bold")
-        passing, total = self.launch.sprint.progress()[self.stage.name]
-        if total:
-            title.append(f"  {passing}/{total} pass", style="green" if passing == total else "")
+        """The stage, its counts (the sidebar is hidden on narrow terminals), how many rows
+        f leaves shown, and the stage's goal."""
+        sprint = self.launch.sprint
+        plan = sprint.plan(self.stage.name)
+        counts = tally(plan, sprint.results, tasks_for(self.stage.name), sprint.task_states)
+        title = Text(no_wrap=True, overflow="ellipsis")  # one line: the goal gets what is left
+        title.append(f"{self.stage.number} {self.stage.title}", style="bold")
+        if counts.total:
+            title.append("  ")
+            title.append_text(tally_text(counts, 40))
+        if self.only_failing:
+            shown = sum(1 for row in plan if not self._passes(row.key))
+            title.append(f"  showing {shown} of {len(plan)} (f shows all)", style="bold")
         title.append(f"  {self.stage.goal}", style="dim")
         return title
 
@@ -180,26 +276,33 @@ class StageScreen(Screen[None]):
         if not self.tasks:
             return
         table = self.query_one("#tasks", DataTable)
-        cursor = table.cursor_row
+        keep, place = _cursor_value(table), table.cursor_row
         table.clear()
         for task in self.tasks.values():
             state = self.launch.sprint.task_states.get((task.stage, task.id))
             is_done = state is not None and state.done
             done = Text("[x]" if is_done else "[ ]", style="green" if is_done else "")
             owner = plain(state.owner if state else "")
-            table.add_row(done, Text(task.title), owner, key=task.id)
-        table.move_cursor(row=min(cursor, len(self.tasks) - 1))
+            table.add_row(done, plain(task.title), owner, key=task.id)
+        _move_to(table, keep, place)
 
     def _rebuild_risks(self) -> None:
-        if self.stage.name != "audit":
-            return
+        """The audit ranks every result of the sprint; the other stages their own rows'."""
         table = self.query_one("#risks", DataTable)
+        keep, place = _cursor_value(table), table.cursor_row
         table.clear()
-        results = list(self.launch.sprint.results.values())
-        for risk in rank_risks(results):
+        results = self.launch.sprint.results
+        if self.stage.name != "audit":
+            results = {key: results[key] for key in self.rows.keys() & results.keys()}
+        risks = rank_risks(list(results.values()))
+        for risk in risks:
             r = risk.result
             cells = (Text(str(risk.rank)), Text(risk.group), plain(r.id), plain(_folded(risk)))
             table.add_row(*cells, key=row_key((r.id, r.target)))
+        if not risks:
+            none = "nothing found yet" if results else "run the stage to rank risks"
+            table.add_row(Text(""), Text(""), Text(""), Text(none, style="dim"), key="")
+        _move_to(table, keep, place)
 
     def _show_selected(self) -> None:
         if self.selected_task is not None:
@@ -230,10 +333,8 @@ class StageScreen(Screen[None]):
             self._select_from(event.widget)
 
     def _select_from(self, table: DataTable[Any]) -> None:
-        if not table.row_count:
-            return
-        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if value is None:
+        value = _cursor_value(table)
+        if not value:  # an empty table, or the risk list's "nothing found" line
             return
         if table.id == "tasks":
             self.selected_task = self.tasks[value]
@@ -242,13 +343,23 @@ class StageScreen(Screen[None]):
             self.selected = split_key(value)
         self._show_selected()
 
+    def _sync_selection(self) -> None:
+        """Select the row under the focused table's cursor as it is now. Called by every key
+        that acts on a row: the highlight messages that also select it arrive after any
+        keys typed before them were handled, and a rebuild after a save may move rows."""
+        if isinstance(self.focused, DataTable):
+            self._select_from(self.focused)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
             self.launch.action_stage(event.option.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The seed inbox test belongs to the email stage (and its footer) only.
-        return action != "email_test" or self.stage.name == "email"
+        if action == "email_test":  # the seed inbox test belongs to the email stage only
+            return self.stage.name == "email"
+        if action == "only_failing":  # the f that applies: hide passes, or show all again
+            return parameters != (self.only_failing,)
+        return True
 
     def action_email_test(self) -> None:
         self.launch.send_test_emails()
@@ -256,23 +367,59 @@ class StageScreen(Screen[None]):
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
 
+    def action_only_failing(self, only: bool) -> None:
+        self.only_failing = only
+        self.refresh_bindings()
+        self.rebuild()
+
+    def action_next_failing(self, step: int) -> None:
+        """Move the checks' cursor to the next (step 1) or previous (-1) failing row, wrapping
+        round; to a warning when nothing fails."""
+        table = self.query_one("#checks", DataTable)
+        results = self.launch.sprint.results
+        keys = [split_key(str(key.value)) for key in table.rows]  # in table order
+        for wanted in (FAILING, {"warn"}):
+            hits = [
+                index
+                for index, key in enumerate(keys)
+                if (stored := results.get(key)) is not None and stored.status in wanted
+            ]
+            if hits:
+                break
+        else:
+            self.notify("Nothing fails or warns in this stage.")
+            return
+        here = table.cursor_row if table.row_count else 0
+        if step > 0:
+            target = next((i for i in hits if i > here), hits[0])
+        else:
+            target = next((i for i in reversed(hits) if i < here), hits[-1])
+        table.focus()
+        table.move_cursor(row=target)
+        self._select_from(table)
+
     def action_toggle_task(self) -> None:
-        task = self.selected_task
+        task = self._task_under_cursor()
         if task is None:
-            self.notify("Select a manual task first (tab moves to the task list).")
             return
         state = self.launch.sprint.task_states.get((task.stage, task.id))
         self.launch.sprint.save_task(task, done=not (state is not None and state.done))
 
     def action_edit_task(self) -> None:
-        task = self.selected_task
+        task = self._task_under_cursor()
         if task is None:
-            self.notify("Select a manual task first (tab moves to the task list).")
             return
         state = self.launch.sprint.task_states.get((task.stage, task.id))
         self.app.push_screen(TaskEditor(task, state))
 
+    def _task_under_cursor(self) -> Task | None:
+        self._sync_selection()
+        if self.selected_task is None:
+            self.notify("Select a manual task first (tab moves to the task list).")
+        return self.selected_task
+
     def action_copy_fix(self) -> None:
+        self._sync_selection()
         if self.selected_task is not None:
             self.app.copy_to_clipboard(self.selected_task.how)
             self.notify("Copied how to do this task.")
@@ -285,5 +432,6 @@ class StageScreen(Screen[None]):
         self.notify(f"Copied the fix for {literal(stored.id)}.", markup=False)
 
     def action_rerun_row(self) -> None:
+        self._sync_selection()
         if self.selected_task is None and self.selected is not None:
             self.launch.run_one(*self.selected)

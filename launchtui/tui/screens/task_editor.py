@@ -2,6 +2,9 @@
 
 What is typed is saved as you type: a short pause after the last key writes the changed fields
 to the sprint file, and closing the dialog writes whatever is still pending.
+
+Only keys typed once the dialog is there reach it: keys typed before it opened (queued while
+the app was busy saving or running) were meant for the stage screen, and are dropped.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -23,6 +27,22 @@ FIELDS = ("owner", "note", "evidence")
 DEBOUNCE = 0.6  # seconds after the last key: one write per pause, not one per key
 
 
+class LaterKeysInput(Input):
+    """An Input that ignores the keys and pastes sent before its dialog was mounted."""
+
+    def on_key(self, event: events.Key) -> None:
+        _drop_if_early(self.screen, event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        _drop_if_early(self.screen, event)
+
+
+def _drop_if_early(screen: object, event: events.Key | events.Paste) -> None:
+    if isinstance(screen, TaskEditor) and event.time < screen.opened_at:
+        event.prevent_default()  # the Input's own handlers, which would insert the text
+        event.stop()  # and the bindings (escape, enter) further up
+
+
 class TaskEditor(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="close")]
 
@@ -32,13 +52,21 @@ class TaskEditor(ModalScreen[None]):
         state = state or TaskState()
         self.saved = {name: getattr(state, name) for name in FIELDS}  # what the file holds
         self._timer: Timer | None = None
+        self.opened_at = float("inf")  # until mounted, every key is early
+
+    def on_mount(self, event: events.Mount) -> None:
+        self.opened_at = event.time  # stamped by the clock that stamps key events
+
+    def on_key(self, event: events.Key) -> None:
+        """An early key that reached the dialog itself, before an Input had the focus."""
+        _drop_if_early(self, event)
 
     def compose(self) -> Any:
         with Vertical(id="editor"):
             yield Label(Text(self.task_.title, style="bold"))
             for name in FIELDS:
                 yield Label(name.capitalize())
-                yield Input(self.saved[name], id=name, placeholder=name)
+                yield LaterKeysInput(self.saved[name], id=name, placeholder=name)
             yield Static(Text("Saved as you type."), id="save-state")
             yield Button("Done", variant="primary", id="done")
 

@@ -85,6 +85,8 @@ def describe(check: Check, target: str, stored: Result | None, running: bool) ->
         text.append(literal(stored.fix, keep_newlines=True))
     text.append("\n\nSince the previous run\n", style=_HEADING)
     text.append(changed_line(stored))
+    if stored.status in ("fail", "error", "warn"):
+        text.append("\n\nn and N move to the next and previous failing row.", style="dim")
     return text
 
 
