@@ -71,7 +71,7 @@ def by_urgency(rows: list[PlannedRow], results: dict[Key, Result]) -> list[Plann
 
     def urgency(row: PlannedRow) -> tuple[int, int, str, str]:
         tier = urgency_tier(results.get(row.key))
-        return (tier, row.check.severity.rank, row.check.id, row.target)
+        return (tier, row.check.severity.rank, row.check.id, row.target.text)
 
     return sorted(rows, key=urgency)
 
