@@ -18,6 +18,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from launchtui.background import in_daemon_thread
 from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.model.stages import STAGE_NAMES, STAGES
@@ -214,6 +215,24 @@ class LaunchApp(App[int]):
             return
         self.push_screen(DeliveryLog("Seed inbox test", render_text(report)))
         self.sprint.save_email_log(report)
+
+    # Copying a fix
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy `text` (the fix of `what`) with a local clipboard tool, in a worker thread (a
+        tool may wait on a display); without one, send OSC 52 and show the text to select."""
+        self.run_worker(self._copy(text, what), group="copy", exclusive=True, exit_on_error=False)
+
+    async def _copy(self, text: str, what: str) -> None:
+        from launchtui.clipboard import copy_with_tool
+        from launchtui.tui.screens.copy_text import CopyText
+
+        copied = await in_daemon_thread(lambda: copy_with_tool(text))
+        if copied.tool is not None:
+            self.notice(f"{what.capitalize()}: {copied.message}; it is also in the detail pane.")
+            return
+        self.copy_to_clipboard(text)
+        self.push_screen(CopyText(what, text, copied.message))
 
     # Running checks
 
