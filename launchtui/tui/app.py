@@ -120,6 +120,7 @@ class LaunchApp(App[int]):
             self.switch_screen(f"stage-{self._stage}")
         else:  # over Textual's blank first screen, which the stack may never lose
             self.push_screen(f"stage-{self._stage}")
+        self._probe_lab()
 
     @property
     def stage_name(self) -> str:
@@ -144,6 +145,32 @@ class LaunchApp(App[int]):
 
     def _answered(self, choice: Answer) -> None:
         self.sprint.answer(choice)
+
+    def ask_save_unreachable(self, what: str) -> None:
+        self.run_worker(self._ask_unreachable(what), group="unreachable", exit_on_error=False)
+
+    async def _ask_unreachable(self, what: str) -> None:
+        """Ask, saying how to start the lab if it is the lab that is gone (probed again: it
+        may have stopped since the app opened)."""
+        from launchtui.tui.screens.unreachable_run import UnreachableRun
+
+        session = self.sprint
+        hint = await in_daemon_thread(session.lab_problem)
+        self.push_screen(
+            UnreachableRun(what, hint), lambda save: session.answer_unreachable(bool(save))
+        )
+
+    # The lab: a sprint the lab wrote, opened while the lab is not running
+
+    def _probe_lab(self) -> None:
+        if self.session is not None and self.session.document.sprint.lab_dns is not None:
+            self.run_worker(self._lab_check(), group="lab-probe", exit_on_error=False)
+
+    async def _lab_check(self) -> None:
+        session = self.sprint
+        hint = await in_daemon_thread(session.lab_problem)
+        if hint is not None:
+            self.notice(hint, "warning", timeout=30)
 
     # Stages
 
