@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
 Write = Callable[[], store.SprintDocument]  # one write: fresh load, change, save
+TEST_SENDS_TASK = ("email", "test-sends-logged")  # the manual task the delivery log proves
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 
 
@@ -111,8 +112,30 @@ class SprintSession:
     def record_stage(self, name: str) -> bool | None:
         return self.write("the stage you are on", lambda: store.record_stage(self.path, name))
 
+    def tool_evidence(self, task: Task) -> str | None:
+        """Evidence a launchtui tool produced for a manual task, where one does: the delivery
+        test log (the seed inbox test) for "Test sends logged"."""
+        if (task.stage, task.id) != TEST_SENDS_TASK:
+            return None
+        from launchtui.email.delivery_log import saved_email_tests
+
+        entries = saved_email_tests(self.document)
+        if not entries:
+            return None
+        count = f"{len(entries)} test message{'s' if len(entries) > 1 else ''}"
+        return (
+            f"delivery log at {store.display_path(self.path)} [[email_tests]] ({count}, "
+            f"last sent {entries[-1]['at'] or 'at an unknown time'})"
+        )
+
     def save_task(self, task: Task, **changes: str | bool) -> bool | None:
-        """Write a task's changed fields (done, owner, note, evidence); see write."""
+        """Write a task's changed fields (done, owner, note, evidence); see write. A task ticked
+        done with no evidence of its own records the evidence a tool produced for it."""
+        state = self.task_states.get((task.stage, task.id))
+        if changes.get("done") is True and "evidence" not in changes:
+            produced = self.tool_evidence(task)
+            if produced and not (state is not None and state.evidence):
+                changes["evidence"] = produced
         done = changes.pop("done", None)
         texts = {name: str(value) for name, value in changes.items()}
 
@@ -344,10 +367,25 @@ class SprintSession:
         from launchtui.email.delivery_log import record_email_tests
 
         path = self.path
-        return self.write(
+        written = self.write(
             "the delivery test log",
             lambda: record_email_tests(path, report),
             saved=f"Saved the delivery test log to {path.name}.",
+        )
+        if written:
+            self._offer_tool_evidence()
+        return written
+
+    def _offer_tool_evidence(self) -> None:
+        """Say that the test sends task now has its evidence, and how to tick it."""
+        task = next(t for t in tasks_for(TEST_SENDS_TASK[0]) if t.id == TEST_SENDS_TASK[1])
+        state = self.task_states.get(TEST_SENDS_TASK)
+        evidence = self.tool_evidence(task)
+        if evidence is None or (state is not None and state.done):
+            return
+        self.listener.notice(
+            f"{task.title!r}: evidence: {evidence}; select the task and press x to mark it done.",
+            timeout=15,
         )
 
     def _reloaded(self, document: store.SprintDocument) -> None:

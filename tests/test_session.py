@@ -220,3 +220,23 @@ def test_connection_errors_over_errors_are_saved_without_asking(sprint_file):
     asyncio.run(session.run(checks))  # errors over errors
     assert told.asked_unreachable == []
     assert store.saved_results(store.load(sprint_file))[PASSING].status == "error"
+
+
+def test_the_delivery_log_is_offered_as_evidence_of_its_manual_task(sprint_file):
+    task = next(t for t in tasks_for("email") if t.id == "test-sends-logged")
+    session = SprintSession.open(sprint_file, Recorder())
+    assert session.tool_evidence(task) is None  # no test sends yet
+    other = next(t for t in tasks_for("email") if t.id != "test-sends-logged")
+    with sprint_file.open("a") as file:
+        file.write(
+            '\n[[email_tests]]\nat = "2026-12-01T09:30:00Z"\ntemplate = "welcome"\n'
+            'inbox = "ana@seedmail.test"\nstatus = "inbox"\n'
+        )
+    session.reload()
+    evidence = session.tool_evidence(task)
+    assert evidence is not None
+    assert evidence.startswith("delivery log at ") and "1 test message, " in evidence
+    assert session.tool_evidence(other) is None
+    assert session.save_task(task, done=True) is True
+    state = saved_tasks(store.load(sprint_file))[("email", "test-sends-logged")]
+    assert state.done and state.evidence == evidence  # the tool's evidence, recorded
