@@ -74,7 +74,12 @@ def test_quitting_the_interactive_demo_says_the_lab_stopped(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     sprint = tmp_path / "sprints" / "demo.toml"
     args = argparse.Namespace(base_port=0, sprint=sprint, headless=False, format="text", save=False)
-    assert cmd_demo.run(args) == 0
+    environ = dict(os.environ)
+    try:
+        assert cmd_demo.run(args) == 0
+    finally:  # the demo puts the lab's mail passwords in the environment: not for later tests
+        os.environ.clear()
+        os.environ.update(environ)
     assert opened == [sprint.resolve()]
     err = capsys.readouterr().err
     assert "The lab has stopped" in err
