@@ -17,6 +17,7 @@ A run is saved in full to the run history beside the file and as verdicts in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
@@ -27,7 +28,7 @@ from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.registry import Check, all_checks
 from launchtui.errors import SprintFileError
-from launchtui.model.results import Previous, Result
+from launchtui.model.results import Previous, Result, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.targets import Target
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
 Write = Callable[[], store.SprintDocument]  # one write: change the current document, save
+TEST_SENDS_TASK = ("email", "test-sends-logged")  # the manual task the delivery log proves
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 
 
@@ -64,6 +66,11 @@ class Listener(Protocol):
     def ask_changed_on_disk(self, document: store.SprintDocument, what: str) -> None:
         """The file changed on disk since it was read: ask, then call SprintSession.answer."""
 
+    def ask_save_unreachable(self, what: str) -> None:
+        """A run gave nothing but connection errors (refused, timeout) where earlier results
+        were not errors: ask whether to save it over them, then call
+        SprintSession.answer_unreachable (True: save anyway; False: keep the old results)."""
+
 
 class SprintSession:
     def __init__(self, document: store.SprintDocument, listener: Listener) -> None:
@@ -76,6 +83,7 @@ class SprintSession:
         self._checks = {check.id: check for check in all_checks()}
         self._plans: dict[str, list[PlannedRow]] = {}
         self._pending: list[tuple[Write, str]] = []  # writes waiting for an answer
+        self._held: list[Result] | None = None  # a run of connection errors, while asked
         self._take(document)
 
     @classmethod
@@ -118,8 +126,30 @@ class SprintSession:
     def record_stage(self, name: str) -> bool | None:
         return self.write("the stage you are on", lambda: store.record_stage(self._current(), name))
 
+    def tool_evidence(self, task: Task) -> str | None:
+        """Evidence a launchtui tool produced for a manual task, where one does: the delivery
+        test log (the seed inbox test) for "Test sends logged"."""
+        if (task.stage, task.id) != TEST_SENDS_TASK:
+            return None
+        from launchtui.email.delivery_log import saved_email_tests
+
+        entries = saved_email_tests(self.document)
+        if not entries:
+            return None
+        count = f"{len(entries)} test message{'s' if len(entries) > 1 else ''}"
+        return (
+            f"delivery log at {store.display_path(self.path)} [[email_tests]] ({count}, "
+            f"last sent {entries[-1]['at'] or 'at an unknown time'})"
+        )
+
     def save_task(self, task: Task, **changes: str | bool) -> bool | None:
-        """Write a task's changed fields (done, owner, note, evidence); see write."""
+        """Write a task's changed fields (done, owner, note, evidence); see write. A task ticked
+        done with no evidence of its own records the evidence a tool produced for it."""
+        state = self.task_states.get((task.stage, task.id))
+        if changes.get("done") is True and "evidence" not in changes:
+            produced = self.tool_evidence(task)
+            if produced and not (state is not None and state.evidence):
+                changes["evidence"] = produced
         done = changes.pop("done", None)
         texts = {name: str(value) for name, value in changes.items()}
 
@@ -272,6 +302,66 @@ class SprintSession:
         self.listener.results_changed({key})
 
     def _save(self, results: list[Result]) -> None:
+        if self._held is None and self._only_unreachable(results):
+            self._held = results
+            count = f"{len(results)} result{'s' if len(results) > 1 else ''}"
+            self.listener.ask_save_unreachable(count)
+            return
+        self._save_now(results)
+
+    def _only_unreachable(self, results: list[Result]) -> bool:
+        """Every judged result of the run is a connection error, and some result it replaces
+        was not an error: saving would hide good results behind "the server was not there"."""
+        judged = [r for r in results if r.status not in (Status.SKIP, Status.MANUAL)]
+        if not judged or not all(connection_error(r) for r in judged):
+            return False
+        replaced = [self.results.get((r.id, r.target)) for r in judged]
+        return any(
+            shown is not None
+            and shown.previous is not None
+            and shown.previous.status is not Status.ERROR
+            for shown in replaced
+        )
+
+    def answer_unreachable(self, save: bool) -> None:
+        """The engineer's answer about a run of connection errors: save it, or keep the
+        results saved before it (shown again in its place)."""
+        results, self._held = self._held, None
+        if results is None:
+            return
+        if save:
+            self._save_now(results)
+            return
+        self.results, self.history_problem = recorded.latest_results(self.document)
+        self.listener.reloaded()
+        self.listener.notice(
+            f"Kept the earlier results; the run's {len(results)} connection errors were not saved.",
+            timeout=10,
+        )
+
+    def lab_problem(self) -> str | None:
+        """When the sprint is the lab's ([lab].dns) and the lab does not answer: what to say,
+        with how to start it. Blocks for a fraction of a second (a TCP connection on loopback):
+        call it off the UI thread."""
+        from launchtui.net.probe import unreachable
+
+        address = self.document.sprint.lab_dns
+        if address is None:
+            return None
+        why = unreachable(address)
+        if why is None:
+            return None
+        shown = store.display_path(self.path)
+        host, port = address
+        return (
+            f"The lab this sprint was written for is not running (its DNS server at "
+            f"{host}:{port}: {why}), so every check would fail to connect. Start it: quit and "
+            f"run `launchtui demo --sprint {shown}` (from a checkout: `./dev demo --sprint "
+            f"{shown}`), or run `launchtui lab --sprint {shown}` in another terminal, then "
+            "run the checks again."
+        )
+
+    def _save_now(self, results: list[Result]) -> None:
         run_at = now_iso()
         count = f"{len(results)} result{'s' if len(results) > 1 else ''}"
 
@@ -317,10 +407,25 @@ class SprintSession:
     def save_email_log(self, report: DeliveryRun) -> bool | None:
         from launchtui.email.delivery_log import record_email_tests
 
-        return self.write(
+        written = self.write(
             "the delivery test log",
             lambda: record_email_tests(self._current(), report),
             saved=f"Saved the delivery test log to {self.path.name}.",
+        )
+        if written:
+            self._offer_tool_evidence()
+        return written
+
+    def _offer_tool_evidence(self) -> None:
+        """Say that the test sends task now has its evidence, and how to tick it."""
+        task = next(t for t in tasks_for(TEST_SENDS_TASK[0]) if t.id == TEST_SENDS_TASK[1])
+        state = self.task_states.get(TEST_SENDS_TASK)
+        evidence = self.tool_evidence(task)
+        if evidence is None or (state is not None and state.done):
+            return
+        self.listener.notice(
+            f"{task.title!r}: evidence: {evidence}; select the task and press x to mark it done.",
+            timeout=15,
         )
 
     def _reloaded(self, document: store.SprintDocument) -> None:
@@ -332,6 +437,18 @@ class SprintSession:
         self._plans.clear()  # a hand edit may have changed the hostnames
         self.results, self.history_problem = recorded.latest_results(document)
         self.task_states = saved_tasks(document)
+
+
+_CONNECTION_ERROR = re.compile(
+    r"refused|timed out|timeout|cannot connect|connect call failed|no answer|no result within"
+    r"|unreachable|network is down|no route to host",
+    re.IGNORECASE,
+)
+
+
+def connection_error(result: Result) -> bool:
+    """An `error` result because the other side was not there: refused, or no answer in time."""
+    return result.status is Status.ERROR and _CONNECTION_ERROR.search(result.summary) is not None
 
 
 def _context(sprint: Sprint) -> AbstractAsyncContextManager[CheckContext]:

@@ -21,6 +21,7 @@ from launchtui.model.results import Result, Severity, Status
 from launchtui.model.tasks import tasks_for
 from launchtui.reports.handover import age, build, render_json, to_data
 from launchtui.reports.handover_markdown import cell, fenced, inline, render_markdown
+from launchtui.reports.text import evidence_lines
 from launchtui.sprint import recorded, store
 from launchtui.sprint.tasks_store import record_task
 
@@ -341,4 +342,36 @@ def test_no_keyring_says_so_instead_of_failing(sprint):
     handover = build(store.load(sprint), now=NOW, credentials=no_keyring)
     for row in handover.credentials:
         assert row.source == "unknown"
-        assert row.where.startswith("unknown: ") and "LAUNCHTUI_CRED_" in row.where
+        assert row.where == (
+            f"unavailable: keyring not reachable (or set LAUNCHTUI_CRED_{row.name.upper()})"
+        )
+    assert handover.keyring_problem  # the reason, said once
+    text = render_markdown(store.load(sprint), now=NOW, credentials=no_keyring)
+    assert text.count("The OS keyring could not be read:") == 1
+    assert text.count(handover.keyring_problem[:40]) == 1  # not repeated in each row
+    rows = [line for line in text.splitlines() if "unavailable: keyring not reachable" in line]
+    assert len(rows) == len(handover.credentials) >= 2
+    assert all(len(line) < 200 for line in rows)
+    data = to_data(store.load(sprint), now=NOW, credentials=no_keyring)
+    assert data["deployment"]["keyring_problem"] == handover.keyring_problem
+
+
+def test_evidence_with_line_breaks_is_shown_as_lines(sprint):
+    policy = "version: STSv1\r\nmode: enforce\r\nmx: mx.acme.community\r\nmax_age: 86400\r\n"
+    evidence = {"policy": policy, "raw": "a\x1b[2Jb\x0c"}
+    store.record_results(
+        sprint,
+        [result("email.mta-sts", "acme.community", Status.FAIL, stage="email", evidence=evidence)],
+        RUN_AT,
+    )
+    text = markdown(sprint)
+    assert "\\x0d" not in text and "\r" not in text
+    assert "policy: version: STSv1<br>  mode: enforce<br>  mx: mx.acme.community" in text
+    assert "raw: a\\\\x1b\\[2Jb\\\\x0c" in text  # other control characters stay escaped
+    assert evidence_lines(evidence) == [
+        "policy: version: STSv1",
+        "  mode: enforce",
+        "  mx: mx.acme.community",
+        "  max_age: 86400",
+        "raw: a\\x1b[2Jb\\x0c",
+    ]

@@ -14,7 +14,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "launchtui"
 # floors below it, never one above.
 LAYERS: list[set[str]] = [
     {"launchtui", "model", "errors"},  # the ground floor: plain data and error types
-    {"background", "credentials", "net", "sprint"},  # threads, keyring, network, sprint file
+    {
+        "background",
+        "clipboard",
+        "credentials",
+        "net",
+        "sprint",
+    },  # threads, clipboard, keyring, network, sprint file
     {"email"},  # SPF, DKIM, DMARC, delivery tests: over DNS and the sprint file
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover

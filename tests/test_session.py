@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ class Recorder:
         self.task_changes = 0
         self.notices: list[tuple[str, Level]] = []
         self.asked: list[str] = []
+        self.asked_unreachable: list[str] = []
 
     def results_changed(self, keys: set[Key]) -> None:
         self.changed.append(set(keys))
@@ -48,6 +51,9 @@ class Recorder:
 
     def ask_changed_on_disk(self, document: store.SprintDocument, what: str) -> None:
         self.asked.append(what)
+
+    def ask_save_unreachable(self, what: str) -> None:
+        self.asked_unreachable.append(what)
 
 
 @pytest.fixture
@@ -143,3 +149,102 @@ def test_reload_of_a_broken_file_says_why_and_keeps_what_was_shown(sprint_file):
     text, level = told.notices[-1]
     assert level == "error" and text.startswith("Not reloaded: ")
     assert session.document.sprint.site.apex == ZONE
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _lab_gone(path: Path) -> None:
+    """As if the lab had stopped: its DNS and HTTPS addresses refuse connections."""
+    doc = tomlkit.parse(path.read_text())
+    closed = f"127.0.0.1:{_closed_port()}"
+    for name in list(doc["network"]["connect_to"]):
+        doc["network"]["connect_to"][name] = closed
+    doc["network"]["nameservers"] = [closed]
+    doc["lab"]["dns"] = closed
+    path.write_text(tomlkit.dumps(doc))
+
+
+def test_the_labs_sprint_says_how_to_start_the_lab_when_it_does_not_answer(sprint_file):
+    session = SprintSession.open(sprint_file, Recorder())
+    assert session.document.sprint.lab_dns is not None  # the lab marked its sprint
+    assert session.lab_problem() is None  # the lab answers
+    _lab_gone(sprint_file)
+    session.reload()
+    started = time.monotonic()
+    problem = session.lab_problem()
+    assert time.monotonic() - started < 1.0  # a fast probe
+    assert problem is not None
+    assert "connection refused" in problem
+    assert f"`launchtui demo --sprint {store.display_path(sprint_file)}`" in problem
+    assert "`./dev demo" in problem
+
+
+def test_a_sprint_not_written_by_the_lab_is_not_probed(sprint_file):
+    doc = tomlkit.parse(sprint_file.read_text())
+    del doc["lab"]
+    sprint_file.write_text(tomlkit.dumps(doc))
+    assert SprintSession.open(sprint_file, Recorder()).lab_problem() is None
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_a_run_of_connection_errors_is_not_saved_over_results_without_asking(sprint_file, save):
+    told = Recorder()
+    session = SprintSession.open(sprint_file, told)
+    checks = [c for c in checks_for_stages(["edge"]) if c.id == "tls.certificate"]
+    asyncio.run(session.run(checks))
+    assert told.asked_unreachable == []
+    before = store.saved_results(store.load(sprint_file))
+    assert before[FAILING].status == "fail" and before[PASSING].status == "pass"
+
+    _lab_gone(sprint_file)
+    session.reload()
+    asyncio.run(session.run(checks))
+    assert session.results[PASSING].status == "error"  # shown while the question is open
+    assert told.asked_unreachable == ["3 results"]
+    on_disk = store.saved_results(store.load(sprint_file))
+    assert on_disk[PASSING].status == "pass"  # nothing saved while asked
+
+    session.answer_unreachable(save)
+    saved = store.saved_results(store.load(sprint_file))
+    if save:
+        assert saved[PASSING].status == "error"
+        assert "refused" in saved[PASSING].summary
+    else:
+        assert saved[PASSING].status == "pass" and saved[FAILING].status == "fail"
+        assert session.results[PASSING].status == "pass"  # the old results are shown again
+        assert "were not saved" in told.notices[-1][0]
+
+
+def test_connection_errors_over_errors_are_saved_without_asking(sprint_file):
+    _lab_gone(sprint_file)
+    told = Recorder()
+    session = SprintSession.open(sprint_file, told)
+    checks = [c for c in checks_for_stages(["edge"]) if c.id == "tls.certificate"]
+    asyncio.run(session.run(checks))  # a first run: nothing to protect
+    asyncio.run(session.run(checks))  # errors over errors
+    assert told.asked_unreachable == []
+    assert store.saved_results(store.load(sprint_file))[PASSING].status == "error"
+
+
+def test_the_delivery_log_is_offered_as_evidence_of_its_manual_task(sprint_file):
+    task = next(t for t in tasks_for("email") if t.id == "test-sends-logged")
+    session = SprintSession.open(sprint_file, Recorder())
+    assert session.tool_evidence(task) is None  # no test sends yet
+    other = next(t for t in tasks_for("email") if t.id != "test-sends-logged")
+    with sprint_file.open("a") as file:
+        file.write(
+            '\n[[email_tests]]\nat = "2026-12-01T09:30:00Z"\ntemplate = "welcome"\n'
+            'inbox = "ana@seedmail.test"\nstatus = "inbox"\n'
+        )
+    session.reload()
+    evidence = session.tool_evidence(task)
+    assert evidence is not None
+    assert evidence.startswith("delivery log at ") and "1 test message, " in evidence
+    assert session.tool_evidence(other) is None
+    assert session.save_task(task, done=True) is True
+    state = saved_tasks(store.load(sprint_file))[("email", "test-sends-logged")]
+    assert state.done and state.evidence == evidence  # the tool's evidence, recorded

@@ -15,6 +15,7 @@ from launchtui.sprint import store
 from launchtui.sprint.tasks_store import saved_tasks
 from launchtui.tui.app import LaunchApp, run
 from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
+from launchtui.tui.screens.copy_text import CopyText
 from launchtui.tui.screens.stage import StageScreen, row_key
 from launchtui.tui.widgets.detail import Detail
 
@@ -69,8 +70,12 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
         fix = app.sprint.results[FAILING].fix
         assert fix
         assert fix.splitlines()[0] in detail_text(app)
-        await pilot.press("c")
+        await pilot.press("c")  # no clipboard tool in the tests: OSC 52, and the text shown
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert app.clipboard == fix
+        assert isinstance(app.screen, CopyText)
+        await pilot.press("escape")
         await pilot.press("full_stop")  # re-run just this row: the saved fail becomes previous
         await pilot.pause()
         await app.workers.wait_for_complete()

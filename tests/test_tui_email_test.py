@@ -3,11 +3,12 @@ from Dovecot, shown, and logged in the sprint file without a password."""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from tui_helpers import NoticedApp, notifications, sync, wait_until
 
 from launchtui.email.delivery_log import saved_email_tests
 from launchtui.sprint import store
+from launchtui.sprint.tasks_store import saved_tasks
 from launchtui.tui.screens.delivery_log import DeliveryLog
 from launchtui.tui.screens.stage import StageScreen
 
@@ -28,8 +29,21 @@ async def test_test_sends_from_the_email_stage_are_shown_and_logged(mail_sprint,
         assert "ben@strictmail.test: SPAM" in text  # the strict inbox: no DMARC record
         assert "dkim=pass" in text
         await wait_until(lambda: any("delivery test log" in m for m in notifications(app)), pilot)
+        offer = [m for m in notifications(app) if "'Test sends logged': evidence:" in m]
+        assert offer and "delivery log at" in offer[0] and "press x to mark it done" in offer[0]
         await pilot.press("escape")
         assert isinstance(app.screen, StageScreen)
+        # The task's detail offers the log as its evidence; x ticks it and records it.
+        tasks = app.screen.query_one("#tasks", DataTable)
+        tasks.focus()
+        tasks.move_cursor(row=0)
+        await pilot.pause()
+        assert "evidence: delivery log at" in str(app.screen.query_one("#detail-text").content)
+        assert "press x to mark done" in str(app.screen.query_one("#detail-text").content)
+        await pilot.press("x")
+        await pilot.pause()
+    state = saved_tasks(store.load(mail_sprint))[("email", "test-sends-logged")]
+    assert state.done and state.evidence.startswith("delivery log at")
     entries = saved_email_tests(store.load(mail_sprint))
     assert entries, "the delivery test log is saved in the sprint file"
     saved = mail_sprint.read_text()

@@ -41,8 +41,13 @@ def error_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | by
 BAD_FILES = [
     pytest.param(
         'name = "unterminated\n',
-        "sprint.toml:1:21: invalid TOML: Control characters",
+        "sprint.toml:1: invalid TOML: string not closed on line 1",
         id="malformed-toml",
+    ),
+    pytest.param(
+        HEAD + "hostnames = ['www.example\ncanonical = 'x'\n",
+        "sprint.toml:6: invalid TOML: string not closed on line 6",
+        id="unclosed-literal-string",
     ),
     pytest.param(
         HEAD + "hostnames = [\n",
@@ -530,3 +535,13 @@ def test_network_timeout_is_one_default_for_every_entry_point(tmp_path):
     assert asyncio.run(limits(network)) == Timeouts.uniform(1.5) == Timeouts(1.5, 1.5, 1.5, 3.0)
     assert asyncio.run(limits(with_overrides(network, timeout=0.5))).dns == 0.5
     assert with_overrides(network).timeout == 1.5
+
+
+def test_help_says_a_sprint_file_opens_the_app(capsys: pytest.CaptureFixture[str]) -> None:
+    from launchtui.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "launchtui SPRINT" in out
+    assert "open the terminal app on a sprint file" in out

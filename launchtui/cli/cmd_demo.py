@@ -54,14 +54,19 @@ def run(args: argparse.Namespace) -> int:
         # The lab's mail passwords reach email-test through the environment of this process
         # (never the user's keyring); they die with the lab.
         os.environ.update(lab.credential_environment())
-        if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
+        interactive = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
+        if interactive:
             from launchtui.tui.app import run as open_app
 
-            return open_app(sprint_path)  # the lab serves until the app is closed
-        for line in lab.describe():
-            print(line, file=sys.stderr)
-        document = store.load(sprint_path)
-        report = headless.execute(document, stages=[], fail_on=Severity.HIGH, demo=True)
+            code = open_app(sprint_path)  # the lab serves until the app is closed
+        else:
+            for line in lab.describe():
+                print(line, file=sys.stderr)
+            document = store.load(sprint_path)
+            report = headless.execute(document, stages=[], fail_on=Severity.HIGH, demo=True)
+    if interactive:
+        print(stopped_message(args.sprint), file=sys.stderr)
+        return code
     if args.save:
         _, problem = recorded.record_run(sprint_path, report.results, report.started_at)
         if problem is not None:
@@ -75,3 +80,12 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return report.exit_code
+
+
+def stopped_message(sprint: Path) -> str:
+    """What quitting the interactive demo prints: the lab is gone, and how to have it back."""
+    return (
+        "The lab has stopped (it runs only while the demo's app is open). Start it again with "
+        "`launchtui demo` (from a checkout: `./dev demo`), or serve it alone with "
+        f"`launchtui lab --sprint {sprint}` and open the app with `launchtui {sprint}`."
+    )

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(lab: Lab, sprint: Path, *, write: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: terminal closed
         loop.add_signal_handler(signum, stop.set)
     await lab.start()
     try:

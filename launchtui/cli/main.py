@@ -33,13 +33,19 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     parser = Parser(
         prog="launchtui",
-        description="Run a launch-ready sprint for a membership-community platform.",
+        description="Run a launch-ready sprint for a membership-community platform.\n\n"
+        "  launchtui SPRINT   open the terminal app on a sprint file (e.g. sprints/acme.toml)\n"
+        "  launchtui          open the app on its opener: choose or create a sprint\n"
+        "  launchtui COMMAND  run one command (below); launchtui COMMAND --help for its options",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"launchtui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"launchtui.cli.cmd_{name.replace('-', '_')}")
         module.add_parser(subparsers)
+    # Set once the subcommands exist: argparse builds their prog from the parent's usage.
+    parser.usage = "launchtui [-h] [--version] [SPRINT | COMMAND ...]"
     return parser
 
 

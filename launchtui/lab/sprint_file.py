@@ -1,8 +1,9 @@
 """The demo sprint file the lab writes, and the refresh of [network] in an existing one.
 
 A sprint file belongs to its engineer: when it exists, only the values of its [network] table
-change, and the lab's mail ports in [email] (comments, results, notes and every other key are
-kept); a file without [email] gains it, and the lab's mail credentials are declared.
+change, [lab].dns (which marks the file as the lab's) and the lab's mail ports in [email]
+(comments, results, notes and every other key are kept); a file without [email] gains it, and
+the lab's mail credentials are declared.
 """
 
 from __future__ import annotations
@@ -130,7 +131,24 @@ def demo_sprint(
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
     document["credentials"] = credentials | (mail.credentials if mail else {})
     document["network"] = network
+    update_lab(document, network)
     return document
+
+
+def update_lab(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:
+    """Mark the sprint as the lab's: [lab].dns is the lab's DNS server, which the app probes
+    before saying the lab is not running (and how to start it)."""
+    nameservers = network.get("nameservers") or []
+    if not nameservers:
+        return
+    table = document.get("lab")
+    if not isinstance(table, tomlkit.items.Table):
+        table = tomlkit.table()
+        table.comment(
+            "served by launchtui's lab: start it with `launchtui demo` or `launchtui lab`"
+        )
+        document["lab"] = table
+    table["dns"] = nameservers[0]
 
 
 def update_mail(document: tomlkit.TOMLDocument, zone: str, mail: MailSection) -> None:
@@ -182,6 +200,7 @@ def _refreshed(path: Path, network: dict[str, Any], zone: str, mail: MailSection
     except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
         raise SprintFileError(f"{path}: cannot refresh [network]: {exc}") from None
     update_network(document, network)
+    update_lab(document, network)
     if mail is not None:
         update_mail(document, zone, mail)
     text = tomlkit.dumps(document)

@@ -92,3 +92,6 @@ class Sprint:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     deploy_repo: Path | None = None  # absolute, resolved against the sprint file's folder
+    # [lab].dns: written by the embedded lab, whose DNS server this is; the app checks that
+    # it answers before a run, and says how to start the lab when it does not
+    lab_dns: HostPort | None = None

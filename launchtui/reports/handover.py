@@ -79,6 +79,7 @@ class Handover:
     credentials: list[CredentialRow]
     ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
     delivery_log: list[dict[str, Any]]  # the seed inbox test messages, oldest first
+    keyring_problem: str = ""  # why the keyring could not be read, said once for every row
 
     @property
     def blockers(self) -> list[Risk]:
@@ -104,6 +105,7 @@ def build(
     )
     rows = _task_rows(saved_tasks(document))
     store = credentials or CredentialStore(sprint.id)
+    credential_rows, keyring_problem = _credentials(store, sprint.credentials)
     return Handover(
         document=document,
         generated_at=_iso(now),
@@ -112,11 +114,10 @@ def build(
         results=results,
         risks=rank_risks(results),
         routing=build_routing(sprint, results),
-        credentials=[
-            _credential(store, name, purpose) for name, purpose in sprint.credentials.items()
-        ],
+        credentials=credential_rows,
         ages={(r.id, r.target): age(r.checked_at, now) for r in results},
         delivery_log=saved_email_tests(document),
+        keyring_problem=keyring_problem,
     )
 
 
@@ -146,6 +147,7 @@ def to_data(
         "deployment": {
             "env_required": list(sprint.env_required),
             "credentials": [row.to_dict() for row in handover.credentials],
+            "keyring_problem": handover.keyring_problem,
         },
         "tasks": [row.to_dict() for row in handover.other_tasks],
         "evidence": {
@@ -214,11 +216,28 @@ def _task_rows(states: dict[tuple[str, str], TaskState]) -> list[TaskRow]:
     return sorted(rows, key=lambda row: STAGE_NAMES.index(row.task.stage))
 
 
+KEYRING_UNREACHABLE = "unavailable: keyring not reachable"
+
+
+def _credentials(
+    store: CredentialStore, declared: dict[str, str]
+) -> tuple[list[CredentialRow], str]:
+    """A row per declared credential, and the keyring's problem if it could not be read: said
+    once, not repeated in every row (a D-Bus error runs to a few hundred characters)."""
+    rows, problem = [], ""
+    for name, purpose in declared.items():
+        try:
+            rows.append(_credential(store, name, purpose))
+        except CredentialError as exc:
+            problem = problem or " ".join(str(exc).split())
+            where = f"{KEYRING_UNREACHABLE} (or set {env_var(name)})"
+            rows.append(CredentialRow(name, purpose, "unknown", where))
+    return rows, problem
+
+
 def _credential(store: CredentialStore, name: str, purpose: str) -> CredentialRow:
-    try:
-        source = store.source(name)
-    except CredentialError as exc:
-        return CredentialRow(name, purpose, "unknown", f"unknown: {exc}")
+    """Raises CredentialError when the keyring cannot be read."""
+    source = store.source(name)
     if source == "keyring":
         where = f"OS keyring (service {SERVICE}, user {store.username(name)})"
     elif source == "environment":

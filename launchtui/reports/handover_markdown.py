@@ -199,6 +199,8 @@ def _deployment(handover: Handover) -> list[str]:
     lines += ["", "Where each credential lives (values are never exported):", ""]
     if not handover.credentials:
         return [*lines, "No credentials declared ([credentials])."]
+    if handover.keyring_problem:
+        lines += [f"The OS keyring could not be read: {inline(handover.keyring_problem)}", ""]
     # Names are validated ([a-z][a-z0-9_]*), so a code span shows them as written.
     rows = [[f"`{c.name}`", cell(c.purpose), cell(c.where)] for c in handover.credentials]
     return lines + table(["Credential", "Purpose", "Where it lives"], rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -14,6 +15,8 @@ from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
 
 EVIDENCE_WIDTH = 160
+EVIDENCE_LINES = 20  # lines shown of one multi-line evidence value
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def render(report: RunReport) -> str:
@@ -147,7 +150,9 @@ def _result_lines(result: Result, change: str) -> list[str]:
 
 
 def evidence_lines(evidence: dict[str, Any]) -> list[str]:
-    """One literal line per evidence item; long values are cut, never wrapped."""
+    """Literal lines per evidence item; long values are cut, never wrapped. A value holding
+    line breaks (CR LF, LF or CR: a fetched MTA-STS policy, say) is shown as its lines, the
+    later ones indented under the key; every other control character stays escaped."""
     lines = []
     for key, value in evidence.items():
         if isinstance(value, list):
@@ -156,8 +161,13 @@ def evidence_lines(evidence: dict[str, Any]) -> list[str]:
             shown = ", ".join(f"{k}={v}" for k, v in value.items())
         else:
             shown = str(value)
-        shown = literal(shown)
-        if len(shown) > EVIDENCE_WIDTH:
-            shown = shown[: EVIDENCE_WIDTH - 1] + "…"
-        lines.append(f"{key}: {shown}")
+        parts = _LINE_BREAK.split(shown.rstrip("\r\n")) if shown.strip("\r\n") else [shown]
+        if len(parts) > EVIDENCE_LINES:
+            more = len(parts) - EVIDENCE_LINES + 1
+            parts = [*parts[: EVIDENCE_LINES - 1], f"... and {more} more lines"]
+        for index, part in enumerate(parts):
+            text = literal(part)
+            if len(text) > EVIDENCE_WIDTH:
+                text = text[: EVIDENCE_WIDTH - 1] + "…"
+            lines.append(f"{key}: {text}" if index == 0 else f"  {text}")
     return lines

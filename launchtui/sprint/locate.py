@@ -50,6 +50,15 @@ def line_of(text: str, key: KeyPath) -> int:
     return 1
 
 
+_NEWLINE_IN_STRING = re.compile(r"not allowed in strings, use \\u000[ad] instead")
+
+
+def string_not_closed(reason: str) -> bool:
+    """Whether a tomlkit parse error means a one-line string runs to the end of its line:
+    tomlkit reports the newline as a control character ("use \\u000a instead")."""
+    return _NEWLINE_IN_STRING.search(reason) is not None
+
+
 def redefinition_line(text: str) -> int | None:
     """The line of the first key or table defined a second time, if any.
 

@@ -31,7 +31,7 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 from launchtui.errors import SprintFileError
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
-from launchtui.sprint.locate import Invalid, dotted, line_of, redefinition_line
+from launchtui.sprint.locate import Invalid, dotted, line_of, redefinition_line, string_not_closed
 from launchtui.sprint.results import (
     forget_verdict,
     is_legacy,
@@ -265,6 +265,11 @@ def _parse_toml(content: str, path: Path) -> tomlkit.TOMLDocument:
         return tomlkit.parse(content)
     except ParseError as exc:
         reason = _PARSE_POSITION.sub("", str(exc)).replace(_END_OF_TEXT, "unexpected end of file")
+        if string_not_closed(reason):
+            where = f"{display_path(path)}:{exc.line}"
+            raise SprintFileError(
+                f"{where}: invalid TOML: string not closed on line {exc.line}"
+            ) from None
         raise SprintFileError(
             f"{display_path(path)}:{exc.line}:{exc.col + 1}: invalid TOML: {reason}"
         ) from None

@@ -73,7 +73,15 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         network=_network(_table(data, ("network",)), path.parent),
         email=_email(_table(data, ("email",)), site.apex),
         deploy_repo=_relative_path(deploy, ("deploy", "repo"), path.parent),
+        lab_dns=_lab_dns(_table(data, ("lab",))),
     )
+
+
+def _lab_dns(lab: Mapping[str, Any]) -> HostPort | None:
+    """[lab].dns, the lab's DNS server, in a sprint the lab wrote (see launchtui.lab)."""
+    key: KeyPath = ("lab", "dns")
+    value = _get(lab, key)
+    return None if value is None else _connect_to_address(value, key)
 
 
 def normalize_hostname(name: str) -> str:

@@ -19,6 +19,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from launchtui.background import in_daemon_thread
 from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.model.stages import STAGE_NAMES, STAGES
@@ -130,6 +131,7 @@ class LaunchApp(App[int]):
             self.switch_screen(f"stage-{self._stage}")
         else:  # over Textual's blank first screen, which the stack may never lose
             self.push_screen(f"stage-{self._stage}")
+        self._probe_lab()
 
     @property
     def stage_name(self) -> str:
@@ -167,6 +169,32 @@ class LaunchApp(App[int]):
         Dropped, as the editor's Input drops the early keys it receives."""
         if isinstance(self.screen, TaskEditor) and event.time < self.screen.opened_at:
             event.prevent_default()
+
+    def ask_save_unreachable(self, what: str) -> None:
+        self.run_worker(self._ask_unreachable(what), group="unreachable", exit_on_error=False)
+
+    async def _ask_unreachable(self, what: str) -> None:
+        """Ask, saying how to start the lab if it is the lab that is gone (probed again: it
+        may have stopped since the app opened)."""
+        from launchtui.tui.screens.unreachable_run import UnreachableRun
+
+        session = self.sprint
+        hint = await in_daemon_thread(session.lab_problem)
+        self.push_screen(
+            UnreachableRun(what, hint), lambda save: session.answer_unreachable(bool(save))
+        )
+
+    # The lab: a sprint the lab wrote, opened while the lab is not running
+
+    def _probe_lab(self) -> None:
+        if self.session is not None and self.session.document.sprint.lab_dns is not None:
+            self.run_worker(self._lab_check(), group="lab-probe", exit_on_error=False)
+
+    async def _lab_check(self) -> None:
+        session = self.sprint
+        hint = await in_daemon_thread(session.lab_problem)
+        if hint is not None:
+            self.notice(hint, "warning", timeout=30)
 
     # Stages
 
@@ -238,6 +266,24 @@ class LaunchApp(App[int]):
             return
         self.push_screen(DeliveryLog("Seed inbox test", render_text(report)))
         self.sprint.save_email_log(report)
+
+    # Copying a fix
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy `text` (the fix of `what`) with a local clipboard tool, in a worker thread (a
+        tool may wait on a display); without one, send OSC 52 and show the text to select."""
+        self.run_worker(self._copy(text, what), group="copy", exclusive=True, exit_on_error=False)
+
+    async def _copy(self, text: str, what: str) -> None:
+        from launchtui.clipboard import copy_with_tool
+        from launchtui.tui.screens.copy_text import CopyText
+
+        copied = await in_daemon_thread(lambda: copy_with_tool(text))
+        if copied.tool is not None:
+            self.notice(f"{what.capitalize()}: {copied.message}; it is also in the detail pane.")
+            return
+        self.copy_to_clipboard(text)
+        self.push_screen(CopyText(what, text, copied.message))
 
     # Running checks
 

@@ -45,6 +45,8 @@ class Launch(Protocol):
 
     def export_handover(self) -> None: ...
 
+    def copy_text(self, text: str, what: str) -> None: ...
+
 
 class InApp(Protocol):
     @property

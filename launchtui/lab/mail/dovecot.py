@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from launchtui.errors import LabError
@@ -23,7 +27,26 @@ from launchtui.lab.ports import Address, bind_error
 SEARCH_PATH = ("/usr/sbin", "/usr/local/sbin", "/sbin")  # sbin is often not on a user's PATH
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 INSTALL_HINT = "install Debian's dovecot-imapd (apt-get install dovecot-imapd)"
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """Linux: a function for the child, between fork and exec, that asks the kernel to send it
+    SIGTERM when the lab's thread dies. Without it a launchtui killed outright (SIGHUP when its
+    terminal closes, SIGKILL) leaves Dovecot running, orphaned. libc is loaded here, in the
+    parent: the child only makes the one system call."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def die_with_parent() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return die_with_parent
 
 
 def find_dovecot() -> str | None:
@@ -139,6 +162,8 @@ class Dovecot:
             user=owner.uid if owner else None,
             group=owner.gid if owner else None,
             extra_groups=[] if owner else None,
+            # after the switch to `owner` (a change of user clears the setting)
+            preexec_fn=_parent_death_signal(),
         )
         await self._wait_ready(address)
         return address

@@ -421,15 +421,13 @@ class StageScreen(Screen[None]):
     def action_copy_fix(self) -> None:
         self._sync_selection()
         if self.selected_task is not None:
-            self.app.copy_to_clipboard(self.selected_task.how)
-            self.notify("Copied how to do this task.")
+            self.launch.copy_text(self.selected_task.how, "how to do this task")
             return
         stored = None if self.selected is None else self.launch.sprint.results.get(self.selected)
         if stored is None or not stored.fix:
             self.notify("This row has no fix to copy.", markup=False)
             return
-        self.app.copy_to_clipboard(stored.fix)
-        self.notify(f"Copied the fix for {literal(stored.id)}.", markup=False)
+        self.launch.copy_text(stored.fix, f"the fix for {literal(stored.id)}")
 
     def action_rerun_row(self) -> None:
         self._sync_selection()

@@ -18,6 +18,7 @@ from launchtui.model.tasks import Task
 from launchtui.reports.literal import literal
 from launchtui.sprint.tasks_store import TaskState
 from launchtui.tui.rows import STATUS_STYLES
+from launchtui.tui.typed import launch_app
 
 _HEADING = "bold"
 
@@ -34,11 +35,13 @@ class Detail(VerticalScroll):
         self.scroll_home(animate=False)
 
     def show_task(self, task: Task, state: TaskState | None) -> None:
-        self.query_one("#detail-text", Static).update(describe_task(task, state))
+        produced = launch_app(self).sprint.tool_evidence(task)
+        self.query_one("#detail-text", Static).update(describe_task(task, state, produced))
         self.scroll_home(animate=False)
 
 
-def describe_task(task: Task, state: TaskState | None) -> Text:
+def describe_task(task: Task, state: TaskState | None, produced: str | None = None) -> Text:
+    """`produced`: evidence a launchtui tool produced for the task (the delivery log)."""
     text = Text(task.title, style=_HEADING)
     done = state is not None and state.done
     text.append("\n")
@@ -55,6 +58,10 @@ def describe_task(task: Task, state: TaskState | None) -> Text:
             if value:
                 text.append(f"\n{label}  ", style=_HEADING)
                 text.append(literal(value, keep_newlines=True))
+    if produced and not done:  # a tool logged what the task asks for: offer to tick it
+        text.append("\n\nevidence: ", style="bold")
+        text.append(literal(produced))
+        text.append(", press x to mark done", style="bold")
     text.append("\n\nx marks it done or not done; e edits owner, note and evidence.", style="dim")
     return text
 
