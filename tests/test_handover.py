@@ -359,7 +359,7 @@ def test_no_keyring_says_so_instead_of_failing(sprint):
 def test_evidence_with_line_breaks_is_shown_as_lines(sprint):
     policy = "version: STSv1\r\nmode: enforce\r\nmx: mx.acme.community\r\nmax_age: 86400\r\n"
     evidence = {"policy": policy, "raw": "a\x1b[2Jb\x0c"}
-    store.record_results(
+    recorded.record_run(
         sprint,
         [result("email.mta-sts", "acme.community", Status.FAIL, stage="email", evidence=evidence)],
         RUN_AT,
