@@ -8,9 +8,13 @@ something dropping the queries or a server that is gone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from launchtui.model.sprint import HostPort
-from launchtui.net.commands import Commands
 from launchtui.net.errors import TIMEOUT, DnsError, NetError
+
+if TYPE_CHECKING:  # the commands come from a check's context, built when checks run
+    from launchtui.net.commands import Commands
 
 GENERIC = (
     "Nothing was verified. Make the target reachable from where launchtui runs (DNS, "

@@ -1,7 +1,15 @@
-"""The registry of checks. Check modules register themselves when imported."""
+"""The registry of checks.
+
+Each stage package (checks/edge/, checks/email/, ...) declares its checks in its __init__
+when imported: id, stage, severity, title and targets, which is all that listing them needs.
+What a check does lives in a module of its own, named in the declaration with RunsIn and
+imported on the check's first run: that module and the network stack it needs (httpx,
+dnspython, cryptography, the parsers in email/ and net/) stay out of start-up.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
@@ -19,8 +27,8 @@ if TYPE_CHECKING:  # the network stack loads when a check runs, not to list the 
 CheckFunction = Callable[["CheckContext", Target], Awaitable[Outcome]]
 TargetFunction = Callable[[Sprint], list[Target]]
 
-# Check modules live in one package per stage (checks/edge/, checks/email/, ...) and register
-# themselves on import; modules whose names start with "_" are shared helpers.
+# In a stage package, modules whose names start with "_" are shared helpers; every other module
+# implements one check, as an async function `run` with the signature of CheckFunction.
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +53,30 @@ def register(check: Check) -> Check:
     return check
 
 
+class RunsIn:
+    """A check's run function that imports `module` on its first call and awaits its `run`."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    async def __call__(self, ctx: CheckContext, target: Target) -> Outcome:
+        return await _implementation(self.module)(ctx, target)
+
+
+@functools.cache
+def _implementation(module: str) -> CheckFunction:
+    run: CheckFunction = importlib.import_module(module).run
+    return run
+
+
 def all_checks() -> list[Check]:
-    """Every registered check, ordered by stage, then id (whatever order modules loaded in)."""
+    """Every registered check, ordered by stage, then id (whatever order stages loaded in)."""
     package = importlib.import_module("launchtui.checks")
     for stage in pkgutil.iter_modules(package.__path__):
-        if not stage.ispkg:
-            continue  # the engine, this registry and shared helpers
-        stage_package = importlib.import_module(f"launchtui.checks.{stage.name}")
-        for module in pkgutil.iter_modules(stage_package.__path__):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"launchtui.checks.{stage.name}.{module.name}")
+        if stage.ispkg:  # not the engine, this registry or shared helpers
+            importlib.import_module(f"launchtui.checks.{stage.name}")
     return sorted(_REGISTRY.values(), key=lambda check: (STAGE_NAMES.index(check.stage), check.id))
 
 

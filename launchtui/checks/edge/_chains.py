@@ -10,28 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from launchtui.checks.edge._targets import origin
 from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.net.errors import NetError
 from launchtui.net.http import Fetched, HttpClient
 from launchtui.net.redirects import Chain, End, follow, resolve_location
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin(url: str) -> str:
-    """scheme://host[:port] with the host lower-cased and a default port left out."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is None or port == DEFAULT_PORTS.get(scheme):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
 
 
 def same_url(a: str, b: str) -> bool:

@@ -22,10 +22,8 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
-from launchtui.checks.registry import Check, register
 from launchtui.errors import CredentialError
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net import cloudflare
 from launchtui.net.commands import Commands
@@ -39,11 +37,7 @@ GOOD_SSL = ("strict", "origin_pull")  # Full (strict), and its origin-pull varia
 TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     addresses = await resolve_addresses(ctx.net.dns, host)
     response = await ctx.net.http.fetch(f"https://{host}/", max_body=1024)
@@ -175,15 +169,3 @@ def _fix(host: str, problems: list[str], commands: Commands) -> str:
         f"and a `cf-ray` header, and `{commands.dig(host)}` returns addresses from "
         "https://www.cloudflare.com/ips/."
     )
-
-
-CHECK = register(
-    Check(
-        id="edge.cloudflare",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="Cloudflare in front of every hostname",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import NetworkConfig, Sprint
+from launchtui.model.results import Outcome, Status
+from launchtui.model.sprint import NetworkConfig
 from launchtui.model.targets import Target
 from launchtui.net import certificate as certs
 from launchtui.net.authoritative import ancestors
@@ -139,11 +138,7 @@ async def closest_caa(client: DnsClient, host: str) -> tuple[str, tuple[str, ...
     return None
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     found = await closest_caa(ctx.net.dns, host)
     if found is None:
@@ -293,15 +288,3 @@ def _fix_critical(owner: str, tag: str, verify: str) -> str:
         f"2. Verify: `{verify}` shows no record starting with 128 except "
         "issue, issuewild or iodef."
     )
-
-
-CHECK = register(
-    Check(
-        id="dns.caa",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="CAA allows your CA",
-        targets=_targets,
-        run=_run,
-    )
-)

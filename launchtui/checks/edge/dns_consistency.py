@@ -15,9 +15,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import HostPort, Sprint
+from launchtui.model.results import Outcome, Status
+from launchtui.model.sprint import HostPort
 from launchtui.model.targets import Target
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
@@ -38,11 +37,7 @@ class Reply:
     server: HostPort
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     if not ctx.net.config.public_resolvers:
         return Outcome(
@@ -205,15 +200,3 @@ def _fix_unasked(host: str, errors: dict[str, str], commands: Commands) -> str:
         f"then `dig @<nameserver> {host} A`).\n"
         "3. Run the check again."
     )
-
-
-CHECK = register(
-    Check(
-        id="dns.consistency",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="Resolvers agree",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net import authoritative
 from launchtui.net.commands import Commands
@@ -72,11 +70,7 @@ def provider(name: str) -> str | None:
     return None
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     chain: list[str] = []
     name = host
@@ -154,15 +148,3 @@ def _fix_takeover(host: str, target: str, owner: str | None, commands: Commands)
         f"4. Verify: `{commands.dig(host, 'CNAME')}` prints nothing, or a name that "
         f"`{commands.dig('<that name>', 'A')}` resolves."
     )
-
-
-CHECK = register(
-    Check(
-        id="dns.dangling",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="No dangling CNAMEs",
-        targets=_targets,
-        run=_run,
-    )
-)

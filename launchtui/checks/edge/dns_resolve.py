@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.dns import Answer, Lookup
 from launchtui.net.errors import NetError
@@ -16,11 +14,7 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     a, aaaa = await asyncio.gather(
         ctx.net.dns.lookup(host, "A"), ctx.net.dns.lookup(host, "AAAA"), return_exceptions=True
@@ -99,16 +93,3 @@ def _fix_missing(host: str, why: str, verify: str) -> str:
         f"2. If {host} is no longer used, remove it from [site].hostnames instead.\n"
         f"3. Verify: `{verify}` returns the address from every network."
     )
-
-
-CHECK = register(
-    Check(
-        id="dns.resolve",
-        stage="edge",
-        severity=Severity.BLOCKER,
-        title="Hostnames resolve",
-        targets=_targets,
-        run=_run,
-        audit=True,
-    )
-)

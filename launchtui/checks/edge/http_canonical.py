@@ -14,32 +14,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, origin
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from
+from launchtui.checks.edge._targets import origin
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Kind, Target
 from launchtui.net.redirects import PERMANENT, Chain
 
 if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
-NOT_SET = Target.for_setting("[site].canonical")  # the one target when no canonical URL is set
 
-
-def _targets(sprint: Sprint) -> list[Target]:
-    site = sprint.site
-    if not site.canonical:
-        return [NOT_SET]
-    canonical = origin(site.canonical)
-    converging = {site.apex, f"www.{site.apex}", urlsplit(canonical).hostname}
-    return [
-        Target.for_pair(host, canonical) if host in converging else Target.for_host(host)
-        for host in site.all_hostnames
-    ]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     if target.kind is Kind.SETTING:
         return Outcome(
             Status.SKIP,
@@ -172,15 +157,3 @@ def _fix(host: str, verify: str, why: str) -> str:
         "2. Make sure the canonical host serves the page itself (no redirect back).\n"
         f"3. Verify: `{verify}` ends in `200` on the canonical host."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.canonical",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="Apex and www converge on the canonical host",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 
@@ -114,11 +112,7 @@ def parse(value: str) -> Policy:
     return Policy(int(age), "includesubdomains" in found, "preload" in found)
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     response = await ctx.net.http.fetch(f"https://{host}/", max_body=0)
     values = response.header_all(HEADER)
@@ -263,15 +257,3 @@ def _one_header_fix(host: str, keep: str, why: str, commands: Commands) -> str:
         f"2. Verify: `{commands.curl('-sI', f'https://{host}/')} | grep -ci "
         "strict-transport-security` prints 1."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.hsts",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="HSTS on every HTTPS host",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -15,12 +15,10 @@ from launchtui.checks.edge._chains import (
     chain_evidence,
     follow_from,
     hop_targets,
-    origin,
     stopped,
 )
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.checks.edge._targets import origin
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.redirects import PERMANENT, REDIRECT_STATUSES, End
 
@@ -28,11 +26,7 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     start = f"http://{host}/"
     chain = await follow_from(ctx.net.http, start)  # port 80 refused or silent: NetError
@@ -138,16 +132,3 @@ def _fix(host: str, verify: str, why: str) -> str:
         "an http:// URL.\n"
         f"3. Verify: `{verify}` shows `301` and `location: https://{host}/`."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.https-redirect",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="HTTP redirects to HTTPS",
-        targets=_targets,
-        run=_run,
-        audit=True,
-    )
-)

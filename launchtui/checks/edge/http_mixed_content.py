@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from launchtui.checks.edge._chains import chain_evidence
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net import html
 from launchtui.net.commands import Commands
@@ -32,20 +30,6 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 PAGE_LIMIT = 2 * 1024 * 1024
-KEY_FLOWS = ("login", "join", "invite", "checkout")
-
-
-def page_targets(sprint: Sprint, flows: tuple[str, ...]) -> list[Target]:
-    """The flow pages named, the canonical home page and each hostname's home page."""
-    urls = [sprint.flows[name] for name in flows if sprint.flows.get(name)]
-    canonical = urlsplit(sprint.site.canonical).hostname
-    hosts = [canonical] if canonical else []
-    urls += [f"https://{host}/" for host in [*hosts, *sprint.site.all_hostnames]]
-    return [Target.for_url(url) for url in dict.fromkeys(urls)]
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return page_targets(sprint, KEY_FLOWS)
 
 
 async def fetch_page(ctx: CheckContext, url: str) -> tuple[Fetched, Evidence]:
@@ -60,7 +44,7 @@ async def fetch_page(ctx: CheckContext, url: str) -> tuple[Fetched, Evidence]:
     return final, chain_evidence(chain)
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     url = target.value
     page, evidence = await fetch_page(ctx, url)
     evidence["body_bytes"] = len(page.body)
@@ -129,15 +113,3 @@ def _fix(page: str, commands: Commands, offending: list[str], why: str) -> str:
         "that is loaded (links in <a href> are fine), and the browser console shows no "
         "mixed-content warning."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.mixed-content",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="No mixed content on signup and checkout pages",
-        targets=_targets,
-        run=_run,
-    )
-)

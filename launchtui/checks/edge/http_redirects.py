@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launchtui.checks.edge._chains import chain_evidence, final_page, follow_from, same_url
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Kind, Target
 from launchtui.net.redirects import PERMANENT
 
@@ -16,15 +14,9 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 MAX_GOOD_HOPS = 3  # more than this costs every visitor a round trip per hop
-NONE_DECLARED = Target.for_setting("[site].redirects")  # the one target when no old URL is declared
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    redirects = sprint.site.redirects
-    return [Target.for_pair(r.from_url, r.to_url) for r in redirects] or [NONE_DECLARED]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     if target.kind is not Kind.PAIR:
         return Outcome(
             Status.SKIP,
@@ -101,15 +93,3 @@ def _fix(old: str, new: str, verify: str, why: str) -> str:
         "new URL answers 200.\n"
         f"3. Verify: `{verify}` shows 301 hops ending in `200` at {new}."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.redirects",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="Old URLs reach their targets",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -40,10 +40,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from launchtui.checks.edge.http_mixed_content import fetch_page, page_targets
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.checks.edge.http_mixed_content import fetch_page
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.http import Fetched
@@ -78,11 +76,7 @@ WEAK_REFERRER = frozenset({"unsafe-url", "no-referrer-when-downgrade"})
 _ANY_ANCESTOR = re.compile(r"\*|[a-z][a-z0-9+.-]*:(//\*)?", re.IGNORECASE)
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return page_targets(sprint, ("login",))
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     url = target.value
     page, evidence = await fetch_page(ctx, url)
     headers = {name: page.header_all(name) for name in HEADERS}
@@ -325,15 +319,3 @@ def _fix(url: str, problems: list[str], commands: Commands) -> str:
         f"3. Verify: `{commands.curl('-sI', url)}` shows each header and every Set-Cookie "
         "line ends with those attributes."
     )
-
-
-CHECK = register(
-    Check(
-        id="http.security-headers",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="Security headers and cookie flags on key pages",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from launchtui.checks.edge.http_mixed_content import PAGE_LIMIT, fetch_page
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Kind, Target
 from launchtui.net import html
 from launchtui.net.commands import Commands
@@ -42,12 +40,7 @@ ASSET_TAGS = frozenset({"script", "stylesheet", "img"})
 CDN_HEADERS = ("cdn-cache-control", "cloudflare-cdn-cache-control", "surrogate-control")
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    hosts = [Target.for_host(host) for host in sprint.site.all_hostnames]
-    return [*hosts, *(Target.for_url(url) for url in dict.fromkeys(sprint.private_urls))]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     if target.kind is Kind.URL:
         return await _private(ctx, target.value)
     return await _site(ctx, target.value)
@@ -251,15 +244,3 @@ def _private_fix(url: str, why: str, commands: Commands) -> str:
         f"3. Verify: `{commands.curl('-sI', url)}` shows `cache-control: private, no-store` and no "
         "`cf-cache-status: HIT`."
     )
-
-
-CHECK = register(
-    Check(
-        id="edge.static-cache",
-        stage="edge",
-        severity=Severity.MEDIUM,
-        title="Static assets cached, member content not",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -7,10 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
 from launchtui.model.renewal import Renewal, span
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net import ari
 from launchtui.net import certificate as certs
@@ -27,11 +25,7 @@ _UNTRUSTED = {2, 18, 19, 20, 21, 24, 27, 28, 29}
 _EXPIRED, _NOT_YET_VALID, _HOSTNAME_MISMATCH = 10, 9, 62
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
-
-
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     try:
         probe = await probe_tls(
@@ -246,16 +240,3 @@ def _renew(
         f"Renew the certificate for {host} now and {automatic}, then check the expiry again: "
         f"`echo | {commands.s_client(host)} 2>/dev/null | openssl x509 -noout -enddate`."
     )
-
-
-CHECK = register(
-    Check(
-        id="tls.certificate",
-        stage="edge",
-        severity=Severity.BLOCKER,
-        title="TLS certificates valid",
-        targets=_targets,
-        run=_run,
-        audit=True,
-    )
-)

@@ -9,9 +9,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.connect import format_hostport
@@ -41,10 +39,6 @@ class Attempt:
         if self.untestable:
             return f"not testable from this machine: {self.detail}"
         return f"accepted ({self.detail})" if self.accepted else f"refused ({self.detail})"
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(host) for host in sprint.site.all_hostnames]
 
 
 @functools.cache
@@ -109,7 +103,7 @@ async def _legacy(ctx: CheckContext, host: str, name: str) -> Attempt:
     return await _attempt(ctx, host, _legacy_context(LEGACY[name]))
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     host = target.value
     modern = await _attempt(ctx, host, _modern_context())
     attempts = await asyncio.gather(*(_legacy(ctx, host, name) for name in LEGACY))
@@ -176,15 +170,3 @@ def _fix_legacy(host: str, old: list[str], commands: Commands) -> str:
         f"2. Verify: `{commands.s_client(host, f'{flag} -cipher DEFAULT@SECLEVEL=0')} "
         "</dev/null` fails with a protocol version alert."
     )
-
-
-CHECK = register(
-    Check(
-        id="tls.protocol",
-        stage="edge",
-        severity=Severity.HIGH,
-        title="TLS 1.2+ only",
-        targets=_targets,
-        run=_run,
-    )
-)

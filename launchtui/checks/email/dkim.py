@@ -15,15 +15,12 @@ fix that asks for the real selector to be declared. A declared selector must exi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
+from launchtui.checks.email._targets import Selector, key_name, plan
 from launchtui.email import dkim_record as dkr
 from launchtui.email.txt import txt_value
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.senders import SENDERS, Sender
-from launchtui.model.sprint import EmailConfig, Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, Lookup
@@ -41,51 +38,6 @@ _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _SELECTOR = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
-    """What one target of the check stands for: a selector to look up, or a missing one."""
-
-    name: str  # the selector's DNS name; the row's text when the selector is missing
-    domain: str
-    selector: str = ""  # empty: a sender whose selectors must be declared
-    senders: tuple[Sender, ...] = ()  # catalogue senders that use this selector (a guess)
-    siblings: tuple[str, ...] = ()  # those senders' other usual selectors
-
-
-def key_name(selector: str, domain: str) -> str:
-    return f"{selector}._domainkey.{domain}"
-
-
-def plan(email: EmailConfig) -> dict[Target, Selector]:
-    """The targets for an [email] table, with what each stands for, in order."""
-    domain = email.domain
-    if email.dkim_selectors:
-        return {
-            Target.for_name(key_name(s, domain)): Selector(key_name(s, domain), domain, s)
-            for s in email.dkim_selectors
-        }
-    senders = [SENDERS[key] for key in email.senders if key in SENDERS]
-    if not senders:
-        return {Target.for_host(domain): Selector(domain, domain)}
-    targets: dict[Target, Selector] = {}
-    for sender in senders:
-        if not sender.dkim_selectors:
-            target = Target.for_host(domain, note=sender.title)
-            targets[target] = Selector(target.text, domain, senders=(sender,))
-        for selector in sender.dkim_selectors:
-            users = tuple(s for s in senders if selector in s.dkim_selectors)
-            siblings = tuple(
-                dict.fromkeys(o for s in users for o in s.dkim_selectors if o != selector)
-            )
-            name = key_name(selector, domain)
-            targets[Target.for_name(name)] = Selector(name, domain, selector, users, siblings)
-    return targets
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return list(plan(sprint.email))
-
-
 def _selector(ctx: CheckContext, target: Target) -> Selector:
     planned = plan(ctx.sprint.email).get(target)
     if planned is not None:
@@ -95,7 +47,7 @@ def _selector(ctx: CheckContext, target: Target) -> Selector:
     return Selector(name, domain, selector if domain else "")
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     planned = _selector(ctx, target)
     if not planned.selector:
         return _undeclared(planned)
@@ -385,15 +337,3 @@ def _fix_testing(planned: Selector, commands: Commands, record: dkr.KeyRecord) -
         f'1. Replace it at your DNS provider with:\n{planned.name}. TXT "{fixed}"\n'
         f"2. Verify: `{commands.dig(planned.name, 'TXT')}` shows no t=y."
     )
-
-
-CHECK = register(
-    Check(
-        id="email.dkim",
-        stage="email",
-        severity=Severity.BLOCKER,
-        title="DKIM keys published and sound",
-        targets=_targets,
-        run=_run,
-    )
-)

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
 from launchtui.email import dmarc
 from launchtui.email.txt import shorten
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError
@@ -36,10 +34,6 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 MAX_SHOWN_RECORDS = 10
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 def starter_record(domain: str) -> str:
@@ -91,7 +85,7 @@ def _numbered(steps: list[str]) -> str:
     return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     domain = target.value
     walk = dmarc.TreeWalk(ctx.net.dns)
     found = await dmarc.discover(ctx.net.dns, domain, walk)
@@ -357,16 +351,3 @@ def _fix(
     steps.append(_verify(found.found_at, commands))
     steps += [f"Then {step}." for step in rollout(domain, record.policy or "none")]
     return f"{lead}\n{listed}\n{_numbered(steps)}"
-
-
-CHECK = register(
-    Check(
-        id="email.dmarc",
-        stage="email",
-        severity=Severity.BLOCKER,
-        title="DMARC policy with reporting",
-        targets=_targets,
-        run=_run,
-        audit=True,
-    )
-)

@@ -23,11 +23,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launchtui.checks.email.mx import parse_mx
-from launchtui.checks.registry import Check, register
 from launchtui.email import mta_sts
 from launchtui.email.txt import shorten, txt_records
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.errors import NetError, TlsVerificationError
@@ -41,10 +39,6 @@ _KINDS = {
     "mta_sts": (mta_sts.STS_VERSION, "MTA-STS"),
     "tls_rpt": (mta_sts.TLSRPT_VERSION, "TLS-RPT"),
 }
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 def policy_url(domain: str) -> str:
@@ -87,7 +81,7 @@ def _one_record(
     return record
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     domain = target.value
     sts_name, tlsrpt_name = f"_mta-sts.{domain}", f"_smtp._tls.{domain}"
     evidence: Evidence = {"resolver": ctx.net.dns.label}
@@ -234,15 +228,3 @@ def _fix(domain: str, problems: list[str], hosts: list[str], commands: Commands)
         f"4. Verify: `{commands.dig(f'_mta-sts.{domain}', 'TXT')}` and "
         f"`{commands.curl('-s', policy_url(domain))}`."
     )
-
-
-CHECK = register(
-    Check(
-        id="email.mta-sts",
-        stage="email",
-        severity=Severity.LOW,
-        title="MTA-STS and TLS-RPT",
-        targets=_targets,
-        run=_run,
-    )
-)

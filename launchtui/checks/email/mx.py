@@ -19,9 +19,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
-from launchtui.model.results import Evidence, Outcome, Severity, Status
-from launchtui.model.sprint import Sprint
+from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.net.commands import Commands
 from launchtui.net.dns import Answer, DnsClient
@@ -31,10 +29,6 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
     from launchtui.checks.context import CheckContext
 
 MAX_TARGETS = 10  # MX targets looked up; a hostile domain may publish hundreds
-
-
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
 
 
 @dataclass(slots=True)
@@ -93,7 +87,7 @@ async def resolve_exchange(client: DnsClient, exchange: Exchange) -> None:
         exchange.problem = "has no A or AAAA record"
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     domain = target.value
     lookup = await ctx.net.dns.lookup(domain, "MX")
     evidence: Evidence = {"resolver": ctx.net.dns.label}
@@ -243,15 +237,3 @@ def _fix_targets(
         f"Verify: `{commands.dig(domain, 'MX')}`, then `{commands.dig('<each target>', 'A')}`."
     )
     return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
-
-
-CHECK = register(
-    Check(
-        id="email.mx",
-        stage="email",
-        severity=Severity.HIGH,
-        title="MX records receive mail",
-        targets=_targets,
-        run=_run,
-    )
-)

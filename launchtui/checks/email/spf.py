@@ -13,16 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from launchtui.checks.registry import Check, register
 from launchtui.email.spf import MAX_LOOKUPS, MAX_VOIDS
 from launchtui.email.spf_merge import LookupCost, include_target, includes, merged_terms, render
 from launchtui.email.spf_terms import (
     Term,
 )
 from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
-from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.results import Outcome, Status
 from launchtui.model.senders import SENDERS, sender
-from launchtui.model.sprint import Sprint
 from launchtui.model.targets import Target
 from launchtui.net.errors import NetError
 
@@ -33,17 +31,13 @@ if TYPE_CHECKING:  # the network stack loads when a check runs
 _SERVICE_BY_INCLUDE = {s.spf_include: s.title for s in SENDERS.values()}
 
 
-def _targets(sprint: Sprint) -> list[Target]:
-    return [Target.for_host(sprint.email.domain or sprint.site.apex)]
-
-
 @dataclass(slots=True)
 class Findings:
     fail: list[str] = field(default_factory=list)
     warn: list[str] = field(default_factory=list)
 
 
-async def _run(ctx: CheckContext, target: Target) -> Outcome:
+async def run(ctx: CheckContext, target: Target) -> Outcome:
     domain = target.value
     declared = ctx.sprint.email.senders
     tree = await walk_tree(ctx.net.dns, domain)
@@ -218,15 +212,3 @@ def _within_limit(
 def _lookups(count: int, kind: str = "") -> str:
     noun = f"{kind} lookup".lstrip()
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-CHECK = register(
-    Check(
-        id="email.spf",
-        stage="email",
-        severity=Severity.BLOCKER,
-        title="SPF authorizes your senders",
-        targets=_targets,
-        run=_run,
-    )
-)
