@@ -4,8 +4,10 @@ The bare app is a Textual App with a Header, a Static and a Footer. Both run hea
 on a copy of the TUI test fixture, and are measured two ways:
 
 - subprocess: what a user waits for after typing `launchtui sprint.toml`. Each run starts a
-  fresh Python process that imports the app, runs it (App.run(headless=True)) and exits once
-  the first screen is mounted and one frame has been processed; the clock is the wall time
+  fresh Python process that imports the app, runs it headless (launchtui through its own entry
+  point, launchtui.tui.app.run; the bare app through App.run, and once more after gc.freeze(),
+  which launchtui's entry point does, to show what that alone is worth) and exits once the
+  first screen is mounted and one frame has been processed; the clock is the wall time
   from spawn to exit, and the child's CPU time is printed too. A warm-up run of each writes
   the bytecode caches first, as an installed app has them. Runs of the two apps alternate;
   median and min are printed, next to a bare `python -c pass` for the interpreter's own share.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import resource
 import shutil
@@ -40,6 +43,7 @@ GOAL = 1.5
 # Each factory imports what its app needs only when called, so that a child process measuring
 # the bare app never imports launchtui.
 Factory = Callable[[Path], tuple[Callable[[], Any], type]]
+Options = dict[str, Any]  # App.run's keyword arguments
 
 
 def bare_app(sprint: Path) -> tuple[Callable[[], Any], type]:
@@ -77,14 +81,27 @@ async def first_paint(app: Any, pilot: Any, ready: type) -> None:
 
 
 def child(name: str, sprint: Path) -> None:
-    make, ready = APPS[name](sprint)
-    app = make()
+    """Start one app headless and exit after its first screen is painted. launchtui starts
+    through its own entry point (launchtui.tui.app.run, what `launchtui SPRINT` calls); the
+    bare app through App.run, and once more after gc.freeze(), which launchtui's entry point
+    does, so that the report can show what that alone is worth."""
+    ready = APPS["launchtui" if name == "launchtui" else "bare"](sprint)[1]
 
     async def stop_after_first_paint(pilot: Any) -> None:
-        await first_paint(app, pilot, ready)
-        app.exit()
+        await first_paint(pilot.app, pilot, ready)
+        pilot.app.exit()
 
-    app.run(headless=True, size=SIZE, auto_pilot=stop_after_first_paint)
+    options: Options = {"headless": True, "size": SIZE, "auto_pilot": stop_after_first_paint}
+    if name == "launchtui":
+        from launchtui.tui.app import run
+
+        run(sprint, **options)
+        return
+    make, _ = bare_app(sprint)
+    app = make()
+    if name == "bare, gc frozen":
+        gc.freeze()
+    app.run(**options)
 
 
 def spawn_ms(command: list[str]) -> tuple[float, float]:
@@ -102,7 +119,8 @@ def spawn_ms(command: list[str]) -> tuple[float, float]:
 
 
 def subprocess_times(sprint: Path, runs: int) -> tuple[dict[str, list[float]], ...]:
-    commands = {name: [sys.executable, __file__, "--child", name, str(sprint)] for name in APPS}
+    names = [*APPS, "bare, gc frozen"]
+    commands = {name: [sys.executable, __file__, "--child", name, str(sprint)] for name in names}
     commands["python -c pass"] = [sys.executable, "-c", "pass"]
     for command in commands.values():  # warm-up: bytecode caches, the OS's file cache
         spawn_ms(command)
@@ -154,13 +172,18 @@ def report(title: str, times: dict[str, list[float]]) -> None:
                 else f"misses the goal < {GOAL}x by {margin:.0f} ms"
             )
             line += f"   {ratio:.2f}x the bare app ({verdict})"
+            if "bare, gc frozen" in times:
+                frozen = statistics.median(times["bare, gc frozen"])
+                line += f"; {median / frozen:.2f}x the bare app with gc frozen too"
         print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--child", choices=sorted(APPS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=[*sorted(APPS), "bare, gc frozen"], help=argparse.SUPPRESS
+    )
     parser.add_argument("sprint", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

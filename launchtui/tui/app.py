@@ -9,6 +9,7 @@ worker per stage, so switching screens never stops a run).
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import events
-from textual.app import App
+from textual.app import App, AutopilotCallbackType
 from textual.binding import Binding, BindingType
 
 from launchtui.background import in_daemon_thread
@@ -309,12 +310,23 @@ class LaunchApp(App[int]):
         return (screen for screen in self._screens.values() if screen.is_mounted)
 
 
-def run(sprint_path: str | Path | None) -> int:
+def run(
+    sprint_path: str | Path | None,
+    *,
+    headless: bool = False,
+    size: tuple[int, int] | None = None,
+    auto_pilot: AutopilotCallbackType | None = None,
+) -> int:
     """Open the app on a sprint file, or on the opener without one; a file that cannot be
-    opened is one line on stderr."""
+    opened is one line on stderr. The options are App.run's (benchmarks/startup.py starts the
+    app here, as a user does)."""
     app = LaunchApp(sprint_path)
     if app.error:
         print(f"launchtui: {app.error}", file=sys.stderr)
         return 2
-    app.run()
+    # What is loaded by now (the modules, the sprint) lives as long as the app: frozen, the
+    # garbage collector stops walking it at every collection, which otherwise costs about a
+    # third of the time to the first screen (benchmarks/startup.py).
+    gc.freeze()
+    app.run(headless=headless, size=size, auto_pilot=auto_pilot)
     return 0
