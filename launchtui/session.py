@@ -373,7 +373,8 @@ class SprintSession:
                 )
             return document
 
-        self.write(count, change, saved=f"Saved {count} to {self.path.name}.")
+        if self.write(count, change, saved=f"Saved {count} to {self.path.name}."):
+            self.listener.reloaded()  # the run is over: the views may put rows in order again
 
     # Handover and the seed inbox test: blocking work (keyring, SMTP, IMAP) in daemon threads,
     # so that an unanswering keyring never keeps the app from exiting.

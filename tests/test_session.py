@@ -83,6 +83,7 @@ def test_a_run_reports_each_result_as_it_arrives_and_saves_once_at_the_end(sprin
     saved = store.saved_results(store.load(sprint_file))
     assert saved[FAILING].status == "fail"
     assert told.notices[-1] == ("Saved 3 results to lab.toml.", "information")
+    assert told.reloads == 1  # the run is over: views put their rows in order again
     passing, total = session.progress()["edge"]
     assert total == len(session.plan("edge")) + len(tasks_for("edge")) and passing >= 1
 

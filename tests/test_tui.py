@@ -66,6 +66,11 @@ async def test_run_edge_stage_then_reopen_where_we_stopped(sprint_file):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert cell(app, FAILING, "status") == "fail"
+        # Rows kept their places during the run; once it is saved, failures come first.
+        table = app.screen.query_one("#checks", DataTable)
+        statuses = [str(table.get_cell_at((row, 0))).split()[0] for row in range(table.row_count)]
+        tiers = [0 if s in ("fail", "error") else 1 if s == "warn" else 2 for s in statuses]
+        assert tiers == sorted(tiers) and tiers[0] == 0, statuses
         await select(app, pilot, FAILING)
         fix = app.sprint.results[FAILING].fix
         assert fix
