@@ -76,6 +76,22 @@ def by_urgency(rows: list[PlannedRow], results: dict[Key, Result]) -> list[Plann
     return sorted(rows, key=urgency)
 
 
+GROUPINGS = ("check", "host")  # what rows can be grouped by (g), besides not at all
+
+
+def grouped(
+    rows: list[PlannedRow], results: dict[Key, Result], by: str
+) -> list[tuple[str, list[PlannedRow]]]:
+    """Rows grouped by check id or by host, each group's rows most urgent first, and the
+    groups in the order of their most urgent row (then by name): what fails comes first
+    whichever way the rows are grouped."""
+    groups: dict[str, list[PlannedRow]] = {}  # in the order their first row comes
+    for row in by_urgency(rows, results):
+        name = row.check.id if by == "check" else row.target.host
+        groups.setdefault(name, []).append(row)
+    return list(groups.items())
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """One stage's counts: its checks by what their latest result says, and its tasks."""

@@ -161,3 +161,41 @@ async def test_the_sidebar_says_not_run_and_counts_failures_apart(tmp_path):
         email = str(sidebar.get_option("email").prompt)
         assert "2 fail 1 warn 1/41 pass" in edge  # compact, to fit the sidebar
         assert "not run" in email and "/" not in email
+
+
+@sync
+async def test_g_groups_rows_by_check_then_by_host_failures_first(tmp_path):
+    app = LaunchApp(copy(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#checks", DataTable)
+        plain_rows = table.row_count
+        await pilot.press("g")
+        values = [str(key.value) for key in table.rows]
+        headers = [value for value in values if value.startswith("\x1e")]
+        # tls.certificate holds the error and the fail: its group comes first
+        assert headers[0] == "\x1etls.certificate" and values[0] == headers[0]
+        assert len(headers) == len({split_key(v)[0] for v in values if v not in headers})
+        assert table.row_count == plain_rows + len(headers)
+        header = table.get_row_at(0)
+        assert "tls.certificate" in str(header[2]) and "2 fail" in str(header[4])  # fail + error
+        assert "by check" in str(app.screen.query_one("#stage-title", Static).content)
+        # n skips the headers: the first failing row is the error under the first header
+        table.move_cursor(row=0)
+        await pilot.press("n")
+        assert split_key(str(list(table.rows)[table.cursor_row].value)) == (
+            "tls.certificate",
+            "app.acme.community",
+        )
+        # a header under the cursor is not a result: c says so, the detail names the group
+        table.move_cursor(row=0)
+        await pilot.pause()
+        await pilot.press("c")
+        assert "no fix to copy" in str(list(app._notifications)[-1].message)
+        await pilot.press("g")
+        values = [str(key.value) for key in table.rows]
+        assert values[0] == "\x1eapp.acme.community"  # the host with the error comes first
+        assert "by host" in str(app.screen.query_one("#stage-title", Static).content)
+        await pilot.press("g")
+        assert table.row_count == plain_rows
+        assert not any(str(key.value).startswith("\x1e") for key in table.rows)

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, OptionList, Static
 
 from launchtui.model.stages import STAGES, Stage
 from launchtui.model.tasks import Task, tasks_for
-from launchtui.plan import FAILING, Key, PlannedRow, Tally, by_urgency, tally
+from launchtui.plan import FAILING, GROUPINGS, Key, PlannedRow, Tally, by_urgency, grouped, tally
 from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, rank_risks
 from launchtui.tui.rows import age, plain, status_text, tally_text
@@ -46,8 +46,15 @@ _GUTTER = 2  # a table's vertical scrollbar
 _PAD = 2  # a DataTable column's cell padding, both sides
 
 
+_GROUP = "\x1e"  # starts a group header row's key; no check id starts with a record separator
+
+
 def row_key(key: Key) -> str:
     return _SEP.join(key)
+
+
+def group_key(name: str) -> str:
+    return f"{_GROUP}{name}"
 
 
 def split_key(value: str) -> Key:
@@ -97,11 +104,12 @@ class StageScreen(Screen[None]):
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
         # One key, two bindings: the footer shows the one that applies (see check_action).
-        Binding("f", "only_failing(True)", "Not passing", id="only-failing"),
+        Binding("f", "only_failing(True)", "Filter", id="only-failing"),
         Binding("f", "only_failing(False)", "All rows", id="all-rows"),
         # Not in the footer, to leave room for the keys above at 80 columns: n and N are
         # named in the detail of a failing row, and the keyring is also "Credentials" in the
         # command palette.
+        Binding("g", "group", "Group", id="group"),
         Binding("n", "next_failing(1)", "Next fail", show=False, id="next-failing"),
         Binding("N", "next_failing(-1)", "Previous fail", show=False, id="previous-failing"),
         Binding("k", "app.credentials", "Keyring", show=False, id="stage-credentials"),
@@ -117,6 +125,7 @@ class StageScreen(Screen[None]):
         self.selected: Key | None = None  # the check row shown in the detail pane
         self.selected_task: Task | None = None  # or the task, when that was selected last
         self.only_failing = False  # f: hide the rows whose latest result passes
+        self.group_by: str | None = None  # g: rows grouped by check or host (plan.GROUPINGS)
         self._width = 0  # the terminal width the columns were fitted to
 
     @property
@@ -183,8 +192,16 @@ class StageScreen(Screen[None]):
         table.clear()
         plan = self.launch.sprint.plan(self.stage.name)
         self.rows = {row.key: row for row in plan}
-        for row in self._shown(plan):
-            table.add_row(*self._cells(row), key=row_key(row.key))
+        shown = self._shown(plan)
+        if self.group_by is None:
+            for row in shown:
+                table.add_row(*self._cells(row), key=row_key(row.key))
+        else:
+            results = self.launch.sprint.results
+            for name, rows in grouped(shown, results, self.group_by):
+                table.add_row(*self._group_cells(name, rows), key=group_key(name))
+                for row in rows:
+                    table.add_row(*self._cells(row), key=row_key(row.key))
         table.display = bool(plan)
         self.set_class(not plan, "-tasks-only")  # a stage of manual tasks gives them the room
         _move_to(table, keep, place)
@@ -257,6 +274,8 @@ class StageScreen(Screen[None]):
         if self.only_failing:
             shown = sum(1 for row in plan if not self._passes(row.key))
             title.append(f"  showing {shown} of {len(plan)} (f shows all)", style="bold")
+        if self.group_by is not None:
+            title.append(f"  by {self.group_by}", style="bold")
         title.append(f"  {self.stage.goal}", style="dim")
         return title
 
@@ -271,6 +290,16 @@ class StageScreen(Screen[None]):
             Text(when, style="dim"),
             plain(row.target.text),
         )
+
+    def _group_cells(self, name: str, rows: list[PlannedRow]) -> tuple[Text, ...]:
+        """A group's header row: its name, and what its rows' latest results say."""
+        counts = tally(rows, self.launch.sprint.results, [], {})
+        label = Text(f"▸ {name}", style="bold", no_wrap=True, overflow="ellipsis")
+        where = "check" if self.group_by == "check" else "target"
+        cells = {column: Text("") for column in COLUMNS}
+        cells[where] = label
+        cells["target" if where == "check" else "check"] = tally_text(counts, 30)
+        return tuple(cells[column] for column in COLUMNS)
 
     def _rebuild_tasks(self) -> None:
         if not self.tasks:
@@ -336,6 +365,17 @@ class StageScreen(Screen[None]):
         value = _cursor_value(table)
         if not value:  # an empty table, or the risk list's "nothing found" line
             return
+        if value.startswith(_GROUP):  # a group's header row: nothing to act on
+            self.selected_task = None
+            self.selected = None
+            self.query_one(Detail).query_one(Static).update(
+                Text(
+                    f"{value.removeprefix(_GROUP)}: the rows below, most urgent first "
+                    "(g groups differently).",
+                    style="dim",
+                )
+            )
+            return
         if table.id == "tasks":
             self.selected_task = self.tasks[value]
         else:
@@ -366,6 +406,16 @@ class StageScreen(Screen[None]):
 
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
+
+    def action_group(self) -> None:
+        """g: group the rows by check, then by host, then not at all."""
+        order = [None, *GROUPINGS]
+        self.group_by = order[(order.index(self.group_by) + 1) % len(order)]
+        self.rebuild()
+        self.show_progress()
+        self.notify(
+            "Rows not grouped." if self.group_by is None else f"Rows grouped by {self.group_by}."
+        )
 
     def action_only_failing(self, only: bool) -> None:
         self.only_failing = only
