@@ -395,6 +395,8 @@ class LabConfig:
     # mailboxes, which Dovecot serves on imap_port when installed (and `imap` is on). No
     # mailboxes: no mail services at all.
     mailboxes: list[Mailbox] = field(default_factory=list)
+    # The demo app repository written next to the sprint (lab.app_repo); "" for none.
+    app_repo: str = "harborclub-app"
     smtp_port: int = 0
     imap_port: int = 0
     imap: bool = True
@@ -517,6 +519,7 @@ def bench_config(count: int, delay: float) -> LabConfig:
         mx={},
         caa={},
         latency={},
+        app_repo="",
         dns_delay=delay,
         tls_delay=delay,
         http_delay=delay,
