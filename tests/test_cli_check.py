@@ -299,7 +299,7 @@ def test_json_lists_every_stage_that_ran(sprint_file):
 
 
 def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprint_file):
-    """`check --stage performance` ran nothing: it must not read as a clean bill (issue 9, item 11)."""
+    """`check --stage performance` ran nothing: not a clean bill (issue 9, item 11)."""
     stage_tasks = tasks_for("performance")
     assert stage_tasks and not checks_for_stages(["performance"])
     record_task(
