@@ -42,6 +42,7 @@ BODY_LIMIT = 64 * 1024  # a health answer is small; a bigger one is not a health
 SETTING = "[flows].health"
 VERIFY_STATUS = "-s -o /dev/null -w '%{http_code}'"
 _ORDER = {"pass": 0, "warn": 1, "fail": 2}
+_KINDS = ("release", "status", "dependency", "worker")
 Problem = tuple[str, str, str]  # ("warn" or "fail", what it is about, the text)
 
 
@@ -177,9 +178,9 @@ def _verdict(
     compared = len(evidence.get("hosts", []))
     if problems:
         worst = max(problems, key=lambda p: _ORDER[p[0]])[0]
-        shown = [text for status, _, text in problems if status == worst] + [
-            text for status, _, text in problems if status != worst
-        ]
+        # The worst first; among equals, a split release before what one instance reports.
+        ranked = sorted(problems, key=lambda p: (-_ORDER[p[0]], _KINDS.index(p[1])))
+        shown = [text for _, _, text in ranked]
         evidence["problems"] = [text for _, _, text in problems]
         return Outcome(
             Status.FAIL if worst == "fail" else Status.WARN,
