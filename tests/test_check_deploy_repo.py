@@ -145,6 +145,13 @@ def test_an_unreadable_folder_is_could_not_check(tmp_path):
     assert_could_not_check(result, "Permission denied")
 
 
+def test_a_repository_git_cannot_read_is_could_not_check(tmp_path):
+    repo = make_repo(tmp_path / "broken", NODE, commit=False)
+    (repo / ".git").write_text("gitdir: /nonexistent/launchtui-test\n")
+    result = run_check(CHECK, _sprint(tmp_path, repo), TARGET)
+    assert_could_not_check(result, "git cannot read its repository: fatal: not a git repository")
+
+
 def test_a_file_instead_of_a_folder_is_could_not_check(tmp_path):
     (tmp_path / "file").write_text("x")
     result = run_check(CHECK, _sprint(tmp_path, tmp_path / "file"), TARGET)

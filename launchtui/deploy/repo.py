@@ -191,6 +191,9 @@ def _git_files(path: Path) -> set[str] | None:
         return None
     if b"dubious ownership" in inside.stderr:  # owned by another user: git refuses to read it
         raise RepoError(f"{path}: git refuses a repository owned by another user (safe.directory)")
+    if inside.returncode != 0 and (path / ".git").exists():  # a repository git cannot read
+        message = inside.stderr.decode("utf-8", errors="replace").strip()
+        raise RepoError(f"{path}: git cannot read its repository: {message}")
     if inside.returncode != 0 or inside.stdout.strip() != b"true":
         return None
     listed = _git(path, "ls-files", "-z", "--cached", "--", ".")
