@@ -45,6 +45,7 @@ Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
 Write = Callable[[], store.SprintDocument]  # one write: change the current document, save
 TEST_SENDS_TASK = ("email", "test-sends-logged")  # the manual task the delivery log proves
+DEPLOY_DOCS_TASK = ("deploy", "deploy-steps-documented")  # what deploy.repo found documents it
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 
 
@@ -128,7 +129,10 @@ class SprintSession:
 
     def tool_evidence(self, task: Task) -> str | None:
         """Evidence a launchtui tool produced for a manual task, where one does: the delivery
-        test log (the seed inbox test) for "Test sends logged"."""
+        test log (the seed inbox test) for "Test sends logged"; what the latest deploy.repo
+        result found documenting the deploy for "Deploy steps documented"."""
+        if (task.stage, task.id) == DEPLOY_DOCS_TASK:
+            return self._deploy_docs_evidence()
         if (task.stage, task.id) != TEST_SENDS_TASK:
             return None
         from launchtui.email.delivery_log import saved_email_tests
@@ -141,6 +145,22 @@ class SprintSession:
             f"delivery log at {store.display_path(self.path)} [[email_tests]] ({count}, "
             f"last sent {entries[-1]['at'] or 'at an unknown time'})"
         )
+
+    def _deploy_docs_evidence(self) -> str | None:
+        """The deploy files and sections the latest deploy.repo result found, or None (no
+        result, or one that found none or could not read the repository)."""
+        found = [r for (check_id, _), r in self.results.items() if check_id == "deploy.repo"]
+        if not found:
+            return None
+        latest = max(found, key=lambda result: result.checked_at)
+        docs = latest.evidence.get("deploy_docs")
+        if latest.status in (Status.ERROR, Status.SKIP) or not docs:
+            return None
+        where = latest.evidence.get("path", "[deploy].repo")
+        text = f"deploy.repo found in {where}: {', '.join(str(doc) for doc in docs)}"
+        if locks := latest.evidence.get("lockfiles"):
+            text += f"; lockfile {', '.join(str(lock) for lock in locks)}"
+        return f"{text} (checked {latest.checked_at or 'at an unknown time'})"
 
     def save_task(self, task: Task, **changes: str | bool) -> bool | None:
         """Write a task's changed fields (done, owner, note, evidence); see write. A task ticked

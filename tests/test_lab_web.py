@@ -48,7 +48,9 @@ def test_posts_are_private_json(lab: Lab) -> None:
 def test_health_is_ok(lab: Lab) -> None:
     response = https_request(lab, APP, "/api/health?probe=1")
     assert response.status == 200
-    assert json.loads(response.body) == {"status": "ok"}
+    report = json.loads(response.body)  # launchtui's suggested shape (deploy.health)
+    assert (report["status"], report["version"], report["commit"]) == ("ok", "2.4.1", "7c1e9a2")
+    assert [w["name"] for w in report["workers"]] == ["mailer", "scheduler"]
 
 
 def test_head_has_headers_but_no_body(lab: Lab) -> None:

@@ -97,7 +97,7 @@ def test_a_run_reports_each_result_as_it_arrives_and_saves_once_at_the_end(sprin
 def test_a_stage_without_checks_runs_nothing(sprint_file):
     told = Recorder()
     session = SprintSession.open(sprint_file, told)
-    asyncio.run(session.run(checks_for_stages(["deploy"])))
+    asyncio.run(session.run(checks_for_stages(["performance"])))
     assert told.notices == [("Nothing to run in this stage yet.", "information")]
     assert not store.saved_results(store.load(sprint_file))
 
@@ -249,3 +249,20 @@ def test_the_delivery_log_is_offered_as_evidence_of_its_manual_task(sprint_file)
     assert session.save_task(task, done=True) is True
     state = saved_tasks(store.load(sprint_file))[("email", "test-sends-logged")]
     assert state.done and state.evidence == evidence  # the tool's evidence, recorded
+
+
+def test_what_deploy_repo_found_is_offered_as_evidence_of_the_deploy_steps_task(sprint_file):
+    task = next(t for t in tasks_for("deploy") if t.id == "deploy-steps-documented")
+    session = SprintSession.open(sprint_file, Recorder())
+    assert session.tool_evidence(task) is None  # deploy.repo has not run yet
+    asyncio.run(session.run([c for c in checks_for_stages(["deploy"]) if c.id == "deploy.repo"]))
+    evidence = session.tool_evidence(task)
+    assert evidence is not None, session.results
+    repo = sprint_file.parent / "harborclub-app"
+    assert evidence.startswith(
+        f"deploy.repo found in {repo.resolve()}: Procfile, README.md: section 'Deploying'; "
+        "lockfile package-lock.json (checked 20"
+    )
+    assert session.save_task(task, done=True) is True
+    state = saved_tasks(store.load(sprint_file))[("deploy", "deploy-steps-documented")]
+    assert state.done and state.evidence == evidence

@@ -9,13 +9,15 @@ import html
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from launchtui.lab.config import HostSpec, LabConfig, Route
+from launchtui.lab.config import HealthSpec, HostSpec, LabConfig, Route
 
 COMMUNITY = "Harbor Club"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 READ_METHODS = ("GET", "HEAD")
+HEALTH_PATH = "/api/health"
 
 POSTS = [
     {"id": 1, "title": "Welcome aboard: start here", "author": "Mara", "replies": 14},
@@ -71,9 +73,30 @@ def _app_route(site: HostSpec, path: str) -> Reply | None:
         return Reply(200, _page(site, "Checkout", "<h1>Checkout</h1><p>Membership: $12.</p>"))
     if path == "/api/posts":
         return _json(POSTS, "private, no-store")  # member-only: never in a shared cache
-    if path == "/api/health":
+    if path == HEALTH_PATH:
         return _json({"status": "ok"}, "no-store")
     return None
+
+
+def health_report(health: HealthSpec, now: datetime | None = None) -> dict[str, object]:
+    """launchtui's suggested health shape, heartbeats counted back from `now`."""
+    now = now or datetime.now(UTC)
+    report: dict[str, object] = {"status": health.status}
+    if health.version:
+        report["version"] = health.version
+    if health.commit:
+        report["commit"] = health.commit
+    if health.checks:
+        report["checks"] = {name: {"status": status} for name, status in health.checks.items()}
+    if health.workers:
+        report["workers"] = [
+            {
+                "name": name,
+                "last_heartbeat": (now - timedelta(seconds=age)).isoformat(timespec="seconds"),
+            }
+            for name, age in health.workers.items()
+        ]
+    return report
 
 
 def _home(site: HostSpec) -> Reply:
@@ -96,6 +119,8 @@ def site_reply(site: HostSpec | None, config: LabConfig, method: str, target: st
     path = target.split("?", 1)[0]
     if path in site.routes:
         reply = _fixed(site.routes[path])
+    elif path == HEALTH_PATH and site.health is not None:
+        reply = _json(health_report(site.health), "no-store")
     else:
         routed = _home(site) if path == "/" else _app_route(site, path) if site.app else None
         reply = routed or _text(404, "Not found.")

@@ -79,6 +79,27 @@ class Route:
 
 
 @dataclass
+class HealthSpec:
+    """What a host's /api/health reports, in launchtui's suggested shape (deploy.health).
+
+    Worker heartbeats are ages, so every answer is relative to the moment it is asked: the
+    demo's stale worker stays stale however long the lab has been running."""
+
+    version: str = ""
+    commit: str = ""
+    status: str = "ok"
+    checks: dict[str, str] = field(default_factory=dict)  # dependency -> status
+    workers: dict[str, float] = field(default_factory=dict)  # name -> seconds since heartbeat
+
+
+# The demo's release: app. runs it, eu. still runs the one before (a deploy that stopped half
+# way); the mailer worker has not beaten for two hours.
+DEMO_RELEASE = ("2.4.1", "7c1e9a2")
+DEMO_OLD_RELEASE = ("2.4.0", "3f9b0d4")
+DEMO_CHECKS = {"database": "ok", "queue": "ok", "cache": "ok"}
+
+
+@dataclass
 class HostSpec:
     """One hostname of the lab zone and how it behaves (or misbehaves)."""
 
@@ -100,6 +121,7 @@ class HostSpec:
     http_routes: dict[str, Route] = field(default_factory=dict)  # plain-HTTP path -> answer
     note: str = ""  # the seeded problem in words, for faults its other fields do not name
     renew_early: bool = False  # the lab CA asks for its renewal now (ARI, see lab.acme)
+    health: HealthSpec | None = None  # what /api/health reports, in place of {"status": "ok"}
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
@@ -176,6 +198,22 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
             app=True,
             headers=HARDENED_HEADERS | _CLOUDFLARE,
             routes=_static_site("Harbor Club", None, "public, max-age=31536000, immutable"),
+            health=HealthSpec(
+                *DEMO_RELEASE,
+                checks=DEMO_CHECKS,
+                workers={"mailer": 2 * 3600 + 7 * 60, "scheduler": 40},
+            ),
+            note="its /api/health: the mailer worker's last heartbeat is two hours old",
+        ),
+        # A second region serving the same app, which the last deploy did not reach.
+        HostSpec(
+            f"eu.{zone}",
+            app=True,
+            headers=HARDENED_HEADERS | _CLOUDFLARE,
+            routes=_static_site("Harbor Club", None, "public, max-age=31536000, immutable"),
+            health=HealthSpec(*DEMO_OLD_RELEASE, checks=DEMO_CHECKS),
+            note=f"still on release {DEMO_OLD_RELEASE[0]} ({DEMO_OLD_RELEASE[1]}): the last "
+            "deploy did not reach it",
         ),
         HostSpec(f"community.{zone}", cert="expired", stale_addresses=["127.0.0.9"]),
         HostSpec(f"members.{zone}", cert="wrong-name"),
@@ -357,6 +395,8 @@ class LabConfig:
     # mailboxes, which Dovecot serves on imap_port when installed (and `imap` is on). No
     # mailboxes: no mail services at all.
     mailboxes: list[Mailbox] = field(default_factory=list)
+    # The demo app repository written next to the sprint (lab.app_repo); "" for none.
+    app_repo: str = "harborclub-app"
     smtp_port: int = 0
     imap_port: int = 0
     imap: bool = True
@@ -479,6 +519,7 @@ def bench_config(count: int, delay: float) -> LabConfig:
         mx={},
         caa={},
         latency={},
+        app_repo="",
         dns_delay=delay,
         tls_delay=delay,
         http_delay=delay,

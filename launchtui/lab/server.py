@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import subprocess
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from launchtui.credentials import env_var
 from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
 from launchtui.lab import acme, demo_spf
+from launchtui.lab.app_repo import ENV_REQUIRED, ensure_app_repo
 from launchtui.lab.ca import LabCA, validity
 from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
 from launchtui.lab.dns_server import DnsServer
@@ -188,10 +190,26 @@ class Lab:
         return network
 
     def write_sprint(self, path: Path) -> Path:
-        """Write the demo sprint pointing at this lab; an existing file gets only [network]."""
+        """Write the demo sprint pointing at this lab; an existing file gets only [network]
+        (and [deploy] when it has none). The demo app repository is made next to it once."""
         return write_sprint(
-            path, self.config, self.network_section(path.parent), self.mail_section()
+            path,
+            self.config,
+            self.network_section(path.parent),
+            self.mail_section(),
+            self.deploy_section(path.parent),
         )
+
+    def deploy_section(self, sprint_dir: Path) -> dict[str, Any] | None:
+        """[deploy] naming the demo app repository beside the sprint, made there if missing;
+        None when the lab has none or git cannot make it (the deploy checks then skip)."""
+        if not self.config.app_repo:
+            return None
+        try:
+            ensure_app_repo(sprint_dir / self.config.app_repo, self.config.zone)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return {"repo": self.config.app_repo, "env_required": list(ENV_REQUIRED)}
 
     def mail_section(self) -> MailSection | None:
         """What the sprint's [email] and [credentials] need to use the lab's mail."""

@@ -97,7 +97,10 @@ def _old_urls(config: LabConfig) -> tomlkit.items.Array:
 
 
 def demo_sprint(
-    config: LabConfig, network: dict[str, Any], mail: MailSection | None = None
+    config: LabConfig,
+    network: dict[str, Any],
+    mail: MailSection | None = None,
+    deploy: dict[str, Any] | None = None,
 ) -> tomlkit.TOMLDocument:
     document = tomlkit.document()
     document.add(tomlkit.comment("Written by `launchtui lab`: the Harbor Club demo sprint."))
@@ -128,11 +131,28 @@ def demo_sprint(
         document["flows"] = flows
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
+    if deploy is not None:
+        document["deploy"] = _deploy_table(deploy)
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
     document["credentials"] = credentials | (mail.credentials if mail else {})
     document["network"] = network
     update_lab(document, network)
     return document
+
+
+def _deploy_table(deploy: dict[str, Any]) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    table.comment("the demo app repository beside this file, made by the lab (its keys are fake)")
+    required = tomlkit.array().multiline(True)
+    required.extend(deploy.get("env_required", []))
+    table.update({"repo": deploy["repo"], "env_required": required})
+    return table
+
+
+def update_deploy(document: tomlkit.TOMLDocument, deploy: dict[str, Any]) -> None:
+    """Give an existing sprint without [deploy] the lab's; one with it is left alone."""
+    if "deploy" not in document:
+        document["deploy"] = _deploy_table(deploy)
 
 
 def update_lab(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:
@@ -188,7 +208,13 @@ def update_network(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> N
         table[key] = value
 
 
-def _refreshed(path: Path, network: dict[str, Any], zone: str, mail: MailSection | None) -> bytes:
+def _refreshed(
+    path: Path,
+    network: dict[str, Any],
+    zone: str,
+    mail: MailSection | None,
+    deploy: dict[str, Any] | None = None,
+) -> bytes:
     """The file at `path` with its [network] values replaced and nothing else changed.
 
     Not loaded through the sprint store on purpose: the store rejects a file whose old
@@ -203,6 +229,8 @@ def _refreshed(path: Path, network: dict[str, Any], zone: str, mail: MailSection
     update_lab(document, network)
     if mail is not None:
         update_mail(document, zone, mail)
+    if deploy is not None:
+        update_deploy(document, deploy)
     text = tomlkit.dumps(document)
     if b"\r\n" in original:  # tomlkit writes new lines as LF: keep a CRLF file CRLF
         text = re.sub(r"(?<!\r)\n", "\r\n", text)
@@ -210,7 +238,11 @@ def _refreshed(path: Path, network: dict[str, Any], zone: str, mail: MailSection
 
 
 def write_sprint(
-    path: Path, config: LabConfig, network: dict[str, Any], mail: MailSection | None = None
+    path: Path,
+    config: LabConfig,
+    network: dict[str, Any],
+    mail: MailSection | None = None,
+    deploy: dict[str, Any] | None = None,
 ) -> Path:
     """Write the demo sprint to `path`, or only refresh [network] (and the lab's mail ports
     in [email]) if the file exists.
@@ -218,9 +250,9 @@ def write_sprint(
     A file that is not TOML raises SprintFileError and is left alone; writes are atomic.
     """
     if path.exists():
-        data = _refreshed(path, network, config.zone, mail)
+        data = _refreshed(path, network, config.zone, mail, deploy)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = tomlkit.dumps(demo_sprint(config, network, mail)).encode("utf-8")
+        data = tomlkit.dumps(demo_sprint(config, network, mail, deploy)).encode("utf-8")
     store.write_atomic(path, data)
     return path

@@ -1,0 +1,1 @@
+"""Deployment hardening without the network: health reports, the app repository."""
