@@ -1,0 +1,1 @@
+"""Deployment hardening, without the UI: environment variables and where they are set."""
