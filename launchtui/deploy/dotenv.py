@@ -79,7 +79,8 @@ def _assignment(text: str, start: int, line: int) -> tuple[str, str, int]:
     if not equals:
         raise ParseError(f"{line}: expected NAME=VALUE (no '=' on this line)")
     if not _NAME.fullmatch(name):
-        raise ParseError(f"{line}: {name[:40]!r} is not a variable name")
+        # not echoed: a line that is not NAME=VALUE may be a value pasted on its own
+        raise ParseError(f"{line}: the text before '=' is not a variable name")
     value_start = offset + head.index("=") + 1
     while value_start < end and text[value_start] in " \t":
         value_start += 1
