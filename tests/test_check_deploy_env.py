@@ -169,6 +169,12 @@ def test_an_unreadable_env_file_is_an_error(tmp_path):
     assert_could_not_check(found["DATABASE_URL"], "permission denied")
 
 
+def test_a_fifo_is_never_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.env")
+    found = results(load(write_sprint(tmp_path, "dotenv:pipe.env")))
+    assert_could_not_check(found["DEBUG"], "not a regular file")
+
+
 def test_a_file_that_is_not_text_is_an_error(tmp_path):
     (tmp_path / ".env").write_bytes(b"DEBUG=\xff\xfe\x00false\n")
     found = results(load(write_sprint(tmp_path, "dotenv:.env")))

@@ -66,6 +66,9 @@ def source_label(source: EnvSource, folder: Path | None = None) -> str:
 
 def read_dotenv(path: Path, label: str) -> Listing:
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            # a FIFO or a device would block the run or never end: never opened
+            raise SourceError(f"{label}: not a regular file")
         return Listing(label, dotenv.read(path))
     except FileNotFoundError:
         raise SourceError(f"{label}: no such file") from None
@@ -200,7 +203,7 @@ def _url(value: str, *, database: bool) -> tuple[list[str], list[str]]:
         if scheme in ("sqlite", "sqlite3"):
             return [], ["an SQLite file: not shared between instances or kept across deploys"]
         if scheme not in _DB_SCHEMES:
-            return [f"scheme is not a database's ({len(scheme)}-letter scheme)"], []
+            return ["the scheme is not a known database's (postgres://, mysql://, redis://...)"], []
     elif scheme not in ("http", "https", "ws", "wss"):
         return ["not an http(s) URL"], []
     if not host:
