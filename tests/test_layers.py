@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
         "net",
         "sprint",
     },  # threads, clipboard, keyring, network, sprint file
-    {"email", "deploy"},  # SPF, DKIM, DMARC, delivery tests; health reports, the app repo
+    {"email", "deploy"},  # SPF, DKIM, DMARC, delivery tests; env vars, health reports, the app repo
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from launchtui.background import daemon_future
 from launchtui.model.sprint import NetworkConfig, Sprint
@@ -47,6 +48,9 @@ class CheckContext:
     net: NetworkContext
     sprint: Sprint
     credentials: Credentials
+    # Work shared by the targets of one run (a platform's listing read once for every
+    # variable), by a key the check chooses
+    shared: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     async def credential(self, name: str) -> str | None:
         return await self.credentials.get(name)

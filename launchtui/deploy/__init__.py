@@ -1,1 +1,2 @@
-"""Deployment hardening without the network: health reports, the app repository."""
+"""Deployment hardening without the UI: environment variables and where they are set, health
+reports, the app repository."""

@@ -145,7 +145,10 @@ def _deploy_table(deploy: dict[str, Any]) -> tomlkit.items.Table:
     table.comment("the demo app repository beside this file, made by the lab (its keys are fake)")
     required = tomlkit.array().multiline(True)
     required.extend(deploy.get("env_required", []))
-    table.update({"repo": deploy["repo"], "env_required": required})
+    # Production's values, as far as the demo has them: the repository's env file, with the
+    # missing variable, the placeholder and the test-mode key deploy.env finds.
+    source = f"dotenv:{deploy['repo']}/.env.production"
+    table.update({"repo": deploy["repo"], "env_required": required, "env_source": source})
     return table
 
 

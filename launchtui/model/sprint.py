@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchtui.model.env import EnvSource, EnvVar
 from launchtui.model.limits import DEFAULT_TIMEOUT
 
 HostPort = tuple[str, int]
@@ -88,7 +89,9 @@ class Sprint:
     flows: dict[str, str] = field(default_factory=dict)
     private_urls: tuple[str, ...] = ()
     credentials: dict[str, str] = field(default_factory=dict)  # name -> what it is for
-    env_required: tuple[str, ...] = ()
+    env_required: tuple[str, ...] = ()  # the names of env_vars, in order
+    env_vars: tuple[EnvVar, ...] = ()  # [deploy].env_required with each variable's kind
+    env_source: EnvSource | None = None  # [deploy].env_source: where production's values are
     network: NetworkConfig = field(default_factory=NetworkConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     deploy_repo: Path | None = None  # absolute, resolved against the sprint file's folder

@@ -54,11 +54,15 @@ class HttpClient:
         method: str = "GET",
         headers: dict[str, str] | None = None,
         max_body: int | None = None,
+        content: bytes | None = None,
     ) -> Fetched:
-        """One request, no redirect followed. NetError when no response could be had."""
+        """One request, no redirect followed. NetError when no response could be had.
+
+        A GET is shared by every caller asking the same; any other method (or a request with
+        `content`, its body) is sent each time."""
         cap = self.max_body if max_body is None else min(max_body, self.max_body)
-        if method != "GET":
-            return await self._request(url, method, headers or {}, cap)
+        if method != "GET" or content is not None:
+            return await self._request(url, method, headers or {}, cap, content)
         key = (url, tuple(sorted((headers or {}).items())))
         shared = self._gets.get(key)
         if shared is None:
@@ -70,7 +74,14 @@ class HttpClient:
         # shielded: a check cancelled by its budget must not cancel the others' request
         return (await asyncio.shield(shared)).capped(cap)
 
-    async def _request(self, url: str, method: str, headers: dict[str, str], cap: int) -> Fetched:
+    async def _request(
+        self,
+        url: str,
+        method: str,
+        headers: dict[str, str],
+        cap: int,
+        content: bytes | None = None,
+    ) -> Fetched:
         if self._exchanges is None:
             # Imported on the first request, not with this module (see http_exchange).
             from launchtui.net.http_exchange import Exchanges
@@ -84,7 +95,7 @@ class HttpClient:
         async with self._connector.slot(origin[1], origin[2]):
             try:
                 async with asyncio.timeout(limit):
-                    return await exchanges.fetch(origin, url, method, headers, cap)
+                    return await exchanges.fetch(origin, url, method, headers, cap, content)
             except TimeoutError:
                 raise NetTimeout(
                     f"{method} {url}: no complete response within {limit:g} s"

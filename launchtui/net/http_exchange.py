@@ -80,12 +80,19 @@ class Exchanges:
         return parsed.scheme, parsed.host, parsed.port or _PORTS.get(parsed.scheme, 0)
 
     async def fetch(
-        self, origin: Origin, url: str, method: str, headers: dict[str, str], cap: int
+        self,
+        origin: Origin,
+        url: str,
+        method: str,
+        headers: dict[str, str],
+        cap: int,
+        content: bytes | None = None,
     ) -> Fetched:
         """One exchange; NetError (of its kind) when no response could be had."""
         started = time.perf_counter()
+        transport = self._transport(origin)
         try:
-            return await self._exchange(self._transport(origin), url, method, headers, cap, started)
+            return await self._exchange(transport, url, method, headers, cap, started, content)
         except httpx.TimeoutException as exc:
             raise NetTimeout(f"{method} {url}: timed out ({_phase(exc)})") from None
         except httpx.ConnectError as exc:
@@ -129,11 +136,13 @@ class Exchanges:
         headers: dict[str, str],
         cap: int,
         started: float,
+        content: bytes | None = None,
     ) -> Fetched:
         request = httpx.Request(
             method,
             url,
             headers={**DEFAULT_HEADERS, **headers},
+            content=content,
             extensions={"timeout": self._timeout},
         )
         response = await transport.handle_async_request(request)

@@ -67,7 +67,10 @@ username = "seed1@example.net" }} ]
 [deploy]
 # repo = "../app"                   # the app's source tree (relative to this file), scanned
 #                                   # for hardcoded secrets
-# env_required = ["DATABASE_URL"]   # environment variables production must set
+# env_required = ["DATABASE_URL"]   # environment variables production must set; a table
+#                                   # {{ name = "APP_HOME", kind = "url" }} declares a kind
+# env_source = "dotenv:.env.production"   # where their values are read: "environment",
+#                                   # "heroku:APP", "fly:APP", "vercel:PROJECT", "render:SERVICE"
 
 [credentials]
 # The credentials checks may use, and what each is for. Values live in the OS keyring (service

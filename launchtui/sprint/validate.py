@@ -20,6 +20,15 @@ from urllib.parse import urlsplit
 
 import idna
 
+from launchtui.model.env import (
+    KIND_ALIASES,
+    KINDS,
+    SOURCE_KINDS,
+    EnvSource,
+    EnvVar,
+    infer_kind,
+    normalise_kind,
+)
 from launchtui.model.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from launchtui.model.results import Severity, Status
 from launchtui.model.senders import SENDERS, known_senders
@@ -59,6 +68,7 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
     flows = _table(data, ("flows",))
     deploy = _table(data, ("deploy",))
     check_app_sections(data)
+    env_vars = _env_vars(deploy)
     return Sprint(
         path=path,
         id=_sprint_id(sprint, path),
@@ -69,7 +79,9 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         flows=_flows(flows),
         private_urls=_each(flows, ("flows", "private"), _url),
         credentials=_credentials(_table(data, ("credentials",))),
-        env_required=_each(deploy, ("deploy", "env_required"), _env_name),
+        env_required=tuple(var.name for var in env_vars),
+        env_vars=env_vars,
+        env_source=_env_source(deploy, path.parent),
         network=_network(_table(data, ("network",)), path.parent),
         email=_email(_table(data, ("email",)), site.apex),
         deploy_repo=_relative_path(deploy, ("deploy", "repo"), path.parent),
@@ -233,6 +245,77 @@ def _env_name(value: Any, key: KeyPath) -> str:
         expected = "an environment variable name like DATABASE_URL"
         raise Invalid(key, f"expected {expected}, got {_show(name)}")
     return name
+
+
+def _env_vars(deploy: Mapping[str, Any]) -> tuple[EnvVar, ...]:
+    """[deploy].env_required: names, or tables { name = "DATABASE_URL", kind = "url" }."""
+    found = _each(deploy, ("deploy", "env_required"), _env_var)
+    seen: set[str] = set()
+    for index, var in enumerate(found):
+        if var.name in seen:
+            raise Invalid(("deploy", "env_required", index), f"{var.name} is listed twice")
+        seen.add(var.name)
+    return found
+
+
+def _env_var(value: Any, key: KeyPath) -> EnvVar:
+    if not isinstance(value, Mapping):
+        name = _env_name(value, key)
+        return EnvVar(name, infer_kind(name))
+    for extra in value:
+        if extra not in ("name", "kind"):
+            raise Invalid((*key, extra), "unknown key (expected name and kind)")
+    name = _env_name(_get(value, (*key, "name"), required=True), (*key, "name"))
+    kind_text = _string(value, (*key, "kind"))
+    if not kind_text:
+        return EnvVar(name, infer_kind(name))
+    try:
+        return EnvVar(name, normalise_kind(kind_text), declared=True)
+    except ValueError:
+        kinds = ", ".join([*KINDS, *KIND_ALIASES])
+        problem = f"unknown kind {_show(kind_text)} (expected one of {kinds})"
+        raise Invalid((*key, "kind"), problem) from None
+
+
+def _env_source(deploy: Mapping[str, Any], folder: Path) -> EnvSource | None:
+    """[deploy].env_source: "dotenv:PATH" (relative to the sprint file), "environment",
+    "heroku:APP", "fly:APP", "vercel:PROJECT" or "render:SERVICE"."""
+    key: KeyPath = ("deploy", "env_source")
+    text = _string(deploy, key)
+    if not text:
+        return None
+    try:
+        return parse_env_source(text, folder)
+    except ValueError as exc:
+        raise Invalid(key, str(exc)) from None
+
+
+def parse_env_source(text: str, folder: Path) -> EnvSource:
+    """An env source as the sprint file (or env-check) writes it; ValueError says what is wrong."""
+    kind, colon, location = text.partition(":")
+    expected = (
+        'expected "dotenv:PATH", "environment", "heroku:APP", "fly:APP", "vercel:PROJECT" '
+        f'or "render:SERVICE", got {_show(text)}'
+    )
+    if kind not in SOURCE_KINDS:
+        raise ValueError(expected)
+    if kind == "environment":
+        if colon:
+            raise ValueError(f'"environment" takes nothing after it, got {_show(text)}')
+        return EnvSource(kind)
+    if not location.strip() or any(c.isspace() or not c.isprintable() for c in location):
+        raise ValueError(expected)
+    if kind == "dotenv":
+        return EnvSource(kind, os.path.normpath(folder / location))
+    if not _PLATFORM_NAME.fullmatch(location):
+        raise ValueError(
+            f"{kind}: expected an app, project or service name or id (letters, digits, '-', "
+            f"'_' and '.'), got {_show(location)}"
+        )
+    return EnvSource(kind, location)
+
+
+_PLATFORM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _network(network: Mapping[str, Any], folder: Path) -> NetworkConfig:

@@ -12,6 +12,17 @@ from launchtui.model.results import Severity
 
 register(
     Check(
+        id="deploy.env",
+        stage="deploy",
+        severity=Severity.BLOCKER,
+        title="Every environment variable production needs is set and real",
+        targets=targets.env,
+        run=RunsIn("launchtui.checks.deploy.env"),
+        audit=True,
+    )
+)
+register(
+    Check(
         id="deploy.health",
         stage="deploy",
         severity=Severity.HIGH,

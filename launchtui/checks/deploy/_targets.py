@@ -7,6 +7,18 @@ from launchtui.model.targets import Target
 
 HEALTH_SETTING = "[flows].health"  # the one target when no health URL is declared
 REPO_SETTING = "[deploy].repo"  # the one target of the repository checks
+EXAMPLE = ".env.example"  # deploy.env's row comparing the repo's example file
+NOTHING_REQUIRED = "[deploy].env_required"  # deploy.env's one target when nothing is required
+
+
+def env(sprint: Sprint) -> list[Target]:
+    """One row per required variable (named by it), and the repo's .env.example if any."""
+    if not sprint.env_vars:
+        return [Target.for_setting(NOTHING_REQUIRED)]
+    targets = [Target.for_host(var.name) for var in sprint.env_vars]
+    if sprint.deploy_repo is not None:
+        targets.append(Target.for_host(EXAMPLE))
+    return targets
 
 
 def health(sprint: Sprint) -> list[Target]:
