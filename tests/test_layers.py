@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
         "net",
         "sprint",
     },  # threads, clipboard, keyring, network, sprint file
-    {"email"},  # SPF, DKIM, DMARC, delivery tests: over DNS and the sprint file
+    {"email", "secrets"},  # SPF, DKIM, DMARC, delivery tests; the secret scanner
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it

@@ -20,7 +20,18 @@ from typing import NoReturn
 from launchtui import __version__
 from launchtui.errors import LaunchtuiError
 
-COMMANDS = ("new", "check", "export", "credentials", "lab", "demo", "spf", "dmarc", "email-test")
+COMMANDS = (
+    "new",
+    "check",
+    "export",
+    "credentials",
+    "lab",
+    "demo",
+    "spf",
+    "dmarc",
+    "email-test",
+    "scan-secrets",
+)
 
 
 class Parser(argparse.ArgumentParser):
