@@ -299,36 +299,36 @@ def test_json_lists_every_stage_that_ran(sprint_file):
 
 
 def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprint_file):
-    """`check --stage deploy` ran nothing: it must not read as a clean bill (issue 9, item 11)."""
-    deploy = tasks_for("deploy")
-    assert deploy and not checks_for_stages(["deploy"])
-    record_task(sprint_file, "deploy", deploy[0].id, done=True, updated_at="2026-12-06T00:00:00Z")
-    done = launchtui("check", str(sprint_file), "--stage", "deploy")
+    """`check --stage performance` ran nothing: not a clean bill (issue 9, item 11)."""
+    performance = tasks_for("performance")
+    assert performance and not checks_for_stages(["performance"])
+    record_task(sprint_file, "performance", performance[0].id, done=True, updated_at="2026-12-06T00:00:00Z")
+    done = launchtui("check", str(sprint_file), "--stage", "performance")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Risk list: nothing open." in out
     assert (
-        "Stage deploy has no automated checks: this run checked nothing there; "
-        f"its {len(deploy) - 1} open manual task(s):" in out
+        "Stage performance has no automated checks: this run checked nothing there; "
+        f"its {len(performance) - 1} open manual task(s):" in out
     )
-    assert deploy[0].title not in out
-    for task in deploy[1:]:
+    assert performance[0].title not in out
+    for task in performance[1:]:
         assert f"  - {task.title} [{task.id}]" in out
     assert out.rstrip().endswith("Exit 0: no automated check ran, so nothing was verified.")
 
     data = json.loads(
-        launchtui("check", str(sprint_file), "--stage", "deploy", "--format", "json").stdout
+        launchtui("check", str(sprint_file), "--stage", "performance", "--format", "json").stdout
     )
-    assert data["run"]["unchecked_stages"] == ["deploy"]
+    assert data["run"]["unchecked_stages"] == ["performance"]
     assert data["checks"] == []
-    assert [t["id"] for t in data["open_tasks"]] == [t.id for t in deploy[1:]]
+    assert [t["id"] for t in data["open_tasks"]] == [t.id for t in performance[1:]]
 
     junit = ET.fromstring(
-        launchtui("check", str(sprint_file), "--stage", "deploy", "--format", "junit").stdout
+        launchtui("check", str(sprint_file), "--stage", "performance", "--format", "junit").stdout
     )
     (suite,) = junit.findall("testsuite")
-    assert suite.get("name") == "deploy"
-    assert int(suite.get("skipped")) == int(suite.get("tests")) == len(deploy) - 1
+    assert suite.get("name") == "performance"
+    assert int(suite.get("skipped")) == int(suite.get("tests")) == len(performance) - 1
     assert int(suite.get("failures")) == int(suite.get("errors")) == 0
 
 

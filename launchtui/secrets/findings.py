@@ -1,7 +1,7 @@
 """A finding, its redacted form and fingerprint, its launch risk, and a scan's report.
 
-The secret value itself is never kept: a finding holds the first characters of a long secret
-(never more than a quarter of it, at most 4), its length and a fingerprint (the first 16 hex
+The secret value itself is never kept: a finding holds the first characters of a secret of 16
+or more (a quarter of it at most, never more than 4), its length and a fingerprint (the first 16 hex
 digits of its SHA-256), which is what a baseline file lists.
 """
 
@@ -37,7 +37,7 @@ def fingerprint(secret: str) -> str:
 
 
 def redact(secret: str) -> str:
-    shown = min(4, len(secret) // 4)
+    shown = min(4, len(secret) // 4) if len(secret) >= 16 else 0
     return f"{secret[:shown]}{'*' * 4}({len(secret)} chars)"
 
 

@@ -3,6 +3,7 @@ only the staged files, with inline allow marks and a baseline applied."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def scan_repository(
     report = Report(str(root))
     if not root.is_dir():
         raise ScanError(f"{root} is not a folder" if root.exists() else f"{root} does not exist")
+    try:
+        os.listdir(root)
+    except OSError as exc:
+        raise ScanError(f"cannot read {root}: {exc.strerror or exc}") from None
     if baseline is None and (root / baselines.DEFAULT_NAME).is_file():
         baseline = root / baselines.DEFAULT_NAME
     try:

@@ -180,7 +180,7 @@ def scan_text(
             if lines.allowed(match.start(), end):
                 suppressed += 1
                 continue
-            number = lines.number(start)
+            number = lines.number(match.start())
             if line_map is not None:
                 number = line_map[min(number, len(line_map)) - 1]
             findings.append(
