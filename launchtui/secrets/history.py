@@ -4,7 +4,8 @@ History is read as one stream, `git log -p --all --unified=0`: only the added li
 commit's diff are scanned, so a secret added and later removed is found with the commit that
 added it. The stream is read a bounded line at a time (a line over 1 MB is cut), a file's
 added text over `MAX_FILE_BYTES` in one commit is left out and listed, binary diffs are not
-printed by git, and the deadline kills git and marks the report incomplete.
+printed by git (a blob over 32 MB counts as binary, and one whose name is not a known binary
+type is listed as not scanned), and the deadline kills git and marks the report incomplete.
 
 Staged files are read with one `git cat-file --batch` process.
 """
@@ -30,7 +31,17 @@ class GitError(Exception):
 
 
 def _git(root: Path, *args: str) -> list[str]:
-    return ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
+    # bigFileThreshold: git itself treats a larger blob as binary and prints no diff for it
+    return [
+        "git",
+        "-C",
+        str(root),
+        "-c",
+        "core.quotepath=off",
+        "-c",
+        f"core.bigFileThreshold={MAX_FILE_BYTES}",
+        *args,
+    ]
 
 
 def _env() -> dict[str, str]:
@@ -114,6 +125,12 @@ def scan_history(root: Path, report: Report, *, deadline: float | None = None) -
                 flush()
                 name = raw[4:].rstrip(b"\n").decode("utf-8", "surrogateescape")
                 path = name[2:] if name.startswith("b/") else ""
+                continue
+            if raw.startswith(b"Binary files ") and raw.rstrip().endswith(b" differ"):
+                name = raw[13:].rstrip()[: -len(b" differ")].decode("utf-8", "surrogateescape")
+                _, _, binary = name.rpartition(" and b/")
+                if binary and os.path.splitext(binary)[1].lower() not in BINARY_EXTENSIONS:
+                    report.skip(f"{binary} @ {commit[:12]}", "binary or over 32 MB in history")
                 continue
             if raw.startswith(b"@@"):
                 hunk = _HUNK.match(raw)
