@@ -302,7 +302,9 @@ def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprin
     """`check --stage performance` ran nothing: not a clean bill (issue 9, item 11)."""
     performance = tasks_for("performance")
     assert performance and not checks_for_stages(["performance"])
-    record_task(sprint_file, "performance", performance[0].id, done=True, updated_at="2026-12-06T00:00:00Z")
+    record_task(
+        sprint_file, "performance", performance[0].id, done=True, updated_at="2026-12-06T00:00:00Z"
+    )
     done = launchtui("check", str(sprint_file), "--stage", "performance")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout

@@ -68,8 +68,7 @@ def test_many_commits_are_scanned_quickly(tmp_path):
         data = body.encode()
         stream.append(
             f"commit refs/heads/main\ncommitter Dev <dev@example.test> {1700000000 + n} +0000\n"
-            f"data 4\nc{n:03d}\n"
-            + f"M 644 inline f{n % 50}.py\ndata {len(data)}\n"
+            f"data 4\nc{n:03d}\n" + f"M 644 inline f{n % 50}.py\ndata {len(data)}\n"
         )
         stream.append(body + "\n")
     subprocess.run(

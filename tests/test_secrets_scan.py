@@ -71,7 +71,9 @@ NEAR_MISSES = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "line"), POSITIVES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(POSITIVES)])
+@pytest.mark.parametrize(
+    ("rule", "line"), POSITIVES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(POSITIVES)]
+)
 def test_each_rule_finds_its_format_and_never_keeps_the_value(rule, line):
     found, _ = scan_text(f"# config\n{line}\n", "src/settings.py", Where.SERVER)
     assert [f.rule for f in found] == [rule]
@@ -123,7 +125,7 @@ def write(root: Path, name: str, text: str) -> None:
 
 def test_ranking_puts_client_bundles_first_then_server_code_then_test_keys(tmp_path):
     write(tmp_path, "src/server.js", f"const k = '{stripe_live(1)}';\n")
-    write(tmp_path, "dist/assets/app.js", f"var k=\"{stripe_live(2)}\";")
+    write(tmp_path, "dist/assets/app.js", f'var k="{stripe_live(2)}";')
     write(tmp_path, "dist/assets/app.js.map", f'{{"sources":["{stripe_live(2)}"]}}')
     write(tmp_path, "tests/fixtures/stripe.json", f'{{"key": "{stripe_test()}"}}\n')
     write(tmp_path, ".next/server/page.js", f'k="{github()}"')
@@ -172,7 +174,9 @@ def test_hostile_tree_ends_fast_with_a_clear_report(tmp_path):
         ("src/ok.js", "stripe-secret-key"),
         ("dist/app.min.js", "google-api-key"),
     }
-    assert report.not_scanned == [("huge.log", "too large to scan (1073741824 bytes, limit 33554432)")]
+    assert report.not_scanned == [
+        ("huge.log", "too large to scan (1073741824 bytes, limit 33554432)")
+    ]
     assert report.binary_skipped == 2
 
 
