@@ -1,8 +1,10 @@
 """The rules: one per token format a community platform's stack uses, each from the provider's
 documented format, plus a generic keyword-and-entropy rule.
 
-A rule runs on a text only when one of its anchors (lower-case literals) is in the text's lower
-case: most files hold none, so a file costs a few substring searches. Every pattern has a
+Every match of a rule starts where one of its anchors (lower-case literals, or exact-case ones)
+starts: the scanner finds the anchors with substring searches and tries the pattern only
+there, so a file without any costs a few searches, and one with many costs one bounded match
+per occurrence. Every pattern has a
 `secret` group (the value fingerprinted and redacted) and is bounded on both sides so that a
 match inside a longer base64 or hex run (an inline image, a lockfile's integrity hash) is no
 match. Quantifiers are bounded, so a 100,000-character minified line costs linear time.
@@ -213,7 +215,7 @@ RULES: tuple[Rule, ...] = (
         r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
         r"(?:\\[rn]|\s){1,8}(?:[A-Za-z-]{1,20}: [^\n]{0,100}(?:\\[rn]|\s){1,4}){0,4}"
         r"(?P<secret>[A-Za-z0-9+/=]{40,64})",
-        ("private key",),
+        ("-----begin ",),
     ),
     # Connection URLs (RFC 3986 userinfo): scheme://user:password@host for PostgreSQL, MySQL,
     # MongoDB, Redis and AMQP; a password that is a placeholder or a ${VAR} is not a finding.
@@ -222,7 +224,7 @@ RULES: tuple[Rule, ...] = (
         "Database URL with a password",
         r"(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://"
         r"[A-Za-z0-9._%\-]{0,64}:(?P<secret>[^\s:@/'\"`$<>{}]{4,128})@[A-Za-z0-9.\-\[\]:]{1,255}",
-        ("://",),
+        ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp"),
         min_entropy=0.0,
     ),
     # JWT signing secrets (HS256 keys) and framework session secrets, by their usual names.
@@ -233,19 +235,22 @@ RULES: tuple[Rule, ...] = (
         r"session[_.\-]?secret|nextauth[_.\-]?secret|auth[_.\-]?secret|cookie[_.\-]?secret)"
         + _ASSIGN
         + r"(?P<secret>[A-Za-z0-9+/=_\-.!@#%^&*]{16,256})",
-        ("jwt", "secret"),
+        ("jwt", "secret", "session", "nextauth", "auth", "cookie"),
         keyword=True,
     ),
 )
 
 # The generic rule: a secret-sounding name assigned a long, random-looking value.
+# The generic rule: a secret-sounding name assigned a long, random-looking value. The pattern
+# starts at the keyword (a leading name part would be tried at every offset); the scanner
+# reads the whole name back from the text before it.
 GENERIC = _rule(
     "generic-secret",
     "Secret-looking value assigned to a secret-sounding name",
-    r"(?i:(?P<name>[A-Za-z0-9_.\-]{0,30}(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|"
-    r"access[_.\-]?key|private[_.\-]?key|credential|auth[_.\-]?key)[A-Za-z0-9_.\-]{0,30}))"
+    r"(?i:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|access[_.\-]?key|"
+    r"private[_.\-]?key|credential|auth[_.\-]?key)[A-Za-z0-9_.\-]{0,30}"
     r"""["'`]?\s{0,4}(?::=|=>|=|:)\s{0,4}["'`]?(?P<secret>[A-Za-z0-9+/=_\-.~!@#%^&*]{16,256})""",
-    ("secret", "token", "passw", "pwd", "api", "key", "credential"),
+    ("secret", "token", "passw", "pwd", "api", "access", "private", "credential", "auth"),
     keyword=True,
     min_entropy=3.6,
 )
@@ -320,8 +325,16 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
+# Whole values that are defaults or stand-ins, not secrets (a database URL's password, say).
+PLACEHOLDER_VALUES = frozenset(
+    {"password", "passwd", "pass", "secret", "postgres", "root", "admin", "user", "test"}
+)
+
+
 def is_placeholder(value: str) -> bool:
     low = value.lower()
+    if low in PLACEHOLDER_VALUES:
+        return True
     if any(word in low for word in PLACEHOLDER_WORDS):
         return True
     if low.startswith(("$", "<", "{", "%")) or "${" in low or "{{" in low:

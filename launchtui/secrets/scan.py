@@ -10,10 +10,11 @@ with the report marked incomplete.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from launchtui.secrets.findings import Finding, Report, Where, fingerprint, redact
@@ -162,17 +163,14 @@ def scan_text(
     for rule in rules:
         if lockfile and rule.keyword:
             continue
-        haystack = text if rule.exact else low
-        if not any(anchor in haystack for anchor in rule.anchors):
-            continue
-        for match in rule.pattern.finditer(text):
+        for match in _matches(rule, text, text if rule.exact else low):
             secret = match.group("secret")
             start, end = match.span("secret")
             if any(s < end and start < e for s, e in taken):
                 continue
             if is_placeholder(secret) or entropy(secret) < rule.min_entropy:
                 continue
-            if rule is GENERIC and generic_filtered(match.group("name"), secret):
+            if rule is GENERIC and generic_filtered(_name_at(text, match.start(), start), secret):
                 continue
             if text[max(0, start - 8) : start].endswith("base64,"):
                 continue
@@ -199,6 +197,39 @@ def scan_text(
             if len(findings) >= MAX_FINDINGS_PER_FILE:
                 return findings, suppressed
     return findings, suppressed
+
+
+def _matches(rule: Rule, text: str, haystack: str) -> Iterator[re.Match[str]]:
+    """The rule's matches, tried only where one of its anchors starts."""
+    starts: set[int] = set()
+    for anchor in rule.anchors:
+        at = haystack.find(anchor)
+        while at >= 0:
+            starts.add(at)
+            at = haystack.find(anchor, at + 1)
+    if not starts:
+        return
+    if len(haystack) != len(text):  # lower() changed a length: offsets do not line up
+        yield from rule.pattern.finditer(text)
+        return
+    match = rule.pattern.match
+    for at in sorted(starts):
+        found = match(text, at)
+        if found is not None:
+            yield found
+
+
+def _name_at(text: str, keyword: int, secret: int) -> str:
+    """The assigned name around a generic match: back from the keyword over name characters
+    (at most 30), up to the value."""
+    begin = keyword
+    while (
+        begin > 0
+        and keyword - begin < 30
+        and (text[begin - 1].isalnum() or text[begin - 1] in "_.-")
+    ):
+        begin -= 1
+    return text[begin:secret]
 
 
 def read_text(path: Path, size: int) -> str | None:
