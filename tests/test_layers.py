@@ -21,7 +21,11 @@ LAYERS: list[set[str]] = [
         "net",
         "sprint",
     },  # threads, clipboard, keyring, network, sprint file
-    {"email", "deploy"},  # SPF, DKIM, DMARC, delivery tests; env vars, health reports, the app repo
+    {
+        "email",
+        "deploy",
+        "secrets",
+    },  # mail authentication and delivery; env vars, health, the app repo; the secret scanner
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it

@@ -31,6 +31,7 @@ COMMANDS = (
     "dmarc",
     "email-test",
     "env-check",
+    "scan-secrets",
 )
 
 

@@ -23,6 +23,18 @@ register(
 )
 register(
     Check(
+        id="deploy.secrets",
+        stage="deploy",
+        severity=Severity.BLOCKER,
+        title="No hardcoded secrets in the repository, build output or history",
+        targets=targets.repo,
+        run=RunsIn("launchtui.checks.deploy.secrets"),
+        audit=True,
+        budget=120.0,
+    )
+)
+register(
+    Check(
         id="deploy.health",
         stage="deploy",
         severity=Severity.HIGH,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from launchtui.deploy import env as envcheck
 from launchtui.errors import CredentialError
 from launchtui.model.env import EnvSource, EnvVar
-from launchtui.model.results import Outcome, Severity, Status
+from launchtui.model.results import Outcome, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.targets import Target
 
