@@ -24,6 +24,7 @@ from platform_doubles import (
     Double,
     serve,
 )
+from secret_fixtures import as_nobody, shared_tmp
 
 from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_checks
@@ -157,16 +158,26 @@ def test_an_env_file_that_does_not_exist_is_an_error_for_every_variable(tmp_path
 
 
 def test_an_unreadable_env_file_is_an_error(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
-    env = tmp_path / ".env.production"
+    # Root reads any file: as root, the check runs in a child that has become nobody, in a
+    # folder nobody can enter.
+    folder = shared_tmp() if os.geteuid() == 0 else tmp_path
+    env = folder / ".env.production"
     env.write_text(GOOD_ENV)
     env.chmod(0)
+    sprint = write_sprint(folder, "dotenv:.env.production")
+    sprint.chmod(0o644)
+
+    def check() -> dict[str, object]:
+        result = results(load(sprint))["DATABASE_URL"]
+        return {"status": str(result.status), "summary": result.summary}
+
     try:
-        found = results(load(write_sprint(tmp_path, "dotenv:.env.production")))
+        found = as_nobody(check) if os.geteuid() == 0 else check()
     finally:
         env.chmod(0o600)
-    assert_could_not_check(found["DATABASE_URL"], "permission denied")
+    assert found.get("exception") is None, found
+    assert found["status"] == "error" and "permission denied" in str(found["summary"]), found
+    assert "internal error" not in str(found["summary"])
 
 
 def test_a_fifo_is_never_opened(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from check_helpers import assert_could_not_check, run_check
+from secret_fixtures import as_nobody, shared_tmp
 
 from launchtui.checks.registry import all_checks
 from launchtui.lab.app_repo import ENV_REQUIRED, MISSING_IN_PRODUCTION, ensure_app_repo
@@ -134,15 +135,24 @@ def test_a_missing_folder_is_could_not_check(tmp_path):
     assert_could_not_check(result, "does not exist")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
 def test_an_unreadable_folder_is_could_not_check(tmp_path):
-    repo = make_repo(tmp_path / "locked", NODE)
+    # Root reads any folder: as root, the check runs in a child that has become nobody.
+    folder = shared_tmp() if os.geteuid() == 0 else tmp_path
+    repo = make_repo(folder / "locked", NODE)
+    sprint = _sprint(folder, repo)
     repo.chmod(0)
+
+    def check() -> dict[str, object]:
+        result = run_check(CHECK, sprint, TARGET)
+        return {"status": str(result.status), "summary": result.summary}
+
     try:
-        result = run_check(CHECK, _sprint(tmp_path, repo), TARGET)
+        found = as_nobody(check) if os.geteuid() == 0 else check()
     finally:
         repo.chmod(0o755)
-    assert_could_not_check(result, "Permission denied")
+    assert found.get("exception") is None, found
+    assert found["status"] == "error" and "Permission denied" in str(found["summary"]), found
+    assert "internal error" not in str(found["summary"])
 
 
 def test_a_repository_git_cannot_read_is_could_not_check(tmp_path):
