@@ -81,7 +81,8 @@ def test_markdown_export_of_a_checked_sprint(sprint, private_keyring):
     assert "Registrar: Gandi, auto-renew on, transfer lock on." in text
     assert f"| blocker | fail | blocker | tls.certificate | community.{ZONE} |" in text
     assert f"| app.{ZONE} | pass | A 127.0.0.1<br>AAAA nodata |   | proxied |" in text
-    assert "- `DATABASE_URL`" in text and "- `STRIPE_SECRET_KEY`" in text
+    assert "| `DATABASE_URL` | database_url (from its name) |" in text
+    assert "| `STRIPE_SECRET_KEY` | payment_key (from its name) |" in text
     # A result is saved under its check's stage (dns.resolve: edge), even when the audit ran it.
     assert f"| dns.resolve | edge | app.{ZONE} | pass |" in text
     assert "| dns.resolve | audit |" not in text

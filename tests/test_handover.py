@@ -187,9 +187,19 @@ def test_markdown_holds_the_whole_handover(sprint):
         r"\| www\.acme\.community \| pass \| A 192\.0\.2\.10 \| .*acme\.community", text
     )
     assert "https://app.acme.community/ |" in text
-    # deployment checklist: env var names, where credentials live, never a value
-    for name in ("DATABASE_URL", "STRIPE_SECRET_KEY", "POSTMARK_TOKEN"):
-        assert f"- `{name}`" in text
+    # deployment checklist: each env var's kind, where it is set and its status; where
+    # credentials live; the secret handling plan; never a value
+    for name, kind in (
+        ("DATABASE_URL", "database_url"),
+        ("STRIPE_SECRET_KEY", "payment_key"),
+        ("POSTMARK_TOKEN", "token"),
+    ):
+        assert (
+            f"| `{name}` | {kind} (from its name) | not declared (\\[deploy\\].env\\_source) "
+            "| not checked |" in text
+        )
+    assert "### Secret handling plan" in text
+    assert "| STRIPE\\_SECRET\\_KEY | STRIPE\\_SECRET\\_KEY, source not declared |" in text
     assert "environment variable LAUNCHTUI\\_CRED\\_CLOUDFLARE\\_API\\_TOKEN" in text
     assert "supersecret-value" not in text and "smtp-secret-value" not in text
     # saved evidence: performance figures; email has none yet
@@ -240,7 +250,11 @@ def test_hostile_text_is_literal_and_keeps_tables_whole(sprint):
     assert "\x1b" not in text and "\r" not in text
     outside_fences = re.sub(r"(?ms)^(`{3,})text$.*?^\1$", "", text)
     assert "<b>" not in outside_fences and "[bold red]" not in outside_fences
-    assert outside_fences.count("\\[bold red\\]") == 6  # risk summary; owner, evidence, note cells
+    # the risk summary; the owner, evidence and note cells; and the key-rotation task's owner
+    # as the owner of each secret of the secret handling plan
+    secrets = len(build(store.load(sprint), now=NOW, credentials=env_store(sprint)).secret_plan)
+    assert secrets == 5  # three secret-kind variables, two credentials
+    assert outside_fences.count("\\[bold red\\]") == 6 + secrets
     escaped = "\\[bold red\\]x\\[/\\] \\| pipe \\`tick\\` \\`\\`\\`\\` fence \\*star\\*"
     assert escaped in text
     assert "\\<b\\>b\\</b\\> \\&amp; \\$x\\$ \\\\\\| \\\\x1b\\[31m\\\\x0d<br>2nd" in text
@@ -351,9 +365,97 @@ def test_no_keyring_says_so_instead_of_failing(sprint):
     assert text.count(handover.keyring_problem[:40]) == 1  # not repeated in each row
     rows = [line for line in text.splitlines() if "unavailable: keyring not reachable" in line]
     assert len(rows) == len(handover.credentials) >= 2
+    plan = [line for line in text.splitlines() if "unknown: the keyring could not be read" in line]
+    assert len(plan) == len(handover.credentials)  # the secret plan says it in a few words
     assert all(len(line) < 200 for line in rows)
     data = to_data(store.load(sprint), now=NOW, credentials=no_keyring)
     assert data["deployment"]["keyring_problem"] == handover.keyring_problem
+
+
+def test_the_deployment_checklist_and_secret_plan_come_from_the_checks_and_tasks(sprint):
+    doc = tomlkit.parse(sprint.read_text())
+    doc["deploy"]["env_required"] = [
+        {"name": "DATABASE_URL", "kind": "database_url"},
+        "STRIPE_SECRET_KEY",
+        "SESSION_SECRET",
+        "APP_URL",
+    ]
+    doc["deploy"]["env_source"] = "heroku:acme-prod"
+    sprint.write_text(tomlkit.dumps(doc))
+    finding = {
+        "rule": "stripe-secret-key",
+        "title": "Stripe secret key",
+        "path": "public/assets/app.js",
+        "line": 1,
+        "commit": "",
+        "mode": "live",
+        "where": "client",
+        "risk": 1,
+        "risk_label": "live key served to browsers",
+        "redacted": "sk_l…(32 chars)",
+        "fingerprint": "0123456789abcdef",
+    }
+    test_key = {**finding, "mode": "test", "path": "test/fixture.json", "risk": 4}
+    recorded.record_run(
+        sprint,
+        [
+            result(
+                "deploy.env",
+                "STRIPE_SECRET_KEY",
+                Status.FAIL,
+                stage="deploy",
+                summary="a Stripe test-mode key in production",
+            ),
+            result("deploy.env", "APP_URL", Status.PASS, stage="deploy", summary="set"),
+            result(
+                "deploy.secrets",
+                "[deploy].repo",
+                Status.FAIL,
+                stage="deploy",
+                evidence={"findings": [finding, test_key]},
+            ),
+        ],
+        RUN_AT,
+    )
+    record_task(
+        sprint,
+        "deploy",
+        "secret-handling-plan",
+        owner="Priya",
+        note="1Password vault",
+        updated_at=RUN_AT,
+    )
+    handover = build(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    assert [(v.name, v.kind, v.kind_from, v.where, v.status) for v in handover.env_vars] == [
+        ("DATABASE_URL", "database_url", "declared", "heroku:acme-prod", "not checked"),
+        ("STRIPE_SECRET_KEY", "payment_key", "from its name", "heroku:acme-prod", "fail"),
+        ("SESSION_SECRET", "secret", "from its name", "heroku:acme-prod", "not checked"),
+        ("APP_URL", "url", "from its name", "heroku:acme-prod", "pass"),
+    ]
+    plan = handover.secret_plan
+    # the exposed live key first (the test key is no launch risk), then the secret-kind
+    # variables (not APP_URL), then the credentials
+    assert [s.secret for s in plan] == [
+        "Stripe secret key sk_l…(32 chars)",
+        "DATABASE_URL",
+        "STRIPE_SECRET_KEY",
+        "SESSION_SECRET",
+        "cloudflare_api_token",
+        "smtp_password",
+    ]
+    assert plan[0].exposed and "public/assets/app.js:1" in plan[0].lives
+    assert {s.owner for s in plan} == {"Priya"}
+    assert "Stripe Dashboard" in plan[2].rotate and "in heroku:acme-prod" in plan[2].rotate
+    assert "logs everyone out" in plan[3].rotate
+    assert plan[4].lives == "an environment variable"
+    assert handover.plan_note == "1Password vault"
+    text = render_markdown(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    assert "**exposed, rotate now:** Stripe secret key" in text
+    assert "Plan notes: 1Password vault" in text
+    data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    assert data["deployment"]["env_source"] == "heroku:acme-prod"
+    assert data["deployment"]["secret_plan"][0]["exposed"] is True
+    assert data["deployment"]["env_vars"][1]["finding"] == "a Stripe test-mode key in production"
 
 
 def test_evidence_with_line_breaks_is_shown_as_lines(sprint):

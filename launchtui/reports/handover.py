@@ -2,7 +2,8 @@
 
 Built from a loaded sprint file (no network): the seven handover items with their state, the
 risk list and fix order over the saved results, the routing map, the deployment checklist
-(required env var names, and where each credential lives, never its value), the other stages'
+(each required env var's kind, where it is set and its status, and the secret handling plan:
+where each secret lives, its owner, how to rotate it; never a value), the other stages'
 manual tasks, open blockers, saved performance and email evidence, the delivery test log
 (launchtui email-test), and when each check last ran. `to_data`/`render_json` give it as
 JSON; launchtui.reports.handover_markdown as Markdown. A fixed `now` makes the output reproducible.
@@ -21,11 +22,20 @@ from launchtui.errors import CredentialError
 from launchtui.model.results import Result
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, all_tasks
+from launchtui.reports.deployment import EnvRow, SecretRow, env_rows, plan_note, secret_rows
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
 from launchtui.sprint.recorded import latest_results
 from launchtui.sprint.store import SprintDocument
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
+
+# How the secret handling plan says where a credential lives (the credentials table has more).
+_LIVES = {
+    "keyring": "the OS keyring of the engineer's machine",
+    "environment": "an environment variable",
+    "not set": "nowhere yet (not set)",
+    "unknown": "unknown: the keyring could not be read",
+}
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
 EVIDENCE_STAGES = ("performance", "email")
@@ -79,6 +89,9 @@ class Handover:
     credentials: list[CredentialRow]
     ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
     delivery_log: list[dict[str, Any]]  # the seed inbox test messages, oldest first
+    env_vars: list[EnvRow]  # the deployment checklist's variables
+    secret_plan: list[SecretRow]  # per secret: where it lives, owner, how to rotate
+    plan_note: str = ""  # the "Secret handling plan" task's note
     keyring_problem: str = ""  # why the keyring could not be read, said once for every row
 
     @property
@@ -103,9 +116,11 @@ def build(
         latest_results(document)[0].values(),
         key=lambda r: (STAGE_NAMES.index(r.stage), r.id, r.target),
     )
-    rows = _task_rows(saved_tasks(document))
+    states = saved_tasks(document)
+    rows = _task_rows(states)
     store = credentials or CredentialStore(sprint.id)
     credential_rows, keyring_problem = _credentials(store, sprint.credentials)
+    lives = [(row.name, _LIVES.get(row.source, row.source)) for row in credential_rows]
     return Handover(
         document=document,
         generated_at=_iso(now),
@@ -117,6 +132,9 @@ def build(
         credentials=credential_rows,
         ages={(r.id, r.target): age(r.checked_at, now) for r in results},
         delivery_log=saved_email_tests(document),
+        env_vars=env_rows(sprint, results),
+        secret_plan=secret_rows(sprint, results, states, lives),
+        plan_note=plan_note(states),
         keyring_problem=keyring_problem,
     )
 
@@ -146,6 +164,10 @@ def to_data(
         "routing": [entry.to_dict() for entry in handover.routing],
         "deployment": {
             "env_required": list(sprint.env_required),
+            "env_source": sprint.env_source.text if sprint.env_source else None,
+            "env_vars": [row.to_dict() for row in handover.env_vars],
+            "secret_plan": [row.to_dict() for row in handover.secret_plan],
+            "plan_note": handover.plan_note,
             "credentials": [row.to_dict() for row in handover.credentials],
             "keyring_problem": handover.keyring_problem,
         },

@@ -192,10 +192,32 @@ def _routing(handover: Handover) -> list[str]:
 
 
 def _deployment(handover: Handover) -> list[str]:
-    sprint = handover.document.sprint
     lines = ["## Deployment checklist", "", "Required production environment variables:", ""]
-    names = [f"- `{name}`" for name in sprint.env_required]  # validated: [A-Z_][A-Z0-9_]*
-    lines += names or ["- none declared ([deploy].env_required)"]
+    # Names are validated ([A-Z_][A-Z0-9_]*): a code span shows them as written.
+    rows = [
+        [f"`{v.name}`", f"{v.kind} ({v.kind_from})", cell(v.where), v.status, cell(v.finding)]
+        for v in handover.env_vars
+    ]
+    if rows:
+        lines += table(["Variable", "Kind", "Where set", "Status", "Finding"], rows)
+    else:
+        lines.append("- none declared ([deploy].env_required)")
+    lines += ["", "### Secret handling plan", ""]
+    if handover.plan_note:
+        lines += [f"Plan notes: {inline(handover.plan_note)}", ""]
+    plan = [
+        [
+            ("**exposed, rotate now:** " if s.exposed else "") + cell(s.secret),
+            cell(s.lives),
+            cell(s.owner),
+            cell(s.rotate),
+        ]
+        for s in handover.secret_plan
+    ]
+    if plan:
+        lines += table(["Secret", "Where it lives", "Owner", "How to rotate"], plan)
+    else:
+        lines.append("No secrets declared: no secret-kind variables and no [credentials].")
     lines += ["", "Where each credential lives (values are never exported):", ""]
     if not handover.credentials:
         return [*lines, "No credentials declared ([credentials])."]
