@@ -30,10 +30,6 @@ from launchtui.session import EMAIL_TEST_WAIT, Answer, Level, SprintSession
 from launchtui.sprint import store
 from launchtui.sprint.recent import record_recent
 from launchtui.tui.commands import LaunchCommands
-from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
-from launchtui.tui.screens.delivery_log import DeliveryLog
-from launchtui.tui.screens.error import ErrorScreen
-from launchtui.tui.screens.opener import OpenerScreen
 from launchtui.tui.screens.stage import StageScreen
 from launchtui.tui.screens.task_editor import TaskEditor
 
@@ -95,12 +91,18 @@ class LaunchApp(App[int]):
         return None if self.session is None else self.session.path
 
     def on_mount(self) -> None:
+        # The screens other than the stages' are imported when first shown: opening a sprint,
+        # the usual start, loads none of them.
         if self.error:
+            from launchtui.tui.screens.error import ErrorScreen
+
             self.push_screen(ErrorScreen(f"launchtui: {self.error}"))
         elif self.session is None:
+            from launchtui.tui.screens.opener import OpenerScreen
+
             self.push_screen(OpenerScreen())
         else:
-            self._show_stages()
+            self._show_stages(over_opener=False)
 
     def open_sprint(self, path: Path) -> str | None:
         """Open a sprint chosen on the opener: its stages replace the opener; or the error."""
@@ -108,11 +110,11 @@ class LaunchApp(App[int]):
             self.session = SprintSession.open(path, self)
         except SprintFileError as exc:
             return str(exc)
-        self._show_stages()
+        self._show_stages(over_opener=True)
         return None
 
-    def _show_stages(self) -> None:
-        """Show the stage the sprint was left on, in place of the opener if it was open. The stage
+    def _show_stages(self, *, over_opener: bool) -> None:
+        """Show the stage the sprint was left on, in place of the opener if it is open. The stage
         screens are installed, so each keeps its table and cursor while another is shown
         (and switching screens, unlike switching modes, does not restyle the whole app)."""
         for name, screen in self._screens.items():
@@ -128,7 +130,7 @@ class LaunchApp(App[int]):
                 markup=False,
             )
         self._stage = self.sprint.saved_stage()
-        if isinstance(self.screen, OpenerScreen):
+        if over_opener:
             self.switch_screen(f"stage-{self._stage}")
         else:  # over Textual's blank first screen, which the stack may never lose
             self.push_screen(f"stage-{self._stage}")
@@ -157,6 +159,8 @@ class LaunchApp(App[int]):
         self.notify(text, severity=level, timeout=timeout, markup=False)
 
     def ask_changed_on_disk(self, document: store.SprintDocument, what: str) -> None:
+        from launchtui.tui.screens.changed_on_disk import ChangedOnDisk
+
         self.push_screen(ChangedOnDisk(document, what), self._answered)
 
     def _answered(self, choice: Answer) -> None:
@@ -259,6 +263,7 @@ class LaunchApp(App[int]):
 
     async def _email_test(self) -> None:
         from launchtui.reports.delivery_text import render_text
+        from launchtui.tui.screens.delivery_log import DeliveryLog
 
         try:
             report = await self.sprint.email_test()

@@ -156,7 +156,8 @@ class StageScreen(Screen[None]):
         self._fit_columns(event.size.width)
 
     def _fit_columns(self, width: int) -> None:
-        """(Re)build the columns for a terminal `width` columns wide, then the rows."""
+        """(Re)build the columns for a terminal `width` columns wide, then the rows. The
+        labels are Text: a str label would be parsed as markup (and load Rich's emoji table)."""
         if width == self._width:
             return
         self._width = width
@@ -165,21 +166,21 @@ class StageScreen(Screen[None]):
         table.clear(columns=True)
         for column in COLUMNS:
             size = WIDTHS.get(column, max(12, _left(main, WIDTHS, len(COLUMNS))))
-            table.add_column(column, key=column, width=size)
+            table.add_column(Text(column), key=column, width=size)
         if self.tasks:
             tasks = self.query_one("#tasks", DataTable)
             tasks.clear(columns=True)
             left = max(24, _left(main, {"done": 4}, 3))
             owner = max(8, left // 3)
-            tasks.add_column("done", key="done", width=4)
-            tasks.add_column("task", key="task", width=left - owner)
-            tasks.add_column("owner", key="owner", width=owner)
+            tasks.add_column(Text("done"), key="done", width=4)
+            tasks.add_column(Text("task"), key="task", width=left - owner)
+            tasks.add_column(Text("owner"), key="owner", width=owner)
         risks = self.query_one("#risks", DataTable)
         risks.clear(columns=True)
         for column, size in RISK_WIDTHS.items():
-            risks.add_column(column, key=column, width=size)
+            risks.add_column(Text(column), key=column, width=size)
         left = max(12, _left(main, RISK_WIDTHS, len(RISK_WIDTHS) + 1))
-        risks.add_column("target", key="target", width=left)
+        risks.add_column(Text("target"), key="target", width=left)
         self.rebuild()
 
     # Showing results
