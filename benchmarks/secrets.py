@@ -37,6 +37,7 @@ from pathlib import Path
 from launchtui.secrets.repo import scan_repository
 
 ALNUM = string.ascii_letters + string.digits
+UPPER_DIGITS = string.ascii_uppercase + string.digits
 HEX = "0123456789abcdef"
 B64 = ALNUM + "+/"
 
@@ -72,7 +73,8 @@ class Corpus:
         if kind == "aws-id":
             return (
                 ".py",
-                f'AWS_ACCESS_KEY_ID = "{pick(["AKIA", "ASIA"])}{r(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}"',
+                f'AWS_ACCESS_KEY_ID = "{pick(["AKIA", "ASIA"])}'
+                f'{r(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}"',
             )
         if kind == "aws-secret":
             return ".ini", f"aws_secret_access_key = {r(40, ALNUM + '/+')}"
@@ -88,12 +90,14 @@ class Corpus:
         if kind == "slack-token":
             return (
                 ".py",
-                f'SLACK_BOT_TOKEN = "xox{pick("bp")}-{r(11, string.digits)}-{r(13, string.digits)}-{r(24)}"',
+                f'SLACK_BOT_TOKEN = "xox{pick("bp")}-{r(11, string.digits)}-'
+                f'{r(13, string.digits)}-{r(24)}"',
             )
         if kind == "slack-webhook":
             return (
                 ".ts",
-                f"const hook = 'https://hooks.slack.com/services/T{r(8, string.ascii_uppercase + string.digits)}/B{r(10, string.ascii_uppercase + string.digits)}/{r(24)}';",
+                f"const hook = 'https://hooks.slack.com/services/T{r(8, UPPER_DIGITS)}"
+                f"/B{r(10, UPPER_DIGITS)}/{r(24)}';",
             )
         if kind == "sendgrid":
             return ".rb", f"SENDGRID_API_KEY = 'SG.{r(22, ALNUM + '_-')}.{r(43, ALNUM + '_-')}'"
@@ -125,7 +129,9 @@ class Corpus:
         if kind == "bundle-map":
             return (
                 ".js.map",
-                f'{{"version":3,"sources":["src/pay.ts"],"sourcesContent":["const key = \\"sk_{"live"}_{r(32)}\\";"],"mappings":"{r(200, ALNUM + ",;")}"}}',
+                f'{{"version":3,"sources":["src/pay.ts"],"sourcesContent":'
+                f'["const key = \\"sk_{"live"}_{r(32)}\\";"],'
+                f'"mappings":"{r(200, ALNUM + ",;")}"}}',
             )
         raise ValueError(kind)
 
@@ -175,7 +181,8 @@ class Corpus:
         if kind == "chunk-hash":
             return (
                 ".html",
-                f'<script src="/static/js/main.{r(8, HEX)}.js" integrity="sha384-{r(64, B64)}"></script>',
+                f'<script src="/static/js/main.{r(8, HEX)}.js" '
+                f'integrity="sha384-{r(64, B64)}"></script>',
             )
         raise ValueError(kind)
 
@@ -192,8 +199,9 @@ NEAR_KINDS = [
     "mappings", "chunk-hash",
 ]  # fmt: skip
 
-FOLDERS = ["src", "src/lib", "src/routes", "app/models", "config", "scripts", "docs", "tests/fixtures",
-           "dist/assets", "public", ".next/static/chunks", "build", "lib/jobs", "packages/ui/src"]  # fmt: skip
+FOLDERS = ["src", "src/lib", "src/routes", "app/models", "config", "scripts", "docs",
+           "tests/fixtures", "dist/assets", "public", ".next/static/chunks", "build", "lib/jobs",
+           "packages/ui/src"]  # fmt: skip
 FILLER = [
     "import {{ {a} }} from './{b}';",
     "export function {a}({b}) {{ return {b}.map((x) => x.{c}); }}",
@@ -295,7 +303,8 @@ def run_detect_secrets(root: Path) -> tuple[set[tuple[str, int]], float]:
 
 def build_history(repo: Path, commits: int, seed: int) -> tuple[int, float]:
     """A repository of `commits` commits through git fast-import; every 100th adds a live key
-    that the next commit removes (rewriting the file without it). Returns (keys planted, seconds to build)."""
+    that the next commit removes (rewriting the file without it). Returns (keys planted, seconds
+    to build)."""
     rng = random.Random(seed)
     started = time.perf_counter()
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
