@@ -35,6 +35,7 @@ from launchtui.model.targets import Target
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
 from launchtui.sprint import recorded, store
+from launchtui.sprint.history import History, HistoryError
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 
 if TYPE_CHECKING:
@@ -117,6 +118,17 @@ class SprintSession:
 
     def check(self, check_id: str) -> Check | None:
         return self._checks.get(check_id)
+
+    def trend(self, key: Key) -> list[tuple[str, float]]:
+        """The check's trend figure (Check.trend: a flow's p95, say) over this row's runs,
+        oldest first, from the run history; empty without one or without a usable history."""
+        check = self._checks.get(key[0])
+        if check is None or not check.trend:
+            return []
+        try:
+            return History(self.path).series(key[0], key[1], check.trend)
+        except HistoryError:
+            return []
 
     def saved_stage(self) -> str:
         stage = store.saved_stage(self.document)

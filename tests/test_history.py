@@ -186,3 +186,24 @@ def test_a_process_killed_in_the_middle_of_runs_leaves_both_files_readable(sprin
     newest = runs[-1]
     assert sum(newest.counts.values()) == 50
     assert sum(1 for r in latest.values() if r.checked_at == newest.at) == 50
+
+
+def test_a_series_follows_one_evidence_number_over_the_runs(sprint: Path) -> None:
+    history = History(sprint)
+    for day, p95 in ((1, 410), (2, 650), (3, 480)):
+        at = f"2026-12-0{day}T09:00:00Z"
+        latest = result(at=at)
+        latest.evidence = {"p95_ms": p95, "flow": "login"}
+        other = result("www.acme.community", at=at)
+        other.evidence = {"p95_ms": "not a number"}
+        history.record_run([latest, other], at)
+    series = history.series("tls.certificate", "app.acme.community", "p95_ms")
+    assert series == [
+        ("2026-12-01T09:00:00Z", 410.0),
+        ("2026-12-02T09:00:00Z", 650.0),
+        ("2026-12-03T09:00:00Z", 480.0),
+    ]
+    assert history.series("tls.certificate", "app.acme.community", "p95_ms", limit=2)[0][1] == 650
+    assert history.series("tls.certificate", "www.acme.community", "p95_ms") == []  # not a number
+    assert history.series("tls.certificate", "app.acme.community", "flow") == []  # text
+    assert History(sprint.with_name("none.toml")).series("x", "y", "p95_ms") == []

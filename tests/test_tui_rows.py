@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from launchtui.model.results import Previous, Result, Severity, Status
-from launchtui.tui.rows import change_mark, status_text
+from launchtui.tui.rows import change_mark, sparkline, status_text
 
 
 def stored(status: str, previous: str | None) -> Result:
@@ -58,3 +58,24 @@ def test_stage_counts_say_not_run_then_failures_apart_from_passes() -> None:
     assert tally_text(warned, 40).plain == "12 fail · 3 warn · 40/257 pass"
     assert tally_text(warned, 24).plain == "12 fail 40/257 pass"  # no room for the warnings
     assert tally_text(Tally(), 24).plain == "nothing to check"
+
+
+def test_sparkline_scales_between_the_smallest_and_the_largest():
+    assert sparkline([]) == ""
+    assert sparkline([100.0, 650.0, 375.0]) == "▁█▅"
+    assert sparkline([5.0, 5.0]) == "▄▄"  # all alike: no rise or fall to draw
+    assert len(sparkline([float(n) for n in range(30)])) == 30
+
+
+def test_the_detail_draws_a_checks_trend_over_its_runs():
+    import dataclasses
+
+    from launchtui.checks.registry import all_checks
+    from launchtui.tui.widgets.detail import describe
+
+    check = dataclasses.replace(all_checks()[0], trend="p95_ms")
+    stored = Result(check.id, check.stage, "app.acme.community", Status.WARN, Severity.HIGH, "slow")
+    trend = [("2026-12-01T09:00:00Z", 410.0), ("2026-12-02T09:00:00Z", 650.0)]
+    text = describe(check, "app.acme.community", stored, False, trend).plain
+    assert "p95_ms over the last 2 runs\n▁█  410 -> 650  (since 2026-12-01T09:00:00Z)" in text
+    assert "over the last" not in describe(check, "x", stored, False, trend[:1]).plain

@@ -40,6 +40,7 @@ class Check:
     targets: TargetFunction
     run: CheckFunction
     audit: bool = False  # also part of the quick audit (stage 1)
+    trend: str = ""  # an evidence number worth following over runs (the app draws its history)
     budget: float = 30.0  # seconds for one target, whatever the check does
 
 

@@ -152,6 +152,27 @@ class History:
                     found[key].previous = Previous.of(_result(row))
         return found
 
+    def series(
+        self, check_id: str, target: str, key: str, limit: int = 30
+    ) -> list[tuple[str, float]]:
+        """A number of the evidence (`key`, a flow's p95 say) in the last `limit` results of
+        (check id, target), oldest first, as (checked_at, value); results without it are left
+        out."""
+        if not self.exists():
+            return []
+        query = """
+            SELECT checked_at, json_extract(evidence, '$."' || ? || '"') AS value
+            FROM results WHERE check_id = ? AND target = ?
+            ORDER BY checked_at DESC, run_id DESC LIMIT ?
+        """
+        with self._connect() as db:
+            rows = db.execute(query, (key, check_id, target, limit)).fetchall()
+        return [
+            (row["checked_at"], float(row["value"]))
+            for row in reversed(rows)
+            if isinstance(row["value"], int | float) and not isinstance(row["value"], bool)
+        ]
+
     def has_run(self, at: str, source: str) -> bool:
         """Whether a run of this time and source is recorded (a migration that was interrupted
         after writing here is not written twice)."""

@@ -94,3 +94,17 @@ def tally_text(tally: Tally, room: int) -> Text:
     if text.cell_len > room and tally.warning:
         text = Text(" ").join(part for part in parts if "warn" not in part.plain)
     return text
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float]) -> str:
+    """One bar per value, scaled between the smallest and the largest (all alike: mid bars)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return _BARS[3] * len(values)
+    top = len(_BARS) - 1
+    return "".join(_BARS[round((value - low) / (high - low) * top)] for value in values)

@@ -347,7 +347,9 @@ class StageScreen(Screen[None]):
             return
         key = self.selected
         running = key in self.launch.sprint.running
-        self.query_one(Detail).show(check, key[1], self.launch.sprint.results.get(key), running)
+        sprint = self.launch.sprint
+        trend = sprint.trend(key) if check.trend else []
+        self.query_one(Detail).show(check, key[1], sprint.results.get(key), running, trend)
 
     # Events and actions
 

@@ -6,6 +6,7 @@ built as Text pieces and passed through `literal`: markup and escape sequences s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from launchtui.model.results import Result
 from launchtui.model.tasks import Task
 from launchtui.reports.literal import literal
 from launchtui.sprint.tasks_store import TaskState
-from launchtui.tui.rows import STATUS_STYLES
+from launchtui.tui.rows import STATUS_STYLES, sparkline
 from launchtui.tui.typed import launch_app
 
 _HEADING = "bold"
@@ -30,8 +31,16 @@ class Detail(VerticalScroll):
     def compose(self) -> Any:
         yield Static(Text("Select a row to see its result.", style="dim"), id="detail-text")
 
-    def show(self, check: Check, target: str, stored: Result | None, running: bool) -> None:
-        self.query_one("#detail-text", Static).update(describe(check, target, stored, running))
+    def show(
+        self,
+        check: Check,
+        target: str,
+        stored: Result | None,
+        running: bool,
+        trend: Sequence[tuple[str, float]] = (),
+    ) -> None:
+        text = describe(check, target, stored, running, trend)
+        self.query_one("#detail-text", Static).update(text)
         self.scroll_home(animate=False)
 
     def show_task(self, task: Task, state: TaskState | None) -> None:
@@ -66,7 +75,13 @@ def describe_task(task: Task, state: TaskState | None, produced: str | None = No
     return text
 
 
-def describe(check: Check, target: str, stored: Result | None, running: bool) -> Text:
+def describe(
+    check: Check,
+    target: str,
+    stored: Result | None,
+    running: bool,
+    trend: Sequence[tuple[str, float]] = (),
+) -> Text:
     text = Text()
     text.append(literal(check.id), style=_HEADING)
     text.append("  ")
@@ -92,9 +107,19 @@ def describe(check: Check, target: str, stored: Result | None, running: bool) ->
         text.append(literal(stored.fix, keep_newlines=True))
     text.append("\n\nSince the previous run\n", style=_HEADING)
     text.append(changed_line(stored))
+    if trend and len(trend) > 1:
+        values = [value for _, value in trend]
+        text.append(f"\n\n{check.trend} over the last {len(values)} runs\n", style=_HEADING)
+        text.append(sparkline(values), style="cyan")
+        text.append(f"  {_figure(values[0])} -> {_figure(values[-1])}", style="dim")
+        text.append(f"  (since {trend[0][0]})", style="dim")
     if stored.status in ("fail", "error", "warn"):
         text.append("\n\nn and N move to the next and previous failing row.", style="dim")
     return text
+
+
+def _figure(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.3g}"
 
 
 def evidence_lines(evidence: dict[str, Any]) -> list[str]:
