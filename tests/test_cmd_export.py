@@ -162,3 +162,23 @@ def test_export_leaves_the_sprint_file_alone(sprint, private_keyring):
     assert launchtui("export", str(sprint)).returncode == 0
     assert sprint.read_bytes() == before
     assert store.load(sprint).original == before
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(sprint):
+    """`launchtui export SPRINT | head`: the reader has gone when the export writes; no
+    traceback, no "unexpected error", and the exit status of a process SIGPIPE stopped."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "launchtui", "export", str(sprint)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
+    assert done.stderr == ""

@@ -83,6 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("launchtui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`launchtui spf ... | head`): nothing to say to it. Point stdout
+        # at /dev/null so that flushing it at exit does not fail again, and exit as a process
+        # killed by SIGPIPE would (128 + 13).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as exc:
         if os.environ.get("LAUNCHTUI_DEBUG"):
             raise
