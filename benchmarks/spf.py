@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--pyspf-sample", type=int, default=20)
     args = parser.parse_args()
+    if args.domains < 1 or args.pyspf_sample < 0:
+        parser.error("--domains must be at least 1 and --pyspf-sample at least 0")
     config, domains = bench_world(args.domains, args.delay)
     ready: multiprocessing.Queue[tuple[str, int]] = multiprocessing.Queue()
     stop = multiprocessing.Event()
@@ -160,6 +162,9 @@ def run(args: argparse.Namespace, domains: list[str], address: tuple[str, int]) 
     print(f"SPF lookups (counted toward the limit): {lookups}, {lookups / wall:.0f}/s")
     print(f"DNS queries sent: {CountingClient.queries}, {CountingClient.queries / wall:.0f}/s")
     sample = domains[: args.pyspf_sample]
+    if not sample:
+        print("pyspf: no comparison asked for (--pyspf-sample 0)")
+        return
     theirs = time_pyspf(address, sample)
     if theirs is None:
         print("pyspf: not installed, no comparison")
