@@ -197,4 +197,4 @@ def test_a_5xx_refusal_and_timeout_are_errors(base, members):
     refused = re.compile(r"cannot connect|refused")
     assert_could_not_check(_run(base, _url("gone", "/me")), refused)
     quick = Timeouts.uniform(0.5)
-    assert_could_not_check(_run(base, _url("slow", "/me"), timeouts=quick), "within")
+    assert_could_not_check(_run(base, _url("slow", "/me"), timeouts=quick), "timed out")

@@ -136,7 +136,8 @@ class AppState:
                     "text/plain; charset=utf-8",
                     [("Retry-After", str(reset)), *fields],
                 )
-            return Reply(404, b"No such invitation.\n", "text/plain; charset=utf-8", fields)
+            body = b"Check your inbox to accept the invitation.\n"
+            return Reply(202, body, "text/plain; charset=utf-8", fields)
         return None
 
     def _over(self, host: str, path: str) -> bool:
