@@ -3,7 +3,8 @@
 Targets: the login, join and invite flows' URLs. It sends a burst to production, so it runs
 only when the sprint opts in ([performance] rate_limit_probe = true); otherwise it is skipped
 with what it would send. Hard caps, in code: at most MAX_REQUESTS requests per URL, started at
-most RATE per second, one in flight, stopping at the first 429 or 503.
+most RATE per second, one in flight (the URLs are probed one after the other), stopping at the
+first 429 or 503.
 
 Each request is a POST of a form (application/x-www-form-urlencoded) for a probe account
 that is never a real member's: `email=launchtui-probe-<random>@example.invalid` (RFC 2606's
@@ -80,6 +81,23 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     if flow == "login":
         fields["password"] = secrets.token_urlsafe(18)[:24]
     content = urlencode(fields).encode()
+    async with _one_burst_at_a_time(ctx):
+        return await _burst(ctx, url, flow, probe, content)
+
+
+def _one_burst_at_a_time(ctx: CheckContext) -> asyncio.Lock:
+    """The run's lock for bursts: login, join and invite are probed one after the other, so
+    that one request at most is in flight across them."""
+    key = "perf.rate-limit:burst"
+    if key not in ctx.shared:
+        holder: asyncio.Future[asyncio.Lock] = asyncio.get_running_loop().create_future()
+        holder.set_result(asyncio.Lock())
+        ctx.shared[key] = holder
+    lock: asyncio.Lock = ctx.shared[key].result()
+    return lock
+
+
+async def _burst(ctx: CheckContext, url: str, flow: str, probe: str, content: bytes) -> Outcome:
     statuses: Counter[int] = Counter()
     started = time.monotonic()
     sent = 0
