@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
+import tomlkit
 from check_helpers import assert_could_not_check, lab_sprint, run_check
 from lab_fixtures import ZONE
 
@@ -200,3 +204,29 @@ def test_a_5xx_refusal_and_timeout_are_errors(base, members):
     assert_could_not_check(_run(base, _url("gone", "/me")), refused)
     quick = Timeouts.uniform(0.5)
     assert_could_not_check(_run(base, _url("slow", "/me"), timeouts=quick), "timed out")
+
+
+def test_no_credential_value_in_the_output_the_sprint_file_or_the_history(lab, tmp_path):
+    """`launchtui check --stage performance` as CI runs it, credentials from the environment:
+    their values are in no output, no result saved in the sprint file, no history row."""
+    path = lab.write_sprint(tmp_path / "lab.toml")
+    document = tomlkit.parse(path.read_text())
+    document["performance"]["rate_limit_probe"] = False  # no bursts needed here
+    path.write_text(tomlkit.dumps(document))
+    cookies = lab.app_state.cookies()
+    env = {**os.environ, **{env_var(name): value for name, value in cookies.items()}}
+    done = subprocess.run(
+        [sys.executable, "-m", "launchtui", "check", str(path), "--stage", "performance", "--save"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "perf.private-cache" in done.stdout, done.stderr
+    assert "fail" in done.stdout  # /profile and /settings
+    written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"perf.private-cache" in written  # the results were saved
+    for value in cookies.values():
+        token = value.split("=", 1)[1]
+        assert token not in done.stdout + done.stderr
+        assert token.encode() not in written
