@@ -343,6 +343,9 @@ def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
             "LAUNCHTUI_CRED_SMTP_PASSWORD",
             "LAUNCHTUI_CRED_SEED_ANA_PASSWORD",
             "LAUNCHTUI_CRED_SEED_BEN_PASSWORD",
+            # the demo members' session cookies (perf.private-cache), since issue 13
+            "LAUNCHTUI_CRED_MEMBER_A_SESSION",
+            "LAUNCHTUI_CRED_MEMBER_B_SESSION",
         }
         assert any(line.startswith("  SMTP relay (STARTTLS + AUTH)  127.0.0.1:") for line in banner)
         environment = {

@@ -169,14 +169,20 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
     assert f"acme.{ZONE}" not in sprint.site.hostnames  # the lab CA's, not the community's
     assert sprint.site.canonical == f"https://app.{ZONE}"
     assert sprint.flows["posts"] == f"https://app.{ZONE}/api/posts"
-    assert sprint.private_urls == (f"https://app.{ZONE}/api/posts",)
+    member_pages = ("/api/posts", "/account", "/profile", "/settings")
+    assert sprint.private_urls == tuple(f"https://app.{ZONE}{p}" for p in member_pages)
     assert sprint.credentials["cloudflare_api_token"] == "Cloudflare API token (Zone read)"
     assert set(sprint.credentials) == {
         "cloudflare_api_token",
         "smtp_password",
         "seed_ana_password",
         "seed_ben_password",
+        "member_a_session",
+        "member_b_session",
     }
+    # the lab's members load the private pages; the rate-limit burst is fine: it is the lab
+    assert sprint.perf_identities == ("member_a_session", "member_b_session")
+    assert sprint.rate_limit_probe
     assert sprint.network.ca_bundle == lab.ca_path.resolve()
     assert sprint.network.nameservers == (lab.dns_address,)
     assert sprint.network.acme_directory == f"https://acme.{ZONE}/directory"

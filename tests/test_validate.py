@@ -545,3 +545,47 @@ def test_help_says_a_sprint_file_opens_the_app(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "launchtui SPRINT" in out
     assert "open the terminal app on a sprint file" in out
+
+
+PERF_BAD = [
+    (
+        '[performance]\nidentities = ["member_a"]\n',
+        'sprint.toml:7: performance.identities[0]: credential "member_a" is not declared',
+    ),
+    (
+        '[credentials]\na = "x"\nb = "y"\nc = "z"\n[performance]\nidentities = ["a", "b", "c"]\n',
+        "sprint.toml:11: performance.identities: expected one or two credential names, got 3",
+    ),
+    (
+        '[credentials]\na = "x"\n[performance]\nidentities = ["a", "a"]\n',
+        "sprint.toml:9: performance.identities: the two identities must be different",
+    ),
+    (
+        '[credentials]\na = "x"\n[performance]\nidentities = ["A b"]\n',
+        "performance.identities[0]: a credential name uses lowercase letters, digits and '_'",
+    ),
+    (
+        '[performance]\nrate_limit_probe = "yes"\n',
+        'sprint.toml:7: performance.rate_limit_probe: expected true or false, got a string ("yes")',
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), PERF_BAD)
+def test_the_performance_section_is_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, message: str
+) -> None:
+    assert message in error_for(tmp_path, monkeypatch, HEAD + content)
+
+
+def test_the_performance_section_builds_the_typed_view(tmp_path: Path) -> None:
+    path = tmp_path / "sprint.toml"
+    path.write_text(
+        HEAD + '[credentials]\nmember_a = "cookie"\n[performance]\nidentities = ["member_a"]\n'
+        "rate_limit_probe = true\n"
+    )
+    sprint = store.load(path).sprint
+    assert sprint.perf_identities == ("member_a",) and sprint.rate_limit_probe
+    path.write_text(HEAD)
+    plain = store.load(path).sprint
+    assert plain.perf_identities == () and not plain.rate_limit_probe

@@ -67,7 +67,10 @@ async def _serve(lab: Lab, sprint: Path, *, write: bool) -> None:
         print(wrote)
         environment = lab.credential_environment()
         if environment:
-            print("Lab mail passwords (lab-only, new at every start), for `launchtui email-test`:")
+            print(
+                "Lab mail passwords and members' session cookies (lab-only, new at every "
+                "start), for `launchtui email-test` and `launchtui check`:"
+            )
             for name, value in environment.items():
                 print(f"  export {name}={value}")
         print(f"Run the checks against it:  launchtui check {sprint}")

@@ -36,10 +36,15 @@ class Reply:
 
 
 def _page(site: HostSpec, title: str, body: str) -> bytes:
+    return page(site.name, title, body)
+
+
+def page(site_name: str, title: str, body: str) -> bytes:
+    """A Harbor Club HTML page served by the host `site_name`."""
     return (
         "<!doctype html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{title} · {COMMUNITY}</title></head>\n'
-        f"<body><header>{COMMUNITY} · {html.escape(site.name)}</header>\n<main>{body}</main></body>"
+        f"<body><header>{COMMUNITY} · {html.escape(site_name)}</header>\n<main>{body}</main></body>"
         "</html>\n"
     ).encode()
 
@@ -124,6 +129,11 @@ def site_reply(site: HostSpec | None, config: LabConfig, method: str, target: st
     else:
         routed = _home(site) if path == "/" else _app_route(site, path) if site.app else None
         reply = routed or _text(404, "Not found.")
+    return dressed(site, config, path, reply)
+
+
+def dressed(site: HostSpec, config: LabConfig, path: str, reply: Reply) -> Reply:
+    """`reply` with the host's headers and the path's configured latency."""
     reply.headers = _merged(site.headers, reply.headers)
     reply.delay = config.latency.get(path, 0.0)
     return reply

@@ -122,6 +122,9 @@ class HostSpec:
     note: str = ""  # the seeded problem in words, for faults its other fields do not name
     renew_early: bool = False  # the lab CA asks for its renewal now (ARI, see lab.acme)
     health: HealthSpec | None = None  # what /api/health reports, in place of {"status": "ok"}
+    # A shared cache in front of it, caching by file extension like a misconfigured CDN
+    # (lab.members): what perf.private-cache's web cache deception variants find
+    shared_cache: bool = False
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()
@@ -196,6 +199,7 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
         HostSpec(
             f"app.{zone}",
             app=True,
+            shared_cache=True,
             headers=HARDENED_HEADERS | _CLOUDFLARE,
             routes=_static_site("Harbor Club", None, "public, max-age=31536000, immutable"),
             health=HealthSpec(

@@ -25,6 +25,7 @@ from launchtui.lab.ca import LabCA, validity
 from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
 from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.mail.services import MailServices
+from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, hostport
 from launchtui.lab.sprint_file import MailSection, write_sprint
 from launchtui.lab.web import WebServers
@@ -120,6 +121,8 @@ class Lab:
         self.http_address: Address = (listen, config.http_port)
         self._dns: list[DnsServer] = []
         self._web: WebServers | None = None
+        # The app's members, sessions, rate limits, shared cache and request counts
+        self.app_state = AppState()
         # Mail (relay, seed mailboxes, Dovecot) when the config has mailboxes; its signing
         # key is published in the zone, so it exists before the DNS servers start.
         self.mail = MailServices(config) if config.mailboxes else None
@@ -136,7 +139,7 @@ class Lab:
             for index, address in enumerate(list(self.resolver_addresses)):
                 hosts = config.resolver_hosts(index)
                 self.resolver_addresses[index] = await self._start_dns(hosts, address)
-            self._web = WebServers(config, ca)
+            self._web = WebServers(config, ca, self.app_state)
             self.https_address, self.http_address = await self._web.start(
                 config.listen, self.https_address[1], self.http_address[1]
             )
@@ -226,10 +229,12 @@ class Lab:
         )
 
     def credential_environment(self) -> dict[str, str]:
-        """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords (lab-only secrets)."""
+        """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords and its demo members'
+        session cookies (lab-only secrets)."""
+        members = {env_var(name): value for name, value in self.app_state.cookies().items()}
         if self.mail is None:
-            return {}
-        return {env_var(cred.name): cred.value for cred in self.mail.credentials()}
+            return members
+        return members | {env_var(cred.name): cred.value for cred in self.mail.credentials()}
 
     def describe(self) -> list[str]:
         """What is served where, and the seeded problems, as lines for a person."""

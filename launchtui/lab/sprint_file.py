@@ -18,7 +18,7 @@ import tomlkit.exceptions
 import tomlkit.items
 
 from launchtui.errors import SprintFileError
-from launchtui.lab import acme
+from launchtui.lab import acme, members
 from launchtui.lab.config import LabConfig
 from launchtui.sprint import store
 
@@ -68,6 +68,7 @@ class MailSection:
         return array
 
 
+MEMBER_PAGES = ("/account", "/profile", "/settings")
 FLOW_PATHS = {
     "login": "/login",
     "join": "/join",
@@ -127,13 +128,26 @@ def demo_sprint(
         flows: dict[str, Any] = {
             flow: f"https://{app_host}{path}" for flow, path in FLOW_PATHS.items()
         }
-        flows["private"] = [flows["posts"]]
+        # Member pages (lab.members): /account is right, /profile is publicly cacheable,
+        # /settings is open to web cache deception behind the app host's shared cache.
+        flows["private"] = [flows["posts"], *(f"https://{app_host}{p}" for p in MEMBER_PAGES)]
         document["flows"] = flows
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
     if deploy is not None:
         document["deploy"] = _deploy_table(deploy)
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
+    if app_host:
+        # The lab's demo members' session cookies (from its environment, like the mail
+        # passwords); the burst of perf.rate-limit is fine here: it is the lab.
+        credentials |= {
+            name: f"session cookie of lab member {member}"
+            for name, member in zip(members.CREDENTIALS, members.MEMBERS, strict=True)
+        }
+        document["performance"] = {
+            "identities": list(members.CREDENTIALS),
+            "rate_limit_probe": True,
+        }
     document["credentials"] = credentials | (mail.credentials if mail else {})
     document["network"] = network
     update_lab(document, network)

@@ -20,9 +20,10 @@ from typing import cast
 import h11
 
 from launchtui.lab import acme
-from launchtui.lab.app import Reply, redirect_reply, site_reply
+from launchtui.lab.app import READ_METHODS, Reply, dressed, redirect_reply, site_reply
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig
+from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, bind_error
 from launchtui.lab.sni import peek_server_name
 from launchtui.lab.tasks import ServerTasks, StreamHandler
@@ -73,6 +74,39 @@ def _response_bytes(conn: h11.Connection, reply: Reply, *, head: bool = False) -
     if not head:
         out += conn.send(h11.Data(data=reply.body)) or b""
     return out + (conn.send(h11.EndOfMessage()) or b"")
+
+
+def app_reply(
+    state: AppState,
+    site: HostSpec | None,
+    config: LabConfig,
+    method: str,
+    target: str,
+    cookie: str,
+) -> Reply:
+    """The HTTPS answer, with the app's state: counted, member pages, POSTed forms and the
+    host's shared cache (see lab.members) before the stateless site_reply."""
+    if site is None:
+        return site_reply(site, config, method, target)
+    state.note(site.name, method, target)
+    path = target.split("?", 1)[0]
+    if site.app and method == "POST":
+        posted = state.post(path, site.name)
+        if posted is not None:
+            return dressed(site, config, path, posted)
+    if method not in READ_METHODS:
+        return site_reply(site, config, method, target)
+    caching = site.shared_cache and method == "GET"
+    if caching:
+        hit = state.cached(site.name, target)
+        if hit is not None:
+            return hit
+    member = state.member_page(site.name, path, cookie) if site.app else None
+    if member is not None:
+        reply = dressed(site, config, path, member)
+    else:
+        reply = site_reply(site, config, method, target)
+    return state.store(site.name, target, reply) if caching else reply
 
 
 async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> object:
@@ -127,8 +161,9 @@ async def serve_http(
 class WebServers:
     """The HTTPS listener (virtual hosts by SNI) and the plain-HTTP one (by Host header)."""
 
-    def __init__(self, config: LabConfig, ca: LabCA) -> None:
+    def __init__(self, config: LabConfig, ca: LabCA, state: AppState | None = None) -> None:
         self.config = config
+        self.state = state or AppState()
         self.tasks = ServerTasks()
         self._servers: list[asyncio.Server] = []
         self._by_name = {host.name: host for host in config.hosts}
@@ -210,9 +245,12 @@ class WebServers:
         site = self._sites.get(ssl_object.context)
         config = self.config
 
+        state = self.state
+
         def reply_for(request: h11.Request) -> Reply:
             method, target = request.method.decode(), request.target.decode("latin-1")
-            return site_reply(site, config, method, target)
+            cookie = _header(request, b"cookie")
+            return app_reply(state, site, config, method, target, cookie)
 
         await serve_http(reader, writer, reply_for, config.http_delay)
 

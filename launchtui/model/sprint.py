@@ -98,3 +98,8 @@ class Sprint:
     # [lab].dns: written by the embedded lab, whose DNS server this is; the app checks that
     # it answers before a run, and says how to start the lab when it does not
     lab_dns: HostPort | None = None
+    # [performance] identities: the credentials (one or two) private pages are loaded as by
+    # perf.private-cache; one alone is compared with an anonymous visitor
+    perf_identities: tuple[str, ...] = ()
+    # [performance] rate_limit_probe: perf.rate-limit may send its bursts (off: skipped)
+    rate_limit_probe: bool = False

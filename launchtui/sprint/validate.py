@@ -86,7 +86,36 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         email=_email(_table(data, ("email",)), site.apex),
         deploy_repo=_relative_path(deploy, ("deploy", "repo"), path.parent),
         lab_dns=_lab_dns(_table(data, ("lab",))),
+        **_perf_probes(_table(data, ("performance",)), data),
     )
+
+
+def _perf_probes(performance: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """[performance] identities (perf.private-cache) and rate_limit_probe (perf.rate-limit)."""
+    key: KeyPath = ("performance", "identities")
+    identities = _each(performance, key, _str)
+    declared = _table(data, ("credentials",))
+    for index, name in enumerate(identities):
+        if not _CREDENTIAL_NAME.fullmatch(name):
+            raise Invalid(
+                (*key, index),
+                f"a credential name uses lowercase letters, digits and '_', got {_show(name)}",
+            )
+        if name not in declared:
+            raise Invalid(
+                (*key, index),
+                f"credential {_show(name)} is not declared in [credentials] (declare it there "
+                'with what it is, e.g. member_a_session = "session cookie of a test member")',
+            )
+    if len(identities) > 2:
+        raise Invalid(key, f"expected one or two credential names, got {len(identities)}")
+    if len(set(identities)) != len(identities):
+        raise Invalid(key, "the two identities must be different credentials")
+    probe_key: KeyPath = ("performance", "rate_limit_probe")
+    probe = _get(performance, probe_key)
+    if probe is not None and not isinstance(probe, bool):
+        raise Invalid(probe_key, f"expected true or false, got {_kind(probe)}")
+    return {"perf_identities": identities, "rate_limit_probe": bool(probe)}
 
 
 def _lab_dns(lab: Mapping[str, Any]) -> HostPort | None:

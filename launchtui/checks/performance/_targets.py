@@ -1,0 +1,26 @@
+"""What the performance checks run on: light enough to list the checks (no network stack)."""
+
+from __future__ import annotations
+
+from launchtui.model.sprint import Sprint
+from launchtui.model.targets import Target
+
+# perf.private-cache and perf.rate-limit
+PRIVATE_SETTING = "[flows].private"  # the one target when no private page is declared
+RATE_LIMIT_FLOWS = ("login", "join", "invite")
+RATE_LIMIT_SETTING = "[flows].login"  # the one target when none of those flows is declared
+
+
+def private_pages(sprint: Sprint) -> list[Target]:
+    """Every [flows].private URL, and the posts flow (member-only by nature), once each."""
+    urls = list(sprint.private_urls)
+    if "posts" in sprint.flows:
+        urls.append(sprint.flows["posts"])
+    unique = list(dict.fromkeys(urls))
+    return [Target.for_url(url) for url in unique] or [Target.for_setting(PRIVATE_SETTING)]
+
+
+def rate_limited(sprint: Sprint) -> list[Target]:
+    """The login, join and invite flows' URLs, once each."""
+    urls = dict.fromkeys(sprint.flows[f] for f in RATE_LIMIT_FLOWS if f in sprint.flows)
+    return [Target.for_url(url) for url in urls] or [Target.for_setting(RATE_LIMIT_SETTING)]
