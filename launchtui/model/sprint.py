@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launchtui.model.env import EnvSource, EnvVar
+from launchtui.model.flows import Flow, PerformanceConfig
 from launchtui.model.limits import DEFAULT_TIMEOUT
 
 HostPort = tuple[str, int]
@@ -98,3 +99,6 @@ class Sprint:
     # [lab].dns: written by the embedded lab, whose DNS server this is; the app checks that
     # it answers before a run, and says how to start the lab when it does not
     lab_dns: HostPort | None = None
+    # [flows] as the performance checks read them (URL entries as one GET, tables as steps)
+    flow_specs: dict[str, Flow] = field(default_factory=dict)
+    performance: PerformanceConfig = field(default_factory=PerformanceConfig)

@@ -1,0 +1,2 @@
+"""Performance measurement without the terminal app: the latency probe (open-model schedule,
+HdrHistogram percentiles, per-phase times) that perf.latency and the benchmark run."""
