@@ -126,6 +126,9 @@ def site_reply(site: HostSpec | None, config: LabConfig, method: str, target: st
         reply = routed or _text(404, "Not found.")
     reply.headers = _merged(site.headers, reply.headers)
     reply.delay = config.latency.get(path, 0.0)
+    profile = config.latency_profiles.get(path)
+    if profile is not None:
+        reply.delay += profile.next()
     return reply
 
 

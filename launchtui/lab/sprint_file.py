@@ -129,6 +129,8 @@ def demo_sprint(
         }
         flows["private"] = [flows["posts"]]
         document["flows"] = flows
+        # perf.latency's probe, kept short for the demo: 20 requests of each flow at 10/s
+        document["performance"] = {"requests": 20, "rate": 10, "concurrency": 4}
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
     if deploy is not None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from launchtui.errors import CredentialError
 from launchtui.model.flows import Flow
 from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Kind, Target
@@ -75,7 +76,17 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     secret = ""
     if flow.credential:
         base["credential"] = f"{flow.credential} ({flow.auth})"
-        value = await ctx.credential(flow.credential)
+        try:
+            value = await ctx.credential(flow.credential)
+        except CredentialError as exc:
+            return Outcome(
+                Status.ERROR,
+                f"could not check: {flow.name}: the {flow.credential} credential cannot be read "
+                f"({exc})",
+                base,
+                fix="Make the OS keyring reachable, or set the credential in the environment "
+                "as the message says, then run the check again.",
+            )
         if not value:
             return Outcome(
                 Status.ERROR,
