@@ -10,26 +10,25 @@ requests during the stall and so hides it ("coordinated omission", Gil Tene).
 Caps (launchtui.model.flows says why): a plan over them is refused, not trimmed, unless the
 caller passes `benchmark=True` (benchmarks/latency_accuracy.py only; the check never does).
 
-Phases come from httpcore's trace extension (connection.connect_tcp, connection.start_tls,
-http11.send_request_headers, http11.receive_response_headers, http11.receive_response_body);
-the DNS lookup is timed in our network backend, which resolves through the sprint's own DNS
-client before connecting. A request that opened a new connection pays DNS, connect and TLS; one
-on a kept-alive connection does not: both are counted and reported apart.
+Phases are timed where they happen, in the probe's own small HTTP/1.1 client (see Prober): the
+DNS lookup (through the sprint's own DNS client and connect_to), the TCP connect, the TLS
+handshake, the wait from sending the request to the response head (time to first byte) and the
+body (transfer). A request that opened a new connection pays DNS, connect and TLS; one on a
+kept-alive connection does not: both are counted and reported apart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import ssl
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-import anyio
-import httpcore
+import h11
 
 from launchtui.model.flows import MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MIN_RATE
 from launchtui.net.errors import NetError, NetTimeout, Refused
@@ -162,50 +161,8 @@ class ProbeResult:
         return seen[:limit]
 
 
-# The phases of the request being sent, set in its task: our backend adds the DNS time.
-_PHASES: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar(
-    "launchtui_probe_phases", default=None
-)
-
-
 async def _literal(host: str, port: int) -> list[tuple[str, int]]:
     return [(host, port)]
-
-
-class _TimedBackend(httpcore.AsyncNetworkBackend):
-    """Connects where `resolve` says (the sprint's DNS and connect_to), timing the lookup."""
-
-    def __init__(self, resolve: Resolve) -> None:
-        self._resolve = resolve
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        started = time.perf_counter()
-        endpoints = await self._resolve(host, port)
-        phases = _PHASES.get()
-        if phases is not None:
-            phases["dns"] = (time.perf_counter() - started) * 1000
-        last: Exception = NetError(f"no address for {host}")
-        for address, mapped_port in endpoints:
-            try:
-                return await self._inner.connect_tcp(
-                    address, mapped_port, timeout=timeout, socket_options=socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-                if _refused(exc):
-                    last = Refused(f"connection refused by {address}:{mapped_port}")
-        raise last
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +173,28 @@ class Answer:
     cookies: dict[str, str]
 
 
+class _Connection:
+    """One HTTP/1.1 connection of the probe's own (h11 over asyncio streams)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.h11 = h11.Connection(h11.CLIENT)
+
+    def close(self) -> None:
+        self.writer.transport.abort()
+
+
+Origin = tuple[str, str, int]
+
+
 class Prober:
-    """A connection pool of `concurrency` connections for one origin's probe. Close it with
-    aclose() (or use it as an async context manager)."""
+    """The probe's own keep-alive connections (at most one per request in flight, so at most
+    `concurrency`) to the origins it is asked about: a small HTTP/1.1 client on h11 rather than
+    httpx, so that each phase is timed where it happens (the DNS lookup, the TCP connect, the
+    TLS handshake, the wait for the response head, the body) and a request costs a fraction of
+    the CPU: a schedule must not fall behind because its client is busy. Close it with aclose()
+    (or use it as an async context manager)."""
 
     def __init__(
         self,
@@ -229,13 +205,11 @@ class Prober:
         resolve: Resolve | None = None,
     ) -> None:
         self.timeout = timeout
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=trust,
-            max_connections=concurrency,
-            http1=True,
-            http2=False,
-            network_backend=_TimedBackend(resolve or _literal),
-        )
+        self._trust = trust
+        self._resolve = resolve or _literal
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._open: set[_Connection] = set()
+        self._concurrency = concurrency
 
     async def __aenter__(self) -> Prober:
         return self
@@ -244,7 +218,10 @@ class Prober:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        for connection in self._open:
+            connection.close()
+        self._open.clear()
+        self._idle.clear()
 
     async def send(self, request: Request) -> Answer:
         """One request outside the schedule (a setup step: logging in); NetError without an
@@ -254,7 +231,7 @@ class Prober:
             raise error_kind(sample.error)(f"{request.method} {request.url}: {sample.error}")
         cookies = {}
         for name, value in headers:
-            if name.lower() == b"set-cookie":
+            if name == b"set-cookie":
                 pair = value.decode("latin-1").split(";", 1)[0]
                 key, sep, val = pair.partition("=")
                 if sep and key.strip():
@@ -264,9 +241,7 @@ class Prober:
     async def run(self, request: Request, plan: Plan) -> ProbeResult:
         """Send `request` on `plan`'s open schedule; every sample's latency counts from its
         scheduled start."""
-        # anyio loads its asyncio backend on first use (some 60 ms): before the clock starts
-        await anyio.sleep(0)
-        slots = asyncio.Semaphore(plan.concurrency)
+        slots = asyncio.Semaphore(min(plan.concurrency, self._concurrency))
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.005  # a few ms to set up the first task
         start_perf = time.perf_counter() + (start - loop.time())
@@ -293,97 +268,130 @@ class Prober:
     async def _exchange(
         self, request: Request, scheduled: float
     ) -> tuple[Sample, list[tuple[bytes, bytes]]]:
-        marks: dict[str, float] = {}
-        phases: dict[str, float] = {}
-        token = _PHASES.set(phases)
-
-        async def trace(event: str, info: dict[str, Any]) -> None:
-            marks[event] = time.perf_counter()
-
         sent = time.perf_counter()
+        phases: dict[str, float] = {}
+        state: dict[str, Any] = {"new": False}
         headers: list[tuple[bytes, bytes]] = []
         status: int | None = None
         error = ""
         try:
             async with asyncio.timeout(self.timeout):
-                async with self._pool.stream(
-                    request.method,
-                    request.url,
-                    headers=[("User-Agent", USER_AGENT), *request.headers.items()],
-                    content=request.content,
-                    extensions={"trace": trace},
-                ) as response:
-                    status = response.status
-                    headers = list(response.headers)
-                    size = 0
-                    async for chunk in response.aiter_stream():
-                        size += len(chunk)
-                        if size > BODY_CAP:
-                            break
+                status, headers = await self._send(request, phases, state)
         except TimeoutError:
-            status = None
             error = f"no complete answer within {self.timeout:g} s"
         except NetError as exc:
-            status = None
             error = str(exc)
         except ssl.SSLError as exc:
-            status = None
             error = f"TLS failed: {exc.reason or exc}"
-        except (httpcore.ConnectError, OSError) as exc:
-            status = None
-            error = f"cannot connect: {exc or type(exc).__name__}"
-        except httpcore.ProtocolError as exc:  # RemoteProtocolError and LocalProtocolError
-            status = None
-            error = f"malformed HTTP answer: {exc or type(exc).__name__}"
-        except httpcore.TimeoutException as exc:
-            status = None
-            error = f"timed out: {exc or type(exc).__name__}"
+        except h11.ProtocolError as exc:
+            error = f"malformed HTTP answer: {exc}"
+        except OSError as exc:
+            error = f"connection failed: {exc.strerror or exc}"
         finally:
-            _PHASES.reset(token)
+            connection = state.pop("connection", None)
+            if connection is not None:  # the exchange did not end cleanly: not reusable
+                connection.close()
+                self._open.discard(connection)
         ended = time.perf_counter()
-        if status is not None and not 200 <= status < 400 and not error:
+        if status is not None and not 200 <= status < 400:
             error = f"HTTP {status}"
+        if "ttfb_started" in state:
+            phases["ttfb"] = (state.get("head_at", ended) - state["ttfb_started"]) * 1000
+        if "head_at" in state:
+            phases["transfer"] = (ended - state["head_at"]) * 1000
         sample = Sample(
             latency_ms=(ended - scheduled) * 1000,
             status=status,
             error=error,
-            new_connection="connection.connect_tcp.started" in marks,
+            new_connection=bool(state["new"]),
+            phases=phases,
             waited_ms=max(0.0, (sent - scheduled) * 1000),
         )
-        sample.phases = _phases(marks, phases, ended)
         return sample, headers
 
+    async def _send(
+        self, request: Request, phases: dict[str, float], state: dict[str, Any]
+    ) -> tuple[int, list[tuple[bytes, bytes]]]:
+        parts = urlsplit(request.url)
+        scheme = parts.scheme
+        host = parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        origin = (scheme, host, port)
+        idle = self._idle.setdefault(origin, [])
+        connection = idle.pop() if idle else None
+        if connection is None:
+            state["new"] = True
+            connection = await self._connect(scheme, host, port, phases)
+            self._open.add(connection)
+        state["connection"] = connection
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        authority = parts.netloc.rpartition("@")[2]
+        head = [("Host", authority), ("User-Agent", USER_AGENT), *request.headers.items()]
+        body = request.content or b""
+        if body or request.method in ("POST", "PUT", "PATCH"):
+            head.append(("Content-Length", str(len(body))))
+        state["ttfb_started"] = time.perf_counter()
+        wire = connection.h11
+        data = wire.send(h11.Request(method=request.method, target=target, headers=head)) or b""
+        if body:
+            data += wire.send(h11.Data(data=body)) or b""
+        data += wire.send(h11.EndOfMessage()) or b""
+        connection.writer.write(data)
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        size = 0
+        while True:
+            event = wire.next_event()
+            if event is h11.NEED_DATA:
+                wire.receive_data(await connection.reader.read(65536))
+            elif isinstance(event, h11.Response):
+                state["head_at"] = time.perf_counter()
+                status = event.status_code
+                headers = list(event.headers)
+            elif isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > BODY_CAP:
+                    break  # read enough: the connection is dropped, not reused
+            elif isinstance(event, h11.EndOfMessage):
+                break
+            elif isinstance(event, h11.ConnectionClosed):
+                raise NetError("the server closed the connection before answering")
+        if wire.our_state is h11.DONE and wire.their_state is h11.DONE:
+            wire.start_next_cycle()
+            self._idle[origin].append(connection)
+            state.pop("connection", None)
+        return status, headers
 
-def _phases(marks: dict[str, float], phases: dict[str, float], ended: float) -> dict[str, float]:
-    def span(begin: str, end: str) -> float | None:
-        if begin in marks and end in marks:
-            return (marks[end] - marks[begin]) * 1000
-        return None
-
-    found = {}
-    tcp = span("connection.connect_tcp.started", "connection.connect_tcp.complete")
-    if tcp is not None:
-        dns = phases.get("dns", 0.0)
-        found["dns"] = dns
-        found["connect"] = max(0.0, tcp - dns)
-    tls = span("connection.start_tls.started", "connection.start_tls.complete")
-    if tls is not None:
-        found["tls"] = tls
-    ttfb = span("http11.send_request_headers.started", "http11.receive_response_headers.complete")
-    if ttfb is not None:
-        found["ttfb"] = ttfb
-    if "http11.receive_response_headers.complete" in marks:
-        found["transfer"] = (ended - marks["http11.receive_response_headers.complete"]) * 1000
-    return found
-
-
-def _refused(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ConnectionRefusedError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    async def _connect(
+        self, scheme: str, host: str, port: int, phases: dict[str, float]
+    ) -> _Connection:
+        began = time.perf_counter()
+        endpoints = await self._resolve(host, port)
+        resolved = time.perf_counter()
+        phases["dns"] = (resolved - began) * 1000
+        last: NetError = NetError(f"no address for {host}")
+        for address, mapped in endpoints:
+            try:
+                reader, writer = await asyncio.open_connection(address, mapped)
+            except ConnectionRefusedError:
+                last = Refused(f"connection refused by {address}:{mapped}")
+                continue
+            except OSError as exc:
+                last = NetError(f"cannot connect to {address}:{mapped}: {exc.strerror or exc}")
+                continue
+            connected = time.perf_counter()
+            phases["connect"] = (connected - resolved) * 1000
+            if scheme == "https":
+                try:
+                    await writer.start_tls(
+                        self._trust or ssl.create_default_context(), server_hostname=host
+                    )
+                except BaseException:
+                    writer.transport.abort()
+                    raise
+                phases["tls"] = (time.perf_counter() - connected) * 1000
+            return _Connection(reader, writer)
+        raise last
 
 
 def error_kind(error: str) -> type[NetError]:
