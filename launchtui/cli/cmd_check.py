@@ -77,13 +77,6 @@ def run(args: argparse.Namespace) -> int:
     from launchtui.sprint import recorded, store
 
     document = store.load(args.sprint)
-    if not args.stage or "performance" in args.stage:
-        from launchtui.cli.cmd_perf import plan_lines
-
-        # What the latency probe will send, said before it sends it (stderr: the report's
-        # formats stay clean on stdout)
-        for line in plan_lines(document.sprint):
-            print(f"launchtui: {line}", file=sys.stderr)
     report = headless.execute(
         document,
         stages=list(args.stage),

@@ -385,6 +385,15 @@ class LatencyProfile:
             delay += self.stall
         return delay
 
+    def _key(self) -> tuple[float, float, int, float, int]:
+        return (self.median, self.sigma, self.stall_every, self.stall, self.seed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LatencyProfile) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         return (
             f"LatencyProfile({self.median}, {self.sigma}, stall_every={self.stall_every}, "
@@ -393,11 +402,12 @@ class LatencyProfile:
 
 
 def demo_latency() -> dict[str, LatencyProfile]:
-    """The demo's flows: login slow (p95 about 650 ms: median 400 ms, sigma 0.3), posts fast
-    but stalling a second on every 10th request, join fast (median 20 ms)."""
+    """The demo's flows, on top of LabConfig.latency's fixed delays (login 120 ms, posts 80 ms):
+    login slow (p95 about 650 ms: 120 ms + median 320 ms, sigma 0.3), posts stalling a second
+    on every 10th request, join fast (median 20 ms)."""
     return {
-        "/login": LatencyProfile(0.40, 0.30, seed=1),
-        "/api/posts": LatencyProfile(0.04, 0.20, stall_every=10, stall=1.0, seed=2),
+        "/login": LatencyProfile(0.32, 0.30, seed=1),
+        "/api/posts": LatencyProfile(0.0, stall_every=10, stall=1.0, seed=2),
         "/join": LatencyProfile(0.02, 0.20, seed=3),
     }
 
@@ -565,7 +575,7 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
     ports: dict[str, Any] = {"smtp_port": DEMO_SMTP_PORT, "imap_port": DEMO_IMAP_PORT}
     if base_port is not None:
         ports = base_ports(base_port)
-    settings = {"mailboxes": demo_mailboxes(), "latency": {}, "latency_profiles": demo_latency()}
+    settings = {"mailboxes": demo_mailboxes(), "latency_profiles": demo_latency()}
     return LabConfig(**{**settings, **ports, **overrides})
 
 
