@@ -302,6 +302,7 @@ def test_a_missing_credential_or_failing_login_step_is_an_error(
         ({}, {"requests": 10_000}, "10000 requests is over the cap of 300"),
         ({}, {"rate": 100}, "outside 0.2 to 20"),
         ({}, {"concurrency": 64}, "over the cap of 10"),
+        ({}, {"requests": 300, "rate": 1}, "take over 60 s a flow"),
     ],
 )
 def test_flows_and_performance_settings_are_validated(tmp_path, flows, performance, message):

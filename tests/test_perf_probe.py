@@ -77,6 +77,8 @@ def test_a_plan_over_the_caps_is_refused_with_the_reason():
         make_plan(60, 500, 4)
     with pytest.raises(PlanRefused, match=f"cap of {MAX_CONCURRENCY}"):
         make_plan(60, 5, 50)
+    with pytest.raises(PlanRefused, match="cap of 60 s a flow"):
+        make_plan(300, 1, 4)
     with pytest.raises(PlanRefused, match="at least 1 request"):
         make_plan(0, 5, 4)
     # the benchmark alone may go past them, explicitly

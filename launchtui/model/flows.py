@@ -38,6 +38,7 @@ MAX_REQUESTS = 300
 MAX_RATE = 20.0
 MAX_CONCURRENCY = 10
 MIN_RATE = 0.2  # one request every 5 s: slower is not a latency probe
+MAX_DURATION_S = 60.0  # a flow's schedule, first request to last: the check's run stays short
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,13 @@ from urllib.parse import urlsplit
 
 import h11
 
-from launchtui.model.flows import MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MIN_RATE
+from launchtui.model.flows import (
+    MAX_CONCURRENCY,
+    MAX_DURATION_S,
+    MAX_RATE,
+    MAX_REQUESTS,
+    MIN_RATE,
+)
 from launchtui.net.errors import NetError, NetTimeout, Refused
 from launchtui.perf.histogram import Latencies
 
@@ -84,6 +90,11 @@ def make_plan(
         if concurrency > MAX_CONCURRENCY:
             raise PlanRefused(
                 f"{concurrency} requests in flight is over the probe's cap of {MAX_CONCURRENCY}"
+            )
+        if (requests - 1) / rate_per_s > MAX_DURATION_S:
+            raise PlanRefused(
+                f"{requests} requests at {rate_per_s:g}/s take over the probe's cap of "
+                f"{MAX_DURATION_S:g} s a flow"
             )
     return Plan(requests, float(rate_per_s), concurrency)
 

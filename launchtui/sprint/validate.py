@@ -33,6 +33,7 @@ from launchtui.model.env import (
 from launchtui.model.flows import (
     AUTH_KINDS,
     MAX_CONCURRENCY,
+    MAX_DURATION_S,
     MAX_RATE,
     MAX_REQUESTS,
     METHODS,
@@ -261,7 +262,7 @@ def _performance(table: Mapping[str, Any]) -> PerformanceConfig:
             raise Invalid(
                 ("performance", "requests"),
                 f"{requests} requests is over the cap of {MAX_REQUESTS} a flow (a latency probe "
-                "is not a load test: `launchtui perf export --locust` is for load)",
+                "is not a load test)",
             )
         config = replace(config, requests=requests)
     rate = _get(table, ("performance", "rate"))
@@ -283,6 +284,12 @@ def _performance(table: Mapping[str, Any]) -> PerformanceConfig:
                 f"{concurrency} requests in flight is over the cap of {MAX_CONCURRENCY}",
             )
         config = replace(config, concurrency=concurrency)
+    if (config.requests - 1) / config.rate_per_s > MAX_DURATION_S:
+        raise Invalid(
+            ("performance",),
+            f"{config.requests} requests at {config.rate_per_s:g}/s take over "
+            f"{MAX_DURATION_S:g} s a flow, the probe's cap: fewer requests or a higher rate",
+        )
     return config
 
 
