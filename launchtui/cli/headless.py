@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def execute(
     previous = {key: stored.status for key, stored in store.saved_results(document).items()}
     stages = list(dict.fromkeys(stages)) or list(STAGE_NAMES)
     checks = checks_for_stages(stages)
+    if overrides is not None and any(check.id == "perf.latency" for check in checks):
+        from launchtui.cli.cmd_perf import plan_lines
+
+        # What the latency probe will send, said before it sends anything (stderr: the
+        # report's formats stay clean on stdout)
+        for line in plan_lines(sprint):
+            print(f"launchtui: {line}", file=sys.stderr)
     started_at = now_iso()
     began = time.perf_counter()
 

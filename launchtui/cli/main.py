@@ -27,6 +27,7 @@ COMMANDS = (
     "credentials",
     "lab",
     "demo",
+    "perf",
     "spf",
     "dmarc",
     "email-test",

@@ -136,6 +136,9 @@ def dressed(site: HostSpec, config: LabConfig, path: str, reply: Reply) -> Reply
     """`reply` with the host's headers and the path's configured latency."""
     reply.headers = _merged(site.headers, reply.headers)
     reply.delay = config.latency.get(path, 0.0)
+    profile = config.latency_profiles.get(path)
+    if profile is not None:
+        reply.delay += profile.next()
     return reply
 
 

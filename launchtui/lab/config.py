@@ -10,6 +10,8 @@ machine.
 from __future__ import annotations
 
 import ipaddress
+import math
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -345,6 +347,75 @@ def demo_mailboxes() -> list[Mailbox]:
     return [Mailbox("ana@seedmail.test"), Mailbox("ben@strictmail.test", policy="strict")]
 
 
+class LatencyProfile:
+    """A known latency distribution for one app path, seeded so that a test sees the same
+    sequence every time: the n-th request to the path waits `median * exp(sigma * z_n)` seconds
+    (lognormal, z_n from random.Random(seed)), plus `stall` seconds on every `stall_every`-th
+    request (a periodic stall: a cron job, a garbage collection).
+
+    Lognormal percentiles: p = median * exp(sigma * z_p), z_95 = 1.645, z_99 = 2.326.
+    """
+
+    def __init__(
+        self,
+        median: float,
+        sigma: float = 0.0,
+        *,
+        stall_every: int = 0,
+        stall: float = 0.0,
+        seed: int = 13,
+    ) -> None:
+        if median < 0 or sigma < 0 or stall < 0 or stall_every < 0:
+            raise ValueError("latency profile: values cannot be negative")
+        self.median = median
+        self.sigma = sigma
+        self.stall_every = stall_every
+        self.stall = stall
+        self.seed = seed
+        self._random = random.Random(seed)
+        self._count = 0
+
+    def quantile(self, p: float) -> float:
+        """The lognormal part's value at quantile p (0..1), without stalls, in seconds."""
+        from statistics import NormalDist
+
+        return self.median * math.exp(self.sigma * NormalDist().inv_cdf(p))
+
+    def next(self) -> float:
+        """The next request's delay in seconds."""
+        self._count += 1
+        delay = self.median * math.exp(self.sigma * self._random.gauss(0.0, 1.0))
+        if self.stall_every and self._count % self.stall_every == 0:
+            delay += self.stall
+        return delay
+
+    def _key(self) -> tuple[float, float, int, float, int]:
+        return (self.median, self.sigma, self.stall_every, self.stall, self.seed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LatencyProfile) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"LatencyProfile({self.median}, {self.sigma}, stall_every={self.stall_every}, "
+            f"stall={self.stall}, seed={self.seed})"
+        )
+
+
+def demo_latency() -> dict[str, LatencyProfile]:
+    """The demo's flows, on top of LabConfig.latency's fixed delays (login 120 ms, posts 80 ms):
+    login slow (p95 about 650 ms: 120 ms + median 320 ms, sigma 0.3), posts stalling a second
+    on every 10th request, join fast (median 20 ms)."""
+    return {
+        "/login": LatencyProfile(0.32, 0.30, seed=1),
+        "/api/posts": LatencyProfile(0.0, stall_every=10, stall=1.0, seed=2),
+        "/join": LatencyProfile(0.02, 0.20, seed=3),
+    }
+
+
 @dataclass
 class LabConfig:
     """Everything the lab serves. The defaults are the seeded Harbor Club demo."""
@@ -386,6 +457,8 @@ class LabConfig:
     latency: dict[str, float] = field(
         default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08}
     )  # extra latency per app path
+    # Seeded latency distributions per app path, added to `latency` (the demo's: DEMO_LATENCY)
+    latency_profiles: dict[str, LatencyProfile] = field(default_factory=dict)
     ca_name: str = "Harbor Club Lab CA"
     listen: str = "127.0.0.1"
     dns_port: int = 5390  # 0 everywhere = ephemeral ports
@@ -506,7 +579,8 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
     ports: dict[str, Any] = {"smtp_port": DEMO_SMTP_PORT, "imap_port": DEMO_IMAP_PORT}
     if base_port is not None:
         ports = base_ports(base_port)
-    return LabConfig(**{"mailboxes": demo_mailboxes(), **ports, **overrides})
+    settings = {"mailboxes": demo_mailboxes(), "latency_profiles": demo_latency()}
+    return LabConfig(**{**settings, **ports, **overrides})
 
 
 def bench_config(count: int, delay: float) -> LabConfig:

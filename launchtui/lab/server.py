@@ -277,6 +277,16 @@ class Lab:
             problems.append(f"  {config.zone}: no DMARC record (_dmarc.{config.zone})")
         problems += _weak_dkim_keys(config)
         slow = [f"{path} +{int(delay * 1000)} ms" for path, delay in config.latency.items()]
+        for path, profile in config.latency_profiles.items():
+            stall = (
+                f", +{profile.stall * 1000:.0f} ms every {profile.stall_every}th request"
+                if profile.stall_every
+                else ""
+            )
+            slow.append(
+                f"{path} median {profile.median * 1000:.0f} ms, p95 "
+                f"{profile.quantile(0.95) * 1000:.0f} ms{stall}"
+            )
         return [
             *lines,
             "Seeded problems:",

@@ -132,6 +132,8 @@ def demo_sprint(
         # /settings is open to web cache deception behind the app host's shared cache.
         flows["private"] = [flows["posts"], *(f"https://{app_host}{p}" for p in MEMBER_PAGES)]
         document["flows"] = flows
+        # perf.latency's probe, kept short for the demo: 20 requests of each flow at 10/s
+        document["performance"] = {"requests": 20, "rate": 10, "concurrency": 4}
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
     if deploy is not None:

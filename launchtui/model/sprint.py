@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launchtui.model.env import EnvSource, EnvVar
+from launchtui.model.flows import Flow, PerformanceConfig
 from launchtui.model.limits import DEFAULT_TIMEOUT
 
 HostPort = tuple[str, int]
@@ -103,3 +104,6 @@ class Sprint:
     perf_identities: tuple[str, ...] = ()
     # [performance] rate_limit_probe: perf.rate-limit may send its bursts (off: skipped)
     rate_limit_probe: bool = False
+    # [flows] as the performance checks read them (URL entries as one GET, tables as steps)
+    flow_specs: dict[str, Flow] = field(default_factory=dict)
+    performance: PerformanceConfig = field(default_factory=PerformanceConfig)

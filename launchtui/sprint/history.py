@@ -65,6 +65,20 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX results_by_key ON results (check_id, target, checked_at);
     """,
+    # 2: the performance baselines (`launchtui perf baseline`): one row per check and target,
+    # the figures a later run is compared with. run_id is not a foreign key: pruning old runs
+    # must not take a baseline with them.
+    """
+    CREATE TABLE baselines (
+        check_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        p95_ms REAL NOT NULL,
+        error_rate REAL NOT NULL,  -- 0..1
+        run_id INTEGER NOT NULL,   -- the run whose figures these are
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (check_id, target)
+    );
+    """,
 )
 
 
@@ -81,6 +95,18 @@ class Run:
     stages: list[str]
     counts: dict[str, int]
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The figures a check's target is compared with, marked by `launchtui perf baseline`."""
+
+    check_id: str
+    target: str
+    p95_ms: float
+    error_rate: float
+    run_id: int
+    marked_at: str
 
 
 def history_path(sprint_path: Path) -> Path:
@@ -197,6 +223,54 @@ class History:
                 )
                 for row in db.execute("SELECT * FROM runs ORDER BY at, id")
             ]
+
+    def latest_with_run(self, check_id: str) -> list[tuple[int, Result]]:
+        """The newest result of each target of `check_id`, with the id of its run."""
+        if not self.exists():
+            return []
+        query = """
+            SELECT * FROM (
+                SELECT results.*, ROW_NUMBER() OVER (
+                    PARTITION BY target ORDER BY checked_at DESC, run_id DESC
+                ) AS age
+                FROM results WHERE check_id = ?
+            ) WHERE age = 1 ORDER BY target
+        """
+        with self._connect() as db:
+            return [(row["run_id"], _result(row)) for row in db.execute(query, (check_id,))]
+
+    def set_baselines(self, baselines: Iterable[Baseline]) -> None:
+        """Mark these as the baselines of their check and target (replacing older ones)."""
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO baselines VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (b.check_id, b.target, b.p95_ms, b.error_rate, b.run_id, b.marked_at)
+                    for b in baselines
+                ],
+            )
+
+    def baselines(self, check_id: str | None = None) -> dict[Key, Baseline]:
+        """The marked baselines by (check id, target), of one check or all."""
+        if not self.exists():
+            return {}
+        query = "SELECT * FROM baselines"
+        args: tuple[str, ...] = ()
+        if check_id is not None:
+            query += " WHERE check_id = ?"
+            args = (check_id,)
+        with self._connect() as db:
+            return {
+                (row["check_id"], row["target"]): Baseline(
+                    row["check_id"],
+                    row["target"],
+                    float(row["p95_ms"]),
+                    float(row["error_rate"]),
+                    int(row["run_id"]),
+                    row["marked_at"],
+                )
+                for row in db.execute(query + " ORDER BY check_id, target", args)
+            }
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,18 @@ from launchtui.model.env import (
     EnvVar,
     infer_kind,
     normalise_kind,
+)
+from launchtui.model.flows import (
+    AUTH_KINDS,
+    MAX_CONCURRENCY,
+    MAX_DURATION_S,
+    MAX_RATE,
+    MAX_REQUESTS,
+    METHODS,
+    MIN_RATE,
+    Flow,
+    PerformanceConfig,
+    Step,
 )
 from launchtui.model.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from launchtui.model.results import Severity, Status
@@ -50,6 +63,8 @@ from launchtui.sprint.validate_tasks import check_tasks
 
 _SPRINT_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _CREDENTIAL_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_COOKIE_AUTH = re.compile(r"cookie:[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 6265 cookie name
+MAX_FLOW_STEPS = 5
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _LABEL = re.compile(r"[a-z0-9-]+")
 _HOST = re.compile(r"[A-Za-z0-9.-]+")
@@ -76,7 +91,9 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         site=site,
         client=_string(sprint, ("sprint", "client")),
         engineer=_string(sprint, ("sprint", "engineer")),
-        flows=_flows(flows),
+        flows=_flows(flows, site),
+        flow_specs=_flow_specs(flows, site),
+        performance=_performance(_table(data, ("performance",))),
         private_urls=_each(flows, ("flows", "private"), _url),
         credentials=_credentials(_table(data, ("credentials",))),
         env_required=tuple(var.name for var in env_vars),
@@ -202,8 +219,107 @@ def _redirect(value: Any, key: KeyPath) -> Redirect:
     )
 
 
-def _flows(flows: Mapping[str, Any]) -> dict[str, str]:
-    return {name: _url(url, ("flows", name)) for name, url in flows.items() if name != "private"}
+def _flows(flows: Mapping[str, Any], site: Site) -> dict[str, str]:
+    """Each flow's URL: a URL entry's own, a sequence's measured (last) step's."""
+    return {name: flow.measured.url for name, flow in _flow_specs(flows, site).items()}
+
+
+def _flow_specs(flows: Mapping[str, Any], site: Site) -> dict[str, Flow]:
+    return {name: _flow(name, value, site) for name, value in flows.items() if name != "private"}
+
+
+def _flow(name: str, value: Any, site: Site) -> Flow:
+    key: KeyPath = ("flows", name)
+    if not isinstance(value, Mapping):
+        return Flow(name, (Step("GET", _url(value, key)),))
+    raw = _list(value, (*key, "steps"))
+    if not raw:
+        raise Invalid((*key, "steps"), 'expected a list of steps like "GET /api/posts"')
+    if len(raw) > MAX_FLOW_STEPS:
+        raise Invalid((*key, "steps"), f"at most {MAX_FLOW_STEPS} steps in a flow")
+    steps: list[Step] = []
+    base = ""
+    for index, item in enumerate(raw):
+        step = _step(item, (*key, "steps", index), base or site.canonical)
+        base = base or (step.url if _is_absolute(item) else "")
+        steps.append(step)
+    credential = _string(value, (*key, "credential"))
+    if credential and not _CREDENTIAL_NAME.fullmatch(credential):
+        raise Invalid(
+            (*key, "credential"),
+            f"expected a credential name (lowercase letters, digits, _), got {_show(credential)}",
+        )
+    auth = _string(value, (*key, "auth")) or "bearer"
+    if not (auth in ("bearer", "form") or _COOKIE_AUTH.fullmatch(auth)):
+        raise Invalid(
+            (*key, "auth"),
+            f"unknown auth {_show(auth)} (expected one of {', '.join(AUTH_KINDS)})",
+        )
+    if auth != "bearer" and not credential:
+        raise Invalid((*key, "auth"), f"auth {_show(auth)} needs a credential")
+    return Flow(name, tuple(steps), credential, auth, declared=True)
+
+
+def _is_absolute(item: Any) -> bool:
+    return isinstance(item, str) and "://" in item
+
+
+def _step(value: Any, key: KeyPath, base: str) -> Step:
+    text = _str(value, key)
+    method, _, where = text.strip().partition(" ")
+    where = where.strip()
+    if method not in METHODS or not where:
+        raise Invalid(
+            key,
+            f'expected "METHOD PATH" (METHOD one of {", ".join(METHODS)}), got {_show(text)}',
+        )
+    if where.startswith("/"):
+        if not base:
+            raise Invalid(key, f"{_show(where)} is a path: give a full URL or [site].canonical")
+        parts = urlsplit(base)
+        where = f"{parts.scheme}://{parts.netloc}{where}"
+    return Step(method, _url(where, key))
+
+
+def _performance(table: Mapping[str, Any]) -> PerformanceConfig:
+    """[performance] probe settings, refused over the caps (launchtui.model.flows says why)."""
+    config = PerformanceConfig()
+    requests = _get(table, ("performance", "requests"))
+    if requests is not None:
+        requests = _int(requests, ("performance", "requests"), minimum=1)
+        if requests > MAX_REQUESTS:
+            raise Invalid(
+                ("performance", "requests"),
+                f"{requests} requests is over the cap of {MAX_REQUESTS} a flow (a latency probe "
+                "is not a load test)",
+            )
+        config = replace(config, requests=requests)
+    rate = _get(table, ("performance", "rate"))
+    if rate is not None:
+        key: KeyPath = ("performance", "rate")
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
+            raise Invalid(key, f"expected requests a second (a number), got {_kind(rate)}")
+        if not MIN_RATE <= rate <= MAX_RATE:
+            raise Invalid(
+                key, f"{rate:g} requests a second is outside {MIN_RATE:g} to {MAX_RATE:g}"
+            )
+        config = replace(config, rate_per_s=float(rate))
+    concurrency = _get(table, ("performance", "concurrency"))
+    if concurrency is not None:
+        concurrency = _int(concurrency, ("performance", "concurrency"), minimum=1)
+        if concurrency > MAX_CONCURRENCY:
+            raise Invalid(
+                ("performance", "concurrency"),
+                f"{concurrency} requests in flight is over the cap of {MAX_CONCURRENCY}",
+            )
+        config = replace(config, concurrency=concurrency)
+    if (config.requests - 1) / config.rate_per_s > MAX_DURATION_S:
+        raise Invalid(
+            ("performance",),
+            f"{config.requests} requests at {config.rate_per_s:g}/s take over "
+            f"{MAX_DURATION_S:g} s a flow, the probe's cap: fewer requests or a higher rate",
+        )
+    return config
 
 
 def _email(email: Mapping[str, Any], apex: str) -> EmailConfig:

@@ -1,4 +1,4 @@
-"""Stage 4, performance guardrails: latency, private pages kept out of shared caches, rate
+"""Stage 4, performance guardrails: p95 of the core flows, private pages never cached, rate
 limits, what a page really loads.
 
 The stage's checks are declared here (see launchtui.checks.edge for how declarations and the
@@ -31,5 +31,19 @@ register(
         targets=targets.rate_limited,
         run=RunsIn("launchtui.checks.performance.rate_limit"),
         budget=150.0,  # three bursts one after the other, each at most 30 requests
+    )
+)
+# perf.latency: flows run one after another (see the module), each at most 60 s of schedule
+# plus its timeout; the budget covers a target waiting for the others of its run.
+register(
+    Check(
+        id="perf.latency",
+        stage="performance",
+        severity=Severity.HIGH,
+        title="Core flows answer with p95 under 500 ms and under 1% errors",
+        targets=targets.latency_flows,
+        run=RunsIn("launchtui.checks.performance.latency"),
+        budget=600.0,
+        trend="p95_ms",  # the app draws each flow's p95 over its runs
     )
 )
