@@ -285,6 +285,29 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
     ]
 
 
+THIRD_PARTY_ZONE = "thirdparty.test"
+THIRD_PARTY_HOST = f"cdn.{THIRD_PARTY_ZONE}"
+WIDGET_PATH = "/widget.js"
+WIDGET_DELAY = 0.25  # seconds before the widget arrives: what its blocking costs
+WIDGET_BUSY_MS = 60  # main-thread time it spends when run
+
+
+def third_party_host() -> HostSpec:
+    """cdn.thirdparty.test serving /widget.js: about 40 KB (padding) that keeps the main
+    thread busy for WIDGET_BUSY_MS."""
+    padding = "/* " + "third-party widget padding " * 1500 + "*/\n"
+    widget = (
+        f"(function(){{var t=performance.now();while(performance.now()-t<{WIDGET_BUSY_MS}){{}}"
+        "window.thirdPartyWidget=true;})();\n" + padding
+    )
+    route = Route(
+        body=widget,
+        content_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+    return HostSpec(THIRD_PARTY_HOST, routes={WIDGET_PATH: route})
+
+
 # The demo's old DKIM selector "legacy2019": a 1024-bit RSA public key (only the public half
 # exists; nothing signs with it), which email.dkim warns about.
 LEGACY_DKIM_KEY = (
@@ -346,7 +369,9 @@ class LabConfig:
     """Everything the lab serves. The defaults are the seeded Harbor Club demo."""
 
     zone: str = DEMO_ZONE
-    hosts: list[HostSpec] = field(default_factory=demo_hosts)
+    # The demo's hosts, and a third party's CDN in a zone of its own: app.'s /join loads its
+    # widget, a render-blocking script in <head>, slow to arrive and busy once run (perf.page).
+    hosts: list[HostSpec] = field(default_factory=lambda: [*demo_hosts(), third_party_host()])
     # Extra records, owner name (FQDN inside the zone) -> values.
     txt: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -374,13 +399,17 @@ class LabConfig:
     # Zones outside the lab zone that the lab answers for too, zone -> the names that exist
     # there (at the listen address): a CNAME into one resolves or is NXDOMAIN, not REFUSED.
     external_zones: dict[str, list[str]] = field(
-        default_factory=lambda: {"herokuapp.com": [], **{z: [] for z in demo_spf.ZONES}}
+        default_factory=lambda: {
+            "herokuapp.com": [],
+            THIRD_PARTY_ZONE: [],
+            **{z: [] for z in demo_spf.ZONES},
+        }
     )
     dns_delay: float = 0.0  # seconds added before every DNS answer
     tls_delay: float = 0.0  # seconds before each TLS handshake starts
     http_delay: float = 0.0  # seconds before every HTTP response
     latency: dict[str, float] = field(
-        default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08}
+        default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08, WIDGET_PATH: WIDGET_DELAY}
     )  # extra latency per app path
     ca_name: str = "Harbor Club Lab CA"
     listen: str = "127.0.0.1"
@@ -409,7 +438,8 @@ class LabConfig:
             raise ValueError("hosts: each hostname may appear only once")
         overriding = [h for hosts in self.resolver_overrides.values() for h in hosts]
         for host in [*self.hosts, *overriding]:
-            if not _in_zone(host.name, self.zone):
+            # A host may also live in an external zone the lab serves (a third party's CDN).
+            if not any(_in_zone(host.name, zone) for zone in [self.zone, *self.external_zones]):
                 raise ValueError(f"host {host.name} is outside the lab zone {self.zone}")
         served = [self.zone, *self.external_zones]
         owners = [
