@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,11 +86,22 @@ async def load(session: Session, url: str, timeout: float) -> PageLoad:
         async with asyncio.timeout(timeout):
             await _load(session, page)
     except TimeoutError:
+        await _abort(session)
         seen = len(page.requests)
         raise PageError(
             f"{url} did not finish loading in {timeout:g} s ({seen} requests so far)"
         ) from None
+    except PageError:
+        await _abort(session)
+        raise
     return page
+
+
+async def _abort(session: Session) -> None:
+    """Stop the load and the trace (a trace left running slows the browser's next one)."""
+    for method in ("Page.stopLoading", "Tracing.end"):
+        with contextlib.suppress(BrowserError, TimeoutError):
+            await asyncio.wait_for(session.send(method), 1.0)
 
 
 async def _load(session: Session, page: PageLoad) -> None:

@@ -263,11 +263,12 @@ async def _static(ctx: CheckContext, url: str, first_party: set[str], why: str) 
             )
     evidence["elapsed_ms"] = response.elapsed_ms
     prefix = f"static pass (no browser: {why})"
+    if "database_ms" in evidence:
+        warns_or_pass = f"; the server reports {evidence['database_ms']:.0f} ms of database time"
+    else:
+        warns_or_pass = ""
     if warns:
-        return Outcome(Status.WARN, f"{prefix}: " + "; ".join(warns), evidence, _fix(fixes))
-    return Outcome(
-        Status.PASS,
-        f"{prefix}: no render-blocking script in <head>",
-        evidence,
-        _fix(fixes),
-    )
+        summary = f"{prefix}: " + "; ".join(warns) + warns_or_pass
+        return Outcome(Status.WARN, summary, evidence, _fix(fixes))
+    summary = f"{prefix}: no render-blocking script in <head>{warns_or_pass}"
+    return Outcome(Status.PASS, summary, evidence, _fix(fixes))
