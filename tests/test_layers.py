@@ -25,7 +25,9 @@ LAYERS: list[set[str]] = [
         "email",
         "deploy",
         "secrets",
-    },  # mail authentication and delivery; env vars, health, the app repo; the secret scanner
+        "perf",
+    },  # mail authentication and delivery; env vars, health, the app repo; the secret scanner;
+    # performance (the browser page load, the locustfile export)
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it

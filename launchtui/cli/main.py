@@ -32,6 +32,7 @@ COMMANDS = (
     "email-test",
     "env-check",
     "scan-secrets",
+    "perf",
 )
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
