@@ -20,7 +20,7 @@ from launchtui.checks.performance import page as check_module
 from launchtui.checks.performance.page import database_ms
 from launchtui.checks.registry import all_checks
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, Route
-from launchtui.lab.config import THIRD_PARTY_HOST, demo_hosts, third_party_host
+from launchtui.lab.config import THIRD_PARTY_HOST, THIRD_PARTY_ZONE, demo_hosts, third_party_host
 from launchtui.model.results import Status
 from launchtui.model.sprint import Sprint
 from launchtui.net.html import head_resources
@@ -76,6 +76,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         https_port=0,
         http_port=0,
         app_repo="",
+        txt={},
+        external_zones={THIRD_PARTY_ZONE: []},
         latency={"/widget.js": 0.25, "/api/posts": 0.05, SLOW_WIDGET: 1.3, "/never": 60.0},
     )
     with LabThread(config, tmp_path_factory.mktemp("lab")) as started:
@@ -275,6 +277,7 @@ def test_the_static_pass_reads_server_timing_and_passes(
     assert "LAUNCHTUI_CHROMIUM=none" in result.summary
     assert result.evidence["database_ms"] == 53.2
     assert "53 ms of database time" in result.summary
+    assert result.fix == ""  # a pass has no fix
 
 
 def test_the_static_pass_reports_what_kept_it_from_checking(

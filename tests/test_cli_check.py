@@ -311,18 +311,18 @@ def test_json_lists_every_stage_that_ran(sprint_file):
 
 
 def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprint_file):
-    """`check --stage performance` ran nothing: not a clean bill (issue 9, item 11)."""
-    stage_tasks = tasks_for("performance")
-    assert stage_tasks and not checks_for_stages(["performance"])
+    """`check --stage monitoring` ran nothing: not a clean bill (issue 9, item 11)."""
+    stage_tasks = tasks_for("monitoring")
+    assert stage_tasks and not checks_for_stages(["monitoring"])
     record_task(
-        sprint_file, "performance", stage_tasks[0].id, done=True, updated_at="2026-12-06T00:00:00Z"
+        sprint_file, "monitoring", stage_tasks[0].id, done=True, updated_at="2026-12-06T00:00:00Z"
     )
-    done = launchtui("check", str(sprint_file), "--stage", "performance")
+    done = launchtui("check", str(sprint_file), "--stage", "monitoring")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Risk list: nothing open." in out
     assert (
-        "Stage performance has no automated checks: this run checked nothing there; "
+        "Stage monitoring has no automated checks: this run checked nothing there; "
         f"its {len(stage_tasks) - 1} open manual task(s):" in out
     )
     assert stage_tasks[0].title not in out
@@ -331,17 +331,17 @@ def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprin
     assert out.rstrip().endswith("Exit 0: no automated check ran, so nothing was verified.")
 
     data = json.loads(
-        launchtui("check", str(sprint_file), "--stage", "performance", "--format", "json").stdout
+        launchtui("check", str(sprint_file), "--stage", "monitoring", "--format", "json").stdout
     )
-    assert data["run"]["unchecked_stages"] == ["performance"]
+    assert data["run"]["unchecked_stages"] == ["monitoring"]
     assert data["checks"] == []
     assert [t["id"] for t in data["open_tasks"]] == [t.id for t in stage_tasks[1:]]
 
     junit = ET.fromstring(
-        launchtui("check", str(sprint_file), "--stage", "performance", "--format", "junit").stdout
+        launchtui("check", str(sprint_file), "--stage", "monitoring", "--format", "junit").stdout
     )
     (suite,) = junit.findall("testsuite")
-    assert suite.get("name") == "performance"
+    assert suite.get("name") == "monitoring"
     assert int(suite.get("skipped")) == int(suite.get("tests")) == len(stage_tasks) - 1
     assert int(suite.get("failures")) == int(suite.get("errors")) == 0
 

@@ -369,9 +369,7 @@ class LabConfig:
     """Everything the lab serves. The defaults are the seeded Harbor Club demo."""
 
     zone: str = DEMO_ZONE
-    # The demo's hosts, and a third party's CDN in a zone of its own: app.'s /join loads its
-    # widget, a render-blocking script in <head>, slow to arrive and busy once run (perf.page).
-    hosts: list[HostSpec] = field(default_factory=lambda: [*demo_hosts(), third_party_host()])
+    hosts: list[HostSpec] = field(default_factory=demo_hosts)
     # Extra records, owner name (FQDN inside the zone) -> values.
     txt: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -399,17 +397,13 @@ class LabConfig:
     # Zones outside the lab zone that the lab answers for too, zone -> the names that exist
     # there (at the listen address): a CNAME into one resolves or is NXDOMAIN, not REFUSED.
     external_zones: dict[str, list[str]] = field(
-        default_factory=lambda: {
-            "herokuapp.com": [],
-            THIRD_PARTY_ZONE: [],
-            **{z: [] for z in demo_spf.ZONES},
-        }
+        default_factory=lambda: {"herokuapp.com": [], **{z: [] for z in demo_spf.ZONES}}
     )
     dns_delay: float = 0.0  # seconds added before every DNS answer
     tls_delay: float = 0.0  # seconds before each TLS handshake starts
     http_delay: float = 0.0  # seconds before every HTTP response
     latency: dict[str, float] = field(
-        default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08, WIDGET_PATH: WIDGET_DELAY}
+        default_factory=lambda: {"/login": 0.12, "/api/posts": 0.08}
     )  # extra latency per app path
     ca_name: str = "Harbor Club Lab CA"
     listen: str = "127.0.0.1"
@@ -532,7 +526,19 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
     ports: dict[str, Any] = {"smtp_port": DEMO_SMTP_PORT, "imap_port": DEMO_IMAP_PORT}
     if base_port is not None:
         ports = base_ports(base_port)
-    return LabConfig(**{"mailboxes": demo_mailboxes(), **ports, **overrides})
+    return LabConfig(**{"mailboxes": demo_mailboxes(), **with_third_party(), **ports, **overrides})
+
+
+def with_third_party(zone: str = DEMO_ZONE) -> dict[str, Any]:
+    """The LabConfig fields of the demo with a third party's CDN in a zone of its own: app.'s
+    /join loads its widget, a render-blocking script in <head>, slow to arrive (WIDGET_DELAY)
+    and busy once run (perf.page finds it)."""
+    defaults = LabConfig(zone=zone, hosts=[], txt={}, mx={}, caa={})
+    return {
+        "hosts": [*demo_hosts(zone), third_party_host()],
+        "external_zones": {**defaults.external_zones, THIRD_PARTY_ZONE: []},
+        "latency": {**defaults.latency, WIDGET_PATH: WIDGET_DELAY},
+    }
 
 
 def bench_config(count: int, delay: float) -> LabConfig:

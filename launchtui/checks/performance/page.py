@@ -131,13 +131,19 @@ def verdict(load: PageLoad, found: Analysis) -> Outcome:
                 else "within budget; review whether the page needs it."
             )
         )
+    if load.load_ms is not None and load.load_ms > LOAD_WARN_MS and load.requests:
+        slowest = max(load.requests, key=lambda r: r.duration_ms)
+        fixes.insert(
+            0,
+            f"the load event came after {load.load_ms:.0f} ms; the slowest request is "
+            f"{slowest.url} ({slowest.duration_ms:.0f} ms): start there (every request is in "
+            "the evidence).",
+        )
     numbers = _numbers(load)
     if fails or warns:
         status = Status.FAIL if fails else Status.WARN
         return Outcome(status, "; ".join([*fails, *warns]) + f" ({numbers})", evidence, _fix(fixes))
-    return Outcome(
-        Status.PASS, f"loads in a browser without findings ({numbers})", evidence, _fix(fixes)
-    )
+    return Outcome(Status.PASS, f"loads in a browser without findings ({numbers})", evidence)
 
 
 def _numbers(load: PageLoad) -> str:
@@ -271,4 +277,4 @@ async def _static(ctx: CheckContext, url: str, first_party: set[str], why: str) 
         summary = f"{prefix}: " + "; ".join(warns) + warns_or_pass
         return Outcome(Status.WARN, summary, evidence, _fix(fixes))
     summary = f"{prefix}: no render-blocking script in <head>{warns_or_pass}"
-    return Outcome(Status.PASS, summary, evidence, _fix(fixes))
+    return Outcome(Status.PASS, summary, evidence)
