@@ -14,7 +14,7 @@ from lab_fixtures import ZONE, dns_query, https_request
 
 from launchtui.errors import LabError, SprintFileError
 from launchtui.lab import HostSpec, Lab, LabConfig, LabThread, bench_config, demo_config
-from launchtui.lab.config import demo_latency, demo_mailboxes
+from launchtui.lab.config import demo_latency, demo_mailboxes, with_third_party
 from launchtui.lab.ports import hostport
 from launchtui.sprint import store
 
@@ -24,11 +24,13 @@ pytest_plugins = ["lab_fixtures"]
 def test_default_config_is_the_seeded_demo() -> None:
     config = demo_config()
     # Mail is part of the demo; a config built by hand has none unless it asks.
+    # and the third party's CDN whose widget app.'s /join loads (perf.page)
     assert config == LabConfig(
         mailboxes=demo_mailboxes(),
         latency_profiles=demo_latency(),  # the flows perf.latency measures
         smtp_port=9025,
         imap_port=9143,
+        **with_third_party(),
     )
     assert (config.dns_port, config.https_port, config.http_port) == (5390, 9443, 9080)
     assert LabConfig().mailboxes == []
@@ -46,7 +48,8 @@ def test_default_config_is_the_seeded_demo() -> None:
     ]
     assert by_name[f"shop.{ZONE}"].dns == "nxdomain"
     assert by_name[f"forum.{ZONE}"].dns == "servfail"
-    assert config.latency == {"/login": 0.12, "/api/posts": 0.08}
+    assert config.latency == {"/login": 0.12, "/api/posts": 0.08, "/widget.js": 0.25}
+    assert by_name["cdn.thirdparty.test"].routes["/widget.js"].content_type == "text/javascript"
 
 
 def test_base_port_layout() -> None:

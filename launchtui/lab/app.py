@@ -11,7 +11,14 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from launchtui.lab.config import HealthSpec, HostSpec, LabConfig, Route
+from launchtui.lab.config import (
+    THIRD_PARTY_HOST,
+    WIDGET_PATH,
+    HealthSpec,
+    HostSpec,
+    LabConfig,
+    Route,
+)
 
 COMMUNITY = "Harbor Club"
 HTML = "text/html; charset=utf-8"
@@ -61,6 +68,35 @@ def _login(site: HostSpec) -> Reply:
     return Reply(200, _page(site, "Sign in", form), headers=[("Set-Cookie", cookie)])
 
 
+JOIN_SCRIPT = "/assets/join.js"
+# The join page's own script asks for the same posts three times, one after the other (three
+# widgets each fetching what they show): perf.page finds the repeated call.
+_JOIN_JS = (
+    b"(async function(){for(var i=0;i<3;i++){var r=await fetch('/api/posts',"
+    b"{credentials:'same-origin'});await r.json();}window.joinReady=true;})();\n"
+)
+
+
+def _join(site: HostSpec) -> Reply:
+    """The join page: a third party's widget script in <head> without async or defer
+    (render-blocking), and its own deferred script fetching /api/posts three times."""
+    head = (
+        f'<script src="https://{THIRD_PARTY_HOST}{WIDGET_PATH}"></script>'
+        f'<script src="{JOIN_SCRIPT}" defer></script>'
+    )
+    body = "<h1>Join Harbor Club</h1><p>$12 a month.</p>"
+    page = (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>Join · {COMMUNITY}</title>{head}'
+        f"</head>\n<body><header>{COMMUNITY} · {html.escape(site.name)}</header>\n"
+        f"<main>{body}</main></body></html>\n"
+    ).encode()
+    csp = (
+        f"default-src 'self'; script-src 'self' https://{THIRD_PARTY_HOST}; frame-ancestors 'none'"
+    )
+    return Reply(200, page, headers=[("Content-Security-Policy", csp)])
+
+
 def _json(value: object, cache_control: str) -> Reply:
     body = json.dumps(value).encode()
     return Reply(200, body, JSON, headers=[("Cache-Control", cache_control)])
@@ -70,7 +106,9 @@ def _app_route(site: HostSpec, path: str) -> Reply | None:
     if path == "/login":
         return _login(site)
     if path == "/join":
-        return Reply(200, _page(site, "Join", "<h1>Join Harbor Club</h1><p>$12 a month.</p>"))
+        return _join(site)
+    if path == JOIN_SCRIPT:
+        return Reply(200, _JOIN_JS, "text/javascript", [("Cache-Control", "no-cache")])
     if path == "/invite/demo":
         invite = "<h1>You are invited</h1><p>Mara invited you to Harbor Club.</p>"
         return Reply(200, _page(site, "Invitation", invite))

@@ -291,6 +291,29 @@ def demo_hosts(zone: str = DEMO_ZONE) -> list[HostSpec]:
     ]
 
 
+THIRD_PARTY_ZONE = "thirdparty.test"
+THIRD_PARTY_HOST = f"cdn.{THIRD_PARTY_ZONE}"
+WIDGET_PATH = "/widget.js"
+WIDGET_DELAY = 0.25  # seconds before the widget arrives: what its blocking costs
+WIDGET_BUSY_MS = 60  # main-thread time it spends when run
+
+
+def third_party_host() -> HostSpec:
+    """cdn.thirdparty.test serving /widget.js: about 40 KB (padding) that keeps the main
+    thread busy for WIDGET_BUSY_MS."""
+    padding = "/* " + "third-party widget padding " * 1500 + "*/\n"
+    widget = (
+        f"(function(){{var t=performance.now();while(performance.now()-t<{WIDGET_BUSY_MS}){{}}"
+        "window.thirdPartyWidget=true;})();\n" + padding
+    )
+    route = Route(
+        body=widget,
+        content_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+    return HostSpec(THIRD_PARTY_HOST, routes={WIDGET_PATH: route})
+
+
 # The demo's old DKIM selector "legacy2019": a 1024-bit RSA public key (only the public half
 # exists; nothing signs with it), which email.dkim warns about.
 LEGACY_DKIM_KEY = (
@@ -486,7 +509,8 @@ class LabConfig:
             raise ValueError("hosts: each hostname may appear only once")
         overriding = [h for hosts in self.resolver_overrides.values() for h in hosts]
         for host in [*self.hosts, *overriding]:
-            if not _in_zone(host.name, self.zone):
+            # A host may also live in an external zone the lab serves (a third party's CDN).
+            if not any(_in_zone(host.name, zone) for zone in [self.zone, *self.external_zones]):
                 raise ValueError(f"host {host.name} is outside the lab zone {self.zone}")
         served = [self.zone, *self.external_zones]
         owners = [
@@ -580,7 +604,19 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
     if base_port is not None:
         ports = base_ports(base_port)
     settings = {"mailboxes": demo_mailboxes(), "latency_profiles": demo_latency()}
-    return LabConfig(**{**settings, **ports, **overrides})
+    return LabConfig(**{**settings, **with_third_party(), **ports, **overrides})
+
+
+def with_third_party(zone: str = DEMO_ZONE) -> dict[str, Any]:
+    """The LabConfig fields of the demo with a third party's CDN in a zone of its own: app.'s
+    /join loads its widget, a render-blocking script in <head>, slow to arrive (WIDGET_DELAY)
+    and busy once run (perf.page finds it)."""
+    defaults = LabConfig(zone=zone, hosts=[], txt={}, mx={}, caa={})
+    return {
+        "hosts": [*demo_hosts(zone), third_party_host()],
+        "external_zones": {**defaults.external_zones, THIRD_PARTY_ZONE: []},
+        "latency": {**defaults.latency, WIDGET_PATH: WIDGET_DELAY},
+    }
 
 
 def bench_config(count: int, delay: float) -> LabConfig:

@@ -116,7 +116,12 @@ def demo_sprint(
     hostnames = tomlkit.array().multiline(True)  # one per line: diff-friendly
     # Neither the apex nor the lab CA's ACME server is one of the community's hostnames.
     not_hostnames = {config.zone, f"{acme.LABEL}.{config.zone}"}
-    hostnames.extend(host.name for host in config.hosts if host.name not in not_hostnames)
+    # nor a third party's host in another zone the lab serves (a CDN's)
+    hostnames.extend(
+        host.name
+        for host in config.hosts
+        if host.name not in not_hostnames and host.name.endswith("." + config.zone)
+    )
     app_host = next((host.name for host in config.hosts if host.app), None)
     document["site"] = {
         "apex": config.zone,

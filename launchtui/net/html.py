@@ -167,3 +167,50 @@ def decode(body: bytes, content_type: str | None) -> str:
         return body.decode(charset, "replace")
     except LookupError:
         return body.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True, slots=True)
+class HeadResource:
+    tag: str  # "script" or "stylesheet"
+    url: str  # as written in the page
+    blocking: bool  # a classic script without async/defer, or a stylesheet for every media
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attrs: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attrs = {name: value or "" for name, value in attrs}
+
+    handle_startendtag = handle_starttag
+
+
+def head_resources(text: str, limit: int = MAX_RESOURCES) -> list[HeadResource]:
+    """The external scripts and stylesheets of the page's <head> (every tag before <body>),
+    each with whether it blocks the first render: a classic script without `async` or
+    `defer` (HTML: the parser waits for it), a stylesheet whose media is not print."""
+    found: list[HeadResource] = []
+    for tag, name in _tags(text):
+        if name == "body" or len(found) >= limit:
+            break
+        if name not in ("script", "link"):
+            continue
+        parser = _Attributes()
+        parser.feed(tag)
+        attrs = parser.attrs
+        if name == "script" and attrs.get("src", "").strip():
+            module = attrs.get("type", "").strip().lower() == "module"
+            deferred = "async" in attrs or "defer" in attrs or module
+            found.append(HeadResource("script", attrs["src"].strip(), not deferred))
+        elif name == "link" and _is_stylesheet(attrs):
+            media = attrs.get("media", "all").strip().lower()
+            found.append(HeadResource("stylesheet", attrs["href"].strip(), media != "print"))
+    return found
+
+
+def _is_stylesheet(attrs: dict[str, str]) -> bool:
+    return "stylesheet" in attrs.get("rel", "").lower().split() and bool(
+        attrs.get("href", "").strip()
+    )

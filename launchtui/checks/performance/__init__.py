@@ -47,3 +47,16 @@ register(
         trend="p95_ms",  # the app draws each flow's p95 over its runs
     )
 )
+# perf.page: a real headless Chromium per target (bounded: PAGE_TIMEOUT a page, the browser
+# killed whatever happens), or a static pass over the HTML without one.
+register(
+    Check(
+        id="perf.page",
+        stage="performance",
+        severity=Severity.MEDIUM,
+        title="What each core page loads: repeated API calls, third-party and blocking scripts",
+        targets=targets.pages,
+        run=RunsIn("launchtui.checks.performance.page"),
+        budget=60.0,
+    )
+)
