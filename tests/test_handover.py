@@ -477,3 +477,30 @@ def test_evidence_with_line_breaks_is_shown_as_lines(sprint):
         "  max_age: 86400",
         "raw: a\\x1b[2Jb\\x0c",
     ]
+
+
+def test_the_performance_baselines_are_in_the_export(sprint):
+    """Stage 4's deliverable: the marked baseline of each flow (p95 and error rate) beside its
+    latest figures."""
+    from launchtui.cli.main import main
+
+    def latency(p95: float, errors: float, at: str) -> None:
+        figures = result(
+            "perf.latency",
+            "login",
+            Status.WARN,
+            stage="performance",
+            evidence={"p95_ms": p95, "error_rate": errors, "requests": 60},
+        )
+        recorded.record_run(sprint, [figures], at)
+
+    text = markdown(sprint)
+    assert "No baseline marked yet (launchtui perf baseline SPRINT" in text
+    latency(410.0, 0.0, "2026-11-26T10:00:00Z")
+    assert main(["perf", "baseline", str(sprint)]) == 0
+    latency(650.0, 0.02, RUN_AT)
+    text = markdown(sprint)
+    assert re.search(r"\| login \| 410 ms \| 0\.00% \| [^|]+ \| 650 ms \| 2\.00% \|", text), text
+    data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    (row,) = data["performance_baselines"]
+    assert (row["flow"], row["p95_ms"], row["latest_p95_ms"]) == ("login", 410.0, 650.0)

@@ -33,7 +33,6 @@ COMMANDS = (
     "email-test",
     "env-check",
     "scan-secrets",
-    "perf",
 )
 
 

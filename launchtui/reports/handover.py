@@ -25,6 +25,7 @@ from launchtui.model.tasks import Task, all_tasks
 from launchtui.reports.deployment import EnvRow, SecretRow, env_rows, plan_note, secret_rows
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
+from launchtui.sprint.history import History, HistoryError
 from launchtui.sprint.recorded import latest_results
 from launchtui.sprint.store import SprintDocument
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
@@ -36,6 +37,8 @@ _LIVES = {
     "not set": "nowhere yet (not set)",
     "unknown": "unknown: the keyring could not be read",
 }
+
+LATENCY = "perf.latency"  # the check whose figures get a baseline (launchtui perf baseline)
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
 EVIDENCE_STAGES = ("performance", "email")
@@ -78,6 +81,28 @@ class CredentialRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineRow:
+    """A flow's marked baseline (launchtui perf baseline) beside its latest figures."""
+
+    flow: str
+    p95_ms: float
+    error_rate: float
+    marked_at: str
+    latest_p95_ms: float | None  # the latest perf.latency result's, if it has figures
+    latest_error_rate: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "p95_ms": self.p95_ms,
+            "error_rate": self.error_rate,
+            "marked_at": self.marked_at,
+            "latest_p95_ms": self.latest_p95_ms,
+            "latest_error_rate": self.latest_error_rate,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Handover:
     document: SprintDocument
     generated_at: str
@@ -89,6 +114,7 @@ class Handover:
     credentials: list[CredentialRow]
     ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
     delivery_log: list[dict[str, Any]]  # the seed inbox test messages, oldest first
+    baselines: list[BaselineRow]  # stage 4's deliverable: p95 and error rate per flow
     env_vars: list[EnvRow]  # the deployment checklist's variables
     secret_plan: list[SecretRow]  # per secret: where it lives, owner, how to rotate
     plan_note: str = ""  # the "Secret handling plan" task's note
@@ -132,6 +158,7 @@ def build(
         credentials=credential_rows,
         ages={(r.id, r.target): age(r.checked_at, now) for r in results},
         delivery_log=saved_email_tests(document),
+        baselines=_baselines(document, results),
         env_vars=env_rows(sprint, results),
         secret_plan=secret_rows(sprint, results, states, lives),
         plan_note=plan_note(states),
@@ -171,6 +198,7 @@ def to_data(
             "credentials": [row.to_dict() for row in handover.credentials],
             "keyring_problem": handover.keyring_problem,
         },
+        "performance_baselines": [row.to_dict() for row in handover.baselines],
         "tasks": [row.to_dict() for row in handover.other_tasks],
         "evidence": {
             stage: [_evidence(r) for r in handover.evidence(stage)] for stage in EVIDENCE_STAGES
@@ -270,6 +298,31 @@ def _credential(store: CredentialStore, name: str, purpose: str) -> CredentialRo
             f"or set {env_var(name)}"
         )
     return CredentialRow(name, purpose, source or "not set", where)
+
+
+def _baselines(document: SprintDocument, results: list[Result]) -> list[BaselineRow]:
+    """The marked perf.latency baselines, each beside its flow's latest figures (none when the
+    run history cannot be read: the export still goes out)."""
+    try:
+        marked = History(document.path).baselines(LATENCY)
+    except HistoryError:
+        return []
+    latest = {r.target: r.evidence for r in results if r.id == LATENCY}
+    rows = []
+    for (_, flow), baseline in sorted(marked.items()):
+        figures = latest.get(flow, {})
+        p95, errors = figures.get("p95_ms"), figures.get("error_rate")
+        rows.append(
+            BaselineRow(
+                flow=flow,
+                p95_ms=baseline.p95_ms,
+                error_rate=baseline.error_rate,
+                marked_at=baseline.marked_at,
+                latest_p95_ms=float(p95) if isinstance(p95, int | float) else None,
+                latest_error_rate=float(errors) if isinstance(errors, int | float) else None,
+            )
+        )
+    return rows
 
 
 def _evidence(result: Result) -> dict[str, Any]:

@@ -244,6 +244,30 @@ def _other_tasks(rows: list[TaskRow]) -> list[str]:
 
 def _evidence(handover: Handover) -> list[str]:
     lines = ["## Saved evidence: performance baselines and email test logs"]
+    lines += ["", "### Performance baselines (p95 and error rate per flow)", ""]
+    if handover.baselines:
+        rows = [
+            [
+                cell(b.flow),
+                f"{b.p95_ms:.0f} ms",
+                f"{b.error_rate:.2%}",
+                cell(b.marked_at),
+                "not measured" if b.latest_p95_ms is None else f"{b.latest_p95_ms:.0f} ms",
+                " " if b.latest_error_rate is None else f"{b.latest_error_rate:.2%}",
+            ]
+            for b in handover.baselines
+        ]
+        header = [
+            "Flow",
+            "Baseline p95",
+            "Baseline errors",
+            "Marked",
+            "Latest p95",
+            "Latest errors",
+        ]
+        lines += table(header, rows)
+    else:
+        lines.append("No baseline marked yet (launchtui perf baseline SPRINT, after a saved run).")
     for stage in EVIDENCE_STAGES:
         title = stage_info(stage).title
         results = handover.evidence(stage)
