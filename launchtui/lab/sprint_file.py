@@ -151,7 +151,7 @@ def demo_sprint(
             name: f"session cookie of lab member {member}"
             for name, member in zip(members.CREDENTIALS, members.MEMBERS, strict=True)
         }
-        document["performance"] = {
+        document["performance"] |= {
             "identities": list(members.CREDENTIALS),
             "rate_limit_probe": True,
         }
