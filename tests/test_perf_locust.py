@@ -4,7 +4,6 @@ headless by Locust for a few seconds against the lab (its connect_to and CA kept
 from __future__ import annotations
 
 import csv
-import dataclasses
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import pytest
 
 from launchtui.cli.main import main
 from launchtui.lab import Lab, LabConfig, LabThread
+from launchtui.model.sprint import Sprint
 from launchtui.perf import locust
 from launchtui.sprint import store
 
@@ -34,41 +34,47 @@ def _write(lab: Lab, folder: Path) -> Path:
     return lab.write_sprint(folder / "lab.toml")
 
 
-def test_flows_as_urls_and_tables_are_read_defensively() -> None:
-    found, notes = locust.flows(
-        {
-            "login": f"{APP}/login",
-            "health": f"{APP}/api/health",
-            "posts": {
-                "steps": [f"{APP}/login", {"url": f"{APP}/api/posts", "method": "get"}],
-                "credential": "member_token",
-                "weight": 7,
-            },
-            "invite": {"url": f"{APP}/invite/x"},
-            "odd": {"steps": [f"{APP}/a", 3]},
-            "empty": {},
-            "number": 4,
-        }
+def test_flows_come_from_the_validated_flows_with_their_steps_and_weights(
+    tmp_path: Path,
+) -> None:
+    sprint = _sprint(
+        tmp_path,
+        f'''login = "{APP}/login"
+health = "{APP}/api/health"
+posts = {{ steps = ["POST /login", "GET /api/posts"], credential = "member", auth = "form" }}
+invite = {{ steps = ["GET {APP}/invite/x"], credential = "member", auth = "cookie:sid" }}
+join = {{ steps = ["GET {APP}/join"], credential = "member" }}
+''',
     )
-    assert [(f.name, f.weight, len(f.steps), f.credential) for f in found] == [
-        ("login", 2, 1, ""),
-        ("posts", 7, 2, "member_token"),
-        ("invite", 1, 1, ""),
+    found = locust.flows(sprint)
+    assert [(f.flow.name, f.weight, len(f.flow.steps)) for f in found] == [
+        ("login", 2, 1),
+        ("posts", 4, 2),
+        ("invite", 1, 1),
+        ("join", 1, 1),
     ]
-    assert found[1].steps[1] == locust.Step("GET", f"{APP}/api/posts")
-    assert [n.split(":")[0] for n in notes] == ["odd", "empty", "number"]
-
-
-def test_the_export_keeps_credentials_out_of_the_file(tmp_path: Path, lab_file: Path) -> None:
-    sprint = store.load(lab_file).sprint
-    sprint = dataclasses.replace(
-        sprint,
-        flows={"posts": {"url": f"{APP}/api/posts", "credential": "member"}},  # type: ignore[dict-item]
-    )
     text = locust.render(sprint)
     compile(text, "locustfile.py", "exec")
-    assert "_credential('LAUNCHTUI_CREDENTIAL_MEMBER')" in text
-    assert "Bearer" in text
+    assert "health" not in text.split("class CoreFlows")[1]  # not load
+    # the credential is read at run time, presented as each flow's auth says, never written
+    assert "form = _credential('LAUNCHTUI_CREDENTIAL_MEMBER')" in text
+    assert (
+        f"self.client.request('POST', '{APP}/login', name='posts 1', headers=headers, data=form)"
+        in text
+    )
+    assert f"'GET', '{APP}/api/posts', name='posts 2', headers=headers, data=None)" in text
+    assert '{"Cookie": "sid=" + _credential(' in text
+    assert '{"Authorization": "Bearer " + _credential(' in text
+
+
+def _sprint(folder: Path, flows: str) -> Sprint:
+    path = folder / "flows.toml"
+    path.write_text(
+        '[sprint]\nname = "Flows"\n\n[site]\napex = "harborclub.test"\n'
+        f'hostnames = ["app.harborclub.test"]\ncanonical = "{APP}"\n\n[flows]\n{flows}\n'
+        '[credentials]\nmember = "a test member"\n'
+    )
+    return store.load(path).sprint
 
 
 def test_the_exported_locustfile_runs_against_the_lab(tmp_path: Path, lab_file: Path) -> None:

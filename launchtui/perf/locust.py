@@ -4,14 +4,12 @@ For load one machine cannot make: run it with Locust's distributed mode (a `--ma
 `--worker`s). launchtui's own probes stay polite and bounded; the locustfile is for the load
 test a team plans and runs on purpose.
 
-What is written, from [flows] (every flow but `health` and `private`):
-- a flow given as a URL: one task, GET that URL, weighted by FLOW_WEIGHTS (posts is read most);
-- a flow given as a table (the sequence syntax is another part of stage 4; this reads it
-  defensively): `url` (one GET) or `steps` (a list of URLs or of tables with `url` and an
-  optional `method`, run in order in one task), `weight` (an integer, else the default), and
-  `credential` (a credential's name: its value is read at run time from the environment
-  variable LAUNCHTUI_CREDENTIAL_<NAME> and sent as a bearer token, never written into the
-  file). A table without a URL is left out, with a comment saying so.
+What is written, from [flows] as the sprint file's validation reads them (launchtui.model.flows:
+a URL is one GET, a table of steps a short sequence), every flow but `health` and `private`:
+- one task per flow, its steps run in order, weighted by FLOW_WEIGHTS (posts is read most);
+- a flow's credential is read at run time from the environment variable
+  LAUNCHTUI_CREDENTIAL_<NAME>, never written into the file, and presented as the flow's `auth`
+  says: a bearer token, a cookie, or the body of its POST steps (a login form);
 - [network].connect_to is kept (a lab or a staging host reached at another address: the
   connection goes there, the URL, Host header and SNI stay the same), and [network].ca_bundle
   is the CA the flows' hosts are verified against (without one, requests' own trust:
@@ -21,76 +19,29 @@ What is written, from [flows] (every flow but `health` and `private`):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from launchtui.model.flows import Flow
 from launchtui.model.sprint import Sprint
 
 FLOW_WEIGHTS = {"posts": 4, "login": 2, "join": 1, "invite": 1}
-NOT_LOAD = ("health", "private")  # a health endpoint is not traffic; private is a list
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+NOT_LOAD = ("health",)  # a health endpoint is not traffic ([flows].private is not a flow)
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    method: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    name: str
-    steps: tuple[Step, ...]
+class LoadFlow:
+    flow: Flow
     weight: int
-    credential: str = ""
 
 
-def flows(raw: Mapping[str, object]) -> tuple[list[Flow], list[str]]:
-    """The flows to load and the notes on those left out."""
-    found: list[Flow] = []
-    notes: list[str] = []
-    for name, value in raw.items():
-        if name in NOT_LOAD:
-            continue
-        weight = FLOW_WEIGHTS.get(name, 1)
-        if isinstance(value, str):
-            found.append(Flow(name, (Step("GET", value),), weight))
-            continue
-        if not isinstance(value, Mapping):
-            notes.append(f"{name}: not a URL or a table; left out")
-            continue
-        steps = _steps(value)
-        if not steps:
-            notes.append(f"{name}: a table without `url` or `steps` of URLs; left out")
-            continue
-        declared = value.get("weight")
-        if isinstance(declared, int) and not isinstance(declared, bool) and declared > 0:
-            weight = declared
-        credential = value.get("credential")
-        found.append(
-            Flow(name, tuple(steps), weight, credential if isinstance(credential, str) else "")
-        )
-    return found, notes
-
-
-def _steps(table: Mapping[str, object]) -> list[Step]:
-    url = table.get("url")
-    if isinstance(url, str):
-        return [Step("GET", url)]
-    steps = table.get("steps")
-    if not isinstance(steps, list):
-        return []
-    out: list[Step] = []
-    for step in steps:
-        if isinstance(step, str):
-            out.append(Step("GET", step))
-        elif isinstance(step, Mapping) and isinstance(step.get("url"), str):
-            method = str(step.get("method", "GET")).upper()
-            out.append(Step(method if method in METHODS else "GET", str(step["url"])))
-        else:
-            return []  # a step we cannot read: the whole flow is left out, not half of it
-    return out
+def flows(sprint: Sprint) -> list[LoadFlow]:
+    """The flows to load, with their weights."""
+    return [
+        LoadFlow(flow, FLOW_WEIGHTS.get(name, 1))
+        for name, flow in sprint.flow_specs.items()
+        if name not in NOT_LOAD
+    ]
 
 
 def _identifier(name: str) -> str:
@@ -104,7 +55,7 @@ def credential_variable(name: str) -> str:
 
 def render(sprint: Sprint) -> str:
     """The locustfile's text (Python)."""
-    found, notes = flows(sprint.flows)
+    found = flows(sprint)
     network = sprint.network
     connect_to = {f"{h.lower()}:{p}": [th, tp] for (h, p), (th, tp) in network.connect_to.items()}
     ca = str(network.ca_bundle) if network.ca_bundle is not None else ""
@@ -160,22 +111,33 @@ def render(sprint: Sprint) -> str:
             "    def nothing(self):",
             "        pass",
         ]
-    for note in notes:
-        lines.append(f"    # {note}")
-    for flow in found:
-        lines += ["", f"    @task({flow.weight})", f"    def {_identifier(flow.name)}(self):"]
-        headers = "None"
+    for load in found:
+        flow = load.flow
+        lines += ["", f"    @task({load.weight})", f"    def {_identifier(flow.name)}(self):"]
+        headers, body = "None", "None"
         if flow.credential:
-            variable = credential_variable(flow.credential)
-            lines.append(
-                f'        headers = {{"Authorization": "Bearer " + _credential({variable!r})}}'
-            )
-            headers = "headers"
+            value = f"_credential({credential_variable(flow.credential)!r})"
+            if flow.auth == "form":  # the credential is the login form's body
+                body = "form"
+                lines.append(f"        form = {value}")
+                lines.append(
+                    '        headers = {"Content-Type": "application/x-www-form-urlencoded"}'
+                )
+                headers = "headers"
+            else:
+                header = (
+                    f'{{"Cookie": "{flow.auth.removeprefix("cookie:")}=" + {value}}}'
+                    if flow.auth.startswith("cookie:")
+                    else f'{{"Authorization": "Bearer " + {value}}}'
+                )
+                lines.append(f"        headers = {header}")
+                headers = "headers"
         for number, step in enumerate(flow.steps):
             label = flow.name if len(flow.steps) == 1 else f"{flow.name} {number + 1}"
+            data = body if step.method == "POST" else "None"
             lines.append(
                 f"        self.client.request({step.method!r}, {step.url!r}, name={label!r}, "
-                f"headers={headers})"
+                f"headers={headers}, data={data})"
             )
     return "\n".join(lines) + "\n"
 
@@ -185,4 +147,4 @@ def write(sprint: Sprint, path: Path) -> int:
     from launchtui.sprint import store
 
     store.write_atomic(path, render(sprint).encode("utf-8"))
-    return len(flows(sprint.flows)[0])
+    return len(flows(sprint))
