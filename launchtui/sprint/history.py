@@ -82,6 +82,11 @@ _MIGRATIONS: tuple[str, ...] = (
 )
 
 
+# How old a result is among those of its (check id, target): 1 for the newest. Reading the latest
+# results and their previous ones, and pruning, agree on what "newest" means through it.
+_AGE = "ROW_NUMBER() OVER (PARTITION BY check_id, target ORDER BY checked_at DESC, run_id DESC)"
+
+
 class HistoryError(LaunchtuiError):
     """The run history cannot be read or written (corrupt, locked, unwritable folder)."""
 
@@ -158,11 +163,9 @@ class History:
     def latest(self) -> dict[Key, Result]:
         """The newest stored result of every (check id, target), with `previous` set from the
         one before it."""
-        query = """
+        query = f"""
             SELECT * FROM (
-                SELECT results.*, ROW_NUMBER() OVER (
-                    PARTITION BY check_id, target ORDER BY checked_at DESC, run_id DESC
-                ) AS age
+                SELECT results.*, {_AGE} AS age
                 FROM results
             ) WHERE age <= 2 ORDER BY check_id, target, age
         """
@@ -228,11 +231,9 @@ class History:
         """The newest result of each target of `check_id`, with the id of its run."""
         if not self.exists():
             return []
-        query = """
+        query = f"""
             SELECT * FROM (
-                SELECT results.*, ROW_NUMBER() OVER (
-                    PARTITION BY target ORDER BY checked_at DESC, run_id DESC
-                ) AS age
+                SELECT results.*, {_AGE} AS age
                 FROM results WHERE check_id = ?
             ) WHERE age = 1 ORDER BY target
         """
@@ -312,14 +313,12 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
 def _prune(db: sqlite3.Connection) -> None:
     """Keep the last RUNS_KEPT runs, and the two newest results of every key from older ones."""
     db.execute(
-        """
+        f"""
         DELETE FROM results WHERE run_id NOT IN (
             SELECT id FROM runs ORDER BY at DESC, id DESC LIMIT ?
         ) AND rowid NOT IN (
             SELECT rowid FROM (
-                SELECT rowid, ROW_NUMBER() OVER (
-                    PARTITION BY check_id, target ORDER BY checked_at DESC, run_id DESC
-                ) AS age FROM results
+                SELECT rowid, {_AGE} AS age FROM results
             ) WHERE age <= 2
         )
         """,
