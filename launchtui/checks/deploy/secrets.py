@@ -10,10 +10,10 @@ characters, length, fingerprint), never a value.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from launchtui.background import in_daemon_thread
 from launchtui.model.results import Outcome, Status
 from launchtui.model.targets import Target
 from launchtui.secrets.findings import RISK_LABELS, Finding, Report, ranked
@@ -36,7 +36,9 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
         )
     root = ctx.sprint.deploy_repo
     try:
-        report = await asyncio.to_thread(scan_repository, root, history=True, budget=SCAN_BUDGET)
+        report = await in_daemon_thread(
+            lambda: scan_repository(root, history=True, budget=SCAN_BUDGET), "launchtui-secrets"
+        )
     except ScanError as exc:
         return Outcome(
             Status.ERROR,
