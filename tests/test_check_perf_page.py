@@ -39,6 +39,7 @@ needs_chromium = pytest.mark.skipif(
     not HAVE_CHROMIUM and not os.environ.get("CI"), reason="Chromium is not installed"
 )
 SLOW_WIDGET = "/slow-widget.js"
+SLOW_CSS = "/slow.css"
 BIG = "x" * 300_000
 
 
@@ -51,6 +52,11 @@ def _hosts() -> list[HostSpec]:
             "<body>slow</body></html>"
         ),
         SLOW_WIDGET: Route(body="void 0;", content_type="text/javascript"),
+        "/styled": Route(
+            body=f'<!doctype html><html><head><link rel="stylesheet" href="{SLOW_CSS}"></head>'
+            "<body>styled</body></html>"
+        ),
+        SLOW_CSS: Route(body="body { color: #222 }", content_type="text/css"),
         "/loop": Route(302, {"Location": f"{APP}/loop"}),
         "/big": Route(body=f"<!doctype html><p>{BIG}</p>"),
         "/timed": Route(
@@ -78,7 +84,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         app_repo="",
         txt={},
         external_zones={THIRD_PARTY_ZONE: []},
-        latency={"/widget.js": 0.25, "/api/posts": 0.05, SLOW_WIDGET: 1.3, "/never": 60.0},
+        latency={
+            "/widget.js": 0.25,
+            "/api/posts": 0.05,
+            SLOW_WIDGET: 1.3,
+            SLOW_CSS: 0.4,
+            "/never": 60.0,
+        },
     )
     with LabThread(config, tmp_path_factory.mktemp("lab")) as started:
         yield started
@@ -185,6 +197,15 @@ def test_a_blocking_script_over_a_second_fails(sprint: Sprint) -> None:
     assert result.status is Status.FAIL, result.summary
     assert result.evidence["render_blocking_ms"] >= 1000
     assert "held the first render" in result.summary
+
+
+@needs_chromium
+def test_a_slow_blocking_stylesheet_warns_with_its_fix(sprint: Sprint) -> None:
+    result = run_check(CHECK, sprint, f"{APP}/styled")
+    assert result.status is Status.WARN, result.summary
+    assert "held the first render" in result.summary
+    assert f"blocking stylesheet ({APP}{SLOW_CSS})" in result.fix
+    assert "saved before the first render" in result.fix
 
 
 @needs_chromium

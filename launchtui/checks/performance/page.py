@@ -107,6 +107,16 @@ def verdict(load: PageLoad, found: Analysis) -> Outcome:
             fails.append(what)
         elif found.blocking_ms > BLOCKING_WARN_MS or not first_party_only:
             warns.append(what)
+        sheets = [r for r in found.blocking if r.type == "Stylesheet"]
+        if sheets:
+            fixes.append(
+                f"{len(sheets)} blocking stylesheet{'s' if len(sheets) != 1 else ''} ("
+                + ", ".join(r.url for r in sheets[:5])
+                + "): inline the CSS the first screen needs and load the rest without "
+                "blocking (`media` that does not match yet, or a `preload` switched to a "
+                f"stylesheet on load), or serve it faster: up to {found.blocking_ms:.0f} ms "
+                "saved before the first render."
+            )
         scripts = [r for r in found.blocking if r.type == "Script"]
         if scripts:
             fixes.append(
