@@ -187,7 +187,13 @@ def test_demo_sprint_is_a_valid_sprint_file(lab: Lab, tmp_path: Path) -> None:
         "seed_ben_password",
         "member_a_session",
         "member_b_session",
+        "slack_webhook",
+        "sentry_dsn",
     }
+    monitoring = sprint.monitoring
+    assert monitoring.alert_email == sprint.email.seed_inboxes[0].address
+    assert (monitoring.slack_webhook, monitoring.error_dsn) == ("slack_webhook", "sentry_dsn")
+    assert [m.name for m in sprint.monitors.http] == ["homepage", "login", "health", "checkout"]
     # the lab's members load the private pages; the rate-limit burst is fine: it is the lab
     assert sprint.perf_identities == ("member_a_session", "member_b_session")
     assert sprint.rate_limit_probe

@@ -127,6 +127,9 @@ class HostSpec:
     # A shared cache in front of it, caching by file extension like a misconfigured CDN
     # (lab.members): what perf.private-cache's web cache deception variants find
     shared_cache: bool = False
+    # A third-party service played by the lab (lab.receivers): this host's HTTPS requests go
+    # to the receiver of that kind instead of the site; "" serves the site
+    receiver: str = ""
 
     def __post_init__(self) -> None:
         self.name = self.name.rstrip(".").lower()

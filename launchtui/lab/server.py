@@ -27,6 +27,7 @@ from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.mail.services import MailServices
 from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, hostport
+from launchtui.lab.receivers import Receiver
 from launchtui.lab.sprint_file import MailSection, write_sprint
 from launchtui.lab.web import WebServers
 from launchtui.lab.zone import NAMESERVER, build_zone
@@ -123,6 +124,8 @@ class Lab:
         self._web: WebServers | None = None
         # The app's members, sessions, rate limits, shared cache and request counts
         self.app_state = AppState()
+        # Third-party services the lab plays, by HostSpec.receiver kind (lab.receivers)
+        self.receivers: dict[str, Receiver] = {}
         # Mail (relay, seed mailboxes, Dovecot) when the config has mailboxes; its signing
         # key is published in the zone, so it exists before the DNS servers start.
         self.mail = MailServices(config) if config.mailboxes else None
@@ -139,7 +142,7 @@ class Lab:
             for index, address in enumerate(list(self.resolver_addresses)):
                 hosts = config.resolver_hosts(index)
                 self.resolver_addresses[index] = await self._start_dns(hosts, address)
-            self._web = WebServers(config, ca, self.app_state)
+            self._web = WebServers(config, ca, self.app_state, self.receivers)
             self.https_address, self.http_address = await self._web.start(
                 config.listen, self.https_address[1], self.http_address[1]
             )

@@ -141,6 +141,7 @@ def demo_sprint(
         document["performance"] = {"requests": 20, "rate": 10, "concurrency": 4}
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
+        document["monitoring"] = monitoring_table(mail)
     if deploy is not None:
         document["deploy"] = _deploy_table(deploy)
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
@@ -155,10 +156,38 @@ def demo_sprint(
             "identities": list(members.CREDENTIALS),
             "rate_limit_probe": True,
         }
+    if mail is not None:
+        credentials |= MONITORING_CREDENTIALS
     document["credentials"] = credentials | (mail.credentials if mail else {})
     document["network"] = network
     update_lab(document, network)
     return document
+
+
+# Stage 6's credentials: the lab's chat webhook and error-tracking ingest (lab-only secrets,
+# given to the demo through its environment like the mail passwords).
+SLACK_WEBHOOK = "slack_webhook"
+ERROR_DSN = "sentry_dsn"
+MONITORING_CREDENTIALS = {
+    SLACK_WEBHOOK: "Slack incoming-webhook URL for alerts",
+    ERROR_DSN: "Sentry DSN of the app's error tracking",
+}
+DEMO_WATCH_INTERVAL = 15  # the dashboard's watch passes: it is the lab, so often
+
+
+def monitoring_table(mail: MailSection) -> tomlkit.items.Table:
+    """[monitoring]: alerts emailed to the first seed inbox (the lab's relay delivers there)
+    and posted to the lab's Slack-shaped webhook; errors reported to its Sentry-shaped ingest."""
+    table = tomlkit.table()
+    table.update(
+        {
+            "alert_email": mail.inboxes[0][0] if mail.inboxes else "",
+            "slack_webhook": SLACK_WEBHOOK,
+            "error_dsn": ERROR_DSN,
+            "watch_interval": DEMO_WATCH_INTERVAL,
+        }
+    )
+    return table
 
 
 def _deploy_table(deploy: dict[str, Any]) -> tomlkit.items.Table:

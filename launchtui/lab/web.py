@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import email.utils
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import cast
 
@@ -25,6 +25,7 @@ from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig
 from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, bind_error
+from launchtui.lab.receivers import Receiver, Request
 from launchtui.lab.sni import peek_server_name
 from launchtui.lab.tasks import ServerTasks, StreamHandler
 
@@ -32,8 +33,9 @@ SERVER_HEADER = "harborclub-lab"
 IDLE_TIMEOUT = 30.0  # seconds a keep-alive connection may sit between requests
 HANDSHAKE_TIMEOUT = 10.0
 READ_SIZE = 65536
+MAX_BODY = 1024 * 1024  # a request body past this is refused with 413 (receivers read bodies)
 
-ReplyFor = Callable[[h11.Request], Reply]
+ReplyFor = Callable[[h11.Request, bytes], Reply]
 
 
 class _PausedStreamProtocol(asyncio.StreamReaderProtocol):
@@ -118,16 +120,27 @@ async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> obj
             conn.receive_data(await reader.read(READ_SIZE))
 
 
-async def _read_request(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Request | None:
-    """The next request, its body read and dropped; None when the client closed."""
+class _TooLarge(Exception):
+    """A request body over MAX_BODY: answered 413 and the connection closed."""
+
+
+async def _read_request(
+    conn: h11.Connection, reader: asyncio.StreamReader
+) -> tuple[h11.Request, bytes] | None:
+    """The next request and its body (at most MAX_BODY); None when the client closed."""
     request = await _next_event(conn, reader)
     if not isinstance(request, h11.Request):
         return None
+    body = bytearray()
     while True:
         event = await _next_event(conn, reader)
-        if isinstance(event, h11.EndOfMessage):
-            return request
-        if isinstance(event, h11.ConnectionClosed):
+        if isinstance(event, h11.Data):
+            body += event.data
+            if len(body) > MAX_BODY:
+                raise _TooLarge
+        elif isinstance(event, h11.EndOfMessage):
+            return request, bytes(body)
+        elif isinstance(event, h11.ConnectionClosed):
             return None
 
 
@@ -138,17 +151,21 @@ async def serve_http(
     conn = h11.Connection(h11.SERVER)
     while True:
         try:
-            request = await _read_request(conn, reader)
-        except h11.RemoteProtocolError as exc:
+            received = await _read_request(conn, reader)
+        except (h11.RemoteProtocolError, _TooLarge) as exc:
             if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                reply = Reply(exc.error_status_hint, b"Bad request.\n", "text/plain")
+                if isinstance(exc, _TooLarge):
+                    reply = Reply(413, b"Request body too large.\n", "text/plain")
+                else:
+                    reply = Reply(exc.error_status_hint, b"Bad request.\n", "text/plain")
                 reply.headers.append(("Connection", "close"))
                 writer.write(_response_bytes(conn, reply))
                 await writer.drain()
             return
-        if request is None:
+        if received is None:
             return
-        reply = reply_for(request)
+        request, body = received
+        reply = reply_for(request, body)
         if delay + reply.delay:
             await asyncio.sleep(delay + reply.delay)
         writer.write(_response_bytes(conn, reply, head=request.method == b"HEAD"))
@@ -161,9 +178,17 @@ async def serve_http(
 class WebServers:
     """The HTTPS listener (virtual hosts by SNI) and the plain-HTTP one (by Host header)."""
 
-    def __init__(self, config: LabConfig, ca: LabCA, state: AppState | None = None) -> None:
+    def __init__(
+        self,
+        config: LabConfig,
+        ca: LabCA,
+        state: AppState | None = None,
+        receivers: Mapping[str, Receiver] | None = None,
+    ) -> None:
         self.config = config
         self.state = state or AppState()
+        # HostSpec.receiver -> the third-party service that answers that host's requests
+        self.receivers = dict(receivers or {})
         self.tasks = ServerTasks()
         self._servers: list[asyncio.Server] = []
         self._by_name = {host.name: host for host in config.hosts}
@@ -246,9 +271,16 @@ class WebServers:
         config = self.config
 
         state = self.state
+        receiver = self.receivers.get(site.receiver) if site and site.receiver else None
 
-        def reply_for(request: h11.Request) -> Reply:
+        def reply_for(request: h11.Request, body: bytes) -> Reply:
             method, target = request.method.decode(), request.target.decode("latin-1")
+            if receiver is not None and site is not None:
+                headers = {
+                    name.decode("latin-1").lower(): value.decode("latin-1")
+                    for name, value in request.headers
+                }
+                return receiver.reply(Request(site.name, method, target, headers, body))
             cookie = _header(request, b"cookie")
             return app_reply(state, site, config, method, target, cookie)
 
@@ -263,7 +295,7 @@ class WebServers:
     async def _serve_plain(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        def reply_for(request: h11.Request) -> Reply:
+        def reply_for(request: h11.Request, _body: bytes) -> Reply:
             site = self._by_name.get(_host_name(_header(request, b"host")))
             return redirect_reply(site, request.target.decode("latin-1"))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from launchtui.model.env import EnvSource, EnvVar
 from launchtui.model.flows import Flow, PerformanceConfig
 from launchtui.model.limits import DEFAULT_TIMEOUT
+from launchtui.model.monitoring import MonitoringConfig, Monitors, monitors_for
 
 HostPort = tuple[str, int]
 DEFAULT_SEED_CREDENTIAL = "seed_imap_password"
@@ -107,3 +108,11 @@ class Sprint:
     # [flows] as the performance checks read them (URL entries as one GET, tables as steps)
     flow_specs: dict[str, Flow] = field(default_factory=dict)
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+
+    @property
+    def monitors(self) -> Monitors:
+        """Stage 6's monitors: the core flows of [site] and [flows], every hostname's
+        certificate (launchtui.model.monitoring)."""
+        site = self.site
+        return monitors_for(site.canonical, site.apex, site.all_hostnames, self.flows)

@@ -43,6 +43,12 @@ from launchtui.model.flows import (
     Step,
 )
 from launchtui.model.limits import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from launchtui.model.monitoring import (
+    DEFAULT_WATCH_INTERVAL,
+    MAX_WATCH_INTERVAL,
+    MIN_WATCH_INTERVAL,
+    MonitoringConfig,
+)
 from launchtui.model.results import Severity, Status
 from launchtui.model.senders import SENDERS, known_senders
 from launchtui.model.sprint import (
@@ -69,6 +75,7 @@ _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _LABEL = re.compile(r"[a-z0-9-]+")
 _HOST = re.compile(r"[A-Za-z0-9.-]+")
 _SMTP_TLS = ("starttls", "tls", "none")
+_EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+")
 _DNS_PORT = 53
 _SHOWN_CHARS = 80
 
@@ -104,6 +111,7 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         deploy_repo=_relative_path(deploy, ("deploy", "repo"), path.parent),
         lab_dns=_lab_dns(_table(data, ("lab",))),
         **_perf_probes(_table(data, ("performance",)), data),
+        monitoring=_monitoring(_table(data, ("monitoring",)), data, path.parent),
     )
 
 
@@ -536,6 +544,56 @@ def _connect_to_address(value: Any, key: KeyPath) -> HostPort:
         return _host_port(text, default_port=None)
     except ValueError:
         raise Invalid(key, f'expected "host:port" or "[ipv6]:port", got {_show(text)}') from None
+
+
+def _monitoring(
+    monitoring: Mapping[str, Any], data: Mapping[str, Any], folder: Path
+) -> MonitoringConfig:
+    """[monitoring]: alert routes, the error-tracking DSN, the team's existing monitors."""
+    alert_email = _string(monitoring, ("monitoring", "alert_email"))
+    if alert_email and not _EMAIL.fullmatch(alert_email):
+        raise Invalid(
+            ("monitoring", "alert_email"), f"expected an email address, got {_show(alert_email)}"
+        )
+    declared = _table(data, ("credentials",))
+    names = {}
+    for name in ("slack_webhook", "error_dsn"):
+        key: KeyPath = ("monitoring", name)
+        value = names[name] = _string(monitoring, key)
+        if value and value not in declared:
+            raise Invalid(
+                key,
+                f"credential {_show(value)} is not declared in [credentials] (declare it there "
+                f'with what it is, e.g. {value} = "..."; its value lives in the keyring)',
+            )
+    alertmanager = _string(monitoring, ("monitoring", "alertmanager"))
+    if alertmanager:
+        _url(alertmanager, ("monitoring", "alertmanager"))
+    interval_key: KeyPath = ("monitoring", "watch_interval")
+    interval = _get(monitoring, interval_key)
+    watch = DEFAULT_WATCH_INTERVAL
+    if interval is not None:
+        if isinstance(interval, bool) or not isinstance(interval, int | float):
+            raise Invalid(interval_key, f"expected a number of seconds, got {_kind(interval)}")
+        if not MIN_WATCH_INTERVAL <= interval <= MAX_WATCH_INTERVAL:
+            raise Invalid(
+                interval_key,
+                f"expected {MIN_WATCH_INTERVAL:g} to {MAX_WATCH_INTERVAL:g} seconds (the "
+                f"dashboard probes production that often), got {interval:g}",
+            )
+        watch = float(interval)
+    existing = tuple(
+        Path(os.path.normpath(folder / name))
+        for name in _each(monitoring, ("monitoring", "existing"), _str)
+    )
+    return MonitoringConfig(
+        alert_email=alert_email,
+        slack_webhook=names["slack_webhook"],
+        error_dsn=names["error_dsn"],
+        alertmanager=alertmanager,
+        existing=existing,
+        watch_interval=watch,
+    )
 
 
 def _relative_path(table: Mapping[str, Any], key: KeyPath, folder: Path) -> Path | None:
