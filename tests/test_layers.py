@@ -26,9 +26,10 @@ LAYERS: list[set[str]] = [
         "deploy",
         "secrets",
         "perf",
+        "monitoring",
     },  # mail authentication and delivery; env vars, health, the app repo; the secret scanner;
     # performance guardrails (the latency probe, caching rules, rate-limit fields, identities,
-    # the browser page load, the locustfile export)
+    # the browser page load, the locustfile export); monitors exported, read back and proven
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it

@@ -33,6 +33,7 @@ COMMANDS = (
     "email-test",
     "env-check",
     "scan-secrets",
+    "monitor",
 )
 
 
