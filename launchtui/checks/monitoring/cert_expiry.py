@@ -62,7 +62,7 @@ class Seen:
 
 
 async def run(ctx: CheckContext, target: Target) -> Outcome:
-    hosts = ctx.sprint.monitors.certificates
+    hosts = [host for host in ctx.sprint.monitors.certificates if host]  # an unset apex: ""
     if not hosts:
         return Outcome(
             Status.SKIP,
