@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-
 from lab_fixtures import HOSTILE_TEXT, ZONE
 
 from launchtui.lab import HostSpec, LabConfig, Route
@@ -66,7 +65,9 @@ def closed_port() -> int:
 def refusing(sprint: Sprint, host: str) -> Sprint:
     """`sprint` where host:443 is a loopback port that refuses connections."""
     mapped = {**sprint.network.connect_to, (host, 443): ("127.0.0.1", closed_port())}
-    return dataclasses.replace(sprint, network=dataclasses.replace(sprint.network, connect_to=mapped))
+    return dataclasses.replace(
+        sprint, network=dataclasses.replace(sprint.network, connect_to=mapped)
+    )
 
 
 def monitored(
@@ -78,9 +79,7 @@ def monitored(
     return dataclasses.replace(base, site=site, flows=dict(flows))
 
 
-def written(
-    sprint_path: Path, home: str, hostnames: tuple[str, ...] = (), **flows: str
-) -> Path:
+def written(sprint_path: Path, home: str, hostnames: tuple[str, ...] = (), **flows: str) -> Path:
     """The sprint file at `sprint_path` rewritten to watch `home` and these flows only, and
     the certificates of the apex and `hostnames`."""
     doc = tomlkit.parse(sprint_path.read_text())

@@ -97,7 +97,9 @@ def test_a_host_that_stalls_is_an_error_naming_it_and_the_timeout(base):
     result = run_check(CHECK, _hosts(base, "app", "stall"), TARGET)
     assert_could_not_check(result, f"could not reach stall.{ZONE}: TLS handshake with stall.")
     assert "did not complete within 2 s" in result.summary
-    assert re.search(r"; 2 others read, soonest: \S+ in 89 days \(\d{4}-\d\d-\d\d\)$", result.summary)
+    assert re.search(
+        r"; 2 others read, soonest: \S+ in \d+ days \(\d{4}-\d\d-\d\d\)$", result.summary
+    )
     assert "error" in result.evidence["hosts"][f"stall.{ZONE}"]
 
 

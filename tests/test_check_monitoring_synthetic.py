@@ -58,7 +58,9 @@ def test_a_page_that_answers_quickly_passes_with_its_time(base):
     sprint = monitored(base, url("/"), login=url("/login"))
     result = run_check(CHECK, sprint, url("/login"))
     assert result.status is Status.PASS, result.summary
-    assert re.fullmatch(rf"login: {re.escape(url('/login'))} answered 200 in \d+ ms", result.summary)
+    assert re.fullmatch(
+        rf"login: {re.escape(url('/login'))} answered 200 in \d+ ms", result.summary
+    )
     assert set(result.evidence) == KEYS
     assert result.evidence["monitor"] == "login"
     assert result.evidence["status"] == 200

@@ -39,8 +39,10 @@ def execute(
     fail_on: Severity,
     overrides: argparse.Namespace | None = None,
     demo: bool = False,
+    only: tuple[str, ...] = (),
 ) -> RunReport:
-    """Run the selected checks (no stages: every stage) on a loaded sprint, build the report."""
+    """Run the selected checks (no stages: every stage; `only`: just these check ids of
+    them) on a loaded sprint, build the report."""
     sprint = document.sprint
     network = sprint.network
     concurrency = DEFAULT_CONCURRENCY
@@ -50,6 +52,8 @@ def execute(
     previous = {key: stored.status for key, stored in store.saved_results(document).items()}
     stages = list(dict.fromkeys(stages)) or list(STAGE_NAMES)
     checks = checks_for_stages(stages)
+    if only:
+        checks = [check for check in checks if check.id in only]
     if overrides is not None and any(check.id == "perf.latency" for check in checks):
         from launchtui.cli.cmd_perf import plan_lines
 

@@ -43,7 +43,7 @@ def slow(elapsed_ms: int) -> bool:
 
 
 def certificate_level(days_left: float) -> str:
-    """"critical" under CERT_CRITICAL_DAYS (expired included), "warning" under
+    """ "critical" under CERT_CRITICAL_DAYS (expired included), "warning" under
     CERT_WARN_DAYS, else "" : the exported certificate alerts' two severities."""
     if days_left < CERT_CRITICAL_DAYS:
         return "critical"
