@@ -205,6 +205,51 @@ BAD_FILES = [
         id="credential-value-not-a-description",
     ),
     pytest.param(
+        HEAD + '[monitoring]\nalert_email = "oncall at acme"\n',
+        'sprint.toml:7: monitoring.alert_email: expected an email address, got "oncall at acme"',
+        id="monitoring-bad-email",
+    ),
+    pytest.param(
+        HEAD + '[credentials]\nsentry_dsn = "the DSN"\n[monitoring]\nslack_webhook = "slack"\n',
+        'sprint.toml:9: monitoring.slack_webhook: credential "slack" is not declared in '
+        "[credentials]",
+        id="monitoring-undeclared-webhook",
+    ),
+    pytest.param(
+        HEAD + '[monitoring]\nerror_dsn = "sentry_dsn"\n',
+        'sprint.toml:7: monitoring.error_dsn: credential "sentry_dsn" is not declared in '
+        "[credentials]",
+        id="monitoring-undeclared-dsn",
+    ),
+    pytest.param(
+        HEAD + "[monitoring]\nwatch_interval = 5\n",
+        "sprint.toml:7: monitoring.watch_interval: expected 10 to 3600 seconds (the dashboard "
+        "probes production that often), got 5",
+        id="monitoring-watch-too-often",
+    ),
+    pytest.param(
+        HEAD + "[monitoring]\nwatch_interval = 7200.5\n",
+        "sprint.toml:7: monitoring.watch_interval: expected 10 to 3600 seconds (the dashboard "
+        "probes production that often), got 7200.5",
+        id="monitoring-watch-too-rarely",
+    ),
+    pytest.param(
+        HEAD + '[monitoring]\nwatch_interval = "1m"\n',
+        'sprint.toml:7: monitoring.watch_interval: expected a number of seconds, got a string ("1m")',
+        id="monitoring-watch-not-a-number",
+    ),
+    pytest.param(
+        HEAD + "[monitoring]\nwatch_interval = true\n",
+        "sprint.toml:7: monitoring.watch_interval: expected a number of seconds, got a boolean",
+        id="monitoring-watch-boolean",
+    ),
+    pytest.param(
+        HEAD + '[monitoring]\nalertmanager = "localhost:9093"\n',
+        'sprint.toml:7: monitoring.alertmanager: expected an https:// or http:// URL, got '
+        '"localhost:9093"',
+        id="monitoring-alertmanager-not-a-url",
+    ),
+    pytest.param(
         HEAD + '[network]\nnameservers = ["127.0.0.1:99999"]\n',
         'sprint.toml:7: network.nameservers[0]: expected "host", "host:port" or "[ipv6]:port", '
         'got "127.0.0.1:99999"',
