@@ -235,7 +235,8 @@ BAD_FILES = [
     ),
     pytest.param(
         HEAD + '[monitoring]\nwatch_interval = "1m"\n',
-        'sprint.toml:7: monitoring.watch_interval: expected a number of seconds, got a string ("1m")',
+        "sprint.toml:7: monitoring.watch_interval: expected a number of seconds, got a string "
+        '("1m")',
         id="monitoring-watch-not-a-number",
     ),
     pytest.param(
@@ -245,7 +246,7 @@ BAD_FILES = [
     ),
     pytest.param(
         HEAD + '[monitoring]\nalertmanager = "localhost:9093"\n',
-        'sprint.toml:7: monitoring.alertmanager: expected an https:// or http:// URL, got '
+        "sprint.toml:7: monitoring.alertmanager: expected an https:// or http:// URL, got "
         '"localhost:9093"',
         id="monitoring-alertmanager-not-a-url",
     ),

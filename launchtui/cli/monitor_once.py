@@ -76,11 +76,11 @@ def _line(result: Result) -> str:
     evidence = result.evidence
     if result.id == "monitoring.cert-expiry":
         soonest = evidence.get("soonest")
-        when = (
-            f"soonest {soonest['host']} in {soonest['days_left']} days"
-            if isinstance(soonest, dict)
-            else ""
-        )
+        when = ""
+        if isinstance(soonest, dict):
+            days = int(soonest["days_left"])
+            left = f"in {days} days" if days >= 0 else f"expired {-days} days ago"
+            when = f"soonest {soonest['host']} {left}"
         return f"{'certificates':<12} {result.status:<5} {literal(when)}".rstrip()
     name = str(evidence.get("monitor") or result.target)
     elapsed = evidence.get("elapsed_ms")

@@ -1,10 +1,11 @@
 """How an exported monitor judges one answer, for the checks and `monitor --once` that must
 agree with it (launchtui.model.monitoring holds the monitors and thresholds).
 
-The exported blackbox_exporter module (prober http, GET, `no_follow_redirects: true`,
-`valid_status_codes` 2xx, `fail_if_body_not_matches_regexp` for the health endpoint) fails a
-probe on the same answers `down_reason` names; Prometheus' slow rule fires on the same
-SLOW_MS, but only after SLOW_FOR of slow probes, where a check sees one.
+The exported blackbox_exporter module fails a probe on the same answers `down_reason` names:
+prober http, GET, `follow_redirects: false`, `valid_status_codes` left at its default (2xx),
+`fail_if_body_not_matches_regexp` for the health endpoint, `timeout` PROBE_TIMEOUT_S
+(blackbox_exporter's CONFIGURATION.md, 0.23 as Debian ships it). Prometheus' slow rule fires on
+the same SLOW_MS, but only after SLOW_FOR of slow probes, where a check sees one.
 """
 
 from __future__ import annotations
