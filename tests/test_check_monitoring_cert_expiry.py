@@ -18,19 +18,21 @@ from launchtui.lab import Lab, LabThread
 from launchtui.model.results import Status
 from launchtui.model.sprint import Sprint
 
+pytest_plugins = ["lab_fixtures"]
+
 CHECK = "monitoring.cert-expiry"
 TARGET = "[site] hostnames"
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def own_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     with LabThread(config(), tmp_path_factory.mktemp("lab")) as started:
         yield started
 
 
 @pytest.fixture(scope="module")
-def base(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Sprint:
-    return lab_sprint(lab, tmp_path_factory.mktemp("certs"))
+def base(own_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Sprint:
+    return lab_sprint(own_lab, tmp_path_factory.mktemp("certs"))
 
 
 def _hosts(base: Sprint, *names: str) -> Sprint:
@@ -115,3 +117,12 @@ def test_a_failure_is_not_hidden_by_a_host_out_of_reach(base):
     result = run_check(CHECK, _hosts(base, "soon", "stall"), TARGET)
     assert result.status is Status.FAIL, result.summary
     assert f"the exported alert is critical); could not reach stall.{ZONE}: TLS" in result.summary
+
+
+def test_on_the_shared_fault_lab_an_issuer_with_markup_is_shown_literally(lab, tmp_path):
+    sprint = _hosts(lab_sprint(lab, tmp_path), "soon", "month")
+    result = run_check(CHECK, sprint, TARGET)
+    # "expiring:3" is three days and some hours: under two weeks, not yet critical
+    assert result.status is Status.WARN, result.summary
+    assert result.summary.startswith(f"soon.{ZONE}: certificate expires in 3.")
+    assert result.evidence["hosts"][f"soon.{ZONE}"]["issuer"] == "[b]Harbor Club[/b] Lab CA"
