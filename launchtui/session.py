@@ -130,6 +130,12 @@ class SprintSession:
         except HistoryError:
             return []
 
+    @property
+    def busy(self) -> bool:
+        """Checks are running, or a run's save waits for an answer (connection errors only,
+        or the file changed on disk)."""
+        return bool(self.running) or self._held is not None or bool(self._pending)
+
     def saved_stage(self) -> str:
         stage = store.saved_stage(self.document)
         return stage if stage in STAGE_NAMES else STAGE_NAMES[0]

@@ -38,6 +38,9 @@ HEALTH_BODY_REGEX = r'"status"\s*:\s*"(ok|pass|passed|up|healthy|green|success)"
 MIN_WATCH_INTERVAL = 10.0
 MAX_WATCH_INTERVAL = 3600.0
 DEFAULT_WATCH_INTERVAL = 60.0
+# What a watch pass (and `monitor --once`) re-runs: the probes of the monitors themselves.
+# Never the coverage or error-reporting checks: the canary event must not go out every pass.
+WATCH_CHECKS = ("monitoring.synthetic", "monitoring.cert-expiry")
 
 
 @dataclass(frozen=True, slots=True)

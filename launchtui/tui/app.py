@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -293,9 +293,20 @@ class LaunchApp(App[int]):
 
     # Running checks
 
-    def run_stage(self, stage: str) -> None:
+    def run_stage(self, stage: str, only: Collection[str] = ()) -> None:
+        """Run the stage's checks, or `only` those of them (the dashboard's watch pass)."""
         checks = checks_for_stages([stage])
+        if only:
+            checks = [check for check in checks if check.id in only]
         self.run_worker(self.sprint.run(checks), group=f"run:{stage}", exclusive=True, name=stage)
+
+    def runs_in_progress(self) -> bool:
+        """A run is going (of a stage, all, or one row) or waits for its save to be answered."""
+        running = any(
+            not worker.is_finished and worker.group.startswith(("run:", "one:"))
+            for worker in self.workers
+        )
+        return running or (self.session is not None and self.session.busy)
 
     def run_current_stage(self) -> None:
         self.run_stage(self.stage_name)

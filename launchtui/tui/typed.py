@@ -3,7 +3,7 @@ without importing the app module (which imports the screens): LaunchApp provides
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -33,7 +33,9 @@ class Launch(Protocol):
 
     def action_reload(self) -> None: ...
 
-    def run_stage(self, stage: str) -> None: ...
+    def run_stage(self, stage: str, only: Collection[str] = ()) -> None: ...
+
+    def runs_in_progress(self) -> bool: ...
 
     def run_current_stage(self) -> None: ...
 

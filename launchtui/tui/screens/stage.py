@@ -31,6 +31,7 @@ from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.typed import Launch, launch_app
 from launchtui.tui.widgets.detail import Detail
 from launchtui.tui.widgets.footer import CoalescingFooter
+from launchtui.tui.widgets.monitor_board import MonitorBoard
 from launchtui.tui.widgets.stage_list import StageList
 
 _SEP = "\x1f"  # joins check id and target into a row key; neither holds a unit separator
@@ -45,6 +46,8 @@ WIDE = 100  # LaunchApp.HORIZONTAL_BREAKPOINTS
 _GUTTER = 2  # a table's vertical scrollbar
 _PAD = 2  # a DataTable column's cell padding, both sides
 
+
+BOARD_STAGE = "monitoring"  # the stage whose screen shows the monitors' dashboard
 
 _GROUP = "\x1e"  # starts a group header row's key; no check id starts with a record separator
 
@@ -103,6 +106,7 @@ class StageScreen(Screen[None]):
         Binding("c", "copy_fix", "Copy", id="copy-fix"),
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
+        Binding("w", "watch", "Watch", id="watch"),
         # One key, two bindings: the footer shows the one that applies (see check_action).
         Binding("f", "only_failing(True)", "Filter", id="only-failing"),
         Binding("f", "only_failing(False)", "All rows", id="all-rows"),
@@ -137,6 +141,9 @@ class StageScreen(Screen[None]):
             yield StageList(self.stage.name, self._tallies())
             with Vertical(id="main"):
                 yield Static(self._title(), id="stage-title")
+                if self.stage.name == BOARD_STAGE:  # the dashboard, in the risk list's place
+                    yield Static(classes="section", id="board-title")
+                    yield MonitorBoard(self._show_watch, id="board")
                 yield DataTable(id="checks", cursor_type="row")
                 if self.tasks:
                     yield Static("Manual tasks  (x marks done, e edits)", classes="section")
@@ -214,6 +221,7 @@ class StageScreen(Screen[None]):
             )
         self._rebuild_tasks()
         self._rebuild_risks()
+        self._show_board()
         self.show_progress()
         self._show_selected()
 
@@ -238,6 +246,7 @@ class StageScreen(Screen[None]):
                 continue
             for column, cell in zip(COLUMNS, self._cells(self.rows[key]), strict=True):
                 table.update_cell(row_key(key), column, cell)
+        self._show_board()
         self.show_progress()
         if self.selected in keys:
             self._show_selected()
@@ -246,6 +255,7 @@ class StageScreen(Screen[None]):
         """The task states changed (a task was ticked or edited): only the task list, the
         progress and a selected task's detail are redrawn, not the checks."""
         self._rebuild_tasks()
+        self._show_board()
         self.show_progress()
         if self.selected_task is not None:
             self._show_selected()
@@ -315,6 +325,23 @@ class StageScreen(Screen[None]):
             owner = plain(state.owner if state else "")
             table.add_row(done, plain(task.title), owner, key=task.id)
         _move_to(table, keep, place)
+
+    def _board(self) -> MonitorBoard | None:
+        boards = self.query(MonitorBoard)
+        return boards.first() if boards else None
+
+    def _show_board(self) -> None:
+        board = self._board()
+        if board is not None:
+            board.show()
+            self._show_watch()
+
+    def _show_watch(self) -> None:
+        """The board's title line: what it is, and the watch mode's state."""
+        board = self._board()
+        if board is not None:
+            title = Text("Monitors  ", style="bold")
+            self.query_one("#board-title", Static).update(title.append_text(board.watch_line()))
 
     def _rebuild_risks(self) -> None:
         """The audit ranks every result of the sprint; the other stages their own rows'."""
@@ -400,6 +427,8 @@ class StageScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "email_test":  # the seed inbox test belongs to the email stage only
             return self.stage.name == "email"
+        if action == "watch":  # the dashboard's watch mode, on the monitoring screen only
+            return self.stage.name == BOARD_STAGE
         if action == "only_failing":  # the f that applies: hide passes, or show all again
             return parameters != (self.only_failing,)
         return True
@@ -409,6 +438,24 @@ class StageScreen(Screen[None]):
 
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
+
+    def action_watch(self) -> None:
+        """w: watch the monitors (a pass every [monitoring].watch_interval), or stop."""
+        board = self._board()
+        if board is None:
+            return
+        if board.watching:
+            board.stop_watch()
+            self.notify("Watch off.")
+        else:
+            board.start_watch()
+            self.notify(f"Watching the monitors every {board.interval:g} s (w stops).")
+
+    def on_screen_suspend(self) -> None:
+        """Leaving the screen (another stage, a dialog over it) stops watching."""
+        board = self._board()
+        if board is not None and board.watching:
+            board.stop_watch()
 
     def action_group(self) -> None:
         """g: group the rows by check, then by host, then not at all."""
