@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from launchtui.model.results import Result, Severity, Status
 from launchtui.model.stages import STAGES
+from launchtui.sprint import recorded
 from launchtui.tui.app import LaunchApp
 
 FIXTURE = "fixtures/tui_sprint.toml"
@@ -77,3 +79,79 @@ def test_failing_row_selected_with_long_owners_and_hostnames(
     and fix) of the first failing row (n) all on screen; fail, warn, error and pass in view."""
     app = LaunchApp(crowded_sprint(tmp_path, request, stage), now=lambda: NOW)
     assert snap_compare(app, press=["n"], terminal_size=size)
+
+
+APP = "https://app.acme.community"
+# Two runs of the monitors, an hour apart: up, slow, down and unreachable, and the
+# certificates' soonest expiry; each monitor's response time over both runs.
+MONITOR_RUNS = [
+    ("2026-01-01T10:00:00Z", {"": (200, 120), "/login": (200, 310), "/api/health": (200, 40)}),
+    (
+        "2026-01-01T11:00:00Z",
+        {"": (200, 95), "/login": (200, 720), "/api/health": (503, 35), "/checkout": None},
+    ),
+]
+
+
+def monitored_sprint(tmp_path, request):
+    """The fixture watching its app's core flows, with alert routes (one never proven) and
+    two recorded runs of the monitoring checks."""
+    text = (request.path.parent / FIXTURE).read_text()
+    flows = f'login = "{APP}/login"\nhealth = "{APP}/api/health"\ncheckout = "{APP}/checkout"\n'
+    text = text.replace("[flows]\n", f"[flows]\n{flows}").replace(
+        "[credentials]\n", '[credentials]\nslack_webhook = "Slack incoming-webhook URL"\n'
+    )
+    text += (
+        '\n[monitoring]\nalert_email = "oncall@acme.community"\nslack_webhook = "slack_webhook"\n'
+        "watch_interval = 15\n"
+    )
+    path = tmp_path / "sprint.toml"
+    path.write_text(text)
+    for run_at, answers in MONITOR_RUNS:
+        results = [_probe(path_, answer, run_at) for path_, answer in answers.items()]
+        results.append(_certificates(run_at))
+        recorded.record_run(path, results, run_at)
+    return path
+
+
+def _probe(path: str, answer: tuple[int, int] | None, at: str) -> Result:
+    monitor = {"": "homepage", "/login": "login", "/api/health": "health"}.get(path, "checkout")
+    url = f"{APP}{path}"
+    if answer is None:
+        status, evidence = Status.ERROR, {"monitor": monitor, "error": "timeout"}
+    else:
+        code, ms = answer
+        evidence = {"monitor": monitor, "status": code, "elapsed_ms": ms}
+        status = Status.FAIL if code >= 300 else Status.WARN if ms > 500 else Status.PASS
+    return Result(
+        "monitoring.synthetic",
+        "monitoring",
+        url,
+        status,
+        Severity.HIGH,
+        f"{monitor}: {url}",
+        evidence,
+        checked_at=at,
+    )
+
+
+def _certificates(at: str) -> Result:
+    evidence = {"soonest": {"host": "www.acme.community", "days_left": 9}}
+    return Result(
+        "monitoring.cert-expiry",
+        "monitoring",
+        "[site] hostnames",
+        Status.WARN,
+        Severity.HIGH,
+        "www.acme.community has 9 days left",
+        evidence,
+        checked_at=at,
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_monitoring_dashboard_with_results(size, snap_compare, tmp_path, request):
+    """The board in the risk list's place: each monitor's state, answer and history, the
+    certificates, the routes; the checks, tasks and detail still on screen at 80x24."""
+    app = LaunchApp(monitored_sprint(tmp_path, request), now=lambda: NOW)
+    assert snap_compare(app, press=["6"], terminal_size=size)

@@ -28,6 +28,8 @@ from launchtui.tui.typed import launch_app
 
 SYNTHETIC, CERTIFICATES = WATCH_CHECKS
 STAGE = "monitoring"
+NAME = 13  # the first column: "certificates" and a space
+ROUTE_SEP = " · "
 HISTORY = 12  # bars of response time per monitor: the latest runs
 # A monitor's state, in the exported monitor's words (launchtui.checks.monitoring.synthetic).
 STATES = {
@@ -43,8 +45,8 @@ class MonitorBoard(Static):
     """One line per monitor, one for the certificates, one for the alert routes; the watch
     mode's state is the section title's (`watch_line`)."""
 
-    def __init__(self, on_watch: Callable[[], None], **kwargs: str) -> None:
-        super().__init__(Text(""), **kwargs)
+    def __init__(self, on_watch: Callable[[], None], *, id: str | None = None) -> None:
+        super().__init__(Text(""), id=id)
         self._on_watch = on_watch  # told when the watch line changes
         self.interval = 0.0  # seconds between passes while watching
         self.passes = 0  # the passes started since the watch was turned on
@@ -110,29 +112,37 @@ class MonitorBoard(Static):
         sprint = launch_app(self).sprint
         config = sprint.document.sprint
         monitors = config.monitors
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
         lines = [self._monitor_line(monitor) for monitor in monitors.http]
         if monitors.missing:
-            missing = Text(f"{'no monitor':<13}", style="dim")
+            missing = Text(f"{'no monitor':<{NAME}}", style="dim")
             missing.append(", ".join(monitors.missing) + " (declare them in [flows])", "dim")
             lines.append(missing)
         lines.append(self._certificates_line())
-        lines.append(_routes_line(alert_routes(config.monitoring, sprint.task_states)))
-        text.append_text(Text("\n").join(lines))
-        self.update(text)
+        routes = _routes_line(alert_routes(config.monitoring, sprint.task_states))
+        if routes.cell_len > self._room():  # one line per route where one line is too short
+            routes = Text("\n" + " " * NAME).join(routes.split(ROUTE_SEP))
+        lines.append(routes)
+        self.update(Text("\n").join(lines))  # one line each, cut at the edge (app.tcss)
+
+    def _room(self) -> int:
+        """The board's width for its text (the terminal's before the first layout)."""
+        return self.content_size.width or self.app.size.width
+
+    def on_resize(self) -> None:
+        self.show()
 
     def _monitor_line(self, monitor: Monitor) -> Text:
         sprint = launch_app(self).sprint
         key = (SYNTHETIC, Target.for_url(monitor.url).text)
         stored = sprint.results.get(key)
-        line = Text(f"{literal(monitor.name):<13}")
+        line = Text(f"{literal(monitor.name):<{NAME}}")
         if key in sprint.running:
-            line.append(f"{'running':<13}", style="italic cyan")
+            line.append(f"{'running':<{NAME}}", style="italic cyan")
         elif stored is None:
-            line.append(f"{'not run yet':<13}", style="dim")
+            line.append(f"{'not run yet':<{NAME}}", style="dim")
         else:
             word, style = STATES.get(stored.status, (str(stored.status), ""))
-            line.append(f"{word:<13}", style=style)
+            line.append(f"{word:<{NAME}}", style=style)
         line.append(f"{_answer(stored):<16}")
         values = [value for _, value in sprint.trend(key)][-HISTORY:]
         bars = sparkline(values) if len(values) > 1 else ""  # one run is no history yet
@@ -145,12 +155,12 @@ class MonitorBoard(Static):
         sprint = launch.sprint
         key = (CERTIFICATES, Target.for_setting("[site] hostnames").text)
         stored = sprint.results.get(key)
-        line = Text(f"{'certificates':<13}")
+        line = Text(f"{'certificates':<{NAME}}")
         if key in sprint.running:
             return line.append("running", style="italic cyan")
         if stored is None:
             return line.append("not run yet", style="dim")
-        line.append(f"{stored.status:<13}", style=STATUS_STYLES.get(stored.status, ""))
+        line.append(f"{stored.status:<{NAME}}", style=STATUS_STYLES.get(stored.status, ""))
         soonest = stored.evidence.get("soonest")
         if isinstance(soonest, dict) and stored.status is not Status.ERROR:
             days = int(soonest.get("days_left", 0))
@@ -173,12 +183,12 @@ def _answer(stored: Result | None) -> str:
 
 
 def _routes_line(routes: list[AlertRoute]) -> Text:
-    line = Text(f"{'alerts':<13}")
+    line = Text(f"{'alerts':<{NAME}}")
     if not routes:
         return line.append("no route: set [monitoring] alert_email or slack_webhook", "dim")
     for n, route in enumerate(routes):
         if n:
-            line.append(" · ", style="dim")
+            line.append(ROUTE_SEP, style="dim")
         to = route.to if route.route == "email" else f"credential {route.to}"
         line.append(f"{route.label} → {literal(to)} ")
         if route.proof is None:
