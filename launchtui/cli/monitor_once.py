@@ -10,12 +10,11 @@ import argparse
 import sys
 
 from launchtui.cli import headless
+from launchtui.model.monitoring import WATCH_CHECKS
 from launchtui.model.results import Result, Severity, Status
 from launchtui.reports.literal import literal
 from launchtui.reports.run import RunReport
 from launchtui.sprint import recorded, store
-
-CHECKS = ("monitoring.synthetic", "monitoring.cert-expiry")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +23,9 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"launchtui: {problem}", file=sys.stderr)
         return 1
-    report = headless.execute(document, stages=["monitoring"], fail_on=Severity.LOW, only=CHECKS)
+    report = headless.execute(
+        document, stages=["monitoring"], fail_on=Severity.LOW, only=WATCH_CHECKS
+    )
     _, history_problem = recorded.record_run(document.path, report.results, report.started_at)
     if history_problem is not None:
         print(
