@@ -34,6 +34,16 @@ def header(sprint_name: str, what: str) -> str:
     )
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes a shared value out each time: an operator edits one endpoint's alerts, not an
+    anchor every endpoint follows."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(document: Any) -> str:
     # width: long regular expressions and annotations stay on one line
-    return yaml.safe_dump(document, sort_keys=False, width=10_000, allow_unicode=True)
+    return yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, width=10_000, allow_unicode=True
+    )

@@ -55,7 +55,7 @@ def render(sprint: Sprint, interval: str = INTERVAL) -> Export:
     if network.nameservers:
         host, port = network.nameservers[0]
         client["dns-resolver"] = f"udp://{targets.hostport((host, port))}"
-    endpoints = [_http(monitor, client, interval, alerts) for monitor in sprint.monitors.http]
+    endpoints = [_http(monitor, client, interval) for monitor in sprint.monitors.http]
     resolver = targets.resolver(network)
     for host in sprint.monitors.certificates:
         endpoints.append(
@@ -69,7 +69,6 @@ def render(sprint: Sprint, interval: str = INTERVAL) -> Export:
                     "[CONNECTED] == true",
                     f"[CERTIFICATE_EXPIRATION] > {CERT_WARN_DAYS * 24}h",
                 ],
-                "alerts": alerts,
             }
         )
         endpoints.append(
@@ -80,7 +79,6 @@ def render(sprint: Sprint, interval: str = INTERVAL) -> Export:
                 "dns": {"query-name": host, "query-type": "A"},
                 "interval": interval,
                 "conditions": ["[DNS_RCODE] == NOERROR"],
-                "alerts": alerts,
             }
         )
     if network.connect_to:
@@ -93,6 +91,8 @@ def render(sprint: Sprint, interval: str = INTERVAL) -> Export:
             "Gatus cannot trust an extra CA ([network].ca_bundle): install it in the system "
             "store where Gatus runs"
         )
+    if alerts:
+        endpoints = [{**endpoint, "alerts": alerts} for endpoint in endpoints]
     document: dict[str, Any] = {"endpoints": endpoints}
     if alerting:
         document = {"alerting": alerting, **document}
@@ -100,9 +100,7 @@ def render(sprint: Sprint, interval: str = INTERVAL) -> Export:
     return Export({"config.yaml": text}, secrets, tuple(notes))
 
 
-def _http(
-    monitor: Monitor, client: dict[str, Any], interval: str, alerts: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _http(monitor: Monitor, client: dict[str, Any], interval: str) -> dict[str, Any]:
     conditions = ["[STATUS] >= 200", "[STATUS] < 300", f"[RESPONSE_TIME] < {SLOW_MS}"]
     if monitor.body_regex:
         conditions.append(f"[BODY].status == any({', '.join(HEALTH_WORDS)})")
@@ -117,7 +115,6 @@ def _http(
         # a page that redirects is not the page watched
         "client": {**client, "ignore-redirect": True},
         "conditions": conditions,
-        "alerts": alerts,
     }
 
 
