@@ -47,6 +47,7 @@ def test_dovecot_is_installed_without_its_system_service(tmp_path: Path) -> None
             'die() { say "$*"; exit 1; }',
             'apt_updated=""',
             _function("apt_install"),
+            _function("install_without_services"),
             _function("install_dovecot"),
             "install_dovecot",
         ]
@@ -79,6 +80,7 @@ def test_an_existing_policy_rc_d_is_left_alone(tmp_path: Path) -> None:
             "die() { exit 1; }",
             'apt_updated=""',
             _function("apt_install"),
+            _function("install_without_services"),
             _function("install_dovecot"),
             "install_dovecot",
         ]

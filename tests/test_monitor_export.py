@@ -107,7 +107,9 @@ def test_demo_export_passes_the_real_validators_and_writes_no_secret(
         for value in secret_values(lab_credentials):
             assert value not in text, f"a secret value is in {name}"
     assert "smtp_password" in out and "slack_webhook" in out
-    assert f"{(folder / 'secrets' / 'smtp_password').absolute()}  <- credential smtp_password" in out
+    assert (
+        f"{(folder / 'secrets' / 'smtp_password').absolute()}  <- credential smtp_password" in out
+    )
     assert not (folder / "secrets").exists()  # launchtui never writes a secret file
 
 
@@ -153,7 +155,10 @@ def test_the_export_honours_connect_to_ca_bundle_and_nameservers(
     health = next(m for m in sprint.monitors.http if m.name == "health")
     http = modules["http_health"]["http"]
     assert http["headers"] == {"Host": health.host}
-    assert http["tls_config"] == {"server_name": health.host, "ca_file": str(sprint.network.ca_bundle)}
+    assert http["tls_config"] == {
+        "server_name": health.host,
+        "ca_file": str(sprint.network.ca_bundle),
+    }
     assert http["fail_if_body_not_matches_regexp"] == [HEALTH_BODY_REGEX]
     assert http["follow_redirects"] is False
     targets = {
@@ -172,8 +177,10 @@ def test_the_export_honours_connect_to_ca_bundle_and_nameservers(
     assert config["auth_password_file"].endswith("/secrets/smtp_password")
     assert config["require_tls"] is True and config["send_resolved"] is True
     assert config["tls_config"]["ca_file"] == str(sprint.network.ca_bundle)
-    if (smtp.host, smtp.port) in sprint.network.connect_to:  # the lab's relay, mapped
-        assert config["tls_config"]["server_name"] == smtp.host
+    # the lab's relay by its name is in connect_to: its address, with its name for TLS
+    relay = sprint.network.connect_to[(smtp.host, smtp.port)]
+    assert config["smarthost"] == "{}:{}".format(*relay)
+    assert config["tls_config"]["server_name"] == smtp.host
 
 
 # The validators would catch a broken file (so the tests above are not vacuous)
@@ -214,9 +221,15 @@ def test_rule_tests_follow_shorter_durations(minimal_sprint, tmp_path):
     from launchtui.sprint import store
 
     options = PrometheusOptions(
-        scrape_interval="1s", scrape_timeout="1s", evaluation_interval="1s", down_for="5s",
-        slow_for="10s", group_wait="1s", group_interval="1s", repeat_interval="1m",
-    )  # fmt: skip
+        scrape_interval="1s",
+        scrape_timeout="1s",
+        evaluation_interval="1s",
+        down_for="5s",
+        slow_for="10s",
+        group_wait="1s",
+        group_interval="1s",
+        repeat_interval="1m",
+    )
     folder = tmp_path / "short"
     folder.mkdir()
     made = prometheus.render(store.load(minimal_sprint).sprint, folder, options)
@@ -283,9 +296,7 @@ def gatus_errors(document: dict) -> list[str]:
     return errors
 
 
-def test_gatus_export_matches_the_documented_schema(
-    demo_sprint, lab_credentials, tmp_path, capsys
-):
+def test_gatus_export_matches_the_documented_schema(demo_sprint, lab_credentials, tmp_path, capsys):
     target = tmp_path / "gatus.yaml"
     out = export(demo_sprint, "gatus", target, capsys)
     text = target.read_text()

@@ -3,8 +3,8 @@ create (never their values), and what the engine could not express."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -34,16 +34,11 @@ def header(sprint_name: str, what: str) -> str:
     )
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes a shared value out each time: an operator edits one endpoint's alerts, not an
-    anchor every endpoint follows."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def dump(document: Any) -> str:
-    # width: long regular expressions and annotations stay on one line
-    return yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, width=10_000, allow_unicode=True
+    # A JSON round trip makes every shared value its own copy, so YAML writes it out in full
+    # each time (an operator edits one endpoint's alerts, not an anchor all of them follow);
+    # width: long regular expressions and annotations stay on one line.
+    text: str = yaml.safe_dump(
+        json.loads(json.dumps(document)), sort_keys=False, width=10_000, allow_unicode=True
     )
+    return text

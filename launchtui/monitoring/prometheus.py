@@ -45,8 +45,7 @@ def render(sprint: Sprint, folder: Path, options: PrometheusOptions | None = Non
         + dump(prometheus_rules.rules(sprint.id, options)),
         "rules_test.yml": header(sprint.name, "promtool unit tests of rules.yml")
         + dump(prometheus_rules.tests(options)),
-        "alertmanager.yml": header(sprint.name, "Alertmanager configuration")
-        + dump(routes.config),
+        "alertmanager.yml": header(sprint.name, "Alertmanager configuration") + dump(routes.config),
     }
     return Export(files, routes.secrets, routes.notes + _notes(sprint))
 
@@ -132,9 +131,7 @@ def scrape_config(sprint: Sprint, options: PrometheusOptions) -> dict[str, Any]:
             "external_labels": {"sprint": sprint.id},
         },
         "rule_files": ["rules.yml"],  # relative to this file, as Prometheus resolves it
-        "alerting": {
-            "alertmanagers": [{"static_configs": [{"targets": [options.alertmanager]}]}]
-        },
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [options.alertmanager]}]}]},
         "scrape_configs": [
             _job(name, entries, options.blackbox) for name, entries in jobs if entries
         ],

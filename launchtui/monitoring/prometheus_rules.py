@@ -65,8 +65,7 @@ def alert_rules(options: PrometheusOptions) -> list[Rule]:
             f"probe_duration_seconds{{{http}}} > {SLOW_MS / 1000:g} "
             f"and probe_success{{{http}}} == 1",
             "warning",
-            "{{ $labels.monitor }} ({{ $labels.hostname }}) is slower than "
-            f"{SLOW_MS} ms",
+            f"{{{{ $labels.monitor }}}} ({{{{ $labels.hostname }}}}) is slower than {SLOW_MS} ms",
             "Compare with launchtui's perf baseline: a slow database, a cold cache or an "
             "overloaded host; check the last deploy.",
             options.slow_for,
@@ -121,12 +120,24 @@ def rules(sprint_id: str, options: PrometheusOptions) -> dict[str, Any]:
 
 
 # The series the tests feed: one monitor of each kind (labels as the scrape jobs set them).
-_HTTP = {"job": HTTP_JOB, "instance": "https://www.example.test/", "monitor": "homepage",
-         "hostname": "www.example.test"}  # fmt: skip
-_TLS = {"job": TLS_JOB, "instance": "www.example.test:443", "monitor": "certificate",
-        "hostname": "www.example.test"}  # fmt: skip
-_DNS = {"job": DNS_JOB, "instance": "192.0.2.53:53", "monitor": "dns",
-        "hostname": "www.example.test"}  # fmt: skip
+_HTTP = {
+    "job": HTTP_JOB,
+    "instance": "https://www.example.test/",
+    "monitor": "homepage",
+    "hostname": "www.example.test",
+}
+_TLS = {
+    "job": TLS_JOB,
+    "instance": "www.example.test:443",
+    "monitor": "certificate",
+    "hostname": "www.example.test",
+}
+_DNS = {
+    "job": DNS_JOB,
+    "instance": "192.0.2.53:53",
+    "monitor": "dns",
+    "hostname": "www.example.test",
+}
 
 
 def tests(options: PrometheusOptions) -> dict[str, Any]:
@@ -135,11 +146,15 @@ def tests(options: PrometheusOptions) -> dict[str, Any]:
     cases = [
         _held(by_name["MonitorDown", "critical"], "probe_success", _HTTP, step, "1", "0"),
         _slow(by_name["MonitorSlow", "warning"], step),
-        _held(by_name["CertificateCheckFailing", "critical"], "probe_success", _TLS, step,
-              "1", "0"),  # fmt: skip
+        _held(
+            by_name["CertificateCheckFailing", "critical"], "probe_success", _TLS, step, "1", "0"
+        ),
         _held(by_name["DnsFailure", "critical"], "probe_success", _DNS, step, "1", "0"),
-        _certificates(by_name["CertificateExpiring", "warning"],
-                      by_name["CertificateExpiring", "critical"], step),  # fmt: skip
+        _certificates(
+            by_name["CertificateExpiring", "warning"],
+            by_name["CertificateExpiring", "critical"],
+            step,
+        ),
     ]
     return {
         "rule_files": ["rules.yml"],
@@ -217,8 +232,11 @@ def _certificates(warning: Rule, critical: Rule, step: float) -> dict[str, Any]:
 
 def _expect(rule: Rule, at: float, labels: dict[str, str] | None) -> dict[str, Any]:
     firing = [(rule, labels)] if labels is not None else []
-    return {"eval_time": durations.render(at), "alertname": rule.alert,
-            "exp_alerts": [_alert(r, firing_labels) for r, firing_labels in firing]}  # fmt: skip
+    return {
+        "eval_time": durations.render(at),
+        "alertname": rule.alert,
+        "exp_alerts": [_alert(r, firing_labels) for r, firing_labels in firing],
+    }
 
 
 def _expect_all(at: float, firing: list[tuple[Rule, dict[str, str]]]) -> dict[str, Any]:
