@@ -9,7 +9,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import jsonschema
@@ -21,7 +26,7 @@ from launchtui.cli.main import main
 from launchtui.model.monitoring import HEALTH_BODY_REGEX
 from launchtui.monitoring.prometheus import FILES
 
-pytest_plugins = ["mail_fixtures"]
+pytest_plugins = ["mail_fixtures", "lab_fixtures"]
 
 SCHEMA = Path(__file__).parent / "fixtures" / "gatus-config.schema.json"
 SLACK_URL = "https://hooks.slack.test/services/T000/B000/s3cr3t-webhook-value"
@@ -181,6 +186,59 @@ def test_the_export_honours_connect_to_ca_bundle_and_nameservers(
     relay = sprint.network.connect_to[(smtp.host, smtp.port)]
     assert config["smarthost"] == "{}:{}".format(*relay)
     assert config["tls_config"]["server_name"] == smtp.host
+
+
+def test_blackbox_exporter_probes_the_lab_with_the_exported_modules(lab, tmp_path, capsys):
+    """The modules work, not only parse: Debian's blackbox_exporter, run on the export, finds
+    the demo's core flows up (health's body included) and the lab's seeded faults down (an
+    NXDOMAIN and a SERVFAIL name, an expired certificate)."""
+    sprint = lab.write_sprint(tmp_path / "demo.toml")
+    folder = tmp_path / "prom"
+    export(sprint, "prometheus", folder, capsys)
+    with socket.socket() as probe:  # a free port for the exporter
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    exporter = subprocess.Popen(
+        [
+            tool("prometheus-blackbox-exporter"),
+            "--config.file=blackbox.yml",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        cwd=folder,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        scrape = yaml.safe_load((folder / "prometheus.yml").read_text())
+        results: dict[tuple[str, str], bool] = {}
+        for job in scrape["scrape_configs"]:
+            for entry in job["static_configs"]:
+                labels = entry["labels"]
+                query = {"target": entry["targets"][0], "module": labels["__param_module"]}
+                body = _probe(port, query)
+                results[labels["monitor"], labels["hostname"]] = "probe_success 1" in body
+    finally:
+        exporter.terminate()
+        exporter.wait(timeout=10)
+    zone = "harborclub.test"
+    for name in ("homepage", "login", "health", "checkout"):
+        assert results[name, f"app.{zone}"], name
+    assert results["certificate", f"app.{zone}"] and results["dns", f"app.{zone}"]
+    assert not results["dns", f"shop.{zone}"]  # NXDOMAIN
+    assert not results["dns", f"forum.{zone}"]  # SERVFAIL
+    assert not results["certificate", f"community.{zone}"]  # expired
+
+
+def _probe(port: int, query: dict[str, str]) -> str:
+    url = f"http://127.0.0.1:{port}/probe?{urllib.parse.urlencode(query)}"
+    deadline = time.monotonic() + 10
+    while True:  # the exporter takes a moment to listen
+        try:
+            with urllib.request.urlopen(url, timeout=15) as answer:
+                return str(answer.read().decode())
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 # The validators would catch a broken file (so the tests above are not vacuous)
