@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def test_dovecot_is_installed_without_its_system_service(tmp_path: Path) -> None
             'die() { say "$*"; exit 1; }',
             'apt_updated=""',
             _function("apt_install"),
+            _function("install_without_services"),
             _function("install_dovecot"),
             "install_dovecot",
         ]
@@ -79,6 +81,7 @@ def test_an_existing_policy_rc_d_is_left_alone(tmp_path: Path) -> None:
             "die() { exit 1; }",
             'apt_updated=""',
             _function("apt_install"),
+            _function("install_without_services"),
             _function("install_dovecot"),
             "install_dovecot",
         ]
@@ -91,3 +94,48 @@ def test_an_existing_policy_rc_d_is_left_alone(tmp_path: Path) -> None:
 def test_the_readme_says_the_service_is_not_started() -> None:
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert "system service neither started nor enabled" in readme
+
+
+def test_the_monitoring_tools_are_installed_without_their_services(tmp_path: Path) -> None:
+    """Debian's prometheus packages start their daemons on install: forbidden while apt-get
+    runs, and disabled afterwards, as dovecot's."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for needed in ("chmod", "rm"):  # only these from the system: promtool & co. stay unseen
+        (bin_dir / needed).symlink_to(shutil.which(needed) or f"/bin/{needed}")
+    log = tmp_path / "log"
+    policy = tmp_path / "policy-rc.d"
+    _fake(
+        bin_dir,
+        "apt-get",
+        f'echo "apt-get $*" >> {log}\n'
+        f'if [ "$1" = install ]; then {policy} prometheus start; echo "policy $?" >> {log}; fi',
+    )
+    _fake(bin_dir, "systemctl", f'echo "systemctl $*" >> {log}')
+    script = "\n".join(
+        [
+            "set -euo pipefail",
+            "say() { :; }",
+            'die() { echo "$*" >&2; exit 1; }',
+            "is_root() { true; }",
+            'apt_updated=""',
+            _function("apt_install"),
+            _function("install_without_services"),
+            _function("ensure_monitoring_packages"),
+            "ensure_monitoring_packages",
+        ]
+    )
+    env = os.environ | {"PATH": str(bin_dir), "POLICY_RC_D": str(policy)}
+    done = subprocess.run(
+        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text().splitlines()
+    install = next(i for i, line in enumerate(lines) if line.startswith("apt-get install"))
+    for package in ("prometheus", "prometheus-alertmanager", "prometheus-blackbox-exporter"):
+        assert f" {package}" in lines[install]
+    assert lines[install + 1] == "policy 101"
+    disable = next(line for line in lines if line.startswith("systemctl disable"))
+    for unit in ("prometheus", "prometheus-alertmanager", "prometheus-blackbox-exporter"):
+        assert f"{unit}.service" in disable
+    assert not policy.exists()

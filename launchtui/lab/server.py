@@ -184,6 +184,11 @@ class Lab:
         # The zone's NS host is this lab's DNS server: checks that ask the authoritative
         # server directly (dns.consistency) reach it on port 53 through this mapping.
         connect_to[f"{NAMESERVER}.{self.config.zone}:53"] = hostport(self.dns_address)
+        # The relay by its name: engines that cannot ask the lab's DNS (an exported
+        # Alertmanager) still reach it, with the name its certificate carries.
+        if self.mail is not None:
+            smtp_host, smtp_port = self.mail.smtp_address
+            connect_to[f"{self.mail.hostname}:{smtp_port}"] = hostport((smtp_host, smtp_port))
         network: dict[str, Any] = {
             "nameservers": [hostport(self.dns_address)],
             "public_resolvers": [hostport(address) for address in self.resolver_addresses],
