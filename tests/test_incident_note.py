@@ -220,7 +220,8 @@ def test_launchtui_export_writes_the_section(tmp_path):
             capture_output=True,
             text=True,
             check=True,
-            env=os.environ | {"LAUNCHTUI_CRED_SLACK_WEBHOOK": SECRETS["LAUNCHTUI_CRED_SLACK_WEBHOOK"]},
+            env=os.environ
+            | {"LAUNCHTUI_CRED_SLACK_WEBHOOK": SECRETS["LAUNCHTUI_CRED_SLACK_WEBHOOK"]},
         ).stdout
         assert "draft, not yet reviewed by the engineer" in out.lower()
     assert path.read_text() == BARE  # the export writes nothing into the sprint

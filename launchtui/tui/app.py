@@ -253,7 +253,7 @@ class LaunchApp(App[int]):
     def draft_incident_note(self) -> None:
         """Open stage 6's incident response note in the task editor, its empty note filled with
         the draft (a note already written is opened as it is)."""
-        if self.session is None or not isinstance(self.screen, StageScreen):
+        if self.session is None or self.error:
             return
         task = find_task(*INCIDENT_TASK)
         if task is None:

@@ -96,14 +96,18 @@ class TaskEditor(ModalScreen[None]):
                     yield LaterKeysInput(self.saved[name], id=name, placeholder=name)
             yield Static(Text("Saved as you type."), id="save-state")
             with Horizontal(id="editor-buttons"):
-                yield Button("Done", variant="primary", id="done")
+                # Compact beside the long note: at 24 lines the text area needs the room.
+                yield Button("Done", variant="primary", id="done", compact=self.drafts)
                 if self.drafts:
-                    yield Button("Draft from the sprint", id="draft", disabled=bool(self._note()))
+                    disabled = bool(self._note())
+                    yield Button(
+                        "Draft from the sprint", id="draft", disabled=disabled, compact=True
+                    )
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "draft":  # offered only on the incident note, and only while it is empty
-            return self.drafts and self.is_mounted and not self._note().strip()
+            return self.drafts and not self._note().strip()
         return True
 
     def action_draft(self) -> None:
@@ -124,7 +128,8 @@ class TaskEditor(ModalScreen[None]):
         )
 
     def _note(self) -> str:
-        return self._value("note") if self.is_mounted else self.saved["note"]
+        # Before the fields are composed, the note is what the file holds.
+        return self._value("note") if self.query("#note") else self.saved["note"]
 
     def _value(self, name: str) -> str:
         field = self.query_one(f"#{name}")
