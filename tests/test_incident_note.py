@@ -33,6 +33,8 @@ SECRETS = {
     "LAUNCHTUI_CRED_SENTRY_DSN": "https://d5n-s3cr3t-key@ingest.errors.test/42",
 }
 HOSTILE_NOTE = f"# heading\n[link](https://evil.test) ```fence``` `tick`\n{HOSTILE_TEXT}\r\nend"
+# Read back as CommonMark 0.31.2 reads it (https://spec.commonmark.org/0.31.2/#fenced-code-blocks:
+# a fence closes only on a run of the same character at least as long), with GFM's tables.
 PARSER = MarkdownIt("commonmark").enable("table")
 BARE = '# the bare minimum\n[sprint]\nname = "Bare"\n\n[site]\napex = "bare.example"\n'
 
