@@ -120,6 +120,12 @@ async def test_other_tasks_keep_their_one_line_note_and_no_draft(tmp_path):
         await pilot.pause()
         assert not editor.query("#draft") and not editor.query(TextArea)
         assert "ctrl+r" not in footer_keys(app) and "escape" in footer_keys(app)
+        # The palette's draft does not switch stage under an open dialog (it would close it).
+        await pilot.press("ctrl+p", *"draft incident")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen is editor and app.stage_name == "deploy"
         await pilot.press("escape")
 
 
@@ -128,7 +134,9 @@ async def test_the_command_palette_opens_the_note_drafted(tmp_path):
     path = copy(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"draft incident", "enter")
+        await pilot.press("ctrl+p", *"draft incident")
+        await pilot.pause(0.3)  # the palette's search is asynchronous
+        await pilot.press("enter")
         await wait_until(lambda: isinstance(app.screen, TaskEditor), pilot)
         editor = app.screen
         assert isinstance(editor, TaskEditor) and editor.task_.id == INCIDENT_TASK[1]

@@ -253,7 +253,11 @@ class LaunchApp(App[int]):
     def draft_incident_note(self) -> None:
         """Open stage 6's incident response note in the task editor, its empty note filled with
         the draft (a note already written is opened as it is)."""
-        if self.session is None or self.error:
+        # Over a stage only: from over a dialog, switching stage would close it unsaved.
+        if self.session is None:
+            return
+        if not isinstance(self.screen, StageScreen):
+            self.notice("Close the dialog first, then draft the incident response note.")
             return
         task = find_task(*INCIDENT_TASK)
         if task is None:

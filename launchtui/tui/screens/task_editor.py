@@ -55,7 +55,7 @@ class LaterKeysTextArea(TextArea):
 
 def _drop_if_early(screen: object, event: events.Key | events.Paste) -> None:
     if isinstance(screen, TaskEditor) and event.time < screen.opened_at:
-        event.prevent_default()  # the Input's own handlers, which would insert the text
+        event.prevent_default()  # the field's own handlers, which would insert the text
         event.stop()  # and the bindings (escape, enter) further up
 
 
@@ -99,7 +99,7 @@ class TaskEditor(ModalScreen[None]):
                 # Compact beside the long note: at 24 lines the text area needs the room.
                 yield Button("Done", variant="primary", id="done", compact=self.drafts)
                 if self.drafts:
-                    disabled = bool(self._note())
+                    disabled = bool(self._note().strip())
                     yield Button(
                         "Draft from the sprint", id="draft", disabled=disabled, compact=True
                     )
@@ -133,9 +133,9 @@ class TaskEditor(ModalScreen[None]):
 
     def _value(self, name: str) -> str:
         field = self.query_one(f"#{name}")
-        return (
-            field.text if isinstance(field, TextArea) else self.query_one(f"#{name}", Input).value
-        )
+        if isinstance(field, TextArea):
+            return field.text
+        return self.query_one(f"#{name}", Input).value
 
     def _note_changed(self) -> None:
         """The draft is offered again when the note is emptied, and no longer once it is not."""
