@@ -23,6 +23,7 @@ from launchtui.model.results import Result
 from launchtui.model.stages import STAGE_NAMES
 from launchtui.model.tasks import Task, all_tasks
 from launchtui.reports.deployment import EnvRow, SecretRow, env_rows, plan_note, secret_rows
+from launchtui.reports.incident import INCIDENT_TASK, note_or_draft
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
 from launchtui.sprint.history import History, HistoryError
@@ -39,6 +40,8 @@ _LIVES = {
 }
 
 LATENCY = "perf.latency"  # the check whose figures get a baseline (launchtui perf baseline)
+
+DRAFT_MARK = "draft, not yet reviewed by the engineer"
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
 EVIDENCE_STAGES = ("performance", "email")
@@ -118,6 +121,8 @@ class Handover:
     env_vars: list[EnvRow]  # the deployment checklist's variables
     secret_plan: list[SecretRow]  # per secret: where it lives, owner, how to rotate
     plan_note: str = ""  # the "Secret handling plan" task's note
+    incident_note: str = ""  # the "Incident response note" task's note, else the draft
+    incident_reviewed: bool = False  # the engineer wrote the note (not the draft)
     keyring_problem: str = ""  # why the keyring could not be read, said once for every row
 
     @property
@@ -147,6 +152,7 @@ def build(
     store = credentials or CredentialStore(sprint.id)
     credential_rows, keyring_problem = _credentials(store, sprint.credentials)
     lives = [(row.name, _LIVES.get(row.source, row.source)) for row in credential_rows]
+    incident_note, incident_reviewed = note_or_draft(sprint, states)
     return Handover(
         document=document,
         generated_at=_iso(now),
@@ -162,6 +168,8 @@ def build(
         env_vars=env_rows(sprint, results),
         secret_plan=secret_rows(sprint, results, states, lives),
         plan_note=plan_note(states),
+        incident_note=incident_note,
+        incident_reviewed=incident_reviewed,
         keyring_problem=keyring_problem,
     )
 
@@ -198,6 +206,7 @@ def to_data(
             "credentials": [row.to_dict() for row in handover.credentials],
             "keyring_problem": handover.keyring_problem,
         },
+        "incident_response": _incident(handover),
         "performance_baselines": [row.to_dict() for row in handover.baselines],
         "tasks": [row.to_dict() for row in handover.other_tasks],
         "evidence": {
@@ -298,6 +307,19 @@ def _credential(store: CredentialStore, name: str, purpose: str) -> CredentialRo
             f"or set {env_var(name)}"
         )
     return CredentialRow(name, purpose, source or "not set", where)
+
+
+def _incident(handover: Handover) -> dict[str, Any]:
+    state = saved_tasks(handover.document).get(INCIDENT_TASK, TaskState())
+    return {
+        "task": {"stage": INCIDENT_TASK[0], "id": INCIDENT_TASK[1]},
+        "reviewed": handover.incident_reviewed,
+        "status": "written by the engineer" if handover.incident_reviewed else DRAFT_MARK,
+        "note": handover.incident_note,
+        "owner": state.owner,
+        "done": state.done,
+        "updated_at": state.updated_at,
+    }
 
 
 def _baselines(document: SprintDocument, results: list[Result]) -> list[BaselineRow]:

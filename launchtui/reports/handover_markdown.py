@@ -9,23 +9,18 @@ fence is longer than any backtick run inside.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from launchtui.credentials import CredentialStore
 from launchtui.model.results import Status
 from launchtui.model.stages import stage as stage_info
-from launchtui.reports.handover import EVIDENCE_STAGES, Handover, TaskRow, build
-from launchtui.reports.literal import literal
+from launchtui.reports.handover import DRAFT_MARK, EVIDENCE_STAGES, Handover, TaskRow, build
+from launchtui.reports.incident import INCIDENT_TASK, draft_note
+from launchtui.reports.markdown import cell, fenced, inline, table
 from launchtui.reports.risks import Risk, finding, fix_order
 from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
-
-# Characters with a meaning inside a Markdown paragraph, heading or table cell (GitHub flavour:
-# | for tables, ~ for strikethrough, $ for math; # may close a heading). Line-start markers
-# (-, +, 1.) need no escape: escaped text never starts a line.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
-_BACKTICKS = re.compile(r"`+")
+from launchtui.sprint.tasks_store import saved_tasks
 
 
 def render_markdown(
@@ -42,36 +37,13 @@ def render_markdown(
         _risks(handover),
         _routing(handover),
         _deployment(handover),
+        _incident(handover),
         _other_tasks(handover.other_tasks),
         _evidence(handover),
         _delivery_log(handover),
         _checks(handover),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
-
-
-def inline(text: str) -> str:
-    """Text shown literally on one line of Markdown (a heading, a list item)."""
-    return _SPECIAL.sub(r"\\\1", literal(text))
-
-
-def cell(text: str) -> str:
-    """Text shown literally in a table cell; its line breaks become <br>."""
-    return "<br>".join(inline(line) for line in text.split("\n")) or " "
-
-
-def fenced(text: str) -> list[str]:
-    """A code block showing `text` literally: no run of backticks inside can close it."""
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence + "text", *literal(text, keep_newlines=True).split("\n"), fence]
-
-
-def table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A table of already-escaped cells."""
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
 
 
 def _title(handover: Handover) -> list[str]:
@@ -228,6 +200,26 @@ def _deployment(handover: Handover) -> list[str]:
     return lines + table(["Credential", "Purpose", "Where it lives"], rows)
 
 
+def _incident(handover: Handover) -> list[str]:
+    lines = ["## Incident response", ""]
+    row = next(r for r in handover.other_tasks if (r.task.stage, r.task.id) == INCIDENT_TASK)
+    if handover.incident_reviewed:
+        state = row.state
+        owner = f", owner {inline(state.owner)}" if state.owner else ""
+        updated = f", updated {inline(state.updated_at)}" if state.updated_at else ""
+        lines += [f"The engineer's note (task '{row.task.title}'{owner}{updated}):", ""]
+        return lines + fenced(handover.incident_note)
+    # The draft escapes what it quotes from the sprint file, so it is shown as Markdown, its
+    # headings below this section's.
+    lines += [
+        f"**{DRAFT_MARK.capitalize()}**: drafted from the sprint file; the engineer edits it "
+        f"on stage 6's task '{row.task.title}'.",
+        "",
+    ]
+    document = handover.document
+    return lines + draft_note(document.sprint, saved_tasks(document), level=3).split("\n")[:-1]
+
+
 def _other_tasks(rows: list[TaskRow]) -> list[str]:
     lines = ["## Manual tasks of the other stages", ""]
     cells = []
@@ -235,6 +227,8 @@ def _other_tasks(rows: list[TaskRow]) -> list[str]:
         title = row.task.title if row.in_catalogue else f"{row.task.id} (added by hand)"
         done, owner, evidence, updated = _state_cells(row)
         note = cell(row.state.note)
+        if (row.task.stage, row.task.id) == INCIDENT_TASK and row.state.note:
+            note = "see Incident response"
         cells.append(
             [stage_info(row.task.stage).title, cell(title), done, owner, note, evidence, updated]
         )

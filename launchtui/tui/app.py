@@ -25,7 +25,9 @@ from launchtui.checks.registry import all_checks, checks_for_stages
 from launchtui.errors import LaunchtuiError, SprintFileError
 from launchtui.model.stages import STAGE_NAMES, STAGES
 from launchtui.model.targets import Target
+from launchtui.model.tasks import find_task
 from launchtui.plan import Key
+from launchtui.reports.incident import INCIDENT_TASK
 from launchtui.session import EMAIL_TEST_WAIT, Answer, Level, SprintSession
 from launchtui.sprint import store
 from launchtui.sprint.recent import record_recent
@@ -247,6 +249,25 @@ class LaunchApp(App[int]):
             self.notice(f"Handover not written: {exc}", "error")
             return
         self.notice(f"Wrote the handover checklist to {store.display_path(target)}.")
+
+    def draft_incident_note(self) -> None:
+        """Open stage 6's incident response note in the task editor, its empty note filled with
+        the draft (a note already written is opened as it is)."""
+        # Over a stage only: from over a dialog, switching stage would close it unsaved.
+        if self.session is None:
+            return
+        if not isinstance(self.screen, StageScreen):
+            self.notice("Close the dialog first, then draft the incident response note.")
+            return
+        task = find_task(*INCIDENT_TASK)
+        if task is None:
+            return
+        self.action_stage(task.stage)
+        state = self.sprint.task_states.get(INCIDENT_TASK)
+        if state is not None and state.note.strip():
+            self.notice("The incident response note is already written: opened as it is.")
+        # Once the stage is on screen, so that closing the editor returns to it.
+        self.call_after_refresh(self.push_screen, TaskEditor(task, state, draft=True))
 
     # Seed inbox test
 

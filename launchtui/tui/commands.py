@@ -1,4 +1,5 @@
-"""Command palette entries: run checks, open stages by name, show the credentials."""
+"""Command palette entries: run checks, open stages by name, show the credentials, draft the
+incident response note."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ class LaunchCommands(Provider):
                 "Export handover",
                 app.export_handover,
                 "Write the handover checklist (Markdown) next to the sprint file",
+            ),
+            (
+                "Draft incident response note",
+                app.draft_incident_note,
+                "Open stage 6's incident response note, drafted from the sprint when empty",
             ),
             (
                 "Send test emails",

@@ -1,0 +1,43 @@
+"""Text shown literally in Markdown: the escapes every Markdown report shares.
+
+Control characters become visible escapes (launchtui.reports.literal), characters Markdown
+would act on are backslash-escaped, a line break inside a table cell is a <br>, and long text
+is a fenced code block whose fence is longer than any backtick run inside: no text can add a
+column, a row, a link or a heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from launchtui.reports.literal import literal
+
+# Characters with a meaning inside a Markdown paragraph, heading or table cell (GitHub flavour:
+# | for tables, ~ for strikethrough, $ for math; # may close a heading). Line-start markers
+# (-, +, 1.) need no escape: escaped text never starts a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def inline(text: str) -> str:
+    """Text shown literally on one line of Markdown (a heading, a list item)."""
+    return _SPECIAL.sub(r"\\\1", literal(text))
+
+
+def cell(text: str) -> str:
+    """Text shown literally in a table cell; its line breaks become <br>."""
+    return "<br>".join(inline(line) for line in text.split("\n")) or " "
+
+
+def fenced(text: str) -> list[str]:
+    """A code block showing `text` literally: no run of backticks inside can close it."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", *literal(text, keep_newlines=True).split("\n"), fence]
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A table of already-escaped cells."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
