@@ -143,6 +143,27 @@ async def test_the_command_palette_opens_the_note_drafted(tmp_path):
         assert app.stage_name == "monitoring"
         await wait_until(lambda: bool(editor.query_one("#note", TextArea).text), pilot)
         assert "## First 15 minutes" in editor.query_one("#note", TextArea).text
-        await pilot.press("escape")  # closing is the engineer's save
+        await pilot.press("escape")
         await wait_until(lambda: isinstance(app.screen, StageScreen), pilot)
-    assert (note_in_file(path) or "").startswith("# Incident response: Acme Community launch")
+    # An untouched draft is not saved: the export would present it as the engineer's note.
+    assert not note_in_file(path)
+
+
+@sync
+async def test_an_edited_draft_is_saved_on_close(tmp_path):
+    path = copy(tmp_path)
+    app = LaunchApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"draft incident")
+        await pilot.pause(0.3)  # the palette's search is asynchronous
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(app.screen, TaskEditor), pilot)
+        editor = app.screen
+        assert isinstance(editor, TaskEditor)
+        area = editor.query_one("#note", TextArea)
+        await wait_until(lambda: bool(area.text), pilot)
+        area.insert("On call: Sam, +44 20 7946 0000\n", (0, 0))
+        await pilot.press("escape")  # closing saves what the engineer changed
+        await wait_until(lambda: isinstance(app.screen, StageScreen), pilot)
+    note = note_in_file(path) or ""
+    assert note.startswith("On call: Sam, +44 20 7946 0000\n# Incident response: Acme Community")

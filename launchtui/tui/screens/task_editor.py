@@ -74,6 +74,7 @@ class TaskEditor(ModalScreen[None]):
         state = state or TaskState()
         self.saved = {name: getattr(state, name) for name in FIELDS}  # what the file holds
         self._timer: Timer | None = None
+        self._drafted: str | None = None  # the draft as filled in, until the engineer edits
         self.opened_at = float("inf")  # until mounted, every key is early
 
     def on_mount(self, event: events.Mount) -> None:
@@ -116,14 +117,15 @@ class TaskEditor(ModalScreen[None]):
             return
         sprint = launch_app(self).sprint
         area = self.query_one("#note", TextArea)
+        self._drafted = draft_note(sprint.document.sprint, sprint.task_states)
         with self.prevent(TextArea.Changed):  # filling it is not the engineer typing
-            area.load_text(draft_note(sprint.document.sprint, sprint.task_states))
+            area.load_text(self._drafted)
         area.focus()
         self._note_changed()
         self.query_one("#save-state", Static).update(
             Text(
                 f"Drafted from the sprint: replace each {TO_FILL.strip('*')} and edit it; "
-                "it is saved when you type or close."
+                "it is saved once you edit it (an untouched draft is not saved)."
             )
         )
 
@@ -175,6 +177,9 @@ class TaskEditor(ModalScreen[None]):
             self._timer.stop()
             self._timer = None
         values = {name: self._value(name) for name in FIELDS}
+        if values["note"] == self._drafted:
+            # An untouched draft is not the engineer's note: the export would call it reviewed.
+            values["note"] = self.saved["note"]
         changed = {k: v for k, v in values.items() if v != self.saved[k]}
         if not changed:
             return
