@@ -40,21 +40,19 @@ def render(sprint: Sprint, secrets_dir: Path, options: PrometheusOptions) -> Rou
     if webhook:
         path = secrets_dir / webhook
         secrets.append(SecretRef(str(path), webhook, "the Slack incoming-webhook URL"))
-        receivers.append(
-            {
-                "name": "slack",
-                "slack_configs": [
-                    {
-                        "api_url_file": str(path),
-                        "send_resolved": True,
-                        "title": "{{ .CommonAnnotations.summary }}",
-                        "text": "{{ range .Alerts }}{{ .Annotations.summary }} "
-                        "({{ .Labels.severity }}, {{ .Status }}): "
-                        "{{ .Annotations.runbook }}\n{{ end }}",
-                    }
-                ],
-            }
-        )
+        slack: dict[str, Any] = {
+            "api_url_file": str(path),
+            "send_resolved": True,
+            "title": "{{ .CommonAnnotations.summary }}",
+            "text": "{{ range .Alerts }}{{ .Annotations.summary }} "
+            "({{ .Labels.severity }}, {{ .Status }}): "
+            "{{ .Annotations.runbook }}\n{{ end }}",
+        }
+        if sprint.network.ca_bundle is not None:
+            # The sprint's trust anchors (a lab or staging CA) for the webhook's HTTPS too, as
+            # for the SMTP relay; Go's ca_file replaces the system roots for this client.
+            slack["http_config"] = {"tls_config": {"ca_file": str(sprint.network.ca_bundle)}}
+        receivers.append({"name": "slack", "slack_configs": [slack]})
     if not receivers:
         notes.append("no alert route: set [monitoring].alert_email or slack_webhook")
         receivers.append({"name": NO_ROUTE})
