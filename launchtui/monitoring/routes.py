@@ -10,6 +10,9 @@ declares, confirmed where it lands, and the proof recorded.
   [monitoring].slack_webhook); proven when the answer is 200 with the body `ok`, as Slack
   documents (docs.slack.dev "Sending messages using incoming webhooks", Handling errors).
 
+With [monitoring].alertmanager set, the test alert goes through the team's Alertmanager
+instead (launchtui.monitoring.via_alertmanager): the routes as real alerts take them.
+
 One message per route per run, every network operation bounded by OP_TIMEOUT and the wait
 for the email by ARRIVAL_TIMEOUT, the inbox looked into once a POLL_INTERVAL. Blocking from
 end to end: call from a worker thread in an event-driven app. A secret (the webhook URL, a
@@ -95,7 +98,7 @@ def redacted_webhook(url: str) -> str:
     return f"{host}/****"
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -111,6 +114,10 @@ def prove(
     """A proof for each of `routes` (proven or not, with the reason), in that order."""
     store = credentials or CredentialStore(sprint.id)
     note = progress or (lambda _text: None)
+    if sprint.monitoring.alertmanager:
+        from launchtui.monitoring import via_alertmanager  # it builds on this module
+
+        return via_alertmanager.prove(sprint, routes, store, arrival_timeout, op_timeout, note)
     proofs = []
     for route in routes:
         if route == "email":
@@ -122,7 +129,7 @@ def prove(
     return proofs
 
 
-def _missing(name: str, sprint: Sprint) -> str:
+def missing_credential(name: str, sprint: Sprint) -> str:
     return (
         f"credential {name} is not set: store it with `launchtui credentials set "
         f"{sprint.path.name} {name}` or set {env_var(name)}"
@@ -133,7 +140,7 @@ class _Proof:
     """Times one route's proof from its start."""
 
     def __init__(self, route: str) -> None:
-        self.route, self.at, self._started = route, _now(), time.monotonic()
+        self.route, self.at, self._started = route, now_iso(), time.monotonic()
 
     def done(self, ok: bool, detail: str) -> AlertProof:
         elapsed = int((time.monotonic() - self._started) * 1000)
@@ -157,13 +164,15 @@ def _email(
         return proof.done(False, f"email to {address} not sent: [email].from is not set")
     password = store.get(SMTP_PASSWORD)
     if password is None:
-        return proof.done(False, f"email to {address} not sent: {_missing(SMTP_PASSWORD, sprint)}")
+        return proof.done(
+            False, f"email to {address} not sent: {missing_credential(SMTP_PASSWORD, sprint)}"
+        )
     seed = next(
         (s for s in sprint.email.seed_inboxes if s.address.lower() == address.lower()), None
     )
     inbox_password = store.get(seed.credential) if seed is not None else None
     if seed is not None and inbox_password is None:
-        reason = _missing(seed.credential, sprint)
+        reason = missing_credential(seed.credential, sprint)
         return proof.done(False, f"email to {address} not sent: its seed inbox: {reason}")
     token = new_token()
     subject = f"{SUBJECT_PREFIX} {token}"
@@ -230,6 +239,21 @@ def _message(from_header: str, to: str, subject: str, token: str, community: str
     return message.as_bytes()
 
 
+def seed_inbox_reader(
+    sprint: Sprint, seed: SeedInbox, password: str, op_timeout: float
+) -> InboxReader:
+    host, port = parse_hostport(seed.imap, IMAPS_PORT)
+    resolver = SyncResolver(sprint.network.nameservers, timeout=op_timeout)
+    return InboxReader(
+        host,
+        endpoint(sprint, host, port, resolver),
+        seed.username or seed.address,
+        password,
+        trust=verify_context(sprint.network.ca_bundle),
+        timeout=op_timeout,
+    )
+
+
 def _await(
     sprint: Sprint,
     seed: SeedInbox,
@@ -239,16 +263,7 @@ def _await(
     op_timeout: float,
 ) -> Found | None:
     """The message carrying `token` in the seed inbox, looked for until arrival_timeout."""
-    host, port = parse_hostport(seed.imap, IMAPS_PORT)
-    resolver = SyncResolver(sprint.network.nameservers, timeout=op_timeout)
-    reader = InboxReader(
-        host,
-        endpoint(sprint, host, port, resolver),
-        seed.username or seed.address,
-        password,
-        trust=verify_context(sprint.network.ca_bundle),
-        timeout=op_timeout,
-    )
+    reader = seed_inbox_reader(sprint, seed, password, op_timeout)
     deadline = time.monotonic() + arrival_timeout
     # Each IMAP read is bounded, but a server trickling bytes could stretch the whole wait:
     # the watchdog cuts the connection once it runs well past its limit.
@@ -285,7 +300,7 @@ def _slack(
     name = sprint.monitoring.slack_webhook
     url = store.get(name)
     if url is None:
-        return proof.done(False, f"slack webhook not posted to: {_missing(name, sprint)}")
+        return proof.done(False, f"slack webhook not posted to: {missing_credential(name, sprint)}")
     shown = redacted_webhook(url)
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
