@@ -323,3 +323,32 @@ def test_route_not_declared_is_a_usage_error(mail_sprint, capsys):
 def test_missing_sprint_file(tmp_path, capsys):
     code, _, err = prove(capsys, str(tmp_path / "nope.toml"))
     assert code == 2 and err.strip()
+
+
+def test_history_keeps_the_latest_proofs_per_route(tmp_path):
+    from launchtui.model.monitoring import AlertProof
+    from launchtui.sprint.history import PROOFS_KEPT
+
+    sprint = tmp_path / "s.toml"
+    history = History(sprint)
+    assert history.latest_proofs() == {}
+    proofs = [
+        AlertProof(
+            "slack",
+            "direct",
+            n % 2 == 0,
+            n,
+            f"try {n}",
+            f"2026-12-06T06:{n // 60:02d}:{n % 60:02d}Z",
+        )
+        for n in range(PROOFS_KEPT + 5)
+    ]
+    history.record_proofs(
+        [*proofs, AlertProof("email", "alertmanager", True, 7, "e", "2026-12-06T05:00:00Z")]
+    )
+    latest = history.latest_proofs()
+    assert latest["slack"] == proofs[-1] and latest["email"].via == "alertmanager"
+    with sqlite3.connect(history_path(sprint)) as db:
+        kept = db.execute("SELECT COUNT(*) FROM alert_proofs WHERE route = 'slack'").fetchone()
+        version = db.execute("PRAGMA user_version").fetchone()
+    assert kept == (PROOFS_KEPT,) and version == (3,)
