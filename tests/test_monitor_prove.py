@@ -327,7 +327,7 @@ def test_missing_sprint_file(tmp_path, capsys):
 
 def test_history_keeps_the_latest_proofs_per_route(tmp_path):
     from launchtui.model.monitoring import AlertProof
-    from launchtui.sprint.history import PROOFS_KEPT
+    from launchtui.sprint.history import _MIGRATIONS, PROOFS_KEPT
 
     sprint = tmp_path / "s.toml"
     history = History(sprint)
@@ -351,4 +351,4 @@ def test_history_keeps_the_latest_proofs_per_route(tmp_path):
     with sqlite3.connect(history_path(sprint)) as db:
         kept = db.execute("SELECT COUNT(*) FROM alert_proofs WHERE route = 'slack'").fetchone()
         version = db.execute("PRAGMA user_version").fetchone()
-    assert kept == (PROOFS_KEPT,) and version == (3,)
+    assert kept == (PROOFS_KEPT,) and version == (len(_MIGRATIONS),)

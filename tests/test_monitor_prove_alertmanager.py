@@ -196,3 +196,36 @@ def test_alertmanager_unreachable(mail_sprint, capsys):
     assert code == 1
     assert f"email: test alert not sent through Alertmanager {url}:" in out
     assert f"slack: test alert not sent through Alertmanager {url}:" in out
+
+
+def test_alert_email_not_a_seed_inbox_is_sent_by_alertmanager_but_unconfirmed(
+    mail_sprint, alertmanager, capsys
+):
+    document = tomlkit.parse(mail_sprint.read_text(encoding="utf-8"))
+    document["email"]["seed_inboxes"] = [
+        seed for seed in document["email"]["seed_inboxes"] if seed["address"] != "ana@seedmail.test"
+    ]
+    mail_sprint.write_text(tomlkit.dumps(document), encoding="utf-8")
+    code = main(["monitor", "prove", str(through(mail_sprint, alertmanager)), "--route", "email"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert f"email to ana@seedmail.test sent by Alertmanager {alertmanager} after" in out
+    assert "confirm receipt by hand" in out
+
+
+def test_unreadable_seed_inbox_leaves_slack_proven_through_alertmanager(
+    mail_sprint, alertmanager, capsys
+):
+    document = tomlkit.parse(mail_sprint.read_text(encoding="utf-8"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    for seed in document["email"]["seed_inboxes"]:
+        seed["imap"] = f"127.0.0.1:{closed}"
+    mail_sprint.write_text(tomlkit.dumps(document), encoding="utf-8")
+    code = main(["monitor", "prove", str(through(mail_sprint, alertmanager))])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert "email  NOT PROVEN  email to ana@seedmail.test: seed inbox not readable:" in out
+    assert "refused the connection" in out
+    assert f"slack  proven      slack through Alertmanager {alertmanager}" in out

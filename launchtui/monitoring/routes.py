@@ -33,15 +33,22 @@ from email.policy import SMTP
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from launchtui.credentials import CredentialStore, env_var
+from launchtui.credentials import CredentialStore
 from launchtui.email.delivery import SMTP_PASSWORD, endpoint
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
-from launchtui.email.imap_read import IMAPS_PORT, Found, InboxError, InboxReader
+from launchtui.email.imap_read import Found, InboxError
 from launchtui.email.smtp_send import Relay, SendError, send
 from launchtui.email.templates import TOKEN_HEADER, new_token
 from launchtui.model.monitoring import AlertProof, MonitoringConfig
 from launchtui.model.sprint import SeedInbox, Sprint
-from launchtui.net.address import parse_hostport
+from launchtui.monitoring import via_alertmanager
+from launchtui.monitoring.alert_common import (
+    POLL_INTERVAL,
+    SUBJECT_PREFIX,
+    missing_credential,
+    now_iso,
+    seed_inbox_reader,
+)
 from launchtui.net.context import NetworkContext
 from launchtui.net.errors import NetError, NetTimeout, Refused, TlsVerificationError
 from launchtui.net.fetched import Fetched
@@ -51,10 +58,8 @@ from launchtui.sprint.history import History
 from launchtui.sprint.tasks_store import record_task
 
 ROUTES = ("email", "slack")
-SUBJECT_PREFIX = "[launchtui test alert]"
 ARRIVAL_TIMEOUT = 60.0  # seconds the email may take to arrive
 OP_TIMEOUT = 10.0  # one network operation (connect, a command, a request)
-POLL_INTERVAL = 1.0  # one look into the seed inbox a second: polite to the provider
 WATCHDOG_GRACE = 3  # the wait may overrun ARRIVAL_TIMEOUT by this many operation timeouts
 TASK = ("monitoring", "alert-routes-proven")
 MAX_SHOWN = 200  # characters of a webhook's answer shown
@@ -98,10 +103,6 @@ def redacted_webhook(url: str) -> str:
     return f"{host}/****"
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def prove(
     sprint: Sprint,
     routes: Sequence[str],
@@ -115,8 +116,6 @@ def prove(
     store = credentials or CredentialStore(sprint.id)
     note = progress or (lambda _text: None)
     if sprint.monitoring.alertmanager:
-        from launchtui.monitoring import via_alertmanager  # it builds on this module
-
         return via_alertmanager.prove(sprint, routes, store, arrival_timeout, op_timeout, note)
     proofs = []
     for route in routes:
@@ -127,13 +126,6 @@ def prove(
         else:
             raise ValueError(f"unknown alert route {route!r}")
     return proofs
-
-
-def missing_credential(name: str, sprint: Sprint) -> str:
-    return (
-        f"credential {name} is not set: store it with `launchtui credentials set "
-        f"{sprint.path.name} {name}` or set {env_var(name)}"
-    )
 
 
 class _Proof:
@@ -237,21 +229,6 @@ def _message(from_header: str, to: str, subject: str, token: str, community: str
         f"alerts reach this address. Nothing is wrong.\n\nToken: {token}\n"
     )
     return message.as_bytes()
-
-
-def seed_inbox_reader(
-    sprint: Sprint, seed: SeedInbox, password: str, op_timeout: float
-) -> InboxReader:
-    host, port = parse_hostport(seed.imap, IMAPS_PORT)
-    resolver = SyncResolver(sprint.network.nameservers, timeout=op_timeout)
-    return InboxReader(
-        host,
-        endpoint(sprint, host, port, resolver),
-        seed.username or seed.address,
-        password,
-        trust=verify_context(sprint.network.ca_bundle),
-        timeout=op_timeout,
-    )
 
 
 def _await(
