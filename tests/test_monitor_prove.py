@@ -5,9 +5,11 @@ routes need (the webhook receiver, the health endpoint's outage switch)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import h11
@@ -15,14 +17,18 @@ import pytest
 import tomlkit
 from lab_fixtures import HttpResponse, https_request, tls_connect
 from mail_fixtures import edit_email
+from servers import server_thread
 
 from launchtui.cli.main import main
 from launchtui.lab import Lab
 from launchtui.lab.chat_webhook import KEPT, ChatWebhook
 from launchtui.lab.config import CHAT_HOST
+from launchtui.lab.receivers import Request
+from launchtui.model.monitoring import AlertProof
+from launchtui.monitoring import routes
 from launchtui.monitoring.routes import redacted_webhook
 from launchtui.sprint import store
-from launchtui.sprint.history import History, history_path
+from launchtui.sprint.history import _MIGRATIONS, PROOFS_KEPT, History, history_path
 from launchtui.sprint.tasks_store import saved_tasks
 
 pytest_plugins = ["mail_fixtures"]
@@ -127,8 +133,6 @@ def test_webhook_modes_archived_and_revoked(mail_lab, chat):
 
 def test_webhook_keeps_a_bounded_number_of_payloads():
     webhook = ChatWebhook(CHAT_HOST)
-    from launchtui.lab.receivers import Request
-
     for n in range(KEPT + 5):
         body = json.dumps({"text": f"n{n}"}).encode()
         webhook.reply(Request(CHAT_HOST, "POST", webhook.path, {}, body))
@@ -326,9 +330,6 @@ def test_missing_sprint_file(tmp_path, capsys):
 
 
 def test_history_keeps_the_latest_proofs_per_route(tmp_path):
-    from launchtui.model.monitoring import AlertProof
-    from launchtui.sprint.history import _MIGRATIONS, PROOFS_KEPT
-
     sprint = tmp_path / "s.toml"
     history = History(sprint)
     assert history.latest_proofs() == {}
@@ -352,3 +353,34 @@ def test_history_keeps_the_latest_proofs_per_route(tmp_path):
         kept = db.execute("SELECT COUNT(*) FROM alert_proofs WHERE route = 'slack'").fetchone()
         version = db.execute("PRAGMA user_version").fetchone()
     assert kept == (PROOFS_KEPT,) and version == (len(_MIGRATIONS),)
+
+
+def test_webhook_that_never_answers_times_out(mail_lab, mail_sprint):
+    """A host that accepts the connection and then says nothing: bounded by the operation
+    limit, and said so."""
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+
+    with server_thread() as servers:
+        port = servers.serve(silent)
+        document = tomlkit.parse(mail_sprint.read_text(encoding="utf-8"))
+        document["network"]["connect_to"][f"{CHAT_HOST}:443"] = f"127.0.0.1:{port}"
+        mail_sprint.write_text(tomlkit.dumps(document), encoding="utf-8")
+        started = time.monotonic()
+        (proof,) = routes.prove(store.load(mail_sprint).sprint, ["slack"], op_timeout=1.0)
+    assert time.monotonic() - started < 5
+    assert not proof.ok
+    assert proof.detail.startswith(f"slack webhook {CHAT_HOST}/services/T…/B…/**** not reached")
+    assert "(timed out)" in proof.detail
+
+
+def test_alert_in_the_spam_folder_is_not_proven(mail_sprint, capsys):
+    # ben@strictmail.test files as Junk what fails DMARC, and the demo has no DMARC record
+    document = tomlkit.parse(mail_sprint.read_text(encoding="utf-8"))
+    document["monitoring"]["alert_email"] = "ben@strictmail.test"
+    mail_sprint.write_text(tomlkit.dumps(document), encoding="utf-8")
+    code, out, _ = prove(capsys, str(mail_sprint), "--route", "email")
+    assert code == 1
+    assert "email  NOT PROVEN  email to ben@strictmail.test arrived in the spam folder" in out
+    assert "alerts there go unseen" in out
