@@ -384,3 +384,9 @@ def test_alert_in_the_spam_folder_is_not_proven(mail_sprint, capsys):
     assert code == 1
     assert "email  NOT PROVEN  email to ben@strictmail.test arrived in the spam folder" in out
     assert "alerts there go unseen" in out
+
+
+def test_the_lab_names_its_webhook_without_the_secret(mail_lab, chat):
+    text = "\n".join(mail_lab.describe())
+    assert f"Chat webhook (Slack-shaped)   https://{CHAT_HOST}/services/{chat.team}/" in text
+    assert chat.secret not in text

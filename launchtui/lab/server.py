@@ -256,6 +256,7 @@ class Lab:
             f"  HTTPS (site chosen by SNI)    {hostport(self.https_address)}",
             f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
             *self._mail_lines(),
+            *self._chat_lines(),
             f"  lab CA certificate            {self.ca_path}",
             "Hosts:",
         ]
@@ -302,6 +303,12 @@ class Lab:
             *(problems or ["  none"]),
             f"App latency: {', '.join(slow) or 'none'}",
         ]
+
+    def _chat_lines(self) -> list[str]:
+        if self.chat is None:
+            return []
+        hook = f"https://{self.chat.host}/services/{self.chat.team}/{self.chat.bot}/…"
+        return [f"  Chat webhook (Slack-shaped)   {hook} (URL: credential {SLACK_WEBHOOK})"]
 
     def _mail_lines(self) -> list[str]:
         mail = self.mail
