@@ -390,3 +390,11 @@ def test_the_lab_names_its_webhook_without_the_secret(mail_lab, chat):
     text = "\n".join(mail_lab.describe())
     assert f"Chat webhook (Slack-shaped)   https://{CHAT_HOST}/services/{chat.team}/" in text
     assert chat.secret not in text
+
+
+def test_proofs_shown_even_when_the_history_cannot_be_written(mail_sprint, capsys):
+    history_path(mail_sprint).write_bytes(b"not a database" * 100)
+    code, out, err = prove(capsys, str(mail_sprint), "--route", "slack")
+    assert code == 2
+    assert "slack  proven      slack webhook" in out
+    assert "launchtui: the proofs were not recorded:" in err and "run history unusable" in err

@@ -3,7 +3,7 @@ through each alert route, confirmed where it landed, recorded in the run history
 evidence of the "alert routes proven" task (launchtui.monitoring.routes).
 
 Exit codes: 0 every route asked for is proven, 1 one is not (or none is declared), 2 usage or
-sprint-file error.
+sprint-file error, or the proofs could not be recorded (they are shown all the same).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from launchtui.errors import UsageError
+from launchtui.errors import LaunchtuiError, UsageError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +40,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"launchtui: {text}", file=sys.stderr, flush=True)
 
     proofs = routes.prove(sprint, asked, progress=progress)
-    evidence, done = routes.record(document.path, proofs, declared)
+    try:
+        evidence, done = routes.record(document.path, proofs, declared)
+    except LaunchtuiError as exc:  # the proofs are still worth showing
+        evidence, done, unrecorded = "", False, str(exc)
+    else:
+        unrecorded = ""
     if args.format == "json":
         data = {
             "sprint": sprint.id,
@@ -56,12 +61,17 @@ def run(args: argparse.Namespace) -> int:
                 for p in proofs
             ],
             "task": {"id": "alert-routes-proven", "done": done, "evidence": evidence},
+            "not_recorded": unrecorded or None,
         }
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
     else:
         for proof in proofs:
             mark = "proven" if proof.ok else "NOT PROVEN"
             sys.stdout.write(f"{proof.route:<6} {mark:<11} {proof.detail}\n")
-        state = "done" if done else "not done"
-        sys.stdout.write(f"task alert-routes-proven: {state} (evidence saved in the sprint)\n")
+        if not unrecorded:
+            state = "done" if done else "not done"
+            sys.stdout.write(f"task alert-routes-proven: {state} (evidence saved in the sprint)\n")
+    if unrecorded:
+        print(f"launchtui: the proofs were not recorded: {unrecorded}", file=sys.stderr)
+        return 2
     return 0 if all(p.ok for p in proofs) else 1
