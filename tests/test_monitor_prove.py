@@ -398,3 +398,29 @@ def test_proofs_shown_even_when_the_history_cannot_be_written(mail_sprint, capsy
     assert code == 2
     assert "slack  proven      slack webhook" in out
     assert "launchtui: the proofs were not recorded:" in err and "run history unusable" in err
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://hooks.slack.com/services/T0001/B0002/s3cr3tS3cr3t",
+            "hooks.slack.com/services/T…/B…/****",
+        ),
+        ("https://hooks.example.com/webhook?token=s3cr3tS3cr3t", "hooks.example.com/****"),
+        ("https://hooks.example.com", "hooks.example.com/****"),
+        ("not a url", "?/****"),
+    ],
+)
+def test_redacted_webhook(url, shown):
+    assert redacted_webhook(url) == shown
+
+
+def test_a_webhook_credential_that_is_no_https_url(mail_sprint, capsys, monkeypatch):
+    monkeypatch.setenv(
+        "LAUNCHTUI_CRED_SLACK_WEBHOOK", "http://hooks.chat.test/services/T/B/s3cr3tS3cr3t"
+    )
+    code, out, _ = prove(capsys, str(mail_sprint), "--route", "slack")
+    assert code == 1
+    assert "credential slack_webhook is not an https:// URL" in out
+    assert "s3cr3tS3cr3t" not in out

@@ -292,7 +292,10 @@ def _slack(
     try:
         fetched = asyncio.run(_post(sprint, url, {"text": text}, op_timeout))
     except NetError as exc:
-        reason = str(exc).replace(url, shown).replace(parts.path, "/****")
+        reason = str(exc).replace(url, shown)
+        for fragment in (parts.path, parts.query):  # a message may name the target alone
+            if len(fragment) > 1:
+                reason = reason.replace(fragment, "/****")
         kind = next((k for cls, k in _NET_KINDS if isinstance(exc, cls)), "failed")
         return proof.done(False, f"slack webhook {shown} not reached ({kind}): {reason}")
     seconds = fetched.elapsed_ms / 1000
