@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -24,7 +25,7 @@ from launchtui.lab import Lab
 from launchtui.lab.config import CHAT_HOST
 from launchtui.monitoring.via_alertmanager import ALERT_NAME, notifications
 from launchtui.sprint import store
-from launchtui.sprint.history import History
+from launchtui.sprint.history import History, history_path
 from launchtui.sprint.tasks_store import saved_tasks
 
 pytest_plugins = ["mail_fixtures"]
@@ -123,6 +124,14 @@ def alertmanager(mail_lab: Lab, tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+def everything_written(sprint: Path) -> str:
+    """The sprint file and the run history's raw bytes (WAL checkpointed first)."""
+    path = history_path(sprint)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return sprint.read_text(encoding="utf-8") + path.read_bytes().decode("latin-1")
+
+
 def through(sprint: Path, url: str) -> Path:
     document = tomlkit.parse(sprint.read_text(encoding="utf-8"))
     document["monitoring"]["alertmanager"] = url
@@ -168,8 +177,9 @@ def test_both_routes_proven_through_alertmanager(mail_lab, mail_sprint, alertman
     latest = History(mail_sprint).latest_proofs()
     assert {p.via for p in latest.values()} == {"alertmanager"}
     assert saved_tasks(store.load(mail_sprint))[("monitoring", "alert-routes-proven")].done
+    written = everything_written(mail_sprint)
     for secret in [*mail_lab.credential_environment().values()]:
-        assert secret not in out + err + mail_sprint.read_text(encoding="utf-8")
+        assert secret not in out + err + written
 
 
 def test_slack_failure_is_seen_in_alertmanagers_metrics(
