@@ -344,8 +344,10 @@ def test_a_version_1_history_gains_the_baselines_table_and_keeps_its_runs(tmp_pa
     _version_1_database(history.path)
     assert history.baselines() == {}  # migrated on open
     assert [run.id for run in history.runs()] == [1]
+    from launchtui.sprint.history import _MIGRATIONS
+
     version = sqlite3.connect(history.path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == 2
+    assert version == len(_MIGRATIONS)  # and every later migration
     history.set_baselines([Baseline(CHECK, "login", 612.5, 0.0, 1, "2026-12-01T00:00:00+00:00")])
     assert history.baselines(CHECK)[(CHECK, "login")].p95_ms == 612.5
 

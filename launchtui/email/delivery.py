@@ -186,7 +186,7 @@ def run(
     )
     spf = SpfVerdict("none", "", "not evaluated: the relay's address is unknown")
     try:
-        address = _endpoint(sprint, smtp.host, smtp.port, resolver)
+        address = endpoint(sprint, smtp.host, smtp.port, resolver)
         report.relay_ip = address[0]
         # SPF as a receiver would evaluate it for the relay's address (the one we reach) and
         # our MAIL FROM, the same for every message; before sending, so that it cannot delay
@@ -245,7 +245,7 @@ def _inbox(sprint: Sprint, seed: SeedInbox, store: CredentialStore) -> _Inbox:
     return _Inbox(seed, host, (host, port), password)
 
 
-def _endpoint(sprint: Sprint, host: str, port: int, resolver: SyncResolver) -> HostPort:
+def endpoint(sprint: Sprint, host: str, port: int, resolver: SyncResolver) -> HostPort:
     """Where a connection to host:port goes: [network].connect_to, an IP, or DNS."""
     mapped = sprint.network.connect_to.get((host.lower(), port))
     if mapped is not None:
@@ -299,7 +299,7 @@ def _poll(
                     if reader is None:
                         reader = InboxReader(
                             inbox.host,
-                            _endpoint(sprint, inbox.host, inbox.address[1], resolver),
+                            endpoint(sprint, inbox.host, inbox.address[1], resolver),
                             inbox.seed.username or address,
                             inbox.password,
                             trust=trust,

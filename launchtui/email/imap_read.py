@@ -158,9 +158,11 @@ class InboxReader:
         folders += [("spam", name) for _, name in sorted(spam)]
         return folders
 
-    def find(self, token: str) -> Found | None:
-        """The message carrying `token`, from the inbox or the spam folder; InboxError when
-        the server fails."""
+    def find(self, token: str, *, anywhere: bool = False) -> Found | None:
+        """The message carrying `token` (in the token header; `anywhere`: in any header or
+        the body, for a message another program wrote), from the inbox or the spam folder;
+        InboxError when the server fails."""
+        criteria = ("TEXT", token) if anywhere else ("HEADER", TOKEN_HEADER, token)
         client = self._client
         if client is None:
             raise InboxError(f"{self.where}: not connected")
@@ -169,7 +171,7 @@ class InboxReader:
                 status, _ = client.select(_quoted(name), readonly=True)
                 if status != "OK":
                     continue
-                status, data = client.uid("SEARCH", "HEADER", TOKEN_HEADER, token)
+                status, data = client.uid("SEARCH", *criteria)
                 uids = (data[0] or b"").split() if status == "OK" and data else []
                 if not uids:
                     continue

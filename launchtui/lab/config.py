@@ -317,6 +317,16 @@ def third_party_host() -> HostSpec:
     return HostSpec(THIRD_PARTY_HOST, routes={WIDGET_PATH: route})
 
 
+# The chat service's incoming webhooks (lab.chat_webhook), in a zone of their own like Slack's
+# hooks.slack.com: alert routes post there.
+CHAT_ZONE = "chat.test"
+CHAT_HOST = f"hooks.{CHAT_ZONE}"
+
+
+def chat_webhook_host() -> HostSpec:
+    return HostSpec(CHAT_HOST, http=False, receiver="slack")
+
+
 # The demo's old DKIM selector "legacy2019": a 1024-bit RSA public key (only the public half
 # exists; nothing signs with it), which email.dkim warns about.
 LEGACY_DKIM_KEY = (
@@ -613,11 +623,11 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
 def with_third_party(zone: str = DEMO_ZONE) -> dict[str, Any]:
     """The LabConfig fields of the demo with a third party's CDN in a zone of its own: app.'s
     /join loads its widget, a render-blocking script in <head>, slow to arrive (WIDGET_DELAY)
-    and busy once run (perf.page finds it)."""
+    and busy once run (perf.page finds it); and the chat service's webhooks in another."""
     defaults = LabConfig(zone=zone, hosts=[], txt={}, mx={}, caa={})
     return {
-        "hosts": [*demo_hosts(zone), third_party_host()],
-        "external_zones": {**defaults.external_zones, THIRD_PARTY_ZONE: []},
+        "hosts": [*demo_hosts(zone), third_party_host(), chat_webhook_host()],
+        "external_zones": {**defaults.external_zones, THIRD_PARTY_ZONE: [], CHAT_ZONE: []},
         "latency": {**defaults.latency, WIDGET_PATH: WIDGET_DELAY},
     }
 

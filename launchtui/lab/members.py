@@ -61,6 +61,7 @@ class AppState:
     requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     _cache: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     _windows: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    _health_down: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cookies(self) -> dict[str, str]:
@@ -78,6 +79,17 @@ class AppState:
             if name == "session" and value in self.sessions:
                 return self.sessions[value]
         return None
+
+    # An outage at will: tests (and the monitoring end-to-end test) make a host's health
+    # endpoint fail and recover while the lab runs.
+
+    def set_health_down(self, host: str, down: bool) -> None:
+        with self._lock:
+            (self._health_down.add if down else self._health_down.discard)(host.lower())
+
+    def health_down(self, host: str) -> bool:
+        with self._lock:
+            return host.lower() in self._health_down
 
     def note(self, host: str, method: str, target: str) -> None:
         with self._lock:

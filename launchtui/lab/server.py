@@ -19,7 +19,7 @@ from typing import Any
 from launchtui.credentials import env_var
 from launchtui.email.dkim_record import KeyRecordError, load_key, parse_key_record
 from launchtui.errors import LabError
-from launchtui.lab import acme, demo_spf
+from launchtui.lab import acme, chat_webhook, demo_spf
 from launchtui.lab.app_repo import ENV_REQUIRED, ensure_app_repo
 from launchtui.lab.ca import LabCA, validity
 from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
@@ -28,7 +28,7 @@ from launchtui.lab.mail.services import MailServices
 from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, hostport
 from launchtui.lab.receivers import Receiver
-from launchtui.lab.sprint_file import MailSection, write_sprint
+from launchtui.lab.sprint_file import SLACK_WEBHOOK, MailSection, write_sprint
 from launchtui.lab.web import WebServers
 from launchtui.lab.zone import NAMESERVER, build_zone
 from launchtui.model.renewal import Renewal
@@ -126,6 +126,10 @@ class Lab:
         self.app_state = AppState()
         # Third-party services the lab plays, by HostSpec.receiver kind (lab.receivers)
         self.receivers: dict[str, Receiver] = {}
+        chat = next((h for h in config.hosts if h.receiver == chat_webhook.KIND), None)
+        self.chat = chat_webhook.ChatWebhook(chat.name) if chat else None
+        if self.chat is not None:
+            self.receivers[chat_webhook.KIND] = self.chat
         # Mail (relay, seed mailboxes, Dovecot) when the config has mailboxes; its signing
         # key is published in the zone, so it exists before the DNS servers start.
         self.mail = MailServices(config) if config.mailboxes else None
@@ -238,8 +242,10 @@ class Lab:
 
     def credential_environment(self) -> dict[str, str]:
         """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords and its demo members'
-        session cookies (lab-only secrets)."""
+        session cookies, its chat webhook's URL (lab-only secrets)."""
         members = {env_var(name): value for name, value in self.app_state.cookies().items()}
+        if self.chat is not None:
+            members[env_var(SLACK_WEBHOOK)] = self.chat.url
         if self.mail is None:
             return members
         return members | {env_var(cred.name): cred.value for cred in self.mail.credentials()}
@@ -255,6 +261,7 @@ class Lab:
             f"  HTTPS (site chosen by SNI)    {hostport(self.https_address)}",
             f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
             *self._mail_lines(),
+            *self._chat_lines(),
             f"  lab CA certificate            {self.ca_path}",
             "Hosts:",
         ]
@@ -301,6 +308,12 @@ class Lab:
             *(problems or ["  none"]),
             f"App latency: {', '.join(slow) or 'none'}",
         ]
+
+    def _chat_lines(self) -> list[str]:
+        if self.chat is None:
+            return []
+        hook = f"https://{self.chat.host}/services/{self.chat.team}/{self.chat.bot}/…"
+        return [f"  Chat webhook (Slack-shaped)   {hook} (URL: credential {SLACK_WEBHOOK})"]
 
     def _mail_lines(self) -> list[str]:
         mail = self.mail

@@ -20,7 +20,15 @@ from typing import cast
 import h11
 
 from launchtui.lab import acme
-from launchtui.lab.app import READ_METHODS, Reply, dressed, redirect_reply, site_reply
+from launchtui.lab.app import (
+    HEALTH_PATH,
+    JSON,
+    READ_METHODS,
+    Reply,
+    dressed,
+    redirect_reply,
+    site_reply,
+)
 from launchtui.lab.ca import LabCA
 from launchtui.lab.config import HostSpec, LabConfig
 from launchtui.lab.members import AppState
@@ -98,6 +106,9 @@ def app_reply(
             return dressed(site, config, path, posted)
     if method not in READ_METHODS:
         return site_reply(site, config, method, target)
+    if path == HEALTH_PATH and state.health_down(site.name):
+        down = Reply(503, b'{"status": "down"}', JSON, [("Cache-Control", "no-store")])
+        return dressed(site, config, path, down)
     caching = site.shared_cache and method == "GET"
     if caching:
         hit = state.cached(site.name, target)

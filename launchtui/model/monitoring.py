@@ -88,3 +88,16 @@ def monitors_for(
     )
     missing = tuple(name for name, url in urls.items() if not url)
     return Monitors(http, hostnames, missing)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertProof:
+    """One test alert through one alert route (`monitor prove`), as recorded in the run
+    history: `detail` says what happened in words and never holds a secret."""
+
+    route: str  # "email" or "slack"
+    via: str  # "direct" (the route itself) or "alertmanager"
+    ok: bool  # it arrived (email: in the inbox) or was accepted (webhook: 200 "ok")
+    duration_ms: int
+    detail: str
+    at: str  # ISO 8601 UTC, when the test alert was sent

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from launchtui.errors import LaunchtuiError
+from launchtui.model.monitoring import AlertProof
 from launchtui.model.results import Previous, Result, Severity, Status
 from launchtui.sprint.results import plain, text
 
@@ -79,7 +80,23 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (check_id, target)
     );
     """,
+    # 3: the alert routes' proofs (`launchtui monitor prove`): each test alert, kept apart from
+    # the runs (a proof is no check result, and pruning runs must not take it). detail is
+    # words without secrets: a webhook URL appears redacted.
+    """
+    CREATE TABLE alert_proofs (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        route TEXT NOT NULL,       -- "email", "slack"
+        via TEXT NOT NULL,         -- "direct", "alertmanager"
+        ok INTEGER NOT NULL,       -- 0 or 1
+        duration_ms INTEGER NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX alert_proofs_by_route ON alert_proofs (route, at);
+    """,
 )
+PROOFS_KEPT = 100  # per route: the latest is what counts, a few before it show a trend
 
 
 # How old a result is among those of its (check id, target): 1 for the newest. Reading the latest
@@ -271,6 +288,49 @@ class History:
                     row["marked_at"],
                 )
                 for row in db.execute(query + " ORDER BY check_id, target", args)
+            }
+
+    def record_proofs(self, proofs: Iterable[AlertProof]) -> None:
+        """Store test alerts' proofs, keeping the newest PROOFS_KEPT of each route."""
+        with self._connect() as db:
+            db.executemany(
+                "INSERT INTO alert_proofs (at, route, via, ok, duration_ms, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.at, p.route, p.via, int(p.ok), p.duration_ms, p.detail) for p in proofs],
+            )
+            db.execute(
+                """DELETE FROM alert_proofs WHERE id IN (
+                    SELECT id FROM (
+                        SELECT id, ROW_NUMBER() OVER (
+                            PARTITION BY route ORDER BY at DESC, id DESC) AS age
+                        FROM alert_proofs
+                    ) WHERE age > ?
+                )""",
+                (PROOFS_KEPT,),
+            )
+
+    def latest_proofs(self) -> dict[str, AlertProof]:
+        """The newest proof of each route, by route."""
+        if not self.exists():
+            return {}
+        query = """
+            SELECT * FROM (
+                SELECT alert_proofs.*, ROW_NUMBER() OVER (
+                    PARTITION BY route ORDER BY at DESC, id DESC) AS age
+                FROM alert_proofs
+            ) WHERE age = 1 ORDER BY route
+        """
+        with self._connect() as db:
+            return {
+                row["route"]: AlertProof(
+                    row["route"],
+                    row["via"],
+                    bool(row["ok"]),
+                    int(row["duration_ms"]),
+                    row["detail"],
+                    row["at"],
+                )
+                for row in db.execute(query)
             }
 
     @contextlib.contextmanager

@@ -118,6 +118,14 @@ class RelayHandler:
             self.store.deliver(recipient, folder, data)
 
 
+class _Smtp(SMTP):
+    # AUTH LOGIN's challenges as real servers send them (Cyrus SASL, Postfix; the LOGIN
+    # mechanism's draft-murchison-sasl-login): clients such as Alertmanager's accept only
+    # these, not aiosmtpd's "User Name\0".
+    AuthLoginUsernameChallenge = "Username:"
+    AuthLoginPasswordChallenge = "Password:"
+
+
 class Relay:
     """The relay's listening socket on the lab's loop."""
 
@@ -143,7 +151,7 @@ class Relay:
         loop = asyncio.get_running_loop()
 
         def protocol() -> SMTP:
-            return SMTP(
+            return _Smtp(
                 self.handler,
                 hostname=self.handler.hostname,
                 ident="launchtui lab relay",
