@@ -28,6 +28,7 @@ from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.registry import Check, all_checks
 from launchtui.errors import SprintFileError
+from launchtui.model.monitoring import AlertProof
 from launchtui.model.results import Previous, Result, Status
 from launchtui.model.sprint import Sprint
 from launchtui.model.stages import STAGE_NAMES
@@ -129,6 +130,14 @@ class SprintSession:
             return History(self.path).series(key[0], key[1], check.trend)
         except HistoryError:
             return []
+
+    def alert_proofs(self) -> dict[str, AlertProof]:
+        """The latest `monitor prove` result of each alert route, by route, from the run
+        history; empty without one or without a usable history."""
+        try:
+            return History(self.path).latest_proofs()
+        except HistoryError:
+            return {}
 
     @property
     def busy(self) -> bool:

@@ -12,7 +12,8 @@ import tomlkit
 from lab_fixtures import ZONE
 from tui_helpers import NoticedApp, sync, wait_until
 
-from launchtui.model.monitoring import WATCH_CHECKS
+from launchtui.model.monitoring import WATCH_CHECKS, AlertProof
+from launchtui.sprint.history import History
 from launchtui.tui.widgets.monitor_board import MonitorBoard
 
 pytest_plugins = ["lab_fixtures"]
@@ -88,19 +89,25 @@ async def test_two_runs_draw_a_latency_sparkline(sprint_file):
 
 
 @sync
-async def test_routes_never_proven_then_proven_and_no_secret_on_screen(sprint_file):
+async def test_routes_never_proven_then_proven_or_failed_and_no_secret_on_screen(sprint_file):
     app = NoticedApp(sprint_file)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6")
         routes = board_text(app).split("alerts", 1)[1]  # one line per route where space is short
         assert f"email → ops@{ZONE} never proven" in routes
         assert "Slack → credential slack_webhook never proven" in routes
-        task = next(t for t in app.screen.tasks.values() if t.id == "alert-routes-proven")
-        app.sprint.save_task(task, evidence="test alert received by email and Slack")
+        # what `monitor prove` records: the email arrived, the webhook refused the last one
+        History(sprint_file).record_proofs(
+            [
+                AlertProof("email", "direct", True, 2100, "in INBOX", "2026-12-06T06:10:00Z"),
+                AlertProof("slack", "direct", True, 90, "ok", "2026-12-06T06:10:01Z"),
+                AlertProof("slack", "direct", False, 80, "404 no_service", "2026-12-06T07:00:00Z"),
+            ]
+        )
+        app.screen.query_one(MonitorBoard).show()
         await pilot.pause()
         routes = board_text(app).split("alerts", 1)[1]
-        saved = app.sprint.task_states[("monitoring", "alert-routes-proven")].updated_at
-        assert f"proven {saved[:16].replace('T', ' ')}" in routes
+        assert "proven 2026-12-06 06:10" in routes and "failed 2026-12-06 07:00" in routes
         assert "never proven" not in routes
         screen = app.export_screenshot()
         assert SECRET not in screen and "never-shown-secret" not in screen

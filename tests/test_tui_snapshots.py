@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from launchtui.model.monitoring import AlertProof
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.stages import STAGES
 from launchtui.sprint import recorded
+from launchtui.sprint.history import History
 from launchtui.tui.app import LaunchApp
 
 FIXTURE = "fixtures/tui_sprint.toml"
@@ -111,6 +113,8 @@ def monitored_sprint(tmp_path, request):
         results = [_probe(path_, answer, run_at) for path_, answer in answers.items()]
         results.append(_certificates(run_at))
         recorded.record_run(path, results, run_at)
+    proof = AlertProof("email", "direct", True, 2100, "in INBOX", "2026-01-01T11:05:00Z")
+    History(path).record_proofs([proof])  # email proven; Slack never tried
     return path
 
 

@@ -2,9 +2,9 @@
 shows them: email to [monitoring].alert_email, Slack through the credential [monitoring]
 .slack_webhook names (its name only: the value is a secret).
 
-"Last proven" comes from one place, `route_proofs`: for now the "Alert routes proven" task's
-evidence and its updated_at (what `monitor prove` records there, or what the engineer wrote),
-the same proof for every route.
+"Last proven" is each route's latest proof in the run history (`monitor prove` records one per
+route and test alert; launchtui.sprint.history `latest_proofs`), a failed one included: a route
+whose last test alert did not arrive is not shown as proven by an older success.
 """
 
 from __future__ import annotations
@@ -12,17 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from launchtui.model.monitoring import MonitoringConfig
-from launchtui.sprint.tasks_store import TaskState
+from launchtui.model.monitoring import AlertProof, MonitoringConfig
 
-PROOF_TASK = ("monitoring", "alert-routes-proven")
 EMAIL, SLACK = "email", "slack"
-
-
-@dataclass(frozen=True, slots=True)
-class Proof:
-    at: str  # ISO 8601 UTC, "" when the proof says no time
-    evidence: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +22,12 @@ class AlertRoute:
     route: str  # EMAIL or SLACK
     label: str  # "email", "Slack"
     to: str  # the address, or the credential's name
-    proof: Proof | None  # None: never proven
+    proof: AlertProof | None  # the latest test alert through it; None: never tried
 
 
-def route_proofs(states: Mapping[tuple[str, str], TaskState]) -> dict[str, Proof]:
-    """The latest proof of each route, by route; a route missing was never proven. Read
-    from the proof task's state: its evidence stands for every route it proved."""
-    state = states.get(PROOF_TASK)
-    if state is None or not state.evidence.strip():
-        return {}
-    proof = Proof(state.updated_at, state.evidence.strip())
-    return {EMAIL: proof, SLACK: proof}
-
-
-def alert_routes(
-    config: MonitoringConfig, states: Mapping[tuple[str, str], TaskState]
-) -> list[AlertRoute]:
-    """The routes [monitoring] declares, in a fixed order (email, then Slack)."""
-    proofs = route_proofs(states)
+def alert_routes(config: MonitoringConfig, proofs: Mapping[str, AlertProof]) -> list[AlertRoute]:
+    """The routes [monitoring] declares, in a fixed order (email, then Slack), each with its
+    latest proof (`proofs` by route)."""
     routes = []
     if config.alert_email:
         routes.append(AlertRoute(EMAIL, "email", config.alert_email, proofs.get(EMAIL)))

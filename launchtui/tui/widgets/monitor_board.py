@@ -3,7 +3,7 @@ the certificates, the alert routes and when each was last proven, and the watch 
 
 The board reads everything from the sprint session: the latest monitoring.synthetic and
 monitoring.cert-expiry results, each monitor's trend (the series the detail pane draws,
-Check.trend) and the task states (launchtui.reports.alert_routes). Watching runs the
+Check.trend) and each alert route's latest proof (launchtui.reports.alert_routes). Watching runs the
 WATCH_CHECKS through the app's run machinery every [monitoring].watch_interval seconds, a
 pass starting only when no run is in progress (a pass due during a run is skipped, not queued).
 """
@@ -118,7 +118,7 @@ class MonitorBoard(Static):
             missing.append(", ".join(monitors.missing) + " (declare them in [flows])", "dim")
             lines.append(missing)
         lines.append(self._certificates_line())
-        routes = _routes_line(alert_routes(config.monitoring, sprint.task_states))
+        routes = _routes_line(alert_routes(config.monitoring, sprint.alert_proofs()))
         if routes.cell_len > self._room():  # one line per route where one line is too short
             routes = Text("\n" + " " * NAME).join(routes.split(ROUTE_SEP))
         lines.append(routes)
@@ -193,8 +193,10 @@ def _routes_line(routes: list[AlertRoute]) -> Text:
         line.append(f"{route.label} → {literal(to)} ")
         if route.proof is None:
             line.append("never proven", style=STATUS_STYLES["warn"])
-        else:
+        elif route.proof.ok:
             line.append(f"proven {_when(route.proof.at)}", style=STATUS_STYLES["pass"])
+        else:
+            line.append(f"failed {_when(route.proof.at)}", style=STATUS_STYLES["fail"])
     return line
 
 
