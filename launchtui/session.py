@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
 from launchtui.checks.registry import Check, all_checks
-from launchtui.errors import SprintFileError
+from launchtui.errors import SprintFileError, UsageError
 from launchtui.model.monitoring import AlertProof
 from launchtui.model.results import Previous, Result, Status
 from launchtui.model.sprint import Sprint
@@ -47,6 +47,7 @@ Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
 Write = Callable[[], store.SprintDocument]  # one write: change the current document, save
 TEST_SENDS_TASK = ("email", "test-sends-logged")  # the manual task the delivery log proves
+PROOF_TASK = ("monitoring", "alert-routes-proven")  # the task alert-route proofs fill in
 DEPLOY_DOCS_TASK = ("deploy", "deploy-steps-documented")  # what deploy.repo found documents it
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
 
@@ -451,6 +452,24 @@ class SprintSession:
         return await in_daemon_thread(
             lambda: delivery.run(sprint, list(TEMPLATE_NAMES), timeout=EMAIL_TEST_WAIT)
         )
+
+    async def prove_alert_routes(self) -> list[AlertProof]:
+        """A test alert through each alert route [monitoring] declares, confirmed where it
+        lands (launchtui monitor prove), stored in the run history and as the evidence of
+        the "alert routes proven" task. Raises UsageError when no route is declared."""
+        from launchtui.monitoring import routes
+
+        sprint = self.document.sprint
+        declared = routes.declared_routes(sprint.monitoring)
+        if not declared:
+            raise UsageError(
+                "[monitoring] declares no alert route: set alert_email or slack_webhook"
+            )
+        proofs = await in_daemon_thread(lambda: routes.prove(sprint, declared))
+        evidence, done = routes.store_proofs(self.path, proofs, declared)
+        task = next(t for t in tasks_for(PROOF_TASK[0]) if t.id == PROOF_TASK[1])
+        self.save_task(task, done=done, evidence=evidence)
+        return proofs
 
     def save_email_log(self, report: DeliveryRun) -> bool | None:
         from launchtui.email.delivery_log import record_email_tests

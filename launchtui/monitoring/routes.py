@@ -319,12 +319,12 @@ async def _post(sprint: Sprint, url: str, payload: object, op_timeout: float) ->
         )
 
 
-def record(
+def store_proofs(
     sprint_path: Path, proofs: Sequence[AlertProof], declared: Sequence[str]
 ) -> tuple[str, bool]:
-    """Store the proofs in the run history, then set the task's evidence from each declared
-    route's latest proof (a run proving one route keeps the other's earlier proof) and mark
-    it done only when every declared route's latest proof holds. Returns (evidence, done)."""
+    """Store the proofs in the run history; return the task's evidence, from each declared
+    route's latest proof (a run proving one route keeps the other's earlier proof), and
+    whether it is done: only when every declared route's latest proof holds."""
     history = History(sprint_path)
     history.record_proofs(proofs)
     latest = history.latest_proofs()
@@ -332,13 +332,13 @@ def record(
         latest[route].detail if route in latest else f"{route}: never proven" for route in declared
     ]
     done = all(route in latest and latest[route].ok for route in declared)
-    when = datetime.now(UTC)
-    evidence = "; ".join(lines) + f" — {when:%Y-%m-%d %H:%M} UTC"
-    record_task(
-        sprint_path,
-        *TASK,
-        done=done,
-        evidence=evidence,
-        updated_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    return "; ".join(lines) + f" — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", done
+
+
+def record(
+    sprint_path: Path, proofs: Sequence[AlertProof], declared: Sequence[str]
+) -> tuple[str, bool]:
+    """store_proofs, then the task's evidence and done written to the sprint file."""
+    evidence, done = store_proofs(sprint_path, proofs, declared)
+    record_task(sprint_path, *TASK, done=done, evidence=evidence, updated_at=now_iso())
     return evidence, done

@@ -294,6 +294,29 @@ class LaunchApp(App[int]):
         self.push_screen(DeliveryLog("Seed inbox test", render_text(report)))
         self.sprint.save_email_log(report)
 
+    def prove_alert_routes(self) -> None:
+        """A test alert through each alert route (launchtui monitor prove), off the UI thread:
+        SMTP, IMAP and the wait for the email's arrival block for up to a minute."""
+        if self.session is None:
+            return
+        self.notice("Sending a test alert through each alert route; confirming where it lands.")
+        self.run_worker(
+            self._prove_alert_routes(), group="prove-alerts", exclusive=True, exit_on_error=False
+        )
+
+    async def _prove_alert_routes(self) -> None:
+        try:
+            proofs = await self.sprint.prove_alert_routes()
+        except Exception as exc:  # a config or history problem, said in one line
+            self.notice(f"Test alert not sent: {exc}", "error")
+            return
+        for proof in proofs:
+            state = "proven" if proof.ok else "NOT proven"
+            self.notice(
+                f"Alert route {proof.route} {state}: {proof.detail}",
+                "information" if proof.ok else "warning",
+            )
+
     # Copying a fix
 
     def copy_text(self, text: str, what: str) -> None:

@@ -107,6 +107,7 @@ class StageScreen(Screen[None]):
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
         Binding("w", "watch", "Watch", id="watch"),
+        Binding("p", "prove_alerts", "Prove alerts", id="prove-alerts"),
         # One key, two bindings: the footer shows the one that applies (see check_action).
         Binding("f", "only_failing(True)", "Filter", id="only-failing"),
         Binding("f", "only_failing(False)", "All rows", id="all-rows"),
@@ -427,6 +428,8 @@ class StageScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "email_test":  # the seed inbox test belongs to the email stage only
             return self.stage.name == "email"
+        if action == "prove_alerts":  # a test alert through the routes: monitoring only
+            return self.stage.name == "monitoring"
         if action == "watch":  # the dashboard's watch mode, on the monitoring screen only
             return self.stage.name == BOARD_STAGE
         if action == "only_failing":  # the f that applies: hide passes, or show all again
@@ -438,6 +441,9 @@ class StageScreen(Screen[None]):
 
     def action_run_stage(self) -> None:
         self.launch.run_stage(self.stage.name)
+
+    def action_prove_alerts(self) -> None:
+        self.launch.prove_alert_routes()
 
     def action_watch(self) -> None:
         """w: watch the monitors (a pass every [monitoring].watch_interval), or stop."""
