@@ -69,9 +69,9 @@ def gatus(path: Path, document: dict[str, Any]) -> Watched:
         routes |= alerts & providers
         watches_cert = any(CERT_CONDITION in c for c in strings(endpoint.get("conditions")))
         host = https_host(url) or _tls_host(url)
-        if watches_cert and host:
+        if watches_cert and host and alerts & providers:  # a condition nobody hears is none
             certificates.add(host)
-            cert_alert |= bool(alerts & providers)
+            cert_alert = True
     return Watched(
         str(path),
         "Gatus",
