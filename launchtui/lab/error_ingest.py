@@ -8,7 +8,8 @@ It checks what a real ingest checks (develop.sentry.dev/sdk/foundations/transpor
 envelope itself: a JSON header line, then items of a JSON header line (`type`, optional
 `length` in bytes) and a payload. An accepted event is answered 200 `{"id": "<event_id>"}`
 and kept (the last KEEP). Tests set `mode`: "rate-limited" answers 429 with Retry-After and
-X-Sentry-Rate-Limits, "revoked" 401 with Sentry's `{"detail": ...}`.
+X-Sentry-Rate-Limits, "revoked" 401 with Sentry's `{"detail": ...}`, "wrong-id" 200 with an
+id that is not the event's (a proxy answering for the tracker).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from launchtui.lab.receivers import Request
 
 PROJECT_ID = "4507"
 KEEP = 20  # accepted events kept for tests and the demo to read back
-MODES = ("ok", "rate-limited", "revoked")
+MODES = ("ok", "rate-limited", "revoked", "wrong-id")
 RETRY_AFTER = 60  # seconds, in the rate-limited answer
 _PATH = re.compile(r"/api/(?P<project>[0-9]+)/envelope/?")
 _AUTH_PAIR = re.compile(r"(sentry_[a-z_]+)=([^,\s]+)")
@@ -77,6 +78,8 @@ class SentryIngest:
         except Malformed as exc:
             return _json(400, {"detail": f"invalid envelope: {exc}"})
         self.events.append(event)
+        if self.mode == "wrong-id":  # what a proxy answering for the tracker might say
+            return _json(200, {"id": "0" * 32})
         return _json(200, {"id": event["event_id"]})
 
 
