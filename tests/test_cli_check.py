@@ -323,19 +323,19 @@ def test_json_lists_every_stage_that_ran(sprint_file):
 
 
 def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprint_file):
-    """`check --stage monitoring` ran nothing: not a clean bill (issue 9, item 11; the
-    performance stage it used has checks since issue 13)."""
-    stage_tasks = tasks_for("monitoring")
-    assert stage_tasks and not checks_for_stages(["monitoring"])
+    """`check --stage handover` ran nothing: not a clean bill (issue 9, item 11; the
+    performance and monitoring stages it used have checks since issues 13 and 14)."""
+    stage_tasks = tasks_for("handover")
+    assert stage_tasks and not checks_for_stages(["handover"])
     record_task(
-        sprint_file, "monitoring", stage_tasks[0].id, done=True, updated_at="2026-12-06T00:00:00Z"
+        sprint_file, "handover", stage_tasks[0].id, done=True, updated_at="2026-12-06T00:00:00Z"
     )
-    done = launchtui("check", str(sprint_file), "--stage", "monitoring")
+    done = launchtui("check", str(sprint_file), "--stage", "handover")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Risk list: nothing open." in out
     assert (
-        "Stage monitoring has no automated checks: this run checked nothing there; "
+        "Stage handover has no automated checks: this run checked nothing there; "
         f"its {len(stage_tasks) - 1} open manual task(s):" in out
     )
     assert stage_tasks[0].title not in out
@@ -344,17 +344,17 @@ def test_a_stage_without_automated_checks_says_so_and_lists_its_open_tasks(sprin
     assert out.rstrip().endswith("Exit 0: no automated check ran, so nothing was verified.")
 
     data = json.loads(
-        launchtui("check", str(sprint_file), "--stage", "monitoring", "--format", "json").stdout
+        launchtui("check", str(sprint_file), "--stage", "handover", "--format", "json").stdout
     )
-    assert data["run"]["unchecked_stages"] == ["monitoring"]
+    assert data["run"]["unchecked_stages"] == ["handover"]
     assert data["checks"] == []
     assert [t["id"] for t in data["open_tasks"]] == [t.id for t in stage_tasks[1:]]
 
     junit = ET.fromstring(
-        launchtui("check", str(sprint_file), "--stage", "monitoring", "--format", "junit").stdout
+        launchtui("check", str(sprint_file), "--stage", "handover", "--format", "junit").stdout
     )
     (suite,) = junit.findall("testsuite")
-    assert suite.get("name") == "monitoring"
+    assert suite.get("name") == "handover"
     assert int(suite.get("skipped")) == int(suite.get("tests")) == len(stage_tasks) - 1
     assert int(suite.get("failures")) == int(suite.get("errors")) == 0
 

@@ -97,8 +97,8 @@ def test_a_run_reports_each_result_as_it_arrives_and_saves_once_at_the_end(sprin
 def test_a_stage_without_checks_runs_nothing(sprint_file):
     told = Recorder()
     session = SprintSession.open(sprint_file, told)
-    # monitoring: performance has checks since issue 13
-    asyncio.run(session.run(checks_for_stages(["monitoring"])))
+    # handover: performance and monitoring have checks since issues 13 and 14
+    asyncio.run(session.run(checks_for_stages(["handover"])))
     assert told.notices == [("Nothing to run in this stage yet.", "information")]
     assert not store.saved_results(store.load(sprint_file))
 
