@@ -223,3 +223,45 @@ def test_kuma_notification_config_that_is_not_json_is_no_route(tmp_path):
     path.write_text(json.dumps(backup))
     watched = read(path)
     assert watched.urls == {f"{APP}/"} and watched.routes == set()
+
+
+def test_file_sd_targets_are_followed_relative_to_the_configuration(tmp_path):
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "targets" / "flows.json").write_text(
+        json.dumps([{"targets": [f"{APP}/checkout"], "labels": {"flow": "checkout"}}])
+    )
+    (tmp_path / "targets" / "more.yml").write_text("- targets: ['https://acme.community']\n")
+    (tmp_path / "prometheus.yml").write_text(
+        "scrape_configs:\n"
+        "  - job_name: blackbox\n"
+        "    metrics_path: /probe\n"
+        "    params: {module: [http_2xx]}\n"
+        "    file_sd_configs:\n"
+        "      - files: ['targets/*.json', 'targets/*.yml', 'absent/*.json']\n"
+    )
+    watched = read(tmp_path / "prometheus.yml")
+    assert watched.urls == {f"{APP}/checkout", "https://acme.community/"}
+    assert watched.certificates == {"app.acme.community", "acme.community"}
+    assert any("'absent/*.json' matches no file" in note for note in watched.notes)
+
+
+def test_an_alertmanager_receiver_no_route_names_is_no_route(tmp_path):
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(
+        "route:\n  receiver: mail\n  routes:\n    - matchers: ['severity=\"page\"']\n"
+        "      receiver: pager\n"
+        "receivers:\n"
+        "  - name: mail\n    email_configs: [{to: oncall@acme.community}]\n"
+        "  - name: pager\n    webhook_configs: [{url: 'https://pager.example/hook'}]\n"
+        "  - name: unused\n    slack_configs: [{api_url: 'https://hooks.slack.com/x'}]\n"
+    )
+    assert read(path).routes == {"email", "webhook"}
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "monitors.yml"
+    os.mkfifo(fifo)
+    with pytest.raises(ExistingError, match="not a regular file"):
+        read(fifo)

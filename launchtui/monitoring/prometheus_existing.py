@@ -6,10 +6,12 @@ Shapes, as documented (prometheus.io/docs/prometheus/latest/configuration/config
 - a blackbox job scrapes `metrics_path: /probe` and relabels `__address__` into
   `__param_target`, so each of its `static_configs[].targets` is a probed URL, with the
   module in `params.module`;
-- `rule_files` are globs, relative to the configuration file; an alerting rule is
+- `rule_files` (and `file_sd_configs[].files`, target groups `[{targets: [...]}]`) are
+  globs, relative to the configuration file; an alerting rule is
   `groups[].rules[]` with `alert` and `expr`; a certificate alert reads the blackbox metric
   `probe_ssl_earliest_cert_expiry`;
-- Alertmanager's `receivers[]` hold `email_configs`, `slack_configs`, `webhook_configs`...
+- Alertmanager's `route` (with nested `routes`) names receivers; `receivers[]` hold
+  `email_configs`, `slack_configs`, `webhook_configs`...
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from launchtui.monitoring.watched import (
-    ExistingError,
     Watched,
     https_host,
     items,
@@ -30,7 +31,7 @@ from launchtui.monitoring.watched import (
 )
 
 CERT_METRIC = "probe_ssl_earliest_cert_expiry"
-MAX_RULE_FILES = 50  # a rule_files glob matching more is read this far, and said
+MAX_FILES = 50  # rule or target files a configuration's globs may match: more are not read
 
 
 def is_prometheus(document: dict[str, Any]) -> bool:
@@ -56,12 +57,17 @@ def prometheus(path: Path, document: dict[str, Any]) -> Watched:
     for job in items(document.get("scrape_configs")):
         if not _probes(job):
             continue  # a job scraping exporters' metrics watches no URL of the site
-        if job.get("file_sd_configs") or job.get("http_sd_configs"):
-            notes.append(
-                f"job {job.get('job_name', '?')!s}: targets from service discovery are not read"
-            )
-        for static in items(job.get("static_configs")):
-            for target in strings(static.get("targets")):
+        name = str(job.get("job_name", "?"))
+        if any(key.endswith("_sd_configs") and key != "file_sd_configs" for key in job):
+            notes.append(f"job {name}: targets from service discovery are not read")
+        groups = items(job.get("static_configs"))
+        for sd in items(job.get("file_sd_configs")):
+            sd_paths, sd_notes = _globbed(path, sd.get("files"), f"job {name}: file_sd_configs")
+            notes += sd_notes
+            for sd_path in sd_paths:
+                groups += items(parse_document(sd_path, read_text(sd_path)))
+        for group in groups:
+            for target in strings(group.get("targets")):
                 normal = normalise_url(target)
                 if normal is not None:
                     urls.add(normal)
@@ -69,7 +75,7 @@ def prometheus(path: Path, document: dict[str, Any]) -> Watched:
                 if host:
                     certificates.add(host)
     cert_alert = False
-    rule_paths, rule_notes = _rule_files(path, document.get("rule_files"))
+    rule_paths, rule_notes = _globbed(path, document.get("rule_files"), "rule_files")
     notes += rule_notes
     for rule_path in rule_paths:
         cert_alert |= rules_alert_on_certificates(parse_document(rule_path, read_text(rule_path)))
@@ -103,13 +109,29 @@ def rules_alert_on_certificates(document: object) -> bool:
 
 
 def alertmanager(path: Path, document: dict[str, Any]) -> Watched:
+    """The kinds of the receivers the routing tree sends to (a receiver no route names gets
+    no alert)."""
+    used = _route_receivers(document.get("route"), depth=0)
     routes = {
         key.removesuffix("_configs")
         for receiver in items(document.get("receivers"))
+        if receiver.get("name") in used
         for key, value in receiver.items()
         if isinstance(key, str) and key.endswith("_configs") and value
     }
     return Watched(str(path), "Alertmanager", routes=frozenset(routes))
+
+
+MAX_ROUTE_DEPTH = 32  # a routing tree deeper than this is not followed further
+
+
+def _route_receivers(route: object, depth: int) -> set[str]:
+    if not isinstance(route, dict) or depth > MAX_ROUTE_DEPTH:
+        return set()
+    names = {route["receiver"]} if isinstance(route.get("receiver"), str) else set()
+    for child in items(route.get("routes")):
+        names |= _route_receivers(child, depth + 1)
+    return names
 
 
 def blackbox(path: Path, document: dict[str, Any]) -> Watched:
@@ -138,21 +160,20 @@ def _tls_host(target: str, job: dict[str, Any]) -> str | None:
     return None
 
 
-def _rule_files(path: Path, patterns: object) -> tuple[list[Path], list[str]]:
+def _globbed(path: Path, patterns: object, what: str) -> tuple[list[Path], list[str]]:
+    """The files `patterns` (globs, relative to the configuration file) match, at most
+    MAX_FILES, and notes of what matched nothing or was left."""
     found: list[Path] = []
     notes: list[str] = []
     for pattern in strings(patterns):
         full = pattern if Path(pattern).is_absolute() else str(path.parent / pattern)
-        matches = sorted(glob.glob(full))
+        matches = sorted(Path(m) for m in glob.glob(full))
         if not matches:
-            notes.append(f"rule_files {pattern!r} matches no file")
-        found += [Path(m) for m in matches]
-    if len(found) > MAX_RULE_FILES:
-        notes.append(f"{len(found)} rule files: the first {MAX_RULE_FILES} read")
-        found = found[:MAX_RULE_FILES]
-    for rule_path in found:
-        if not rule_path.is_file():
-            raise ExistingError(f"{rule_path}: a rule file that is not a file")
+            notes.append(f"{what} {pattern!r} matches no file")
+        found += [m for m in matches if m not in found]
+    if len(found) > MAX_FILES:
+        notes.append(f"{what}: {len(found)} files, the first {MAX_FILES} read")
+        found = found[:MAX_FILES]
     return found, notes
 
 

@@ -69,6 +69,8 @@ def https_host(url: str) -> str | None:
 
 def read_text(path: Path) -> str:
     try:
+        if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+            raise ExistingError(f"{path}: cannot be read (not a regular file)")
         with path.open("rb") as file:
             data = file.read(MAX_BYTES + 1)
     except OSError as exc:
