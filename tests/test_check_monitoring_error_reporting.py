@@ -230,3 +230,36 @@ def test_an_untrusted_certificate_is_named(ingest, base, monkeypatch):
 def test_a_host_that_does_not_resolve_is_named(ingest, base, monkeypatch):
     _dsn(ingest, monkeypatch, GONE)
     assert_could_not_check(_run(base), f"{GONE} does not resolve (NXDOMAIN")
+
+
+def test_the_key_is_in_no_output_nor_file_of_a_cli_run(ingest, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import tomlkit
+
+    key = ingest.error_ingest.public_key
+    _dsn(ingest, monkeypatch)
+    path = ingest.write_sprint(tmp_path / "lab.toml")
+    document = tomlkit.parse(path.read_text())
+    document["monitoring"] = {"error_dsn": CREDENTIAL}
+    document["credentials"][CREDENTIAL] = "Sentry DSN of the app"
+    path.write_text(tomlkit.dumps(document))
+    outputs = []
+    for output in ("text", "json"):
+        done = subprocess.run(
+            [sys.executable, "-m", "launchtui", "check", str(path), "--stage", "monitoring"]
+            + ["--format", output],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        outputs.append(done.stdout + done.stderr)
+    data = json.loads(done.stdout)  # the last: --format json
+    (row,) = [c for c in data["checks"] if c["id"] == CHECK]
+    assert row["status"] == "pass", row
+    assert len(ingest.error_ingest.events) == 2  # one canary a run
+    assert all(key not in text for text in outputs)
+    for file in tmp_path.rglob("*"):
+        if file.is_file():
+            assert key.encode() not in file.read_bytes(), file
