@@ -246,10 +246,10 @@ def test_the_key_is_in_no_output_nor_file_of_a_cli_run(ingest, tmp_path, monkeyp
     document["credentials"][CREDENTIAL] = "Sentry DSN of the app"
     path.write_text(tomlkit.dumps(document))
     outputs = []
+    command = (sys.executable, "-m", "launchtui")
     for output in ("text", "json"):
         done = subprocess.run(
-            [sys.executable, "-m", "launchtui", "check", str(path), "--stage", "monitoring"]
-            + ["--format", output],
+            [*command, "check", str(path), "--stage", "monitoring", "--format", output],
             capture_output=True,
             text=True,
             timeout=120,
