@@ -136,3 +136,12 @@ def test_dsns_parse_strictly_and_never_say_their_key():
         with pytest.raises(DsnError) as caught:
             parse_dsn(bad)
         assert "abc123" not in str(caught.value)
+
+
+def test_the_demo_lab_says_where_its_error_tracker_is_without_its_key(tmp_path):
+    from launchtui.lab import Lab, demo_config
+
+    lab = Lab(demo_config(base_port=0), tmp_path)
+    lines = lab.describe()
+    assert f"  error tracker (Sentry ingest) https://{HOST}/api/4507/envelope/" in lines
+    assert lab.error_ingest.public_key not in "\n".join(lines)

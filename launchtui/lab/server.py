@@ -264,6 +264,7 @@ class Lab:
             f"  HTTPS (site chosen by SNI)    {hostport(self.https_address)}",
             f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
             *self._mail_lines(),
+            *self._error_tracker_lines(),
             f"  lab CA certificate            {self.ca_path}",
             "Hosts:",
         ]
@@ -310,6 +311,14 @@ class Lab:
             *(problems or ["  none"]),
             f"App latency: {', '.join(slow) or 'none'}",
         ]
+
+    def _error_tracker_lines(self) -> list[str]:
+        """Where the Sentry-shaped ingest takes events (its DSN is a credential: not shown)."""
+        ingest = next((h.name for h in self.config.hosts if h.receiver == "sentry"), None)
+        if ingest is None:
+            return []
+        endpoint = f"https://{ingest}/api/{self.error_ingest.project_id}/envelope/"
+        return [f"  error tracker (Sentry ingest) {endpoint}"]
 
     def _mail_lines(self) -> list[str]:
         mail = self.mail
