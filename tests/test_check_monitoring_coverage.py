@@ -66,13 +66,15 @@ def test_prometheus_with_its_alertmanager_covers_everything(acme):
     ]
     assert result.evidence["unwatched_flows"] == []
     assert result.evidence["routes"] == ["email", "slack"]
+    assert "notes" not in result.evidence  # the Alertmanager is named: nothing to add
 
 
 def test_prometheus_without_its_alertmanager_has_no_route(acme):
     result = _run(acme, PROMETHEUS / "prometheus.yml", PROMETHEUS / "blackbox.yml")
     assert result.status is Status.FAIL
     assert result.summary == "no email or Slack route (routes: none)"
-    assert any("name its configuration" in n for n in result.evidence["notes"])
+    assert any("Alertmanager's configuration" in n for n in result.evidence["notes"])
+    assert "Prometheus sends its alerts to an Alertmanager" in result.fix
 
 
 def test_gatus_misses_a_certificate_only_a_warning_naming_it(acme):

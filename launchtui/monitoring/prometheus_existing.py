@@ -79,17 +79,13 @@ def prometheus(path: Path, document: dict[str, Any]) -> Watched:
     notes += rule_notes
     for rule_path in rule_paths:
         cert_alert |= rules_alert_on_certificates(parse_document(rule_path, read_text(rule_path)))
-    if _alertmanagers(document):
-        notes.append(
-            "alerts go to an Alertmanager: name its configuration in [monitoring].existing "
-            "so that its routes are known"
-        )
     return Watched(
         str(path),
         "Prometheus",
         frozenset(urls),
         frozenset(certificates),
         cert_alert,
+        alertmanager_routes=_alertmanagers(document),
         notes=tuple(notes),
     )
 

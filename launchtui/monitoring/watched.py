@@ -38,6 +38,8 @@ class Watched:
     routes: frozenset[str] = frozenset()  # "email", "slack", "webhook", "github-issues"...
     # alert routes may be set where the file does not show them (Upptime's secrets)
     routes_elsewhere: bool = False
+    # alerts are sent to an Alertmanager, whose configuration holds the routes
+    alertmanager_routes: bool = False
     notes: tuple[str, ...] = field(default=())
 
 

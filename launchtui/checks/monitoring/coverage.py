@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from launchtui.checks.context import CheckContext
 
 ALERT_ROUTES = ("email", "slack")
+ALERTMANAGER_NOTE = (
+    "name the Alertmanager's configuration in [monitoring].existing too, so that its routes "
+    "are known"
+)
 NOTHING_FIX = (
     "Nothing is known to watch production. Either write monitors for the engine you run:\n"
     "`launchtui monitor export <sprint> --to prometheus DIR` (or `--to gatus FILE`), deploy "
@@ -85,6 +89,10 @@ def _judge(ctx: CheckContext, watched: list[Watched]) -> Outcome:
         "routes": sorted(routes),
     }
     notes = [f"{w.source}: {note}" for w in watched for note in w.notes]
+    if any(w.alertmanager_routes for w in watched) and not any(
+        w.format == "Alertmanager" for w in watched
+    ):
+        notes.append(ALERTMANAGER_NOTE)
     if notes:
         evidence["notes"] = notes
     if monitors.missing:
@@ -97,7 +105,10 @@ def _judge(ctx: CheckContext, watched: list[Watched]) -> Outcome:
     if not alerting and not elsewhere:
         failures.append(f"no email or Slack route (routes: {', '.join(sorted(routes)) or 'none'})")
     if failures:
-        return Outcome(Status.FAIL, "; ".join(failures), evidence, fix=_fix(failures, uncertified))
+        fix = _fix(failures, uncertified)
+        if ALERTMANAGER_NOTE in notes:
+            fix = f"{fix}\nPrometheus sends its alerts to an Alertmanager: {ALERTMANAGER_NOTE}."
+        return Outcome(Status.FAIL, "; ".join(failures), evidence, fix=fix)
     warnings: list[str] = []
     if uncertified:
         warnings.append(f"certificates not watched: {', '.join(uncertified)}")
