@@ -178,3 +178,13 @@ def test_an_older_demo_sprint_gets_the_existing_monitors_once(tmp_path):
         path.write_text(tomlkit.dumps(document))
         lab.write_sprint(path)  # the engineer's own list is left alone
     assert tomlkit.parse(path.read_text())["monitoring"]["existing"] == ["ops/prometheus.yml"]
+
+
+def test_a_flow_the_sprint_does_not_declare_is_no_pass(acme):
+    sprint = dataclasses.replace(
+        acme, flows={k: v for k, v in acme.flows.items() if k != "checkout"}
+    )
+    result = _run(sprint, PROMETHEUS / "prometheus.yml", PROMETHEUS / "alertmanager.yml")
+    assert result.status is Status.WARN
+    assert result.summary == "core flows not declared in the sprint: checkout"
+    assert result.evidence["flows_not_declared"] == ["checkout"]

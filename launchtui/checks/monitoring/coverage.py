@@ -8,7 +8,7 @@ Target: [monitoring].existing, one row for all the files (what they watch togeth
   [flows].login, health, checkout) that no monitor probes; no certificate-expiry alert at
   all; no email or Slack route
 - warn: a certificate-expiry alert exists but some hostnames' certificates are not watched
-  (named); or no email or Slack route is in the files of an engine that configures its
+  (named); a core flow the sprint does not declare (not compared); or no email or Slack route is in the files of an engine that configures its
   channels elsewhere (Upptime's repository secrets): it may be there, it cannot be seen
 - pass: every flow and certificate watched, a certificate alert and an email or Slack route
 - error: a named file cannot be read, is not valid JSON/YAML, or is no format launchtui reads
@@ -110,6 +110,8 @@ def _judge(ctx: CheckContext, watched: list[Watched]) -> Outcome:
             fix = f"{fix}\nPrometheus sends its alerts to an Alertmanager: {ALERTMANAGER_NOTE}."
         return Outcome(Status.FAIL, "; ".join(failures), evidence, fix=fix)
     warnings: list[str] = []
+    if monitors.missing:  # not compared: no pass for what could not be checked
+        warnings.append(f"core flows not declared in the sprint: {', '.join(monitors.missing)}")
     if uncertified:
         warnings.append(f"certificates not watched: {', '.join(uncertified)}")
     if not alerting:
