@@ -8,8 +8,9 @@ Target: [monitoring].existing, one row for all the files (what they watch togeth
   [flows].login, health, checkout) that no monitor probes; no certificate-expiry alert at
   all; no email or Slack route
 - warn: a certificate-expiry alert exists but some hostnames' certificates are not watched
-  (named); a core flow the sprint does not declare (not compared); or no email or Slack route is in the files of an engine that configures its
-  channels elsewhere (Upptime's repository secrets): it may be there, it cannot be seen
+  (named); a core flow the sprint does not declare (not compared); or no email or Slack
+  route is in the files of an engine that configures its channels elsewhere (Upptime's
+  repository secrets): it may be there, it cannot be seen
 - pass: every flow and certificate watched, a certificate alert and an email or Slack route
 - error: a named file cannot be read, is not valid JSON/YAML, or is no format launchtui reads
   (named, with the reason)
