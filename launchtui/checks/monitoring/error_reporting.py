@@ -120,7 +120,9 @@ def _verdict(dsn: Dsn, canary: Canary) -> Outcome:
         retry = response.header("retry-after") or ""
         limits = response.header("x-sentry-rate-limits") or ""
         evidence |= {"retry_after": retry, "rate_limits": limits}
-        when = f"retry after {retry} s" if retry.isdigit() else f"retry after {retry or '?'}"
+        when = f"retry after {retry} s" if retry.isdigit() else f"retry after {retry}"
+        if not retry:
+            when = "no retry time given"
         return Outcome(
             Status.FAIL,
             f"{dsn.shown} is rate limiting events (429, {when}"
