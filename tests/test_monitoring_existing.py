@@ -130,6 +130,7 @@ def test_upptime_sites_and_what_its_file_cannot_say():
     assert watched.routes == {"github-issues"} and watched.routes_elsewhere
     assert not watched.cert_alert and not watched.certificates
     assert "repository secrets" in watched.notes[0]
+    assert watched.notes[1].startswith("issues are assigned to sam-acme")
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ Shapes, as documented:
   `notificationIDList`; `notificationList[]` with `id`, `active` and `config`, a JSON text
   whose `type` is the channel ("smtp" is email, "slack"...).
 - Upptime's `.upptimerc.yml` (upptime.js.org/docs/configuration): `sites[]` with `url`
-  (`check: tcp-ping` sites are no HTTP monitor). A site down opens a GitHub issue; its Slack,
-  email... notifications are configured as repository secrets (NOTIFICATION_*,
-  upptime.js.org/docs/notifications), which the file does not show; it has no certificate
-  alert.
+  (`check: tcp-ping` sites are no HTTP monitor). A site down opens a GitHub issue (assigned
+  to `assignees`); its Slack, email... notifications are configured as repository secrets
+  (NOTIFICATION_SLACK=true with NOTIFICATION_SLACK_WEBHOOK_URL..., upptime.js.org/docs/
+  notifications), which the file does not show; it has no certificate alert.
 """
 
 from __future__ import annotations
@@ -141,15 +141,22 @@ def upptime(path: Path, document: dict[str, Any]) -> Watched:
     }
     routes = {"github-issues"}
     routes |= {str(n.get("type")) for n in items(document.get("notifications")) if n.get("type")}
+    notes = [
+        "Upptime opens a GitHub issue when a site is down; its Slack or email notifications "
+        "are repository secrets (NOTIFICATION_*), not in this file; it has no "
+        "certificate-expiry alert"
+    ]
+    assignees = strings(document.get("assignees"))
+    if assignees:
+        notes.append(
+            f"issues are assigned to {', '.join(assignees)}: GitHub notifies them as their "
+            "own settings say"
+        )
     return Watched(
         str(path),
         "Upptime",
         frozenset(urls),
         routes=frozenset(routes),
         routes_elsewhere=True,
-        notes=(
-            "Upptime opens a GitHub issue when a site is down; its Slack or email "
-            "notifications are repository secrets (NOTIFICATION_*), not in this file; it has "
-            "no certificate-expiry alert",
-        ),
+        notes=tuple(notes),
     )
