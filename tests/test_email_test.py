@@ -346,6 +346,8 @@ def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
             # the demo members' session cookies (perf.private-cache), since issue 13
             "LAUNCHTUI_CRED_MEMBER_A_SESSION",
             "LAUNCHTUI_CRED_MEMBER_B_SESSION",
+            # the error tracker's DSN (monitoring.error-reporting)
+            "LAUNCHTUI_CRED_SENTRY_DSN",
         }
         assert any(line.startswith("  SMTP relay (STARTTLS + AUTH)  127.0.0.1:") for line in banner)
         environment = {
