@@ -348,6 +348,8 @@ def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
             "LAUNCHTUI_CRED_MEMBER_B_SESSION",
             # the chat service's incoming-webhook URL (monitor prove)
             "LAUNCHTUI_CRED_SLACK_WEBHOOK",
+            # the error tracker's DSN (monitoring.error-reporting)
+            "LAUNCHTUI_CRED_SENTRY_DSN",
         }
         assert any(line.startswith("  SMTP relay (STARTTLS + AUTH)  127.0.0.1:") for line in banner)
         environment = {

@@ -327,6 +327,16 @@ def chat_webhook_host() -> HostSpec:
     return HostSpec(CHAT_HOST, http=False, receiver="slack")
 
 
+# The error tracker the demo's app reports to (lab.error_ingest), a SaaS in a zone of its own
+ERROR_TRACKER_ZONE = "errortracker.test"
+ERROR_INGEST_HOST = f"ingest.{ERROR_TRACKER_ZONE}"
+
+
+def error_ingest_host(name: str = ERROR_INGEST_HOST) -> HostSpec:
+    """A Sentry-shaped ingest: every HTTPS request answered by the lab's "sentry" receiver."""
+    return HostSpec(name, http=False, receiver="sentry")
+
+
 # The demo's old DKIM selector "legacy2019": a 1024-bit RSA public key (only the public half
 # exists; nothing signs with it), which email.dkim warns about.
 LEGACY_DKIM_KEY = (
@@ -623,11 +633,22 @@ def demo_config(*, base_port: int | None = None, **overrides: Any) -> LabConfig:
 def with_third_party(zone: str = DEMO_ZONE) -> dict[str, Any]:
     """The LabConfig fields of the demo with a third party's CDN in a zone of its own: app.'s
     /join loads its widget, a render-blocking script in <head>, slow to arrive (WIDGET_DELAY)
-    and busy once run (perf.page finds it); and the chat service's webhooks in another."""
+    and busy once run (perf.page finds it); the chat service's webhooks and the error
+    tracker's ingest in others."""
     defaults = LabConfig(zone=zone, hosts=[], txt={}, mx={}, caa={})
     return {
-        "hosts": [*demo_hosts(zone), third_party_host(), chat_webhook_host()],
-        "external_zones": {**defaults.external_zones, THIRD_PARTY_ZONE: [], CHAT_ZONE: []},
+        "hosts": [
+            *demo_hosts(zone),
+            third_party_host(),
+            chat_webhook_host(),
+            error_ingest_host(),
+        ],
+        "external_zones": {
+            **defaults.external_zones,
+            THIRD_PARTY_ZONE: [],
+            CHAT_ZONE: [],
+            ERROR_TRACKER_ZONE: [],
+        },
         "latency": {**defaults.latency, WIDGET_PATH: WIDGET_DELAY},
     }
 

@@ -23,12 +23,14 @@ from launchtui.lab import acme, chat_webhook, demo_spf
 from launchtui.lab.app_repo import ENV_REQUIRED, ensure_app_repo
 from launchtui.lab.ca import LabCA, validity
 from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
+from launchtui.lab.demo_monitors import ensure_demo_monitors
 from launchtui.lab.dns_server import DnsServer
+from launchtui.lab.error_ingest import SentryIngest
 from launchtui.lab.mail.services import MailServices
 from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, hostport
 from launchtui.lab.receivers import Receiver
-from launchtui.lab.sprint_file import SLACK_WEBHOOK, MailSection, write_sprint
+from launchtui.lab.sprint_file import ERROR_DSN, SLACK_WEBHOOK, MailSection, write_sprint
 from launchtui.lab.web import WebServers
 from launchtui.lab.zone import NAMESERVER, build_zone
 from launchtui.model.renewal import Renewal
@@ -130,6 +132,8 @@ class Lab:
         self.chat = chat_webhook.ChatWebhook(chat.name) if chat else None
         if self.chat is not None:
             self.receivers[chat_webhook.KIND] = self.chat
+        self.error_ingest = SentryIngest()  # a fresh key every start
+        self.receivers["sentry"] = self.error_ingest
         # Mail (relay, seed mailboxes, Dovecot) when the config has mailboxes; its signing
         # key is published in the zone, so it exists before the DNS servers start.
         self.mail = MailServices(config) if config.mailboxes else None
@@ -220,11 +224,18 @@ class Lab:
         None when the lab has none or git cannot make it (the deploy checks then skip)."""
         if not self.config.app_repo:
             return None
+        repo = sprint_dir / self.config.app_repo
         try:
-            ensure_app_repo(sprint_dir / self.config.app_repo, self.config.zone)
+            ensure_app_repo(repo, self.config.zone)
+            # the team's existing monitors, which monitoring.coverage judges
+            monitors = ensure_demo_monitors(repo, self.config.zone).relative_to(sprint_dir)
         except (OSError, subprocess.SubprocessError):
             return None
-        return {"repo": self.config.app_repo, "env_required": list(ENV_REQUIRED)}
+        return {
+            "repo": self.config.app_repo,
+            "env_required": list(ENV_REQUIRED),
+            "monitors": monitors.as_posix(),
+        }
 
     def mail_section(self) -> MailSection | None:
         """What the sprint's [email] and [credentials] need to use the lab's mail."""
@@ -241,11 +252,15 @@ class Lab:
         )
 
     def credential_environment(self) -> dict[str, str]:
-        """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords and its demo members'
-        session cookies, its chat webhook's URL (lab-only secrets)."""
+        """LAUNCHTUI_CRED_<NAME> -> value for the lab's mail passwords, its demo members'
+        session cookies, its chat webhook's URL and its error tracker's DSN (lab-only
+        secrets)."""
         members = {env_var(name): value for name, value in self.app_state.cookies().items()}
         if self.chat is not None:
             members[env_var(SLACK_WEBHOOK)] = self.chat.url
+        ingest = next((h.name for h in self.config.hosts if h.receiver == "sentry"), None)
+        if ingest is not None:
+            members[env_var(ERROR_DSN)] = self.error_ingest.dsn(ingest)
         if self.mail is None:
             return members
         return members | {env_var(cred.name): cred.value for cred in self.mail.credentials()}
@@ -262,6 +277,7 @@ class Lab:
             f"  HTTP (redirects to HTTPS)     {hostport(self.http_address)}",
             *self._mail_lines(),
             *self._chat_lines(),
+            *self._error_tracker_lines(),
             f"  lab CA certificate            {self.ca_path}",
             "Hosts:",
         ]
@@ -314,6 +330,14 @@ class Lab:
             return []
         hook = f"https://{self.chat.host}/services/{self.chat.team}/{self.chat.bot}/…"
         return [f"  Chat webhook (Slack-shaped)   {hook} (URL: credential {SLACK_WEBHOOK})"]
+
+    def _error_tracker_lines(self) -> list[str]:
+        """Where the Sentry-shaped ingest takes events (its DSN is a credential: not shown)."""
+        ingest = next((h.name for h in self.config.hosts if h.receiver == "sentry"), None)
+        if ingest is None:
+            return []
+        endpoint = f"https://{ingest}/api/{self.error_ingest.project_id}/envelope/"
+        return [f"  error tracker (Sentry ingest) {endpoint}"]
 
     def _mail_lines(self) -> list[str]:
         mail = self.mail

@@ -141,7 +141,7 @@ def demo_sprint(
         document["performance"] = {"requests": 20, "rate": 10, "concurrency": 4}
     if mail is not None:
         document["email"] = mail.email_table(config.zone)
-        document["monitoring"] = monitoring_table(mail)
+        document["monitoring"] = monitoring_table(mail, deploy)
     if deploy is not None:
         document["deploy"] = _deploy_table(deploy)
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
@@ -175,9 +175,12 @@ MONITORING_CREDENTIALS = {
 DEMO_WATCH_INTERVAL = 15  # the dashboard's watch passes: it is the lab, so often
 
 
-def monitoring_table(mail: MailSection) -> tomlkit.items.Table:
+def monitoring_table(
+    mail: MailSection, deploy: dict[str, Any] | None = None
+) -> tomlkit.items.Table:
     """[monitoring]: alerts emailed to the first seed inbox (the lab's relay delivers there)
-    and posted to the lab's Slack-shaped webhook; errors reported to its Sentry-shaped ingest."""
+    and posted to the lab's Slack-shaped webhook; errors reported to its Sentry-shaped ingest;
+    the demo team's existing monitors in the app repository (lab.demo_monitors)."""
     table = tomlkit.table()
     table.update(
         {
@@ -187,6 +190,8 @@ def monitoring_table(mail: MailSection) -> tomlkit.items.Table:
             "watch_interval": DEMO_WATCH_INTERVAL,
         }
     )
+    if deploy is not None and deploy.get("monitors"):
+        table["existing"] = [deploy["monitors"]]
     return table
 
 
@@ -203,9 +208,17 @@ def _deploy_table(deploy: dict[str, Any]) -> tomlkit.items.Table:
 
 
 def update_deploy(document: tomlkit.TOMLDocument, deploy: dict[str, Any]) -> None:
-    """Give an existing sprint without [deploy] the lab's; one with it is left alone."""
+    """Give an existing sprint without [deploy] the lab's; one with it is left alone. Its
+    [monitoring] gets the demo's existing monitors when it names none."""
     if "deploy" not in document:
         document["deploy"] = _deploy_table(deploy)
+    monitoring = document.get("monitoring")
+    if (
+        isinstance(monitoring, tomlkit.items.Table)
+        and "existing" not in monitoring
+        and deploy.get("monitors")
+    ):
+        monitoring["existing"] = [deploy["monitors"]]
 
 
 def update_lab(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:

@@ -37,3 +37,25 @@ register(
         budget=120.0,
     )
 )
+# monitoring.coverage: reads local files only (bounded: 5 MB a file, 50 rule files)
+register(
+    Check(
+        id="monitoring.coverage",
+        stage="monitoring",
+        severity=Severity.HIGH,
+        title="The team's monitors watch every core flow and certificate, and alert someone",
+        targets=targets.coverage,
+        run=RunsIn("launchtui.checks.monitoring.coverage"),
+    )
+)
+# monitoring.error-reporting: one canary event per run, never retried
+register(
+    Check(
+        id="monitoring.error-reporting",
+        stage="monitoring",
+        severity=Severity.HIGH,
+        title="Production errors reach the error tracker (a canary event is accepted)",
+        targets=targets.error_reporting,
+        run=RunsIn("launchtui.checks.monitoring.error_reporting"),
+    )
+)

@@ -19,3 +19,16 @@ def http_monitors(sprint: Sprint) -> list[Target]:
 def certificates(sprint: Sprint) -> list[Target]:
     """One row for every public hostname's certificate: the soonest expiry is what matters."""
     return [Target.for_setting(CERTIFICATES_SETTING)]
+
+
+EXISTING_SETTING = "[monitoring].existing"  # monitoring.coverage's one target
+ERROR_DSN_SETTING = "[monitoring].error_dsn"  # monitoring.error-reporting's one target
+
+
+def coverage(sprint: Sprint) -> list[Target]:
+    """One row for all the files named: coverage is what they watch together."""
+    return [Target.for_setting(EXISTING_SETTING)]
+
+
+def error_reporting(sprint: Sprint) -> list[Target]:
+    return [Target.for_setting(ERROR_DSN_SETTING)]
