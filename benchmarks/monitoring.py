@@ -30,13 +30,6 @@ launchtui's one-shot pass within 2x of blackbox_exporter's probe time for the sa
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# ruff: noqa: E402  (the imports follow the path fix)
-# Not this folder: its secrets.py would shadow the standard library's, which the lab imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import json
 import logging
@@ -47,6 +40,7 @@ import resource
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -54,6 +48,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import yaml

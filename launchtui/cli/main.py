@@ -44,7 +44,10 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> Parser:
+def build_parser(only: str | None = None) -> Parser:
+    """The whole command line, or (`only`: a command's name) that command alone: importing
+    every command module takes longer than most commands run, so a command given on the
+    command line loads its own module only (the full list is for `--help`)."""
     parser = Parser(
         prog="launchtui",
         description="Run a launch-ready sprint for a membership-community platform.\n\n"
@@ -55,7 +58,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"launchtui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         module = importlib.import_module(f"launchtui.cli.cmd_{name.replace('-', '_')}")
         module.add_parser(subparsers)
     # Set once the subcommands exist: argparse builds their prog from the parent's usage.
@@ -74,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from launchtui.tui.app import run
 
         return run(None)
-    parser = build_parser()
+    command = args_list[0] if args_list and args_list[0] in COMMANDS else None
+    parser = build_parser(command)
     args = parser.parse_args(args_list or ["--help"])
     try:
         code: int = args.handler(args)

@@ -16,7 +16,7 @@ removed among them) and times launchtui's history scan.
 Goals: launchtui at least 20x detect-secrets' files per second on the working tree, precision
 and recall both above detect-secrets', the 2,000 commits under 10 s.
 
-    .venv/bin/python benchmarks/secrets.py [--files 20000] [--commits 2000] [--seed 7]
+    .venv/bin/python benchmarks/secret_scan.py [--files 20000] [--commits 2000] [--seed 7]
 """
 
 from __future__ import annotations
