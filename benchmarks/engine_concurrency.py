@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+
+from lab_process import lab_process
 
 from launchtui.checks.context import check_context
 from launchtui.checks.engine import run_checks
 from launchtui.checks.registry import Check, all_checks
-from launchtui.lab.config import LabConfig, bench_config
-from launchtui.lab.server import LabThread
+from launchtui.lab.config import bench_config
 from launchtui.model.limits import DEFAULT_CONCURRENCY
 from launchtui.model.results import Result, Status
 from launchtui.sprint import store
@@ -34,29 +31,6 @@ from launchtui.sprint import store
 PAIR = ("dns.resolve", "tls.certificate")
 FULL_RUN_GOAL = 1.5  # times the slowest single result
 FULL_RUN_LIMIT = 3.0  # seconds
-
-
-def _serve(config: LabConfig, workdir: Path, ready: Any, stop: Any) -> None:
-    with LabThread(config, workdir) as lab:
-        lab.write_sprint(workdir / "bench.toml")
-        ready.set()
-        stop.wait()
-
-
-@contextmanager
-def lab_process(config: LabConfig, workdir: Path) -> Iterator[Path]:
-    """The lab in a process of its own, as a real server is on another machine: its CPU time
-    (TLS handshakes, delays) is not charged to the run being measured."""
-    ready, stop = multiprocessing.Event(), multiprocessing.Event()
-    server = multiprocessing.Process(target=_serve, args=(config, workdir, ready, stop))
-    server.start()
-    try:
-        if not ready.wait(60):
-            raise SystemExit("the lab did not start within 60 s")
-        yield workdir / "bench.toml"
-    finally:
-        stop.set()
-        server.join(10)
 
 
 def measure(sprint_path: Path, checks: list[Check], concurrency: int) -> tuple[float, list[Result]]:

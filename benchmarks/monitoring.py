@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import multiprocessing
 import os
 import re
 import resource
@@ -49,14 +47,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import yaml
+from lab_process import lab_process
 
 from launchtui.checks.monitoring.cert_expiry import CERT_HANDSHAKES
 from launchtui.cli import headless
 from launchtui.lab.config import LabConfig, bench_config, demo_config
-from launchtui.lab.server import LabThread
 from launchtui.model.monitoring import WATCH_CHECKS
 from launchtui.model.results import Severity
 from launchtui.monitoring.prometheus_options import HTTP_JOB, TLS_JOB
@@ -68,30 +65,6 @@ GOAL = 2.0  # launchtui's one-shot pass within this many times blackbox_exporter
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 Figures = dict[str, list[float]]  # "wall", "cpu": seconds, one a run
-
-
-def _serve(config: LabConfig, workdir: Path, ready: Any, stop: Any) -> None:
-    # a warning per TLS close from asyncio's ssl transport, not the lab's: kept off the table
-    logging.getLogger("asyncio").setLevel(logging.ERROR)
-    with LabThread(config, workdir) as lab:
-        lab.write_sprint(workdir / "bench.toml")
-        ready.set()
-        stop.wait()
-
-
-@contextmanager
-def lab_process(config: LabConfig, workdir: Path) -> Iterator[Path]:
-    """The lab in a process of its own; yields the sprint file it wrote."""
-    ready, stop = multiprocessing.Event(), multiprocessing.Event()
-    server = multiprocessing.Process(target=_serve, args=(config, workdir, ready, stop))
-    server.start()
-    try:
-        if not ready.wait(60):
-            raise SystemExit("the lab did not start within 60 s")
-        yield workdir / "bench.toml"
-    finally:
-        stop.set()
-        server.join(10)
 
 
 def timed_runs(runs: int, one: Callable[[], tuple[float, float]]) -> Figures:
