@@ -367,6 +367,10 @@ class LaunchApp(App[int]):
             )
 
     def _mounted_screens(self) -> Iterable[StageScreen]:
+        # None once the app is exiting: its screens are being taken down, and a run's last
+        # results arriving then would look for tables that are no longer there.
+        if self._exit:
+            return ()
         return (screen for screen in self._screens.values() if screen.is_mounted)
 
 
