@@ -95,18 +95,31 @@ class _Capped(Generic[K]):
         return tuple(ranked[:n])
 
 
+_Order = tuple[datetime, str, int, str]  # (time, source, line, text): which came first
+
+
+def _keep_first(samples: list[tuple[_Order, str]], order: _Order, event: LogEvent) -> None:
+    """Keep the SAMPLES first lines by time (then source and line), whatever the order read."""
+    if len(samples) < SAMPLES:
+        samples.append((order, shown(event.text)))
+        samples.sort(key=lambda item: item[0])
+    elif order < samples[-1][0]:
+        samples[-1] = (order, shown(event.text))
+        samples.sort(key=lambda item: item[0])
+
+
 @dataclass(slots=True)
 class _Cell:
     count: int = 0
     paths: _Capped[str] = field(default_factory=lambda: _Capped(TOP_KEPT))
     clients: _Capped[str] = field(default_factory=lambda: _Capped(TOP_KEPT))
     messages: _Capped[str] = field(default_factory=lambda: _Capped(TOP_KEPT))
-    samples: list[str] = field(default_factory=list)
+    samples: list[tuple[_Order, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _Template:
-    first: datetime
+    first: _Order
     last: datetime
     sample: str
 
@@ -139,6 +152,7 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
             state = days[day] = _Day()
         state.events += 1
         hour = at.hour
+        order = (at, event.source, event.line, event.text)
         for cls in event.classes:
             cell = state.cells.get((hour, cls))
             if cell is None:
@@ -150,8 +164,7 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
                 cell.clients.add(event.client)
             if event.message:
                 cell.messages.add(_template(event.message))
-            if len(cell.samples) < SAMPLES:
-                cell.samples.append(shown(event.text))
+            _keep_first(cell.samples, order, event)
         if event.classes or event.level in _ERROR_LEVELS:
             key = _key(event)
             if state.templates.add(key):  # forget what the counter forgot
@@ -159,9 +172,10 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
                 state.seen = {k: v for k, v in state.seen.items() if k in kept_keys}
             kept = state.seen.get(key)
             if kept is None:
-                state.seen[key] = _Template(at, at, shown(event.text))
+                state.seen[key] = _Template(order, at, shown(event.text))
             else:
-                kept.first = min(kept.first, at)
+                if order < kept.first:
+                    kept.first, kept.sample = order, shown(event.text)
                 kept.last = max(kept.last, at)
     return _digest(days)
 
@@ -210,7 +224,7 @@ def _digest(days: dict[date, _Day]) -> Digest:
                         cell.paths.top(TOP_SHOWN),
                         cell.clients.top(TOP_SHOWN),
                         cell.messages.top(TOP_SHOWN),
-                        tuple(cell.samples),
+                        tuple(text for _order, text in cell.samples),
                     )
                 )
         for key in state.templates.counts:
@@ -221,7 +235,7 @@ def _digest(days: dict[date, _Day]) -> Digest:
             Recurring(
                 key,
                 count,
-                _clock(state.seen[key].first),
+                _clock(state.seen[key].first[0]),
                 _clock(state.seen[key].last),
                 state.seen[key].sample,
                 seen_on[key],
