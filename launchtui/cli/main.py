@@ -34,6 +34,7 @@ COMMANDS = (
     "env-check",
     "scan-secrets",
     "monitor",
+    "logs",
 )
 
 

@@ -25,8 +25,9 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from launchtui.errors import LaunchtuiError
 from launchtui.model.monitoring import AlertProof
@@ -95,8 +96,54 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alert_proofs_by_route ON alert_proofs (route, at);
     """,
+    # 4: the daily risk notes (`launchtui logs`): one row per day of logs, replaced when the
+    # same day is analysed again. markdown shows log text escaped, secrets in URLs redacted.
+    """
+    CREATE TABLE risk_notes (
+        day TEXT PRIMARY KEY,      -- YYYY-MM-DD, UTC
+        markdown TEXT NOT NULL,
+        figures TEXT NOT NULL,     -- JSON object
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 PROOFS_KEPT = 100  # per route: the latest is what counts, a few before it show a trend
+
+
+RISK_NOTES_KEPT = 400  # days: a year and a bit of daily notes
+
+
+class DayNoteLike(Protocol):
+    """What a daily risk note gives the history (launchtui.logs.note.DayNote)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def markdown(self) -> str: ...
+    @property
+    def figures(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RiskNote:
+    """A daily risk note as stored: its day, Markdown and figures, and when it was written."""
+
+    day: date
+    markdown: str
+    figures: dict[str, Any]
+    created_at: str
+
+    @property
+    def unusual(self) -> int:
+        return int(self.figures.get("unusual", 0))
+
+    @property
+    def recurring(self) -> int:
+        return int(self.figures.get("recurring", 0))
+
+    @property
+    def new(self) -> int:
+        return int(self.figures.get("new", 0))
 
 
 # How old a result is among those of its (check id, target): 1 for the newest. Reading the latest
@@ -332,6 +379,46 @@ class History:
                 )
                 for row in db.execute(query)
             }
+
+    def record_risk_notes(self, notes: Iterable[DayNoteLike], at: str | None = None) -> int:
+        """Store daily notes (a day already stored is replaced), keeping the newest
+        RISK_NOTES_KEPT days; returns how many were written."""
+        created = at or datetime.now(UTC).isoformat(timespec="seconds")
+        rows = [
+            (note.day.isoformat(), note.markdown, json.dumps(note.figures, sort_keys=True), created)
+            for note in notes
+        ]
+        with self._connect() as db:
+            db.executemany("INSERT OR REPLACE INTO risk_notes VALUES (?, ?, ?, ?)", rows)
+            db.execute(
+                "DELETE FROM risk_notes WHERE day NOT IN "
+                "(SELECT day FROM risk_notes ORDER BY day DESC LIMIT ?)",
+                (RISK_NOTES_KEPT,),
+            )
+        return len(rows)
+
+    def risk_notes(self, limit: int = 30) -> list[RiskNote]:
+        """The newest `limit` daily notes, oldest first."""
+        if not self.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM risk_notes ORDER BY day DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [
+            RiskNote(
+                date.fromisoformat(row["day"]),
+                row["markdown"],
+                json.loads(row["figures"]),
+                row["created_at"],
+            )
+            for row in reversed(rows)
+        ]
+
+    def latest_risk_note(self) -> RiskNote | None:
+        """The note of the latest day stored, or None."""
+        notes = self.risk_notes(limit=1)
+        return notes[0] if notes else None
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,181 @@
+"""The daily risk note: one Markdown note per day of logs, deterministic (the same logs give the
+same note, byte for byte).
+
+Sections: what was unusual (spikes, each with its hour, count, baseline, top paths, addresses and
+messages, and sample lines), what recurred (message templates seen RECURRING_MIN times that day
+or on several days, with counts), what is new since yesterday (classes and templates with
+events today and none yesterday), and the totals per class beside yesterday's.
+
+Text from a log is shown literally: escaped on a line (no heading, link, emphasis or table cell
+can come from it), fenced where it is a sample line (the fence is longer than any backtick run
+inside), control characters (terminal escapes) as visible \\x1b. The escapes are the ones of
+launchtui.reports.markdown, which is on a floor above this package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from launchtui.logs.facts import DayFacts, Recurring, Spike
+from launchtui.model.logs import CLASS_TITLES, CLASSES
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
+_BACKTICKS = re.compile(r"`+")
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+@dataclass(frozen=True, slots=True)
+class DayNote:
+    """One day's note: its Markdown and its figures (for JSON and the run history)."""
+
+    day: date
+    markdown: str
+    unusual: int  # spikes
+    recurring: int  # recurring templates
+    new: int  # new classes and templates since yesterday
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    days: list[DayNote]  # oldest first
+    figures: dict[str, Any]
+
+    @property
+    def latest(self) -> DayNote | None:
+        return self.days[-1] if self.days else None
+
+
+def literal(text: str, *, keep_newlines: bool = False) -> str:
+    out = []
+    for char in text:
+        if keep_newlines and char == "\n":
+            out.append(char)
+        elif unicodedata.category(char) == "Cc" or char in _BIDI:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def inline(text: str) -> str:
+    """Text shown literally on one line of Markdown."""
+    return _SPECIAL.sub(r"\\\1", literal(text))
+
+
+def fenced(text: str, indent: str = "") -> list[str]:
+    """A code block showing `text` literally: no run of backticks inside can close it."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = literal(text, keep_newlines=True).split("\n")
+    return [indent + fence + "text", *(indent + line for line in body), indent + fence]
+
+
+def _title(cls: str) -> str:
+    return CLASS_TITLES.get(cls, cls)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _top(pairs: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{inline(key)} ×{count}" for key, count in pairs) or "none"
+
+
+def _spike_lines(spike: Spike) -> list[str]:
+    base = spike.baseline
+    lines = [
+        f"- **{_title(spike.cls)}, {spike.hour:02d}:00–{spike.hour:02d}:59 UTC: {spike.count}** "
+        f"(baseline: median {_number(base.median)}, MAD {_number(base.mad)} over {base.days} "
+        f"earlier day{'s' if base.days != 1 else ''}: {', '.join(map(str, base.counts))}; "
+        f"flagged above {_number(spike.threshold)})",
+        f"  - top paths: {_top(spike.paths)}",
+        f"  - top addresses: {_top(spike.clients)}",
+    ]
+    if spike.messages:
+        lines.append(f"  - top messages: {_top(spike.messages)}")
+    lines.append("  - sample lines:")
+    lines.append("")
+    lines += fenced("\n".join(spike.samples), "    ")
+    lines.append("")
+    return lines
+
+
+def _template_line(item: Recurring, *, days: bool = True) -> str:
+    seen = f", on {item.days_seen} days" if days and item.days_seen > 1 else ""
+    return (
+        f"- {item.count} × {inline(item.template)} ({item.first}–{item.last} UTC{seen}); "
+        f"e.g. {inline(item.sample)}"
+    )
+
+
+def render(facts: DayFacts) -> DayNote:
+    """The note of one day."""
+    day = facts.day.isoformat()
+    lines = [f"# Risk note {day}", ""]
+    totals = ", ".join(f"{_title(c)} {facts.totals.get(c, 0)}" for c in CLASSES)
+    lines += [f"{facts.events} events read ({totals}).", ""]
+    lines += ["## Unusual", ""]
+    if facts.spikes:
+        for spike in facts.spikes:
+            lines += _spike_lines(spike)
+    elif facts.baseline_days == 0:
+        lines += ["No baseline yet (the first day of the logs): nothing flagged.", ""]
+    else:
+        lines += [
+            f"Nothing unusual (each hour compared with the same hour on {facts.baseline_days} "
+            f"earlier day{'s' if facts.baseline_days != 1 else ''}).",
+            "",
+        ]
+    lines += ["## Recurring", ""]
+    if facts.recurring:
+        lines += [_template_line(item) for item in facts.recurring]
+        more = facts.extra.get("recurring_total", len(facts.recurring)) - len(facts.recurring)
+        if more > 0:
+            lines.append(f"- and {more} more")
+    else:
+        lines.append("Nothing recurred.")
+    if facts.templates_dropped:
+        lines.append("")
+        lines.append("(More templates than kept: counts are lower bounds.)")
+    lines += ["", "## New since yesterday", ""]
+    if facts.yesterday is None:
+        lines.append("No logs for yesterday to compare with.")
+    elif not facts.new_classes and not facts.new_templates:
+        lines.append("Nothing new.")
+    else:
+        for cls in facts.new_classes:
+            lines.append(f"- {_title(cls)}: {facts.totals[cls]} (none yesterday)")
+        lines += [_template_line(item, days=False) for item in facts.new_templates]
+        more = facts.extra.get("new_templates_total", 0) - len(facts.new_templates)
+        if more > 0:
+            lines.append(f"- and {more} more new templates")
+    lines += ["", "## Totals", "", "| class | today | yesterday |", "| --- | --- | --- |"]
+    for cls in CLASSES:
+        before = "–" if facts.yesterday is None else str(facts.yesterday.get(cls, 0))
+        lines.append(f"| {_title(cls)} | {facts.totals.get(cls, 0)} | {before} |")
+    markdown = "\n".join(lines) + "\n"
+    new = len(facts.new_classes) + int(facts.extra.get("new_templates_total", 0))
+    recurring = int(facts.extra.get("recurring_total", len(facts.recurring)))
+    figures: dict[str, Any] = {
+        "day": day,
+        "events": facts.events,
+        "totals": dict(facts.totals),
+        "yesterday": None if facts.yesterday is None else dict(facts.yesterday),
+        "baseline_days": facts.baseline_days,
+        "unusual": len(facts.spikes),
+        "recurring": recurring,
+        "new": new,
+        "spikes": [spike.figures() for spike in facts.spikes],
+        "recurring_templates": [item.figures() for item in facts.recurring],
+        "new_classes": list(facts.new_classes),
+        "new_templates": [item.figures() for item in facts.new_templates],
+        "templates_dropped": facts.templates_dropped,
+    }
+    return DayNote(facts.day, markdown, len(facts.spikes), recurring, new, figures)
