@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from launchtui.logs import analyse as analyse_module
 from launchtui.logs.analyse import FLOOR, analyse, is_spike, shown
 from launchtui.model.logs import AUTH, COMBINED, JSON_LINES, PAYMENT, SERVER, WEBHOOK, LogEvent
 
@@ -242,10 +241,3 @@ def test_the_note_is_deterministic():
     second = analyse(reversed(events))
     assert [n.markdown for n in first.days] == [n.markdown for n in second.days]
     assert [n.figures for n in first.days] == [n.figures for n in second.days]
-
-
-def test_the_template_stand_in_masks_numbers_ids_and_addresses():
-    template = analyse_module._template
-    assert template("user 42 from 10.0.0.1 <a@b.example> id 1f2e3d4c5b") == (
-        "user {n} from {ip} <{email}> id {hex}"
-    )

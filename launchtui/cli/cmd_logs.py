@@ -16,10 +16,8 @@ truncated gzip, skipped lines) is one line on standard error.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,16 +46,10 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _reader() -> tuple[Callable[..., Iterator[Any]], Any]:
-    # launchtui.logs.read and .classify are written beside this command; imported by name so
-    # that this module type-checks before they land (swap for plain imports at merge).
-    read = importlib.import_module("launchtui.logs.read")
-    classify = importlib.import_module("launchtui.logs.classify")
-    return read.read_events, classify.FlowPaths
-
-
 def run(args: argparse.Namespace) -> int:
     from launchtui.logs.analyse import analyse
+    from launchtui.logs.classify import FlowPaths
+    from launchtui.logs.read import SourceReport, read_events
     from launchtui.sprint import store
     from launchtui.sprint.history import History, HistoryError
 
@@ -70,17 +62,23 @@ def run(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read once only")
     document = store.load(args.sprint)
-    read_events, flow_paths = _reader()
-    reports: list[Any] = []
+    reports: list[SourceReport] = []
     events = read_events(
         args.files,
         since=datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None,
-        paths=flow_paths.from_flows(document.sprint.flows),
+        paths=FlowPaths.from_flows(document.sprint.flows),
         reports=reports,
     )
     digest = analyse(events, since=since)
     for report in reports:
-        for problem in report.problems:
+        problems = list(report.problems)
+        if report.skipped and not report.binary:
+            lines = "line" if report.skipped == 1 else "lines"
+            problems.append(
+                f"{report.skipped:,} {lines} of {report.lines:,} not read: neither a combined "
+                "log line nor JSON with a time"
+            )
+        for problem in problems:
             print(f"launchtui logs: {report.source}: {problem}", file=sys.stderr)
     if not digest.days:
         if not any(report.lines for report in reports):

@@ -42,6 +42,7 @@ from typing import Any, Generic, TypeVar
 from launchtui.credentials import redact
 from launchtui.logs.facts import Baseline, DayFacts, Recurring, Spike
 from launchtui.logs.note import DayNote, Digest, render
+from launchtui.logs.template import template
 from launchtui.model.logs import CLASSES, LogEvent
 
 __all__ = ["DayNote", "Digest", "analyse", "is_spike", "shown"]
@@ -163,7 +164,7 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
             if event.client:
                 cell.clients.add(event.client)
             if event.message:
-                cell.messages.add(_template(event.message))
+                cell.messages.add(template(event.message))
             _keep_first(cell.samples, order, event)
         if event.classes or event.level in _ERROR_LEVELS:
             key = _key(event)
@@ -290,32 +291,9 @@ def _clock(at: datetime) -> str:
 
 def _key(event: LogEvent) -> str:
     if event.message:
-        return _template(event.message)
+        return template(event.message)
     status = "" if event.status is None else f" {event.status}"
-    return f"{event.method or '-'} {_template(event.path)}{status}".strip()
-
-
-# A stand-in for launchtui.logs.template.template (written by another helper at the same time):
-# swap it for that one at merge.
-_TEMPLATE_RULES = (
-    (
-        re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I),
-        "{uuid}",
-    ),
-    (re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"), "{email}"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"), "{ip}"),
-    (re.compile(r"\"[^\"]{0,200}\"|'[^']{0,200}'"), "{quoted}"),
-    (re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I), "{hex}"),
-    (re.compile(r"\b[a-z]{2,8}_[A-Za-z0-9_]{6,}\b"), "{id}"),
-    (re.compile(r"\d+"), "{n}"),
-)
-
-
-def _template(message: str) -> str:
-    text = message[:SAMPLE_CHARS]
-    for pattern, mask in _TEMPLATE_RULES:
-        text = pattern.sub(mask, text)
-    return text
+    return f"{event.method or '-'} {template(event.path)}{status}".strip()
 
 
 _URL_SECRET = re.compile(
