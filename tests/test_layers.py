@@ -30,7 +30,8 @@ LAYERS: list[set[str]] = [
         "logs",
     },  # mail authentication and delivery; env vars, health, the app repo; the secret scanner;
     # performance guardrails (the latency probe, caching rules, rate-limit fields, identities,
-    # the browser page load, the locustfile export); monitors exported, read back and proven; logs into risk notes
+    # the browser page load, the locustfile export); monitors exported, read back and proven;
+    # logs into risk notes
     {"checks"},  # the engine, its registry and the checks of each stage
     {"reports"},  # risk list, routing map, text, JSON, JUnit, handover
     {"plan", "session"},  # an open sprint as the app works on it
