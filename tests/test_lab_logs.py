@@ -316,3 +316,24 @@ def test_an_existing_demo_sprint_gains_logs_and_keeps_its_own(tmp_path: Path) ->
     fresh = tomlkit.document()
     update_logs(fresh, [])
     assert "logs" not in fresh
+
+
+def test_each_lab_start_writes_the_week_ending_now_and_the_sprint_reads_it(
+    tmp_path: Path,
+) -> None:
+    from launchtui.lab import LabThread
+
+    before = datetime.now(UTC)
+    with LabThread(demo_config(base_port=0, mailboxes=[]), tmp_path / "lab") as lab:
+        path = lab.write_sprint(tmp_path / "sprints" / "demo.toml")
+        folder = tmp_path / "sprints" / "harborclub-app" / logs.FOLDER
+        (folder / "access.log").write_text("stale\n")
+        lab.write_sprint(path)  # a second start: the logs again, the sprint kept
+    sprint = store.load(path).sprint
+    files = log_files(sprint)
+    assert [p.name for p in files] == logs.file_names("access.log") + logs.file_names("app.log")
+    assert all(p.parent == folder.resolve() or p.parent == folder for p in files)
+    newest = (folder / "access.log").stat().st_mtime
+    assert before.timestamp() <= newest <= datetime.now(UTC).timestamp()
+    assert (folder / "access.log").read_text() != "stale\n"
+    assert path.read_text().count("[logs]") == 1
