@@ -635,3 +635,54 @@ def test_the_performance_section_builds_the_typed_view(tmp_path: Path) -> None:
     path.write_text(HEAD)
     plain = store.load(path).sprint
     assert plain.perf_identities == () and not plain.rate_limit_probe
+
+
+LOGS_BAD = [
+    (
+        '[logs]\nfiles = "access.log"\n',
+        'sprint.toml:7: logs.files: expected a list, got a string ("access.log")',
+    ),
+    (
+        "[logs]\nfiles = [3]\n",
+        "sprint.toml:7: logs.files[0]: expected a string, got an integer (3)",
+    ),
+    (
+        '[logs]\nfiles = ["a.log", " "]\n',
+        "sprint.toml:7: logs.files[1]: expected a file name or glob pattern, got an empty string",
+    ),
+    (
+        '[logs]\nfiles = ["logs/"]\n',
+        'sprint.toml:7: logs.files[0]: expected files, got a folder "logs/" (add /*.log, say)',
+    ),
+    (
+        '[logs]\nfiles = ["a\\u0007.log"]\n',
+        'logs.files[0]: a file pattern cannot hold control characters, got "a\\u0007.log"',
+    ),
+    (
+        '[logs]\nfiles = [\n  "logs/*.log",\n  "./logs/*.log",\n]\n',
+        'sprint.toml:9: logs.files[1]: "./logs/*.log" names the files of entry 0 again',
+    ),
+    ("[logs]\nfiles = {}\n", "sprint.toml:7: logs.files: expected a list, got a table"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), LOGS_BAD)
+def test_the_logs_section_is_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, message: str
+) -> None:
+    assert message in error_for(tmp_path, monkeypatch, HEAD + content)
+
+
+def test_log_patterns_resolve_against_the_sprint_files_folder(tmp_path: Path) -> None:
+    path = tmp_path / "sprints" / "sprint.toml"
+    path.parent.mkdir()
+    path.write_text(
+        HEAD + '[logs]\nfiles = ["app/logs/access.log*", "../shared/*.log", "/var/log/app.log"]\n'
+    )
+    assert store.load(path).sprint.logs == (
+        str(tmp_path / "sprints" / "app" / "logs" / "access.log*"),
+        str(tmp_path / "shared" / "*.log"),
+        "/var/log/app.log",
+    )
+    path.write_text(HEAD)
+    assert store.load(path).sprint.logs == ()

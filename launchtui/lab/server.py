@@ -26,6 +26,8 @@ from launchtui.lab.config import LAB_CAA_DOMAIN, HostSpec, LabConfig, expiring
 from launchtui.lab.demo_monitors import ensure_demo_monitors
 from launchtui.lab.dns_server import DnsServer
 from launchtui.lab.error_ingest import SentryIngest
+from launchtui.lab.logs import FOLDER as LOG_FOLDER
+from launchtui.lab.logs import sprint_patterns, write_demo_logs
 from launchtui.lab.mail.services import MailServices
 from launchtui.lab.members import AppState
 from launchtui.lab.ports import Address, hostport
@@ -210,14 +212,27 @@ class Lab:
 
     def write_sprint(self, path: Path) -> Path:
         """Write the demo sprint pointing at this lab; an existing file gets only [network]
-        (and [deploy] when it has none). The demo app repository is made next to it once."""
+        (and [deploy] and [logs] when it has none). The demo app repository is made next to it
+        once; its logs are written afresh each time, to end now."""
+        deploy = self.deploy_section(path.parent)
         return write_sprint(
             path,
             self.config,
             self.network_section(path.parent),
             self.mail_section(),
-            self.deploy_section(path.parent),
+            deploy,
+            self.logs_section(path.parent) if deploy is not None else None,
         )
+
+    def logs_section(self, sprint_dir: Path) -> list[str] | None:
+        """[logs].files naming the demo app's logs, a week of them written afresh into its
+        repository (lab.logs) to end now; None when they cannot be written."""
+        repo = self.config.app_repo
+        try:
+            write_demo_logs(sprint_dir / repo / LOG_FOLDER, zone=self.config.zone)
+        except OSError:
+            return None
+        return sprint_patterns(repo)
 
     def deploy_section(self, sprint_dir: Path) -> dict[str, Any] | None:
         """[deploy] naming the demo app repository beside the sprint, made there if missing;

@@ -2,8 +2,8 @@
 
 A sprint file belongs to its engineer: when it exists, only the values of its [network] table
 change, [lab].dns (which marks the file as the lab's) and the lab's mail ports in [email]
-(comments, results, notes and every other key are kept); a file without [email] gains it, and
-the lab's mail credentials are declared.
+(comments, results, notes and every other key are kept); a file without [email], [deploy] or
+[logs] gains it, and the lab's mail credentials are declared.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def demo_sprint(
     network: dict[str, Any],
     mail: MailSection | None = None,
     deploy: dict[str, Any] | None = None,
+    logs: list[str] | None = None,
 ) -> tomlkit.TOMLDocument:
     document = tomlkit.document()
     document.add(tomlkit.comment("Written by `launchtui lab`: the Harbor Club demo sprint."))
@@ -144,6 +145,8 @@ def demo_sprint(
         document["monitoring"] = monitoring_table(mail, deploy)
     if deploy is not None:
         document["deploy"] = _deploy_table(deploy)
+    if logs:
+        document["logs"] = _logs_table(logs)
     credentials = {"cloudflare_api_token": "Cloudflare API token (Zone read)"}
     if app_host:
         # The lab's demo members' session cookies (from its environment, like the mail
@@ -221,6 +224,21 @@ def update_deploy(document: tomlkit.TOMLDocument, deploy: dict[str, Any]) -> Non
         monitoring["existing"] = [deploy["monitors"]]
 
 
+def _logs_table(patterns: list[str]) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    table.comment("a week of the demo app's logs, written afresh by each lab start (lab.logs)")
+    files = tomlkit.array().multiline(True)
+    files.extend(patterns)
+    table["files"] = files
+    return table
+
+
+def update_logs(document: tomlkit.TOMLDocument, logs: list[str]) -> None:
+    """Give an existing sprint without [logs] the lab's; one with it is left alone."""
+    if logs and "logs" not in document:
+        document["logs"] = _logs_table(logs)
+
+
 def update_lab(document: tomlkit.TOMLDocument, network: dict[str, Any]) -> None:
     """Mark the sprint as the lab's: [lab].dns is the lab's DNS server, which the app probes
     before saying the lab is not running (and how to start it)."""
@@ -280,6 +298,7 @@ def _refreshed(
     zone: str,
     mail: MailSection | None,
     deploy: dict[str, Any] | None = None,
+    logs: list[str] | None = None,
 ) -> bytes:
     """The file at `path` with its [network] values replaced and nothing else changed.
 
@@ -297,6 +316,8 @@ def _refreshed(
         update_mail(document, zone, mail)
     if deploy is not None:
         update_deploy(document, deploy)
+    if logs:
+        update_logs(document, logs)
     text = tomlkit.dumps(document)
     if b"\r\n" in original:  # tomlkit writes new lines as LF: keep a CRLF file CRLF
         text = re.sub(r"(?<!\r)\n", "\r\n", text)
@@ -309,16 +330,17 @@ def write_sprint(
     network: dict[str, Any],
     mail: MailSection | None = None,
     deploy: dict[str, Any] | None = None,
+    logs: list[str] | None = None,
 ) -> Path:
     """Write the demo sprint to `path`, or only refresh [network] (and the lab's mail ports
-    in [email]) if the file exists.
+    in [email]) if the file exists; a file without [deploy] or [logs] gains the lab's.
 
     A file that is not TOML raises SprintFileError and is left alone; writes are atomic.
     """
     if path.exists():
-        data = _refreshed(path, network, config.zone, mail, deploy)
+        data = _refreshed(path, network, config.zone, mail, deploy, logs)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = tomlkit.dumps(demo_sprint(config, network, mail, deploy)).encode("utf-8")
+        data = tomlkit.dumps(demo_sprint(config, network, mail, deploy, logs)).encode("utf-8")
     store.write_atomic(path, data)
     return path

@@ -109,6 +109,9 @@ class Sprint:
     flow_specs: dict[str, Flow] = field(default_factory=dict)
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+    # [logs].files: glob patterns of the logs the daily risk notes read, absolute (a relative
+    # one resolved against the sprint file's folder); launchtui.logs.files expands them
+    logs: tuple[str, ...] = ()
 
     @property
     def monitors(self) -> Monitors:

@@ -112,6 +112,7 @@ def build_sprint(data: Mapping[str, Any], path: Path) -> Sprint:
         lab_dns=_lab_dns(_table(data, ("lab",))),
         **_perf_probes(_table(data, ("performance",)), data),
         monitoring=_monitoring(_table(data, ("monitoring",)), data, path.parent),
+        logs=_logs(_table(data, ("logs",)), path.parent),
     )
 
 
@@ -594,6 +595,31 @@ def _monitoring(
         existing=existing,
         watch_interval=watch,
     )
+
+
+def _logs(logs: Mapping[str, Any], folder: Path) -> tuple[str, ...]:
+    """[logs].files: glob patterns (a relative one against the sprint file's folder)."""
+    key: KeyPath = ("logs", "files")
+    written = _each(logs, key, _log_pattern)
+    patterns = tuple(os.path.normpath(folder / pattern) for pattern in written)
+    for index, pattern in enumerate(patterns):
+        if pattern in patterns[:index]:
+            first = patterns.index(pattern)
+            raise Invalid(
+                (*key, index), f"{_show(written[index])} names the files of entry {first} again"
+            )
+    return patterns
+
+
+def _log_pattern(value: Any, key: KeyPath) -> str:
+    pattern = _str(value, key)
+    if not pattern.strip():
+        raise Invalid(key, "expected a file name or glob pattern, got an empty string")
+    if any(not char.isprintable() for char in pattern):
+        raise Invalid(key, f"a file pattern cannot hold control characters, got {_show(pattern)}")
+    if pattern.endswith(("/", os.sep)):
+        raise Invalid(key, f"expected files, got a folder {_show(pattern)} (add /*.log, say)")
+    return pattern
 
 
 def _relative_path(table: Mapping[str, Any], key: KeyPath, folder: Path) -> Path | None:
