@@ -58,7 +58,7 @@ def test_the_latest_note_is_printed_and_every_day_kept(sprint, tmp_path, capsys)
     code = main(["logs", str(sprint), str(week(tmp_path, spike=False)), "--format", "markdown"])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.startswith("# Risk note 2026-11-30\n")
+    assert out.startswith("# Risk note 2026-11-30 (so far: the logs end at 14:00 UTC)\n")
     assert "auth failures" in out  # /signin is the sprint's login: its 401s are auth failures
     notes = History(sprint).risk_notes(limit=100)
     assert [n.day for n in notes] == [date(2026, 11, 23) + timedelta(days=d) for d in range(8)]
@@ -70,7 +70,7 @@ def test_a_spike_on_the_latest_day_exits_1(sprint, tmp_path, capsys):
     assert main(["logs", str(sprint), str(week(tmp_path, spike=True))]) == 1
     out = capsys.readouterr().out
     assert "2026-11-30" in out and "1 unusual" in out
-    assert "auth failures, 14:00–14:59 UTC: 50" in out
+    assert "auth failures, 14:00–14:00 UTC: 50" in out  # so far
 
 
 def test_json_has_every_day_and_the_sources(sprint, tmp_path, capsys):
@@ -129,7 +129,7 @@ def test_rotated_gzip_and_plain_files_with_a_secret_in_a_url(sprint, tmp_path, c
     new.write_text("\n".join(lines[14:]) + "\n")
     assert main(["logs", str(sprint), str(old), str(new), "--format", "markdown"]) == 1
     out = capsys.readouterr().out
-    assert "auth failures, 14:00–14:59 UTC: 40" in out
+    assert "auth failures, 14:00–14:00 UTC: 40" in out
     assert "sk_live_0123456789abcdefXYZ" not in out
 
 

@@ -50,6 +50,21 @@ def app_error(when: datetime, message: str, cls: str = PAYMENT, text: str = "") 
     )
 
 
+def quiet_line(when: datetime) -> LogEvent:
+    """A request in no class: the logs reach `when`."""
+    return LogEvent(
+        at=when,
+        source="access.log",
+        line=9,
+        text="GET / 200",
+        format=COMBINED,
+        status=200,
+        method="GET",
+        path="/",
+        classes=frozenset(),
+    )
+
+
 def steady_week(per_hour: int = 2, days: int = 7) -> Iterator[LogEvent]:
     """`per_hour` failed logins in every hour of every day."""
     for day in range(days):
@@ -60,20 +75,21 @@ def steady_week(per_hour: int = 2, days: int = 7) -> Iterator[LogEvent]:
 
 def test_a_spike_at_a_known_hour_over_a_steady_week_is_flagged_with_what_is_behind_it():
     spike = [login_failure(at(7, 14, n % 60, n // 60), f"198.51.100.{n % 3}") for n in range(120)]
-    digest = analyse([*steady_week(), *spike])
+    digest = analyse([*steady_week(), *spike, quiet_line(at(7, 23, 59, 30))])  # a whole day
     assert [note.day for note in digest.days] == [DAY0 + timedelta(days=n) for n in range(8)]
     assert [note.unusual for note in digest.days] == [0] * 7 + [1]
     latest = digest.days[-1]
-    (found,) = latest.figures["spikes"]
-    assert found["hour"] == 14 and found["class"] == AUTH
+    (found,) = latest.figures["findings"]
+    assert found["start_hour"] == found["end_hour"] == 14 and found["class"] == AUTH
     assert found["count"] == 120
-    assert found["baseline"] == {"median": 2.0, "mad": 0.0, "days": 7, "counts": [2] * 7}
+    (hour,) = found["per_hour"]
+    assert hour["baseline"] == {"median": 2.0, "mad": 0.0, "days": 7, "counts": [2] * 7}
     assert found["paths"] == [["/login", 120]]
     assert [c for c, _n in found["clients"]][:3] == ["198.51.100.0", "198.51.100.1", "198.51.100.2"]
     assert len(found["samples"]) == 3
     assert "14:00–14:59 UTC: 120" in latest.markdown
     assert "median 2, MAD 0 over 7 earlier days" in latest.markdown
-    assert digest.figures["spikes_latest"] == 1
+    assert digest.figures["findings_latest"] == 1
 
 
 def test_three_failed_logins_on_a_quiet_site_are_not_flagged():

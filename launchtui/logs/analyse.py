@@ -34,18 +34,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Generic, TypeVar
 
 from launchtui.credentials import redact
-from launchtui.logs.facts import Baseline, DayFacts, Recurring, Spike
+from launchtui.logs.facts import Baseline, DayFacts, Deploy, Finding, HourCount, Recurring
 from launchtui.logs.note import DayNote, Digest, render
 from launchtui.logs.template import template
-from launchtui.model.logs import CLASSES, LogEvent
+from launchtui.model.logs import CLASSES, JSON_LINES, SERVER, LogEvent
 
-__all__ = ["DayNote", "Digest", "analyse", "is_spike", "shown"]
+__all__ = ["DayNote", "Digest", "analyse", "is_deploy", "is_spike", "over_baseline", "shown"]
 
 FLOOR = 10  # events in the hour, at least
 MARGIN = 5  # above the median, at least
@@ -59,6 +59,16 @@ TEMPLATES_KEPT = 500  # per day
 RECURRING_MIN = 3  # a template seen this often in a day recurs (or on 2 days or more)
 RECURRING_SHOWN = 20
 SAMPLE_CHARS = 2000  # a sample line longer than this is cut (the note says so)
+DEPLOY_WINDOW = timedelta(hours=2)  # a finding this soon after a deploy marker names it
+DEPLOYS_KEPT = 20  # deploy markers kept per day (the first by time)
+DEPLOY_CHARS = 300  # a deploy message longer than this is cut
+FOLD_SHARE = 0.8  # a server-error finding this much inside another finding is folded into it
+# Deploy markers: the message of a JSON line (never an access line) that announces a release.
+_DEPLOY = re.compile(
+    r"\b(?:deploy|deployed|deploying|redeployed)\b|\bstarting version\b|"
+    r"\brelease\b.{0,200}\b(?:rolled out|is live)\b",
+    re.I,
+)
 _ERROR_LEVELS = frozenset(
     {"error", "err", "fatal", "critical", "crit", "alert", "emerg", "warn", "warning"}
 )
@@ -116,6 +126,7 @@ class _Cell:
     clients: _Capped[str] = field(default_factory=lambda: _Capped(TOP_KEPT))
     messages: _Capped[str] = field(default_factory=lambda: _Capped(TOP_KEPT))
     samples: list[tuple[_Order, str]] = field(default_factory=list)
+    also: dict[str, int] = field(default_factory=dict)  # other classes of the same events
 
 
 @dataclass(slots=True)
@@ -131,6 +142,7 @@ class _Day:
     cells: dict[tuple[int, str], _Cell] = field(default_factory=dict)
     templates: _Capped[str] = field(default_factory=lambda: _Capped(TEMPLATES_KEPT))
     seen: dict[str, _Template] = field(default_factory=dict)
+    deploys: list[tuple[_Order, str]] = field(default_factory=list)  # the first DEPLOYS_KEPT
 
     def totals(self) -> dict[str, int]:
         found = dict.fromkeys(CLASSES, 0)
@@ -143,6 +155,7 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
     """One note per day of `events` (from `since` on), oldest first. Events may come in any
     order (several files, a clock that went backwards): each counts on its own day and hour."""
     days: dict[date, _Day] = {}
+    end: datetime | None = None
     for event in events:
         at = event.at
         day = at.date()
@@ -152,8 +165,12 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
         if state is None:
             state = days[day] = _Day()
         state.events += 1
+        if end is None or at > end:
+            end = at
         hour = at.hour
         order = (at, event.source, event.line, event.text)
+        if event.message and event.format == JSON_LINES and is_deploy(event.message):
+            _keep_deploy(state.deploys, order, event.message)
         for cls in event.classes:
             cell = state.cells.get((hour, cls))
             if cell is None:
@@ -166,6 +183,10 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
             if event.message:
                 cell.messages.add(template(event.message))
             _keep_first(cell.samples, order, event)
+            if len(event.classes) > 1:
+                for other in event.classes:
+                    if other != cls:
+                        cell.also[other] = cell.also.get(other, 0) + 1
         if event.classes or event.level in _ERROR_LEVELS:
             key = _key(event)
             if state.templates.add(key):  # forget what the counter forgot
@@ -178,10 +199,10 @@ def analyse(events: Iterable[LogEvent], *, since: date | None = None) -> Digest:
                 if order < kept.first:
                     kept.first, kept.sample = order, shown(event.text)
                 kept.last = max(kept.last, at)
-    return _digest(days)
+    return _digest(days, end)
 
 
-def is_spike(count: int, counts: tuple[int, ...]) -> tuple[bool, Baseline, float]:
+def is_spike(count: int, counts: tuple[float, ...]) -> tuple[bool, Baseline, float]:
     """Whether `count` is a spike over the earlier `counts` of the same hour and class; the
     baseline and the threshold the count had to pass (see the module's docstring)."""
     if not counts:
@@ -193,11 +214,143 @@ def is_spike(count: int, counts: tuple[int, ...]) -> tuple[bool, Baseline, float
     return flagged, Baseline(tuple(counts), mid, mad), round(threshold, 2)
 
 
-def _digest(days: dict[date, _Day]) -> Digest:
-    if not days:
+def is_deploy(message: str) -> bool:
+    """Whether an app log message announces a release (see DEPLOY_WINDOW): "deployed release
+    2.4.1 (7c1e9a2)", "deploy ...", "release 2.4.1 deployed", "starting version 2.4.1",
+    "release ... rolled out" / "is live"."""
+    return _DEPLOY.search(message[: DEPLOY_CHARS * 4]) is not None
+
+
+def over_baseline(count: int, baseline: Baseline) -> bool:
+    """An hour next to a spike that belongs to its run: at least 2 events, more than the median
+    plus max(3 x 1.4826 x MAD, 1), and twice the median when that is not zero. No floor: the
+    run is already flagged by its spike; this only says how long it lasted."""
+    if not baseline.counts:
+        return False
+    mid, mad = baseline.median, baseline.mad
+    return (
+        count >= 2
+        and count > mid + max(MAD_FACTOR * 1.4826 * mad, 1)
+        and (mid == 0 or count >= 2 * mid)
+    )
+
+
+def _keep_deploy(kept: list[tuple[_Order, str]], order: _Order, message: str) -> None:
+    text = shown(message[:DEPLOY_CHARS] + (" …(cut)" if len(message) > DEPLOY_CHARS else ""))
+    if len(kept) < DEPLOYS_KEPT:
+        kept.append((order, text))
+        kept.sort(key=lambda item: item[0])
+    elif order < kept[-1][0]:
+        kept[-1] = (order, text)
+        kept.sort(key=lambda item: item[0])
+
+
+def _merged(cells: list[_Cell], kind: str) -> tuple[tuple[str, int], ...]:
+    total: dict[str, int] = {}
+    for cell in cells:
+        capped: _Capped[str] = getattr(cell, kind)
+        for key, count in capped.counts.items():
+            total[key] = total.get(key, 0) + count
+    return tuple(sorted(total.items(), key=lambda item: (-item[1], item[0]))[:TOP_SHOWN])
+
+
+def _findings(
+    day: date,
+    state: _Day,
+    days: dict[date, _Day],
+    earlier: list[date],
+    running: tuple[int, float] | None,
+    ends: str,
+) -> tuple[list[Finding], int]:
+    """The day's findings, class by class, hour by hour; and the cells without a baseline."""
+    quiet = 0
+    found: list[Finding] = []
+    for cls in CLASSES:
+        run: list[tuple[HourCount, _Cell]] = []
+        runs: list[list[tuple[HourCount, _Cell]]] = []
+        for hour in range(24):
+            cell = state.cells.get((hour, cls))
+            if cell is None:
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            counts: tuple[float, ...] = tuple(_count(days.get(d), hour, cls) for d in earlier)
+            is_running = running is not None and running[0] == hour
+            if running is not None and is_running:
+                counts = tuple(round(c * running[1], 2) for c in counts)
+            if not counts:
+                quiet += 1
+            flagged, baseline, threshold = is_spike(cell.count, counts)
+            if flagged or over_baseline(cell.count, baseline):
+                run.append(
+                    (HourCount(hour, cell.count, baseline, threshold, flagged, is_running), cell)
+                )
+            else:
+                if run:
+                    runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        for hours in runs:
+            if not any(h.flagged for h, _cell in hours):
+                continue
+            cells = [cell for _h, cell in hours]
+            samples = [text for cell in cells for _order, text in cell.samples][:SAMPLES]
+            found.append(
+                Finding(
+                    day,
+                    cls,
+                    hours[0][0].hour,
+                    hours[-1][0].hour,
+                    sum(h.count for h, _cell in hours),
+                    tuple(h for h, _cell in hours),
+                    cells[0].samples[0][0][0],
+                    _merged(cells, "paths"),
+                    _merged(cells, "clients"),
+                    _merged(cells, "messages"),
+                    tuple(samples),
+                    ends=ends if hours[-1][0].running else "",
+                )
+            )
+    return _fold(found, state), quiet
+
+
+def _fold(found: list[Finding], state: _Day) -> list[Finding]:
+    """A server-error finding whose events are FOLD_SHARE or more also in another finding of
+    overlapping hours (the webhook errors at level error, say) is folded into that one."""
+    kept = [f for f in found if f.cls != SERVER]
+    for server in (f for f in found if f.cls == SERVER):
+        best, shared = -1, 0
+        for index, other in enumerate(kept):
+            if other.end < server.start or other.start > server.end:
+                continue
+            both = sum(state.cells[(h.hour, SERVER)].also.get(other.cls, 0) for h in server.hours)
+            if both > shared:
+                best, shared = index, both
+        if best >= 0 and shared >= FOLD_SHARE * server.count:
+            other = kept[best]
+            kept[best] = replace(other, also=(*other.also, (SERVER, server.count, shared)))
+        else:
+            kept.append(server)
+    return sorted(kept, key=lambda f: (f.start, CLASSES.index(f.cls) if f.cls in CLASSES else 99))
+
+
+def _deploy_before(at: datetime, deploys: list[Deploy]) -> Deploy | None:
+    before = [d for d in deploys if d.at <= at and at - d.at <= DEPLOY_WINDOW]
+    return before[-1] if before else None
+
+
+def _digest(days: dict[date, _Day], end: datetime | None) -> Digest:
+    if not days or end is None:
         return Digest([], {"days": 0, "events": 0})
     first = min(days)
     ordered = sorted(days)
+    deploys = [Deploy(order[0], text) for d in ordered for order, text in days[d].deploys]
+    # The latest day ends where the logs end: a partial day unless they reach its last minute.
+    # Its running hour is compared pro rata: the earlier days' counts of that hour times the
+    # part of it the logs cover (the floor and the margin stay whole).
+    partial = end.date() == ordered[-1] and (end.hour, end.minute) < (23, 59)
     seen_on: dict[str, int] = {}  # template -> days seen so far
     notes = []
     for day in ordered:
@@ -207,27 +360,11 @@ def _digest(days: dict[date, _Day]) -> Digest:
             for n in range(BASELINE_DAYS, 0, -1)
             if day - timedelta(days=n) >= first
         ]
-        spikes, quiet = [], 0
-        for (hour, cls), cell in sorted(state.cells.items()):
-            counts = tuple(_count(days.get(d), hour, cls) for d in earlier)
-            flagged, baseline, threshold = is_spike(cell.count, counts)
-            if not counts:
-                quiet += 1
-            if flagged:
-                spikes.append(
-                    Spike(
-                        day,
-                        hour,
-                        cls,
-                        cell.count,
-                        baseline,
-                        threshold,
-                        cell.paths.top(TOP_SHOWN),
-                        cell.clients.top(TOP_SHOWN),
-                        cell.messages.top(TOP_SHOWN),
-                        tuple(text for _order, text in cell.samples),
-                    )
-                )
+        is_last = partial and day == ordered[-1]
+        running = (end.hour, (end.minute * 60 + end.second + 1) / 3600) if is_last else None
+        ends = end.strftime("%H:%M") if is_last else ""
+        findings, quiet = _findings(day, state, days, earlier, running, ends)
+        findings = [replace(f, deploy=_deploy_before(f.first, deploys)) for f in findings]
         for key in state.templates.counts:
             seen_on[key] = seen_on.get(key, 0) + 1
         yesterday_state = days.get(day - timedelta(days=1))
@@ -257,7 +394,7 @@ def _digest(days: dict[date, _Day]) -> Digest:
             state.events,
             totals,
             yesterday,
-            spikes,
+            findings,
             quiet,
             len(earlier),
             recurring[:RECURRING_SHOWN],
@@ -265,15 +402,19 @@ def _digest(days: dict[date, _Day]) -> Digest:
             new_templates[:RECURRING_SHOWN],
             state.templates.dropped,
             {"recurring_total": len(recurring), "new_templates_total": len(new_templates)},
+            [Deploy(order[0], text) for order, text in state.deploys],
+            ends,
         )
         notes.append(render(facts))
     figures: dict[str, Any] = {
         "days": len(notes),
         "first": ordered[0].isoformat(),
         "last": ordered[-1].isoformat(),
+        "ends": end.isoformat(),
+        "partial": partial,
         "events": sum(d.events for d in days.values()),
-        "spikes": sum(n.unusual for n in notes),
-        "spikes_latest": notes[-1].unusual,
+        "findings": sum(n.unusual for n in notes),
+        "findings_latest": notes[-1].unusual,
     }
     return Digest(notes, figures)
 

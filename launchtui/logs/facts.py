@@ -1,10 +1,11 @@
 """What one day of logs says, as figures (launchtui.logs.analyse finds them, launchtui.logs.note
-writes them as a note): spikes, recurring templates, what is new since yesterday, totals."""
+writes them as a note): findings (runs of spike hours), deploys, recurring templates, what is
+new since yesterday, totals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -12,7 +13,7 @@ from typing import Any
 class Baseline:
     """The same hour of a class on up to 7 earlier days: its counts, their median and MAD."""
 
-    counts: tuple[int, ...]  # oldest day first
+    counts: tuple[float, ...]  # oldest day first (pro rata in a running hour)
     median: float
     mad: float
 
@@ -22,24 +23,19 @@ class Baseline:
 
 
 @dataclass(frozen=True, slots=True)
-class Spike:
-    """An hour of a class well above its baseline, with what is behind it."""
+class HourCount:
+    """One hour of a finding: its count against its baseline."""
 
-    day: date
     hour: int  # 0..23, UTC
-    cls: str
     count: int
     baseline: Baseline
-    threshold: float  # the count had to be at least this (and the floor)
-    paths: tuple[tuple[str, int], ...]  # the top paths, most first
-    clients: tuple[tuple[str, int], ...]
-    messages: tuple[tuple[str, int], ...]
-    samples: tuple[str, ...]  # the first lines, secrets in URLs redacted
+    threshold: float  # a spike had to reach this (and the floor)
+    flagged: bool  # a spike on its own (the others are over their baseline, not spikes)
+    running: bool = False  # the hour the logs end in: its baseline is pro rata
 
     def figures(self) -> dict[str, Any]:
         return {
             "hour": self.hour,
-            "class": self.cls,
             "count": self.count,
             "baseline": {
                 "median": self.baseline.median,
@@ -48,6 +44,63 @@ class Spike:
                 "counts": list(self.baseline.counts),
             },
             "threshold": self.threshold,
+            "flagged": self.flagged,
+            "running": self.running,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Deploy:
+    """A deploy marker: an app log message announcing a release (redacted, cut)."""
+
+    at: datetime
+    message: str
+
+    def figures(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Consecutive hours of a class on a day, each over its baseline, at least one a spike."""
+
+    day: date
+    cls: str
+    start: int  # the first hour, UTC
+    end: int  # the last hour (inclusive)
+    count: int
+    hours: tuple[HourCount, ...]
+    first: datetime  # the first event of the run
+    paths: tuple[tuple[str, int], ...]  # the top paths of the run, most first
+    clients: tuple[tuple[str, int], ...]
+    messages: tuple[tuple[str, int], ...]
+    samples: tuple[str, ...]  # the first lines of the run, secrets in URLs redacted
+    deploy: Deploy | None = None  # the last deploy marker within DEPLOY_WINDOW before `first`
+    also: tuple[tuple[str, int, int], ...] = ()  # (class, its count, shared) folded in
+    ends: str = ""  # "HH:MM" when the run reaches the end of the logs (a partial day)
+
+    @property
+    def minutes_after_deploy(self) -> int | None:
+        if self.deploy is None:
+            return None
+        return int((self.first - self.deploy.at).total_seconds() // 60)
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "class": self.cls,
+            "start_hour": self.start,
+            "end_hour": self.end,
+            "hours": len(self.hours),
+            "count": self.count,
+            "first": self.first.isoformat(),
+            "baseline_median": max(h.baseline.median for h in self.hours),
+            "per_hour": [h.figures() for h in self.hours],
+            "deploy": None
+            if self.deploy is None
+            else {**self.deploy.figures(), "minutes_before": self.minutes_after_deploy},
+            "also_counted": [
+                {"class": cls, "count": count, "shared": shared} for cls, count, shared in self.also
+            ],
             "paths": [list(p) for p in self.paths],
             "clients": [list(c) for c in self.clients],
             "messages": [list(m) for m in self.messages],
@@ -84,7 +137,7 @@ class DayFacts:
     events: int  # every event of the day, in a class or not
     totals: dict[str, int]  # class -> events (every class of CLASSES)
     yesterday: dict[str, int] | None  # the same for the day before; None: no data that day
-    spikes: list[Spike]
+    findings: list[Finding]
     quiet_hours: int  # (hour, class) cells with events but no baseline yet
     baseline_days: int  # earlier days the baselines could use (0..7)
     recurring: list[Recurring]  # most first
@@ -92,3 +145,5 @@ class DayFacts:
     new_templates: list[Recurring]  # templates seen today and not yesterday
     templates_dropped: bool = False  # more templates than kept: counts are lower bounds
     extra: dict[str, Any] = field(default_factory=dict)
+    deploys: list[Deploy] = field(default_factory=list)  # the day's deploy markers
+    ends: str = ""  # "HH:MM": a partial day, the logs end there (UTC)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from launchtui.logs.facts import DayFacts, Recurring, Spike
+from launchtui.logs.facts import DayFacts, Deploy, Finding, Recurring
 from launchtui.model.logs import CLASS_TITLES, CLASSES
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
@@ -88,21 +88,72 @@ def _top(pairs: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{inline(key)} ×{count}" for key, count in pairs) or "none"
 
 
-def _spike_lines(spike: Spike) -> list[str]:
-    base = spike.baseline
-    lines = [
-        f"- **{_title(spike.cls)}, {spike.hour:02d}:00–{spike.hour:02d}:59 UTC: {spike.count}** "
-        f"(baseline: median {_number(base.median)}, MAD {_number(base.mad)} over {base.days} "
-        f"earlier day{'s' if base.days != 1 else ''}: {', '.join(map(str, base.counts))}; "
-        f"flagged above {_number(spike.threshold)})",
-        f"  - top paths: {_top(spike.paths)}",
-        f"  - top addresses: {_top(spike.clients)}",
+def code(text: str) -> str:
+    """Text shown literally as an inline code span (longer fence than any backtick run)."""
+    body = literal(text)
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def _deploy_text(deploy: Deploy, day: date) -> str:
+    when = deploy.at.strftime("%H:%M:%S")
+    if deploy.at.date() != day:
+        when = f"{deploy.at.date().isoformat()} {when}"
+    return f"{code(deploy.message)} at {when}"
+
+
+def _finding_lines(found: Finding) -> list[str]:
+    hours = found.hours
+    first = hours[0]
+    if len(hours) == 1:
+        base = first.baseline
+        end = found.ends or f"{found.start:02d}:59"
+        lines = [
+            f"- **{_title(found.cls)}, {found.start:02d}:00–{end} UTC: {found.count}** "
+            f"(baseline: median {_number(base.median)}, MAD {_number(base.mad)} over {base.days} "
+            f"earlier day{'s' if base.days != 1 else ''}: {', '.join(map(_number, base.counts))}"
+            f"; flagged above {_number(first.threshold)})",
+        ]
+    else:
+        medians = sorted({h.baseline.median for h in hours})
+        median = (
+            f"median {_number(medians[0])}"
+            if len(medians) == 1
+            else f"medians {_number(medians[0])}–{_number(medians[-1])}"
+        )
+        end = found.ends or f"{found.end:02d}:59"
+        per_hour = ", ".join(
+            f"{h.hour:02d}:00 {h.count}{' (spike)' if h.flagged else ''}" for h in hours
+        )
+        lines = [
+            f"- **{_title(found.cls)} from {found.start:02d}:00 to {end} UTC: {found.count} in "
+            f"{len(hours)} hours**, every hour over its baseline ({median} over "
+            f"{first.baseline.days} earlier day{'s' if first.baseline.days != 1 else ''})",
+            f"  - per hour: {per_hour}",
+        ]
+    if any(h.running for h in hours):
+        lines.append("  - the last hour is still running: its baseline is pro rata")
+    if found.deploy is not None:
+        lines.append(
+            f"  - began {found.minutes_after_deploy} minutes after "
+            f"{_deploy_text(found.deploy, found.day)}"
+        )
+    for cls, count, shared in found.also:
+        lines.append(
+            f"  - also counted as {_title(cls)}: {shared} of the {count} {_title(cls)} in these "
+            "hours are these events"
+        )
+    lines += [
+        f"  - top paths: {_top(found.paths)}",
+        f"  - top addresses: {_top(found.clients)}",
     ]
-    if spike.messages:
-        lines.append(f"  - top messages: {_top(spike.messages)}")
+    if found.messages:
+        lines.append(f"  - top messages: {_top(found.messages)}")
     lines.append("  - sample lines:")
     lines.append("")
-    lines += fenced("\n".join(spike.samples), "    ")
+    lines += fenced("\n".join(found.samples), "    ")
     lines.append("")
     return lines
 
@@ -118,13 +169,14 @@ def _template_line(item: Recurring, *, days: bool = True) -> str:
 def render(facts: DayFacts) -> DayNote:
     """The note of one day."""
     day = facts.day.isoformat()
-    lines = [f"# Risk note {day}", ""]
+    so_far = f" (so far: the logs end at {facts.ends} UTC)" if facts.ends else ""
+    lines = [f"# Risk note {day}{so_far}", ""]
     totals = ", ".join(f"{_title(c)} {facts.totals.get(c, 0)}" for c in CLASSES)
     lines += [f"{facts.events} events read ({totals}).", ""]
     lines += ["## Unusual", ""]
-    if facts.spikes:
-        for spike in facts.spikes:
-            lines += _spike_lines(spike)
+    if facts.findings:
+        for found in facts.findings:
+            lines += _finding_lines(found)
     elif facts.baseline_days == 0:
         lines += ["No baseline yet (the first day of the logs): nothing flagged.", ""]
     else:
@@ -133,7 +185,12 @@ def render(facts: DayFacts) -> DayNote:
             f"earlier day{'s' if facts.baseline_days != 1 else ''}).",
             "",
         ]
-    lines += ["## Recurring", ""]
+    lines += ["## Deploys", ""]
+    if facts.deploys:
+        lines += [f"- {_deploy_text(d, facts.day)}" for d in facts.deploys]
+    else:
+        lines.append("No deploy markers in the logs.")
+    lines += ["", "## Recurring", ""]
     if facts.recurring:
         lines += [_template_line(item) for item in facts.recurring]
         more = facts.extra.get("recurring_total", len(facts.recurring)) - len(facts.recurring)
@@ -169,13 +226,16 @@ def render(facts: DayFacts) -> DayNote:
         "totals": dict(facts.totals),
         "yesterday": None if facts.yesterday is None else dict(facts.yesterday),
         "baseline_days": facts.baseline_days,
-        "unusual": len(facts.spikes),
+        "partial": bool(facts.ends),
+        "ends": facts.ends or None,
+        "unusual": len(facts.findings),
         "recurring": recurring,
         "new": new,
-        "spikes": [spike.figures() for spike in facts.spikes],
+        "findings": [found.figures() for found in facts.findings],
+        "deploys": [d.figures() for d in facts.deploys],
         "recurring_templates": [item.figures() for item in facts.recurring],
         "new_classes": list(facts.new_classes),
         "new_templates": [item.figures() for item in facts.new_templates],
         "templates_dropped": facts.templates_dropped,
     }
-    return DayNote(facts.day, markdown, len(facts.spikes), recurring, new, figures)
+    return DayNote(facts.day, markdown, len(facts.findings), recurring, new, figures)
