@@ -144,3 +144,45 @@ def test_standard_input(sprint, tmp_path):
     assert done.returncode == 1, done.stderr
     assert b"auth failures, 14:00" in done.stdout
     assert History(sprint).latest_risk_note() is not None
+
+
+def test_the_lab_demo_logs_end_to_end(tmp_path, capsys):
+    """A real LabThread writes its week; the real reader and `launchtui logs` read it: yesterday
+    has the auth spike as one finding, the webhook failures as one run after the deploy (named),
+    the server errors folded in, card_declined recurring; today is partial."""
+    from launchtui.lab import LabThread
+    from launchtui.lab import logs as lab_logs
+    from launchtui.lab.config import demo_config
+    from launchtui.logs.files import log_files
+    from launchtui.model.logs import AUTH, WEBHOOK
+    from launchtui.sprint import store
+
+    with LabThread(demo_config(base_port=0, mailboxes=[]), tmp_path / "lab") as lab:
+        path = lab.write_sprint(tmp_path / "sprints" / "demo.toml")
+    files = [str(p) for p in log_files(store.load(path).sprint)]
+    assert main(["logs", str(path), *files, "--format", "json"]) in (0, 1)  # today: a finding?
+    data = json.loads(capsys.readouterr().out)
+    *_, yesterday, today = data["days"]
+    end = datetime.fromisoformat(data["figures"]["ends"])
+    marks = lab_logs.incidents(end)
+    assert yesterday["day"] == marks.deploy.date().isoformat()
+    found = {f["class"]: f for f in yesterday["findings"]}
+    assert sorted(found) == [AUTH, WEBHOOK]  # 2 findings, not 15 hourly spikes
+    auth = found[AUTH]
+    assert auth["start_hour"] == auth["end_hour"] == lab_logs.AUTH_SPIKE_HOUR
+    hook = found[WEBHOOK]
+    assert hook["start_hour"] in (16, 17) and hook["end_hour"] == 23
+    assert datetime.fromisoformat(hook["first"]) > marks.deploy
+    assert hook["deploy"]["message"] == lab_logs.deploy_message(lab_logs.DEPLOY_RELEASE)
+    assert hook["also_counted"][0]["class"] == "server-error"
+    md = yesterday["markdown"]
+    assert "after `deployed release 2.4.1 (7c1e9a2)` at 16:20:05" in md
+    assert "## Deploys\n\n- `deployed release 2.4.1 (7c1e9a2)` at 16:20:05\n" in md
+    recurring = md.split("## Recurring")[1].split("## New since yesterday")[0]
+    assert "card\\_declined" in recurring
+    templates = yesterday["recurring_templates"]
+    assert [t for t in templates if "card_declined" in t["template"] and t["days_seen"] >= 2]
+    partial = (end.hour, end.minute) < (23, 59)
+    assert today["partial"] is partial
+    if partial:
+        assert f"(so far: the logs end at {end:%H:%M} UTC)" in today["markdown"]

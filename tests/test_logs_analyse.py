@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from launchtui.logs.analyse import FLOOR, analyse, is_spike, shown
+from launchtui.logs.analyse import FLOOR, analyse, is_deploy, is_spike, over_baseline, shown
 from launchtui.model.logs import AUTH, COMBINED, JSON_LINES, PAYMENT, SERVER, WEBHOOK, LogEvent
 
 DAY0 = date(2026, 11, 23)  # a Monday; the week runs to DAY0 + 6
@@ -257,3 +258,220 @@ def test_the_note_is_deterministic():
     second = analyse(reversed(events))
     assert [n.markdown for n in first.days] == [n.markdown for n in second.days]
     assert [n.figures for n in first.days] == [n.figures for n in second.days]
+
+
+# Findings: runs of hours, deploys, folded server errors, the partial latest day.
+
+
+def failing(
+    when: datetime,
+    classes: frozenset[str] = frozenset({WEBHOOK, SERVER}),
+    message: str = "webhook signature verification failed",
+    line: int = 1,
+) -> LogEvent:
+    return LogEvent(
+        at=when,
+        source="app.log",
+        line=line,
+        text=f'{{"level":"error","msg":"{message}"}}',
+        format=JSON_LINES,
+        level="error",
+        path="/webhooks/stripe",
+        message=message,
+        classes=classes,
+    )
+
+
+def deploy(when: datetime, message: str = "deployed release 2.4.1 (7c1e9a2)") -> LogEvent:
+    return LogEvent(
+        at=when,
+        source="app.log",
+        line=1,
+        text=f'{{"level":"info","msg":"{message}"}}',
+        format=JSON_LINES,
+        level="info",
+        message=message,
+        classes=frozenset(),
+    )
+
+
+def quiet_week(days: int = 7) -> Iterator[LogEvent]:
+    """A request in no class every hour: the days exist, every class counts 0."""
+    for day in range(days):
+        for hour in range(24):
+            yield quiet_line(at(day, hour, 30))
+
+
+def hours_of(day: int, counts: dict[int, int], **kw: object) -> list[LogEvent]:
+    return [
+        failing(at(day, hour, 1 + n % 58, n // 58), **kw)  # type: ignore[arg-type]
+        for hour, count in counts.items()
+        for n in range(count)
+    ]
+
+
+WEBHOOK_RUN = {16: 4, 17: 24, 18: 32, 19: 41, 20: 45, 21: 59, 22: 38, 23: 30}
+
+
+def test_consecutive_spike_hours_of_a_class_are_one_finding():
+    digest = analyse([*quiet_week(), *hours_of(7, WEBHOOK_RUN), quiet_line(at(7, 23, 59, 50))])
+    note = digest.days[-1]
+    assert note.unusual == 1  # not 7 webhook spikes and 7 server-error spikes
+    (found,) = note.figures["findings"]
+    assert (found["class"], found["start_hour"], found["end_hour"]) == (WEBHOOK, 16, 23)
+    assert found["count"] == sum(WEBHOOK_RUN.values()) and found["hours"] == 8
+    assert [h["flagged"] for h in found["per_hour"]] == [False] + [True] * 7
+    assert found["baseline_median"] == 0
+    assert found["paths"] == [["/webhooks/stripe", 273]]
+    assert len(found["samples"]) == 3 and "16:00" not in note.markdown.split("sample")[0][:10]
+    assert (
+        "webhook errors from 16:00 to 23:59 UTC: 273 in 8 hours**, every hour over its "
+        "baseline (median 0 over 7 earlier days)"
+    ) in note.markdown
+    assert "16:00 4, 17:00 24 (spike)" in note.markdown
+
+
+def test_a_quiet_hour_splits_runs_and_a_run_without_a_spike_is_no_finding():
+    events = [
+        *quiet_week(),
+        *hours_of(7, {2: 12, 3: 3, 5: 12, 9: 4, 10: 4, 11: 4}),
+        quiet_line(at(7, 23, 59, 50)),
+    ]
+    note = analyse(events).days[-1]
+    runs = [(f["start_hour"], f["end_hour"]) for f in note.figures["findings"]]
+    assert runs == [(2, 3), (5, 5)]  # 09:00-11:59 is over its baseline but never a spike
+
+
+@pytest.mark.parametrize(
+    ("count", "counts", "over"),
+    [
+        (2, (0, 0, 0), True),  # the least over a zero median
+        (1, (0, 0, 0), False),  # one event is no run
+        (4, (2, 2, 2), True),  # twice the median and more than median + 1
+        (3, (2, 2, 2), False),
+        (15, (2, 5, 2, 8, 5), False),  # within 3 x 1.4826 x MAD of the median
+        (5, (), False),  # no baseline, no run
+    ],
+)
+def test_over_the_baseline_at_its_edges(count: int, counts: tuple[int, ...], over: bool) -> None:
+    assert over_baseline(count, is_spike(count, counts)[1]) is over
+
+
+@pytest.mark.parametrize(
+    ("message", "marker"),
+    [
+        ("deployed release 2.4.1 (7c1e9a2)", True),
+        ("Deploy started by ci", True),
+        ("release 2.4.1 deployed", True),
+        ("starting version 2.4.1", True),
+        ("release v3 rolled out to 100%", True),
+        ("redeployed web", True),
+        ("deployment config loaded", False),
+        ("webhook signature verification failed", False),
+        ("release notes viewed", False),
+    ],
+)
+def test_deploy_markers_are_a_small_set_of_message_patterns(message: str, marker: bool) -> None:
+    assert is_deploy(message) is marker
+
+
+def test_a_finding_soon_after_a_deploy_names_it_and_the_deploys_are_listed():
+    events = [
+        *quiet_week(),
+        deploy(at(7, 16, 20, 5)),
+        *hours_of(7, WEBHOOK_RUN),
+        quiet_line(at(7, 23, 59, 50)),
+    ]
+    note = analyse(events).days[-1]
+    (found,) = note.figures["findings"]
+    assert found["deploy"] is None  # the run's first event, 16:01:00, came before the deploy
+    events = [
+        *quiet_week(),
+        deploy(at(7, 15, 20, 5)),
+        *hours_of(7, WEBHOOK_RUN),
+        quiet_line(at(7, 23, 59, 50)),
+    ]
+    note = analyse(events).days[-1]
+    (found,) = note.figures["findings"]
+    assert found["deploy"]["message"] == "deployed release 2.4.1 (7c1e9a2)"
+    assert found["deploy"]["minutes_before"] == 40
+    assert "began 40 minutes after `deployed release 2.4.1 (7c1e9a2)` at 15:20:05" in note.markdown
+    assert "## Deploys\n\n- `deployed release 2.4.1 (7c1e9a2)` at 15:20:05\n" in note.markdown
+    assert note.figures["deploys"] == [
+        {"at": at(7, 15, 20, 5).isoformat(), "message": "deployed release 2.4.1 (7c1e9a2)"}
+    ]
+
+
+def test_a_deploy_more_than_two_hours_before_is_not_named():
+    events = [*quiet_week(), deploy(at(7, 13, 59)), *hours_of(7, WEBHOOK_RUN)]
+    note = analyse([*events, quiet_line(at(7, 23, 59, 50))]).days[-1]
+    assert note.figures["findings"][0]["deploy"] is None
+    assert "began" not in note.markdown
+    assert "- `deployed release 2.4.1 (7c1e9a2)` at 13:59:00" in note.markdown
+
+
+def test_an_access_line_is_never_a_deploy_marker_and_a_hostile_one_is_literal():
+    access = login_failure(at(0, 9))
+    access = replace(access, message="deployed", classes=frozenset())
+    hostile = "deploy `x` **now** [link](http://h/?token=s3cr3tvalue) \x1b[31m"
+    note = analyse([access, deploy(at(0, 10), hostile)]).days[0]
+    assert len(note.figures["deploys"]) == 1
+    assert "s3cr3tvalue" not in note.markdown and "\x1b" not in note.markdown
+    assert "- ``deploy `x` **now** [link](http://h/?token=" in note.markdown
+    assert "\\x1b[31m`` at 10:00:00" in note.markdown
+
+
+def test_server_errors_that_are_the_same_events_are_folded_into_the_finding():
+    events = [*quiet_week(), *hours_of(7, WEBHOOK_RUN), quiet_line(at(7, 23, 59, 50))]
+    events += hours_of(7, {18: 5}, classes=frozenset({SERVER}), message="db timeout")
+    note = analyse(events).days[-1]
+    (found,) = note.figures["findings"]
+    assert found["also_counted"] == [{"class": SERVER, "count": 278, "shared": 273}]
+    assert "also counted as server errors: 273 of the 278 server errors" in note.markdown
+
+
+def test_server_errors_mostly_of_their_own_stay_a_finding():
+    events = [*quiet_week(), *hours_of(7, {18: 20}), quiet_line(at(7, 23, 59, 50))]
+    events += hours_of(7, {18: 20}, classes=frozenset({SERVER}), message="db timeout")
+    note = analyse(events).days[-1]
+    found = note.figures["findings"]
+    assert [(f["class"], f["count"], f["also_counted"]) for f in found] == [
+        (WEBHOOK, 20, []),
+        (SERVER, 40, []),  # 50 % shared: the server fails on its own too
+    ]
+
+
+def test_the_latest_day_is_partial_and_its_running_hour_is_compared_pro_rata():
+    usual = [failing(at(d, 6, n), frozenset({AUTH})) for d in range(7) for n in range(30)]
+    burst = [failing(at(7, 6, n // 2, n % 2), frozenset({AUTH})) for n in range(40)]
+    digest = analyse([*quiet_week(), *usual, *burst, quiet_line(at(7, 6, 19, 59))])
+    note = digest.days[-1]
+    assert note.markdown.startswith("# Risk note 2026-11-30 (so far: the logs end at 06:19 UTC)\n")
+    assert note.figures["partial"] is True and note.figures["ends"] == "06:19"
+    assert digest.figures["partial"] is True
+    (found,) = note.figures["findings"]  # 40 in 20 minutes against 30 an hour: a third is 10
+    (hour,) = found["per_hour"]
+    assert hour["running"] is True and hour["baseline"]["counts"] == [10.0] * 7
+    assert "auth failures, 06:00–06:19 UTC: 40" in note.markdown
+    assert "the last hour is still running: its baseline is pro rata" in note.markdown
+    assert digest.days[-2].figures["partial"] is False
+    assert "so far" not in digest.days[-2].markdown
+
+
+def test_a_few_minutes_of_an_hour_never_make_a_spike_under_the_floor():
+    burst = [failing(at(7, 6, 0, n), frozenset({AUTH})) for n in range(9)]
+    note = analyse([*quiet_week(), *burst]).days[-1]
+    assert note.figures["partial"] is True and note.unusual == 0
+
+
+def test_a_day_that_reaches_its_last_minute_is_complete():
+    note = analyse([*quiet_week(1), quiet_line(at(0, 23, 59, 1))]).days[-1]
+    assert note.figures["partial"] is False and note.figures["ends"] is None
+
+
+def test_a_run_into_the_next_day_says_it_continues():
+    events = [*quiet_week(), *hours_of(7, WEBHOOK_RUN), *hours_of(8, {0: 12, 1: 3})]
+    note = analyse([*events, quiet_line(at(8, 23, 59, 50))]).days[-1]
+    (found,) = note.figures["findings"]
+    assert found["continues_from"] == 16
+    assert "continues yesterday's finding (from 16:00 UTC)" in note.markdown

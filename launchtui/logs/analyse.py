@@ -24,6 +24,35 @@ Spikes (decided here, documented and tested at their edges):
 - No earlier day (the first day of the logs): no baseline yet, and nothing is flagged: a note
   says so, and counts alone are shown. A flag without a baseline would be a guess.
 
+Findings (what the note lists as unusual):
+- Consecutive hours of one class on one day are ONE finding when at least one of them is a spike
+  and every one of them is over its baseline (`over_baseline`: at least 2 events, more than the
+  median plus max(3 x 1.4826 x MAD, 1), and twice the median when it is not zero; no floor, the
+  spike gave the run its flag, its neighbours only say how long it lasted). An hour without an
+  event of the class ends a run. A finding has its first and last hour, its count, each hour's
+  count and baseline, the top paths, addresses and messages of the whole run (summed from the
+  hours' capped counters) and its first SAMPLES lines.
+- A deploy marker is the message of a JSON-lines event (access lines never) matching `is_deploy`:
+  "deploy", "deployed", "deploying", "redeployed" as words, "starting version", or "release ...
+  rolled out" / "release ... is live". The first DEPLOYS_KEPT of each day are kept (cut at
+  DEPLOY_CHARS, secrets in URLs redacted) and listed in the day's note. A finding whose first
+  event comes at most DEPLOY_WINDOW (2 hours) after a deploy marker (the latest such, on the
+  same day or the day before) names it: "began N minutes after `...` at HH:MM:SS". A finding
+  from 00:00 that goes on from a finding of the same class up to 23:59 the day before says so.
+- Server errors are the catch-all class (any 5xx, any JSON line at level error), so most other
+  failures are server errors too. A server-error finding whose events are FOLD_SHARE (80 %) or
+  more also in one other finding of overlapping hours (counted per event while reading: the
+  other classes of each event in a cell) is folded into that finding ("also counted as server
+  errors: N of the M"), not listed twice. Below 80 % it stays its own finding: the server has
+  failures of its own.
+- The latest day ends where the logs end (their latest event): it is partial unless they reach
+  its last minute (23:59), and its note says "so far: the logs end at HH:MM UTC". Its complete
+  hours are compared as any other; the hour still running is compared pro rata: each earlier
+  day's count of that hour times the part of the hour the logs cover (minute and second of the
+  last event + 1 s, over 3600), so 20 minutes of an hour are compared with a third of the usual
+  hour. The floor and the margin stay whole: a few minutes of an hour never make a spike of
+  fewer than FLOOR events. Hours after the end have no events and are never flagged.
+
 Sample lines are the log text as read, with secrets in URLs redacted (`shown`): the values of
 query parameters named like a secret (token, key, secret, password, signature, code...) and the
 password of user:password@ become `credentials.redact` forms. Everything else is literal; the
@@ -352,6 +381,7 @@ def _digest(days: dict[date, _Day], end: datetime | None) -> Digest:
     # part of it the logs cover (the floor and the margin stay whole).
     partial = end.date() == ordered[-1] and (end.hour, end.minute) < (23, 59)
     seen_on: dict[str, int] = {}  # template -> days seen so far
+    running_on: dict[str, int] = {}  # class -> start hour of the day before's run to 23:59
     notes = []
     for day in ordered:
         state = days[day]
@@ -360,11 +390,21 @@ def _digest(days: dict[date, _Day], end: datetime | None) -> Digest:
             for n in range(BASELINE_DAYS, 0, -1)
             if day - timedelta(days=n) >= first
         ]
+        if day - timedelta(days=1) not in days:
+            running_on = {}
         is_last = partial and day == ordered[-1]
         running = (end.hour, (end.minute * 60 + end.second + 1) / 3600) if is_last else None
         ends = end.strftime("%H:%M") if is_last else ""
         findings, quiet = _findings(day, state, days, earlier, running, ends)
-        findings = [replace(f, deploy=_deploy_before(f.first, deploys)) for f in findings]
+        findings = [
+            replace(
+                f,
+                deploy=_deploy_before(f.first, deploys),
+                continues=running_on.get(f.cls) if f.start == 0 else None,
+            )
+            for f in findings
+        ]
+        running_on = {f.cls: f.start for f in findings if f.end == 23}
         for key in state.templates.counts:
             seen_on[key] = seen_on.get(key, 0) + 1
         yesterday_state = days.get(day - timedelta(days=1))

@@ -78,6 +78,7 @@ class Finding:
     deploy: Deploy | None = None  # the last deploy marker within DEPLOY_WINDOW before `first`
     also: tuple[tuple[str, int, int], ...] = ()  # (class, its count, shared) folded in
     ends: str = ""  # "HH:MM" when the run reaches the end of the logs (a partial day)
+    continues: int | None = None  # from 00:00: the start hour of yesterday's run up to 23:59
 
     @property
     def minutes_after_deploy(self) -> int | None:
@@ -98,6 +99,7 @@ class Finding:
             "deploy": None
             if self.deploy is None
             else {**self.deploy.figures(), "minutes_before": self.minutes_after_deploy},
+            "continues_from": self.continues,
             "also_counted": [
                 {"class": cls, "count": count, "shared": shared} for cls, count, shared in self.also
             ],

@@ -1,10 +1,16 @@
 """The daily risk note: one Markdown note per day of logs, deterministic (the same logs give the
 same note, byte for byte).
 
-Sections: what was unusual (spikes, each with its hour, count, baseline, top paths, addresses and
-messages, and sample lines), what recurred (message templates seen RECURRING_MIN times that day
-or on several days, with counts), what is new since yesterday (classes and templates with
-events today and none yesterday), and the totals per class beside yesterday's.
+Sections: what was unusual (findings: runs of consecutive hours of a class over their baseline,
+each with its hours, count, baseline, the deploy it began after, the server errors folded into
+it, top paths, addresses and messages, and sample lines), the day's deploy markers, what
+recurred (message templates seen RECURRING_MIN times that day or on several days, with counts),
+what is new since yesterday (classes and templates with events today and none yesterday), and
+the totals per class beside yesterday's. The latest day, when the logs end before its last
+minute, is headed "(so far: the logs end at HH:MM UTC)".
+
+A deploy message is shown as an inline code span (`code`: a fence longer than any backtick run
+in it, control characters visible): literal, whatever Markdown it holds.
 
 Text from a log is shown literally: escaped on a line (no heading, link, emphasis or table cell
 can come from it), fenced where it is a sample line (the fence is longer than any backtick run
@@ -135,6 +141,8 @@ def _finding_lines(found: Finding) -> list[str]:
         ]
     if any(h.running for h in hours):
         lines.append("  - the last hour is still running: its baseline is pro rata")
+    if found.continues is not None:
+        lines.append(f"  - continues yesterday's finding (from {found.continues:02d}:00 UTC)")
     if found.deploy is not None:
         lines.append(
             f"  - began {found.minutes_after_deploy} minutes after "
