@@ -40,7 +40,7 @@ class DayNote:
 
     day: date
     markdown: str
-    unusual: int  # spikes
+    unusual: int  # findings (runs of spike hours, server errors folded in)
     recurring: int  # recurring templates
     new: int  # new classes and templates since yesterday
     figures: dict[str, Any] = field(default_factory=dict)
