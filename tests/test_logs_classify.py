@@ -90,6 +90,10 @@ def test_flow_paths_from_sprint_flows() -> None:
             "Stripe: card_declined on pi_3NvX8k2eZvKYlo2C",
             "Stripe: card_declined on pi_9ZzX1k2eZvKYlo9Q",
         ),
+        (  # Stripe ids need not hold a digit
+            "Stripe charge failed for customer cus_vlsgJKDrfKnJJc: card_declined",
+            "Stripe charge failed for customer cus_NffrFeUfNV2Hib: card_declined",
+        ),
         ("commit deadbeef1234 failed", "commit 0123abcd5678ef failed"),
         ("GET /x?token=abc&id=9 timed out", "GET /x?token=zzz&id=12345 timed out"),
         ('key "alpha" missing', 'key "beta" missing'),
@@ -105,6 +109,7 @@ def test_same_template_for_messages_differing_in_ids(a: str, b: str) -> None:
     [
         ("login failed for user 1", "payment failed for user 1"),
         ("card_declined", "expired_card"),
+        ("error card_declined_by_issuer", "error invalid_request_error"),  # words, not ids
         ("timeout talking to stripe", "timeout talking to postgres"),
     ],
 )

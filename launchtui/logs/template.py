@@ -1,5 +1,5 @@
 """Message templates: one recurring failure is one key. Numbers, UUIDs, hex ids, provider ids
-(ch_..., pi_..., req_...), emails, IP addresses, URLs' query values and quoted strings are
+(ch_..., pi_..., cus_..., with or without a digit), emails, IP addresses, URLs' query values and quoted strings are
 masked; whitespace is collapsed; the result is at most MAX_TEMPLATE characters. Deterministic:
 the same message always gives the same template."""
 
@@ -19,7 +19,7 @@ _IPV6 = re.compile(
 )
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])")
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.){0,512}\"|'(?:[^'\\]|\\.){0,512}'|`[^`]{0,512}`")
-_PROVIDER_ID = re.compile(r"\b[A-Za-z]{2,8}_(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,}\b")
+_PROVIDER_ID = re.compile(r"\b[a-z]{2,8}_(?=[A-Za-z0-9]*[A-Z0-9])[A-Za-z0-9]{8,}\b")
 _HEX = re.compile(r"\b(?=[0-9a-fA-F]*\d)(?:0x)?[0-9a-fA-F]{8,}\b")
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,:]\d+)*")
 _SPACE = re.compile(r"\s+")
