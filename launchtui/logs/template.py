@@ -1,7 +1,7 @@
 """Message templates: one recurring failure is one key. Numbers, UUIDs, hex ids, provider ids
 (ch_..., pi_..., cus_..., with or without a digit), emails, IP addresses, URLs' query values
-and quoted strings are masked; whitespace is collapsed; the result is at most MAX_TEMPLATE characters. Deterministic:
-the same message always gives the same template."""
+and quoted strings are masked; whitespace is collapsed; the result is at most MAX_TEMPLATE
+characters. Deterministic: the same message always gives the same template."""
 
 from __future__ import annotations
 
