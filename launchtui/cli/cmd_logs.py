@@ -2,11 +2,13 @@
 notes.
 
 Reads the log files (gzip-rotated ones too; "-" for standard input; the format is detected per
-file; without FILE, the files of the sprint's [logs].files patterns, rotated files oldest first), classifies each line against the sprint's core flows ([flows]: which paths are login,
+file; without FILE, the files of the sprint's [logs].files patterns, rotated files oldest
+first), classifies each line against the sprint's core flows ([flows]: which paths are login,
 join, invite, checkout), counts per hour and class against the same hour on earlier days,
 writes one note per day into the run history (NAME.runs.sqlite, table risk_notes: a day read
 again replaces its note) and prints the latest day's note (markdown, or text: a line per day
-then the note) or every day's figures and note (json).
+then the note) or every day's figures and note (json). The engine is launchtui.logs.pipeline,
+which the TUI's l (monitoring screen) runs too.
 
 Exit codes: 0 when the logs were read; 1 when the latest day has a spike (so that cron or CI
 can alert: a spike is for a person to look at, the command itself went fine); 2 on a usage or
@@ -30,9 +32,10 @@ def add_parser(subparsers: Any) -> None:
         "logs",
         help="daily risk notes from logs: auth, payment and webhook failures, spikes",
         description="Read nginx/Apache combined and JSON-lines logs (gzip too; - for standard "
-        "input; without FILE, the files of the sprint's [logs].files), flag unusual hours against a baseline of earlier days, keep one risk note per "
-        "day in the run history and print the latest. Exit 0 when read, 1 when the latest day "
-        "has a spike, 2 on a usage or sprint-file error or when nothing could be read.",
+        "input; without FILE, the files of the sprint's [logs].files), flag unusual hours "
+        "against a baseline of earlier days, keep one risk note per day in the run history and "
+        "print the latest. Exit 0 when read, 1 when the latest day has a spike, 2 on a usage or "
+        "sprint-file error or when nothing could be read.",
     )
     parser.add_argument("sprint", metavar="SPRINT", help="the sprint file (TOML)")
     parser.add_argument(

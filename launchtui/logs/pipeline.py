@@ -6,9 +6,12 @@ are two views over it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+from launchtui.errors import UsageError
 from launchtui.logs.analyse import analyse
 from launchtui.logs.classify import FlowPaths
 from launchtui.logs.files import log_files
@@ -16,6 +19,14 @@ from launchtui.logs.note import Digest
 from launchtui.logs.read import SourceReport, read_events
 from launchtui.model.sprint import Sprint
 from launchtui.sprint.history import History
+
+
+class _Figured(Protocol):
+    @property
+    def figures(self) -> dict[str, Any]: ...
+
+
+NoteT = TypeVar("NoteT", bound=_Figured)
 
 
 def sprint_sources(sprint: Sprint) -> list[str]:
@@ -55,3 +66,40 @@ def problems(report: SourceReport) -> list[str]:
             "log line nor JSON with a time"
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class LogsRead:
+    """What reading a sprint's [logs] gave: the days noted, and one line per read problem."""
+
+    days: int
+    problems: list[str]
+
+
+def read_sprint_logs(sprint: Sprint, sprint_path: Path) -> LogsRead:
+    """Read the sprint's [logs] files into daily notes kept in its run history. UsageError when
+    the sprint has no [logs] or its patterns match no file; HistoryError when the notes cannot
+    be kept."""
+    if not sprint.logs:
+        raise UsageError("no [logs] in the sprint: add [logs] files = [...] to the sprint file")
+    sources = sprint_sources(sprint)
+    if not sources:
+        raise UsageError(f"[logs] files match no file: {', '.join(sprint.logs)}")
+    digest, reports = note_logs(sprint, sources)
+    found = [f"{report.source}: {problem}" for report in reports for problem in problems(report)]
+    if digest.days:
+        record(sprint_path, digest)
+    elif not any(report.lines for report in reports):
+        found.append("no input could be read")
+    else:
+        found.append("no log events")
+    return LogsRead(len(digest.days), found)
+
+
+def shown_note(notes: Sequence[NoteT]) -> NoteT | None:
+    """The note to show of `notes` (oldest first): the latest complete day's (a day the logs
+    end in the middle of is marked `partial` in its figures), else the latest."""
+    for note in reversed(notes):
+        if not note.figures.get("partial"):
+            return note
+    return notes[-1] if notes else None
