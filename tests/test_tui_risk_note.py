@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import NoticedApp, notifications, sync, wait_until
-
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
+from tui_helpers import NoticedApp, notifications, sync, wait_until
 
 from launchtui.lab import Lab, LabThread, demo_config
 from launchtui.sprint.history import History
