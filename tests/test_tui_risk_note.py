@@ -47,8 +47,19 @@ def hostile_sprint(tmp_path: Path) -> Path:
         for i in range(12)
     ]
     (tmp_path / "logs" / "app.log").write_text("\n".join(lines) + "\n")
+    logins = [
+        f"203.0.113.{7 + n % 3} - - [0{d}/Nov/2026:{h:02d}:{n:02d}:00 +0000] "
+        f'"POST /login?token=s3cr3t HTTP/1.1" 401 12 "-" "curl/8"'
+        for d in (1, 2, 3)
+        for h in range(24)
+        for n in range(40 if (d, h) == (3, 14) else 1)
+    ]
+    (tmp_path / "logs" / "access.log").write_text("\n".join(logins) + "\n")
     path = tmp_path / "hostile.toml"
-    path.write_text(BARE + '\n[logs]\nfiles = ["logs/*.log"]\n')
+    path.write_text(
+        BARE + '\n[flows]\nlogin = "https://hostile.example/login"\n'
+        '\n[logs]\nfiles = ["logs/*.log"]\n'
+    )
     return path
 
 
@@ -126,6 +137,20 @@ async def test_the_day_keys_move_between_notes_and_stop_at_the_ends(demo):
 
 
 @sync
+async def test_a_stage_key_leaves_the_note_for_that_stage(demo):
+    app = NoticedApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_note(app, pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen) and app.screen.stage.name == "edge"
+        assert not any(isinstance(screen, RiskNoteScreen) for screen in app.screen_stack)
+        await pilot.press("6")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen) and app.screen.stage.name == "monitoring"
+
+
+@sync
 async def test_hostile_log_text_stays_literal_on_screen(tmp_path):
     app = NoticedApp(hostile_sprint(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -173,3 +198,16 @@ async def test_the_palette_reads_the_logs(demo):
         await pilot.press("6")
         app.read_logs()  # what the palette entry "Read logs into risk notes" calls
         await wait_until(lambda: isinstance(app.screen, RiskNoteScreen), pilot)
+
+
+def test_the_note_screen_at_80x24(snap_compare, tmp_path):
+    """The smallest size: the title line, the note (a spike with its lines, the hostile
+    recurring error literal) and the footer's day keys."""
+    app = NoticedApp(hostile_sprint(tmp_path))
+
+    async def read(pilot: Any) -> None:
+        await open_note(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=read, terminal_size=(80, 24))

@@ -211,8 +211,10 @@ class LaunchApp(App[int]):
         # Imported on first use, like the handover export: both load the keyring, which
         # opening the app does not need.
         from launchtui.tui.screens.credentials import CredentialsScreen
+        from launchtui.tui.screens.risk_note import RiskNoteScreen
 
-        if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
+        # A stage key leaves these for the stage.
+        if isinstance(self.screen, CredentialsScreen | RiskNoteScreen):
             self.pop_screen()
         self._stage = name
         self.switch_screen(f"stage-{name}")

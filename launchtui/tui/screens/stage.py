@@ -107,7 +107,10 @@ class StageScreen(Screen[None]):
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
         Binding("w", "watch", "Watch", id="watch"),
-        Binding("p", "prove_alerts", "Prove alerts", id="prove-alerts"),
+        # "Prove" and "Logs": short, so that the monitoring screen's keys and q fit at 80
+        # columns; the board's alerts and risk note lines say what they act on, and the
+        # palette has both in full ("Prove alert routes", "Read logs into risk notes").
+        Binding("p", "prove_alerts", "Prove", id="prove-alerts"),
         Binding("l", "read_logs", "Logs", id="read-logs"),
         # One key, two bindings: the footer shows the one that applies (see check_action).
         Binding("f", "only_failing(True)", "Filter", id="only-failing"),
