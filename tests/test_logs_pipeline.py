@@ -71,3 +71,18 @@ def test_help_names_the_logs_section(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         main(["logs", "--help"])
     assert "[logs].files" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_shown_note_is_the_latest_complete_day() -> None:
+    from datetime import date
+
+    from launchtui.logs.note import DayNote
+    from launchtui.logs.pipeline import shown_note
+
+    def note(day: int, **figures: object) -> DayNote:
+        return DayNote(date(2026, 12, day), f"# Risk note {day}\n", 0, 0, 0, dict(figures))
+
+    assert shown_note([]) is None
+    assert shown_note([note(4), note(5)]) == note(5)
+    assert shown_note([note(4), note(5, partial=True)]) == note(4)
+    assert shown_note([note(5, partial=True)]) == note(5, partial=True)  # only a partial one
