@@ -36,12 +36,13 @@ from launchtui.model.targets import Target
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import Key, PlannedRow, planned_rows, progress
 from launchtui.sprint import recorded, store
-from launchtui.sprint.history import History, HistoryError
+from launchtui.sprint.history import History, HistoryError, RiskNote
 from launchtui.sprint.tasks_store import TaskState, record_task, saved_tasks
 
 if TYPE_CHECKING:
     from launchtui.checks.context import CheckContext
     from launchtui.email.delivery import DeliveryRun
+    from launchtui.logs.pipeline import LogsRead
 
 Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
@@ -139,6 +140,23 @@ class SprintSession:
             return History(self.path).latest_proofs()
         except HistoryError:
             return {}
+
+    def risk_notes(self, limit: int = 30) -> list[RiskNote]:
+        """The daily risk notes kept in the run history (launchtui logs, or l on the
+        monitoring screen), oldest first; empty without a usable history."""
+        try:
+            return History(self.path).risk_notes(limit=limit)
+        except HistoryError:
+            return []
+
+    async def read_logs(self) -> LogsRead:
+        """Read the sprint's [logs] files into daily risk notes kept in the run history, in a
+        daemon thread (a week of logs takes a few seconds). Raises UsageError without [logs]
+        or files, HistoryError when the notes cannot be kept."""
+        from launchtui.logs.pipeline import read_sprint_logs
+
+        sprint, path = self.document.sprint, self.path
+        return await in_daemon_thread(lambda: read_sprint_logs(sprint, path))
 
     @property
     def busy(self) -> bool:

@@ -505,3 +505,64 @@ def test_the_performance_baselines_are_in_the_export(sprint):
     data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
     (row,) = data["performance_baselines"]
     assert (row["flow"], row["p95_ms"], row["latest_p95_ms"]) == ("login", 410.0, 650.0)
+
+
+def test_the_latest_daily_risk_note_is_in_the_export(sprint):
+    """Issue 15: the latest daily risk note (launchtui logs) in the handover, its headings
+    below the section's and its log text still escaped; without one, how to get it."""
+    from launchtui.logs.note import DayNote
+    from launchtui.reports.markdown import demoted
+    from launchtui.sprint.history import History
+
+    text = markdown(sprint)
+    assert "## Latest daily risk note\n\nNo risk note yet (launchtui logs SPRINT)." in text
+    data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    assert data["daily_risk_note"] is None
+
+    def note(day: int, body: str, unusual: int) -> DayNote:
+        figures = {"unusual": unusual, "recurring": 2, "new": 1}
+        markdown_ = f"# Risk note 2026-11-{day}\n\n## Unusual\n\n{body}\n"
+        return DayNote(datetime(2026, 11, day).date(), markdown_, unusual, 2, 1, figures)
+
+    hostile = "- 3 × \\[bold\\]x\\[/\\] \\\\x1b \\# h\n\n    ```text\n    # sample\n    ```"
+    History(sprint).record_risk_notes(
+        [note(25, "older", 0), note(26, hostile, 3)], at="2026-11-27T06:00:00Z"
+    )
+    text = markdown(sprint)
+    section = text.split("## Latest daily risk note\n", 1)[1].split("\n## ", 1)[0]
+    assert "The note of 2026-11-26: 3 unusual, 2 recurring, 1 new" in section
+    assert "### Risk note 2026-11-26" in section and "#### Unusual" in section
+    assert "\\[bold\\]x\\[/\\] \\\\x1b \\# h" in section  # escaped as the note wrote it
+    assert "    # sample" in section  # fenced code is not demoted
+    assert "older" not in section
+    assert "\n# " not in section and "\n## " not in section
+    data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    risk = data["daily_risk_note"]
+    assert (risk["day"], risk["unusual"], risk["recurring"], risk["new"]) == (
+        "2026-11-26",
+        3,
+        2,
+        1,
+    )
+    assert risk["markdown"].startswith("# Risk note 2026-11-26")
+    assert (
+        json.loads(render_json(store.load(sprint), now=NOW, credentials=env_store(sprint)))[
+            "daily_risk_note"
+        ]
+        == risk
+    )
+    assert demoted("## a\n###### b", 2) == ["#### a", "###### b"]
+
+
+def test_a_partial_latest_day_hands_over_the_day_before(sprint):
+    """When the notes mark a day the logs end during as partial, the last whole day goes."""
+    from launchtui.logs.note import DayNote
+    from launchtui.sprint.history import History
+
+    whole = DayNote(datetime(2026, 11, 25).date(), "# Risk note 2026-11-25\n", 1, 0, 0, {})
+    partial = DayNote(
+        datetime(2026, 11, 26).date(), "# Risk note 2026-11-26\n", 0, 0, 0, {"partial": True}
+    )
+    History(sprint).record_risk_notes([whole, partial])
+    data = to_data(store.load(sprint), now=NOW, credentials=env_store(sprint))
+    assert data["daily_risk_note"]["day"] == "2026-11-25"

@@ -1,11 +1,14 @@
-"""`launchtui logs SPRINT FILE... [--since DATE] [--format text|json|markdown]`: daily risk notes.
+"""`launchtui logs SPRINT [FILE...] [--since DATE] [--format text|json|markdown]`: daily risk
+notes.
 
 Reads the log files (gzip-rotated ones too; "-" for standard input; the format is detected per
-file), classifies each line against the sprint's core flows ([flows]: which paths are login,
+file; without FILE, the files of the sprint's [logs].files patterns, rotated files oldest
+first), classifies each line against the sprint's core flows ([flows]: which paths are login,
 join, invite, checkout), counts per hour and class against the same hour on earlier days,
 writes one note per day into the run history (NAME.runs.sqlite, table risk_notes: a day read
 again replaces its note) and prints the latest day's note (markdown, or text: a line per day
-then the note) or every day's figures and note (json).
+then the note) or every day's figures and note (json). The engine is launchtui.logs.pipeline,
+which the TUI's l (monitoring screen) runs too.
 
 Exit codes: 0 when the logs were read; 1 when the latest day has a spike (so that cron or CI
 can alert: a spike is for a person to look at, the command itself went fine); 2 on a usage or
@@ -18,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from launchtui.errors import UsageError
@@ -29,12 +32,18 @@ def add_parser(subparsers: Any) -> None:
         "logs",
         help="daily risk notes from logs: auth, payment and webhook failures, spikes",
         description="Read nginx/Apache combined and JSON-lines logs (gzip too; - for standard "
-        "input), flag unusual hours against a baseline of earlier days, keep one risk note per "
-        "day in the run history and print the latest. Exit 0 when read, 1 when the latest day "
-        "has a spike, 2 on a usage or sprint-file error or when nothing could be read.",
+        "input; without FILE, the files of the sprint's [logs].files), flag unusual hours "
+        "against a baseline of earlier days, keep one risk note per day in the run history and "
+        "print the latest. Exit 0 when read, 1 when the latest day has a spike, 2 on a usage or "
+        "sprint-file error or when nothing could be read.",
     )
     parser.add_argument("sprint", metavar="SPRINT", help="the sprint file (TOML)")
-    parser.add_argument("files", metavar="FILE", nargs="+", help="log files; - for stdin")
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        nargs="*",
+        help="log files; - for stdin; none: the files of the sprint's [logs].files",
+    )
     parser.add_argument("--since", metavar="DATE", help="only days from DATE (YYYY-MM-DD) on")
     parser.add_argument(
         "--format",
@@ -47,11 +56,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from launchtui.logs.analyse import analyse
-    from launchtui.logs.classify import FlowPaths
-    from launchtui.logs.read import SourceReport, read_events
+    from launchtui.logs.pipeline import note_logs, problems, record, sprint_sources
     from launchtui.sprint import store
-    from launchtui.sprint.history import History, HistoryError
+    from launchtui.sprint.history import HistoryError
 
     since: date | None = None
     if args.since:
@@ -62,23 +69,21 @@ def run(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read once only")
     document = store.load(args.sprint)
-    reports: list[SourceReport] = []
-    events = read_events(
-        args.files,
-        since=datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None,
-        paths=FlowPaths.from_flows(document.sprint.flows),
-        reports=reports,
-    )
-    digest = analyse(events, since=since)
-    for report in reports:
-        problems = list(report.problems)
-        if report.skipped and not report.binary:
-            lines = "line" if report.skipped == 1 else "lines"
-            problems.append(
-                f"{report.skipped:,} {lines} of {report.lines:,} not read: neither a combined "
-                "log line nor JSON with a time"
+    sources = list(args.files)
+    if not sources:
+        if not document.sprint.logs:
+            raise UsageError(
+                "no FILE given and the sprint has no [logs] section: name the log files, "
+                "or add [logs] files = [...] to the sprint file"
             )
-        for problem in problems:
+        sources = sprint_sources(document.sprint)
+        if not sources:
+            patterns = ", ".join(document.sprint.logs)
+            print(f"launchtui logs: [logs] files match no file: {patterns}", file=sys.stderr)
+            return 2
+    digest, reports = note_logs(document.sprint, sources, since)
+    for report in reports:
+        for problem in problems(report):
             print(f"launchtui logs: {report.source}: {problem}", file=sys.stderr)
     if not digest.days:
         if not any(report.lines for report in reports):
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"launchtui logs: no log events{after}", file=sys.stderr)
         return 0
     try:
-        History(document.path).record_risk_notes(digest.days)
+        record(document.path, digest)
     except HistoryError as exc:
         print(f"launchtui logs: notes not kept: {exc}", file=sys.stderr)
     latest = digest.days[-1]

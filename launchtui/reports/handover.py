@@ -26,7 +26,7 @@ from launchtui.reports.deployment import EnvRow, SecretRow, env_rows, plan_note,
 from launchtui.reports.incident import INCIDENT_TASK, note_or_draft
 from launchtui.reports.risks import Risk, fix_order, rank_risks
 from launchtui.reports.routing import RouteEntry, build_routing
-from launchtui.sprint.history import History, HistoryError
+from launchtui.sprint.history import History, HistoryError, RiskNote
 from launchtui.sprint.recorded import latest_results
 from launchtui.sprint.store import SprintDocument
 from launchtui.sprint.tasks_store import TaskState, saved_tasks
@@ -45,6 +45,8 @@ DRAFT_MARK = "draft, not yet reviewed by the engineer"
 
 # Stages whose saved results carry figures a successor wants: baselines and delivery logs.
 EVIDENCE_STAGES = ("performance", "email")
+RISK_NOTES_READ = 7  # days read back to find the latest complete one
+NO_RISK_NOTE = "no risk note yet (launchtui logs SPRINT)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ class Handover:
     incident_note: str = ""  # the "Incident response note" task's note, else the draft
     incident_reviewed: bool = False  # the engineer wrote the note (not the draft)
     keyring_problem: str = ""  # why the keyring could not be read, said once for every row
+    risk_note: RiskNote | None = None  # the latest daily risk note (launchtui logs), if any
 
     @property
     def blockers(self) -> list[Risk]:
@@ -171,6 +174,7 @@ def build(
         incident_note=incident_note,
         incident_reviewed=incident_reviewed,
         keyring_problem=keyring_problem,
+        risk_note=_risk_note(document),
     )
 
 
@@ -208,6 +212,7 @@ def to_data(
         },
         "incident_response": _incident(handover),
         "performance_baselines": [row.to_dict() for row in handover.baselines],
+        "daily_risk_note": _risk_note_data(handover.risk_note),
         "tasks": [row.to_dict() for row in handover.other_tasks],
         "evidence": {
             stage: [_evidence(r) for r in handover.evidence(stage)] for stage in EVIDENCE_STAGES
@@ -319,6 +324,32 @@ def _incident(handover: Handover) -> dict[str, Any]:
         "owner": state.owner,
         "done": state.done,
         "updated_at": state.updated_at,
+    }
+
+
+def _risk_note(document: SprintDocument) -> RiskNote | None:
+    """The daily risk note to hand over: the latest complete day's kept in the run history
+    (launchtui logs, or l on the monitoring screen); None without one or without a usable
+    history (the export still goes out)."""
+    from launchtui.logs.pipeline import shown_note
+
+    try:
+        return shown_note(History(document.path).risk_notes(limit=RISK_NOTES_READ))
+    except HistoryError:
+        return None
+
+
+def _risk_note_data(note: RiskNote | None) -> dict[str, Any] | None:
+    if note is None:
+        return None
+    return {
+        "day": note.day.isoformat(),
+        "unusual": note.unusual,
+        "recurring": note.recurring,
+        "new": note.new,
+        "partial": bool(note.figures.get("partial")),
+        "created_at": note.created_at,
+        "markdown": note.markdown,
     }
 
 

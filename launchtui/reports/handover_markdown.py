@@ -14,9 +14,16 @@ from datetime import datetime
 from launchtui.credentials import CredentialStore
 from launchtui.model.results import Status
 from launchtui.model.stages import stage as stage_info
-from launchtui.reports.handover import DRAFT_MARK, EVIDENCE_STAGES, Handover, TaskRow, build
+from launchtui.reports.handover import (
+    DRAFT_MARK,
+    EVIDENCE_STAGES,
+    NO_RISK_NOTE,
+    Handover,
+    TaskRow,
+    build,
+)
 from launchtui.reports.incident import INCIDENT_TASK, draft_note
-from launchtui.reports.markdown import cell, fenced, inline, table
+from launchtui.reports.markdown import cell, demoted, fenced, inline, table
 from launchtui.reports.risks import Risk, finding, fix_order
 from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
@@ -38,6 +45,7 @@ def render_markdown(
         _routing(handover),
         _deployment(handover),
         _incident(handover),
+        _risk_note(handover),
         _other_tasks(handover.other_tasks),
         _evidence(handover),
         _delivery_log(handover),
@@ -218,6 +226,24 @@ def _incident(handover: Handover) -> list[str]:
     ]
     document = handover.document
     return lines + draft_note(document.sprint, saved_tasks(document), level=3).split("\n")[:-1]
+
+
+def _risk_note(handover: Handover) -> list[str]:
+    lines = ["## Latest daily risk note", ""]
+    note = handover.risk_note
+    if note is None:
+        return [*lines, NO_RISK_NOTE[0].upper() + NO_RISK_NOTE[1:] + "."]
+    partial = " (a partial day: the logs end during it)" if note.figures.get("partial") else ""
+    lines += [
+        f"The note of {note.day.isoformat()}{partial}: {note.unusual} unusual, "
+        f"{note.recurring} recurring, {note.new} new; written {inline(note.created_at)} from "
+        "the logs of [logs] (launchtui logs, or l on the monitoring screen), kept in the run "
+        "history.",
+        "",
+    ]
+    # The note escapes and fences every piece of log text, so it is shown as Markdown, its
+    # headings below this section's.
+    return lines + demoted(note.markdown.rstrip("\n"), 2)
 
 
 def _other_tasks(rows: list[TaskRow]) -> list[str]:

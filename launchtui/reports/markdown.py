@@ -41,3 +41,28 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
+
+
+_FENCE = re.compile(r" *(`{3,}|~{3,})")  # any indent: a list item's fence is indented
+_HEADING = re.compile(r"( {0,3})(#{1,6})(?= |$)")
+
+
+def demoted(markdown: str, levels: int) -> list[str]:
+    """The lines of a Markdown document with its headings `levels` deeper (at most ######), so
+    that it sits under a section of a bigger document; fenced code is left as it is."""
+    lines = []
+    fence = ""  # the open fence's marker, while inside one
+    for line in markdown.split("\n"):
+        stripped = line.lstrip(" ")
+        opening = _FENCE.match(line)
+        if fence:
+            closing = stripped.rstrip()
+            if closing.startswith(fence) and not closing.strip(fence[0]):
+                fence = ""
+        elif opening:
+            fence = opening[1]
+        elif heading := _HEADING.match(line):
+            depth = min(6, len(heading[2]) + levels)
+            line = heading[1] + "#" * depth + line[len(heading[0]) :]
+        lines.append(line)
+    return lines

@@ -211,8 +211,10 @@ class LaunchApp(App[int]):
         # Imported on first use, like the handover export: both load the keyring, which
         # opening the app does not need.
         from launchtui.tui.screens.credentials import CredentialsScreen
+        from launchtui.tui.screens.risk_note import RiskNoteScreen
 
-        if isinstance(self.screen, CredentialsScreen):  # a stage key leaves it for the stage
+        # A stage key leaves these for the stage.
+        if isinstance(self.screen, CredentialsScreen | RiskNoteScreen):
             self.pop_screen()
         self._stage = name
         self.switch_screen(f"stage-{name}")
@@ -316,6 +318,43 @@ class LaunchApp(App[int]):
                 f"Alert route {proof.route} {state}: {proof.detail}",
                 "information" if proof.ok else "warning",
             )
+
+    # Daily risk notes
+
+    def read_logs(self) -> None:
+        """Read the sprint's [logs] into daily risk notes kept in the run history (launchtui
+        logs SPRINT), in a worker: a week of logs takes a few seconds. Then show the latest."""
+        if self.session is None:
+            return
+        self.notice("Reading the logs of [logs] into daily risk notes.")
+        self.run_worker(self._read_logs(), group="read-logs", exclusive=True, exit_on_error=False)
+
+    async def _read_logs(self) -> None:
+        try:
+            read = await self.sprint.read_logs()
+        except (LaunchtuiError, OSError) as exc:
+            self.notice(f"Logs not read: {exc}", "error", timeout=10)
+            return
+        for problem in read.problems:
+            self.notice(f"Logs: {problem}", "warning", timeout=10)
+        for screen in self._mounted_screens():
+            screen.show_board()
+        self.show_risk_notes()
+
+    def show_risk_notes(self) -> None:
+        """The kept daily risk notes, the latest complete day's first (over a stage only)."""
+        from launchtui.logs.pipeline import shown_note
+        from launchtui.tui.screens.risk_note import RiskNoteScreen
+
+        notes = self.sprint.risk_notes()
+        note = shown_note(notes)
+        if note is None:
+            self.notice("No risk note yet: the logs of [logs] gave no day.", "warning")
+            return
+        if not isinstance(self.screen, StageScreen):  # a dialog opened meanwhile
+            self.notice(f"Risk notes kept up to {notes[-1].day.isoformat()}.")
+            return
+        self.push_screen(RiskNoteScreen(notes, notes.index(note)))
 
     # Copying a fix
 

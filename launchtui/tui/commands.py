@@ -31,6 +31,16 @@ class LaunchCommands(Provider):
                 "Open stage 6's incident response note, drafted from the sprint when empty",
             ),
             (
+                "Prove alert routes",
+                app.prove_alert_routes,
+                "Send a test alert through each alert route and confirm where it lands",
+            ),
+            (
+                "Read logs into risk notes",
+                app.read_logs,
+                "Read the sprint's [logs] files into daily risk notes, then show the latest",
+            ),
+            (
                 "Send test emails",
                 app.send_test_emails,
                 "Send every template to the seed inboxes and log where each landed",

@@ -107,7 +107,11 @@ class StageScreen(Screen[None]):
         Binding("full_stop", "rerun_row", "Re-run", key_display=".", id="rerun-row"),
         Binding("t", "email_test", "Test mail", id="email-test"),
         Binding("w", "watch", "Watch", id="watch"),
-        Binding("p", "prove_alerts", "Prove alerts", id="prove-alerts"),
+        # "Prove" and "Logs": short, so that the monitoring screen's keys and q fit at 80
+        # columns; the board's alerts and risk note lines say what they act on, and the
+        # palette has both in full ("Prove alert routes", "Read logs into risk notes").
+        Binding("p", "prove_alerts", "Prove", id="prove-alerts"),
+        Binding("l", "read_logs", "Logs", id="read-logs"),
         # One key, two bindings: the footer shows the one that applies (see check_action).
         Binding("f", "only_failing(True)", "Filter", id="only-failing"),
         Binding("f", "only_failing(False)", "All rows", id="all-rows"),
@@ -430,7 +434,7 @@ class StageScreen(Screen[None]):
             return self.stage.name == "email"
         if action == "prove_alerts":  # a test alert through the routes: monitoring only
             return self.stage.name == "monitoring"
-        if action == "watch":  # the dashboard's watch mode, on the monitoring screen only
+        if action in ("watch", "read_logs"):  # the dashboard's keys: monitoring screen only
             return self.stage.name == BOARD_STAGE
         if action == "only_failing":  # the f that applies: hide passes, or show all again
             return parameters != (self.only_failing,)
@@ -444,6 +448,14 @@ class StageScreen(Screen[None]):
 
     def action_prove_alerts(self) -> None:
         self.launch.prove_alert_routes()
+
+    def action_read_logs(self) -> None:
+        """l: read the sprint's [logs] into daily risk notes, then show the latest."""
+        self.launch.read_logs()
+
+    def show_board(self) -> None:
+        """Redraw the dashboard (the risk notes changed)."""
+        self._show_board()
 
     def action_watch(self) -> None:
         """w: watch the monitors (a pass every [monitoring].watch_interval), or stop."""

@@ -30,6 +30,8 @@ class CoalescingFooter(Footer):
 
     async def recompose(self) -> None:
         self._rebuild_pending = False  # changes from now on need a rebuild of their own
+        if not self.is_attached:  # its screen was popped before the rebuild ran
+            return
         shown = self._keys()
         if shown == self._shown:
             return

@@ -1,5 +1,6 @@
 """The monitoring screen's dashboard: each monitor's live state and response-time history,
-the certificates, the alert routes and when each was last proven, and the watch mode.
+the certificates, the alert routes and when each was last proven, the latest daily risk note's
+counts (l reads the logs), and the watch mode.
 
 The board reads everything from the sprint session: the latest monitoring.synthetic and
 monitoring.cert-expiry results, each monitor's trend (the series the detail pane draws,
@@ -23,6 +24,7 @@ from launchtui.model.results import Result, Status
 from launchtui.model.targets import Target
 from launchtui.reports.alert_routes import AlertRoute, alert_routes
 from launchtui.reports.literal import literal
+from launchtui.sprint.history import RiskNote
 from launchtui.tui.rows import STATUS_STYLES, sparkline
 from launchtui.tui.typed import launch_app
 
@@ -122,6 +124,7 @@ class MonitorBoard(Static):
         if routes.cell_len > self._room():  # one line per route where one line is too short
             routes = Text("\n" + " " * NAME).join(routes.split(ROUTE_SEP))
         lines.append(routes)
+        lines.append(risk_line(config.logs, sprint.risk_notes()))
         self.update(Text("\n").join(lines))  # one line each, cut at the edge (app.tcss)
 
     def _room(self) -> int:
@@ -198,6 +201,23 @@ def _routes_line(routes: list[AlertRoute]) -> Text:
         else:
             line.append(f"failed {_when(route.proof.at)}", style=STATUS_STYLES["fail"])
     return line
+
+
+def risk_line(patterns: tuple[str, ...], notes: list[RiskNote]) -> Text:
+    """The daily risk note shown (the latest complete day's) and its counts, or how to get
+    one: l reads the sprint's [logs]."""
+    from launchtui.logs.pipeline import shown_note
+
+    line = Text(f"{'risk note':<{NAME}}")
+    note = shown_note(notes)
+    if note is None:
+        if patterns:
+            return line.append("no risk note yet: l reads the logs of [logs]", style="dim")
+        return line.append("no [logs] in the sprint (launchtui logs SPRINT FILE)", style="dim")
+    line.append(f"{note.day.isoformat()}: ")
+    line.append(f"{note.unusual} unusual", style=STATUS_STYLES["warn"] if note.unusual else "")
+    line.append(f", {note.recurring} recurring, {note.new} new ")
+    return line.append("(l)", style="dim")
 
 
 def _when(at: str) -> str:
