@@ -55,6 +55,8 @@ def hostile_sprint(tmp_path: Path) -> Path:
         for h in range(24)
         for n in range(40 if (d, h) == (3, 14) else 1)
     ]
+    # the logs run to the day's last minute: day 3 is complete, so it is the note shown
+    logins.append('203.0.113.7 - - [03/Nov/2026:23:59:00 +0000] "GET / HTTP/1.1" 200 12 "-" "-"')
     (tmp_path / "logs" / "access.log").write_text("\n".join(logins) + "\n")
     path = tmp_path / "hostile.toml"
     path.write_text(
