@@ -4,7 +4,10 @@ Generates a seeded nginx combined log (default 1,000,000 lines, about 200 MB: re
 statuses, agents and addresses, a timezone offset, some failed logins, checkout errors and
 webhook 5xx) into a temporary directory, then, each in a process of its own with its peak RSS
 (resource.getrusage of the children):
-- launchtui: `read_events` consumed fully, counting events per class;
+- launchtui, read: `read_events` consumed fully, counting events per class;
+- launchtui, notes: the whole daily-note engine on the same file (`read_events` into
+  `analyse`: hourly counts, baselines, findings, templates, the Markdown notes), which is the
+  work comparable with GoAccess's report;
 - GoAccess (Debian's `goaccess`): `goaccess FILE --log-format=COMBINED -o report.json`.
 Both run again on the first half of the file, to show launchtui's memory does not grow with
 the file. Prints lines per second, peak RSS and the time ratio.
@@ -120,6 +123,13 @@ for event in read_events([sys.argv[1]]):
         counts[name] += 1
 print(n, time.perf_counter() - t, dict(sorted(counts.items())))
 """
+NOTES = """
+import sys
+from launchtui.logs.analyse import analyse
+from launchtui.logs.read import read_events
+digest = analyse(read_events([sys.argv[1]]))
+print(len(digest.days), "days,", sum(day.unusual for day in digest.days), "findings")
+"""
 
 
 def run(cmd: list[str]) -> tuple[float, float, str]:
@@ -180,6 +190,9 @@ def main() -> None:
             print(row("launchtui", label, lines, wall, rss))
             if label == "full":
                 print(f"  launchtui events and classes: {out}")
+            wall, rss, out = run([sys.executable, "-c", NOTES, str(log)])
+            results[("notes", label)] = (wall, rss)
+            print(row("notes", label, lines, wall, rss) + f"  ({out})")
             if goaccess:
                 report = work / f"report-{label}.json"
                 wall, rss, _ = run(
@@ -195,12 +208,14 @@ def main() -> None:
                 results[("goaccess", label)] = (wall, rss)
                 print(row("goaccess", label, lines, wall, rss))
         if goaccess:
-            ratio = results[("launchtui", "full")][0] / results[("goaccess", "full")][0]
-            print(f"time ratio launchtui/goaccess (full): {ratio:.2f}x (goal: <= 2x)")
+            for tool in ("launchtui", "notes"):
+                ratio = results[(tool, "full")][0] / results[("goaccess", "full")][0]
+                print(f"time ratio {tool}/goaccess (full): {ratio:.2f}x (goal: <= 2x)")
         else:
             print("goaccess not found: no comparison (sudo apt-get install goaccess)")
-        growth = results[("launchtui", "full")][1] - results[("launchtui", "half")][1]
-        print(f"launchtui peak RSS full - half: {growth:+.1f} MiB (goal: flat)")
+        for tool in ("launchtui", "notes"):
+            growth = results[(tool, "full")][1] - results[(tool, "half")][1]
+            print(f"{tool} peak RSS full - half: {growth:+.1f} MiB (goal: flat)")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
