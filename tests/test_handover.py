@@ -511,8 +511,8 @@ def test_the_latest_daily_risk_note_is_in_the_export(sprint):
     """Issue 15: the latest daily risk note (launchtui logs) in the handover, its headings
     below the section's and its log text still escaped; without one, how to get it."""
     from launchtui.logs.note import DayNote
-    from launchtui.reports.markdown import demoted
     from launchtui.sprint.history import History
+    from launchtui.text.markdown import demoted
 
     text = markdown(sprint)
     assert "## Latest daily risk note\n\nNo risk note yet (launchtui logs SPRINT)." in text

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "launchtui"
 # Lowest first. A unit (a subpackage, or a top-level module) may import its own floor and the
 # floors below it, never one above.
 LAYERS: list[set[str]] = [
-    {"launchtui", "model", "errors"},  # the ground floor: plain data and error types
+    {"launchtui", "model", "errors", "text"},  # the ground floor: plain data, error types,
+    # text shown literally
     {
         "background",
         "clipboard",

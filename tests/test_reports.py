@@ -9,9 +9,9 @@ from pathlib import Path
 from launchtui.model.results import Result, Severity, Status
 from launchtui.model.sprint import Site, Sprint
 from launchtui.reports import json_report, junit, text
-from launchtui.reports.literal import literal
 from launchtui.reports.risks import fix_order, rank_risks
 from launchtui.reports.run import RunReport
+from launchtui.text.literal import literal
 
 HOSTILE = "[bold red]pwned[/] \x1b[2J\x1b]0;title\x07 \u202etxt.exe\r"
 

@@ -103,7 +103,7 @@ def _errors(found: Discovery) -> list[str]:
 
 
 def _text(found: Discovery, destinations: list[Destination], status: str) -> str:
-    from launchtui.reports.literal import literal
+    from launchtui.text.literal import literal
 
     lines = [f"DMARC for {found.domain} (organizational domain {found.organizational_domain})"]
     for step in found.walked:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from launchtui.cli.dns_options import add_dns_options, dns_client
 from launchtui.errors import UsageError
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 if TYPE_CHECKING:
     from launchtui.email.spf import SpfOutcome

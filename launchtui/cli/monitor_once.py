@@ -12,9 +12,9 @@ import sys
 from launchtui.cli import headless
 from launchtui.model.monitoring import WATCH_CHECKS
 from launchtui.model.results import Result, Severity, Status
-from launchtui.reports.literal import literal
 from launchtui.reports.run import RunReport
 from launchtui.sprint import recorded, store
+from launchtui.text.literal import literal
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,23 +15,18 @@ in it, control characters visible): literal, whatever Markdown it holds.
 Text from a log is shown literally: escaped on a line (no heading, link, emphasis or table cell
 can come from it), fenced where it is a sample line (the fence is longer than any backtick run
 inside), control characters (terminal escapes) as visible \\x1b. The escapes are the ones of
-launchtui.reports.markdown, which is on a floor above this package.
+launchtui.text.markdown, which is on a floor above this package.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from launchtui.logs.facts import DayFacts, Deploy, Finding, Recurring
 from launchtui.model.logs import CLASS_TITLES, CLASSES
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
-_BACKTICKS = re.compile(r"`+")
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+from launchtui.text.markdown import code, fenced, inline
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,32 +51,6 @@ class Digest:
         return self.days[-1] if self.days else None
 
 
-def literal(text: str, *, keep_newlines: bool = False) -> str:
-    out = []
-    for char in text:
-        if keep_newlines and char == "\n":
-            out.append(char)
-        elif unicodedata.category(char) == "Cc" or char in _BIDI:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def inline(text: str) -> str:
-    """Text shown literally on one line of Markdown."""
-    return _SPECIAL.sub(r"\\\1", literal(text))
-
-
-def fenced(text: str, indent: str = "") -> list[str]:
-    """A code block showing `text` literally: no run of backticks inside can close it."""
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    body = literal(text, keep_newlines=True).split("\n")
-    return [indent + fence + "text", *(indent + line for line in body), indent + fence]
-
-
 def _title(cls: str) -> str:
     return CLASS_TITLES.get(cls, cls)
 
@@ -92,15 +61,6 @@ def _number(value: float) -> str:
 
 def _top(pairs: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{inline(key)} ×{count}" for key, count in pairs) or "none"
-
-
-def code(text: str) -> str:
-    """Text shown literally as an inline code span (longer fence than any backtick run)."""
-    body = literal(text)
-    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if body.startswith("`") or body.endswith("`") or not body else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def _deploy_text(deploy: Deploy, day: date) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from launchtui.email.delivery import DeliveryRun, Outcome
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 
 def render_text(report: DeliveryRun, saved: str = "") -> str:

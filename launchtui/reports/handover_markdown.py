@@ -1,7 +1,7 @@
 """The handover checklist as Markdown, for a founder to pass to the next engineer.
 
 Everything that came from the network or was typed into the sprint file is shown literally:
-control characters become visible escapes (launchtui.reports.literal), characters Markdown
+control characters become visible escapes (launchtui.text.literal), characters Markdown
 would act on are backslash-escaped, and a line break inside a table cell is a <br>, so no
 text can add a column, a row, a link or a heading. Long notes are fenced code blocks whose
 fence is longer than any backtick run inside.
@@ -23,11 +23,11 @@ from launchtui.reports.handover import (
     build,
 )
 from launchtui.reports.incident import INCIDENT_TASK, draft_note
-from launchtui.reports.markdown import cell, demoted, fenced, inline, table
 from launchtui.reports.risks import Risk, finding, fix_order
 from launchtui.reports.text import GROUP_TITLES, evidence_lines
 from launchtui.sprint.store import SprintDocument, display_path
 from launchtui.sprint.tasks_store import saved_tasks
+from launchtui.text.markdown import cell, demoted, fenced, inline, table
 
 
 def render_markdown(

@@ -7,7 +7,7 @@ how to tell members, and the first 15 minutes. The engineer edits the draft into
 reviewed.
 
 From the sprint file alone (no network, no clock: the same sprint drafts the same note). Every
-value from the sprint file is shown literally (launchtui.reports.markdown), credentials by name
+value from the sprint file is shown literally (launchtui.text.markdown), credentials by name
 only, and what the sprint does not say is a TO_FILL placeholder the engineer must replace.
 """
 
@@ -26,8 +26,8 @@ from launchtui.model.monitoring import (
 )
 from launchtui.model.sprint import Sprint
 from launchtui.model.tasks import find_task
-from launchtui.reports.markdown import fenced, inline
 from launchtui.sprint.tasks_store import TaskState
+from launchtui.text.markdown import fenced, inline
 
 INCIDENT_TASK = ("monitoring", "incident-response-note")
 TO_FILL = "**TO FILL:**"  # what the sprint cannot say; the engineer replaces each one

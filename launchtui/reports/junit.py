@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from launchtui.model.results import Status
-from launchtui.reports.literal import literal
 from launchtui.reports.run import RunReport
+from launchtui.text.literal import literal
 
 
 def render(report: RunReport) -> str:

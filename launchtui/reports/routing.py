@@ -14,7 +14,7 @@ from typing import Any
 from launchtui.model.results import Result
 from launchtui.model.sprint import Sprint
 from launchtui.model.targets import Target
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 UNKNOWN = "unknown"
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from launchtui.model.results import Result, Status
 from launchtui.model.stages import STAGE_NAMES
-from launchtui.reports.literal import literal
 from launchtui.reports.order import by_urgency, counts
 from launchtui.reports.risks import Risk, finding, fix_order, rank_risks
 from launchtui.reports.routing import routing_lines
 from launchtui.reports.run import RunReport
+from launchtui.text.literal import literal
 
 EVIDENCE_WIDTH = 160
 EVIDENCE_LINES = 20  # lines shown of one multi-line evidence value

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from launchtui.model.results import Result
 from launchtui.plan import Tally
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 STATUS_STYLES = {
     "pass": "green",

@@ -19,9 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from launchtui.errors import SprintFileError
-from launchtui.reports.literal import literal
 from launchtui.session import Answer
 from launchtui.sprint import store
+from launchtui.text.literal import literal
 
 DIFF_LINES = 8  # enough to recognise the edit; the file itself is one editor away
 

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 
 class CopyText(ModalScreen[None]):

@@ -26,7 +26,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 from launchtui.background import in_daemon_thread
 from launchtui.credentials import SERVICE, CredentialStore, env_var, redact
 from launchtui.errors import CredentialError
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 from launchtui.tui.rows import plain
 from launchtui.tui.typed import Launch, launch_app
 

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from launchtui.errors import SprintFileError
-from launchtui.reports.literal import literal
 from launchtui.sprint.scaffold import check_canonical, scaffold, slug
 from launchtui.sprint.validate import normalize_hostname
+from launchtui.text.literal import literal
 
 FIELDS = (  # id, label, placeholder
     ("name", "Name", "Acme community launch"),

@@ -19,9 +19,9 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from launchtui.errors import SprintFileError
-from launchtui.reports.literal import literal
 from launchtui.sprint import store
 from launchtui.sprint.recent import read_recent
+from launchtui.text.literal import literal
 from launchtui.tui.rows import age
 from launchtui.tui.screens.new_sprint import NewSprintScreen
 from launchtui.tui.typed import Launch, launch_app

@@ -24,8 +24,8 @@ from textual.widgets import DataTable, OptionList, Static
 from launchtui.model.stages import STAGES, Stage
 from launchtui.model.tasks import Task, tasks_for
 from launchtui.plan import FAILING, GROUPINGS, Key, PlannedRow, Tally, by_urgency, grouped, tally
-from launchtui.reports.literal import literal
 from launchtui.reports.risks import Risk, rank_risks
+from launchtui.text.literal import literal
 from launchtui.tui.rows import age, plain, status_text, tally_text
 from launchtui.tui.screens.task_editor import TaskEditor
 from launchtui.tui.typed import Launch, launch_app

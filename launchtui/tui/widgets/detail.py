@@ -16,8 +16,8 @@ from textual.widgets import Static
 from launchtui.checks.registry import Check
 from launchtui.model.results import Result
 from launchtui.model.tasks import Task
-from launchtui.reports.literal import literal
 from launchtui.sprint.tasks_store import TaskState
+from launchtui.text.literal import literal
 from launchtui.tui.rows import STATUS_STYLES, sparkline
 from launchtui.tui.typed import launch_app
 

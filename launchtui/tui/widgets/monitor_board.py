@@ -23,8 +23,8 @@ from launchtui.model.monitoring import WATCH_CHECKS, Monitor
 from launchtui.model.results import Result, Status
 from launchtui.model.targets import Target
 from launchtui.reports.alert_routes import AlertRoute, alert_routes
-from launchtui.reports.literal import literal
 from launchtui.sprint.history import RiskNote
+from launchtui.text.literal import literal
 from launchtui.tui.rows import STATUS_STYLES, sparkline
 from launchtui.tui.typed import launch_app
 

@@ -1,6 +1,6 @@
 """Text shown literally in Markdown: the escapes every Markdown report shares.
 
-Control characters become visible escapes (launchtui.reports.literal), characters Markdown
+Control characters become visible escapes (launchtui.text.literal), characters Markdown
 would act on are backslash-escaped, a line break inside a table cell is a <br>, and long text
 is a fenced code block whose fence is longer than any backtick run inside: no text can add a
 column, a row, a link or a heading.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from launchtui.reports.literal import literal
+from launchtui.text.literal import literal
 
 # Characters with a meaning inside a Markdown paragraph, heading or table cell (GitHub flavour:
 # | for tables, ~ for strikethrough, $ for math; # may close a heading). Line-start markers
@@ -29,11 +29,22 @@ def cell(text: str) -> str:
     return "<br>".join(inline(line) for line in text.split("\n")) or " "
 
 
-def fenced(text: str) -> list[str]:
-    """A code block showing `text` literally: no run of backticks inside can close it."""
+def fenced(text: str, indent: str = "") -> list[str]:
+    """A code block showing `text` literally: no run of backticks inside can close it.
+    `indent` puts it inside a list item."""
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [fence + "text", *literal(text, keep_newlines=True).split("\n"), fence]
+    body = literal(text, keep_newlines=True).split("\n")
+    return [indent + fence + "text", *(indent + line for line in body), indent + fence]
+
+
+def code(text: str) -> str:
+    """Text shown literally as an inline code span (a longer fence than any backtick run)."""
+    body = literal(text)
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
