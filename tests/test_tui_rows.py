@@ -6,6 +6,7 @@ import pytest
 
 from launchtui.model.results import Previous, Result, Severity, Status
 from launchtui.tui.rows import change_mark, sparkline, status_text
+from launchtui.tui.screens.stage import WIDTHS
 
 
 def stored(status: str, previous: str | None) -> Result:
@@ -79,3 +80,14 @@ def test_the_detail_draws_a_checks_trend_over_its_runs():
     text = describe(check, "app.acme.community", stored, False, trend).plain
     assert "p95_ms over the last 2 runs\n▁█  410 -> 650  (since 2026-12-01T09:00:00Z)" in text
     assert "over the last" not in describe(check, "x", stored, False, trend[:1]).plain
+
+
+def test_the_status_column_holds_every_status_with_its_mark() -> None:
+    """The widest status cell ("pass fixed") fits the stage table's status column uncut."""
+    widest = max(
+        status_text(stored(status, previous), running=False).cell_len
+        for status in Status
+        for previous in [None, *Status]
+    )
+    assert widest == len("pass fixed")
+    assert WIDTHS["status"] >= widest

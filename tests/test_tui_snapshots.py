@@ -1,4 +1,6 @@
-"""SVG snapshots of the seven stage screens over a fixed sprint with fixed saved results.
+"""SVG snapshots of the seven stage screens over a fixed sprint with fixed saved results, and
+of the edge stage after two runs recorded in the run history (every outcome and change mark,
+a failing row's evidence and fix, the risk list); a Pilot test reads what is drawn at 80x24.
 
 Ages are rendered against a fixed clock, and the file is a copy (switching stages records it).
 Update after an intended change with: pytest tests/test_tui_snapshots.py --snapshot-update
@@ -10,6 +12,7 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
+from tui_helpers import sync
 
 from launchtui.model.monitoring import AlertProof
 from launchtui.model.results import Result, Severity, Status
@@ -159,3 +162,139 @@ def test_monitoring_dashboard_with_results(size, snap_compare, tmp_path, request
     certificates, the routes; the checks, tasks and detail still on screen at 80x24."""
     app = LaunchApp(monitored_sprint(tmp_path, request), now=lambda: NOW)
     assert snap_compare(app, press=["6"], terminal_size=size)
+
+
+# Two recorded runs of the edge stage, an hour apart, with nothing saved in the fixture: the
+# second run has a row of each outcome a user reads, and each change mark.
+EDGE_RUNS = [
+    "2026-01-01T10:00:00Z",
+    "2026-01-01T11:00:00Z",
+]
+FIX = "Renew it: certbot renew --cert-name www.acme.community"
+
+
+def _edge(check: str, target: str, status: Status, severity: Severity, summary: str, **more):
+    return Result(check, "edge", target, status, severity, summary, **more)
+
+
+def _first_edge_run() -> list[Result]:
+    return [
+        _edge("dns.resolve", "acme.community", Status.FAIL, Severity.BLOCKER, "no A record"),
+        _edge("tls.certificate", "www.acme.community", Status.PASS, Severity.BLOCKER, "30 days"),
+        _edge("tls.certificate", "app.acme.community", Status.PASS, Severity.BLOCKER, "30 days"),
+        _edge("http.hsts", "app.acme.community", Status.WARN, Severity.MEDIUM, "max-age 1d"),
+    ]
+
+
+def _second_edge_run() -> list[Result]:
+    return [
+        _edge(
+            "dns.resolve",
+            "acme.community",
+            Status.PASS,
+            Severity.BLOCKER,
+            "acme.community resolves to 203.0.113.10",
+            evidence={"A": ["203.0.113.10"]},
+        ),
+        _edge(
+            "tls.certificate",
+            "www.acme.community",
+            Status.FAIL,
+            Severity.BLOCKER,
+            "Certificate expired 3 days ago",
+            evidence={"not_after": "2025-12-29T00:00:00Z", "issuer": "R11"},
+            fix=f"{FIX}\nVerify: launchtui check sprint.toml --stage edge",
+        ),
+        _edge(
+            "tls.certificate",
+            "app.acme.community",
+            Status.ERROR,
+            Severity.BLOCKER,
+            "could not check: connection refused",
+            evidence={"error": "connection refused", "port": 443},
+            fix="Make the target reachable, then run the check again.",
+        ),
+        _edge(
+            "http.hsts",
+            "app.acme.community",
+            Status.WARN,
+            Severity.MEDIUM,
+            "max-age is one day",
+            evidence={"header": "max-age=86400"},
+            fix="Send Strict-Transport-Security: max-age=31536000",
+        ),
+    ]
+
+
+def checked_edge_sprint(tmp_path, request):
+    """The fixture without its saved results, opening on the edge stage, with two runs
+    recorded: fail (new since the first run), error, warn, pass (fixed since the first run)."""
+    text = (request.path.parent / FIXTURE).read_text()
+    text = text[: text.index("\n[results.")] + "\n"
+    path = tmp_path / "sprint.toml"
+    path.write_text(text)
+    for run_at, results in zip(EDGE_RUNS, (_first_edge_run(), _second_edge_run()), strict=True):
+        for result in results:
+            result.checked_at = run_at
+        recorded.record_run(path, results, run_at)
+    return path
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_edge_stage_with_every_outcome_failing_row_selected(size, snap_compare, tmp_path, request):
+    """fail new, error, warn and pass fixed rows in view, the cursor on the failing row (n),
+    its detail pane from the top (summary, evidence), and the risk list."""
+    app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
+    assert snap_compare(app, press=["n"], terminal_size=size)
+
+
+# The detail pane is the last widget that takes focus: shift+tab reaches it from the checks,
+# past the stage list where the stage list is shown (100 columns and more).
+TO_DETAIL = {"80x24": ["shift+tab"], "100x30": ["shift+tab", "shift+tab"]}
+
+
+@pytest.mark.parametrize(
+    ("size", "keys"),
+    [((80, 24), TO_DETAIL["80x24"]), ((100, 30), TO_DETAIL["100x30"])],
+    ids=["80x24", "100x30"],
+)
+def test_failing_rows_fix_scrolled_into_view(size, keys, snap_compare, tmp_path, request):
+    """The same, the detail pane reached from the checks and scrolled to its end (end): the
+    fix and what changed since the previous run; the rows and risk list unchanged."""
+    app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
+    assert snap_compare(app, press=["n", *keys, "end"], terminal_size=size)
+
+
+def drawn(app: LaunchApp) -> str:
+    """The screen as drawn: the compositor's lines, one per terminal row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@sync
+async def test_what_is_drawn_at_80x24(tmp_path, request):
+    """At the smallest size: every outcome's status cell whole with its change mark, the risk
+    list's first entry, then the failing row's evidence, and after scrolling its fix."""
+    app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = drawn(app)
+        lines = screen.splitlines()
+        assert len(lines) == 24 and all(len(line) == 80 for line in lines)
+        rows = {line.split("  ")[0].strip() for line in lines}
+        assert {"error new", "fail new", "warn", "pass fixed"} <= rows
+        risk = " 1    blocker       tls.certificate        www.acme.community"
+        assert risk in lines[lines.index(" Risk list, in fix order".ljust(80)) + 2]
+        assert " tls.certificate  www.acme.community" in screen  # the detail's heading
+        assert "Certificate expired 3 days ago" in screen
+        assert "not_after: 2025-12-29T00:00:00Z" in screen
+        assert FIX not in screen  # below the evidence, out of view at 80x24
+
+        await pilot.press(*TO_DETAIL["80x24"], "end")
+        await pilot.pause()
+        screen = drawn(app)
+        assert FIX in screen
+        assert "Verify: launchtui check sprint.toml --stage edge" in screen
+        assert "pass -> fail" in screen  # since the previous run
+        for still in ("error new", "fail new", "warn ", "pass fixed", risk):
+            assert still in screen
