@@ -73,12 +73,12 @@ def full_run(sprint_path: Path, runs: int) -> None:
     print(f"  statuses: {counts}")
 
 
-def pair(sprint_path: Path, skip_sequential: bool) -> None:
-    """The pair concurrently, then one at a time: the speed-up is the ratio of the two wall
-    times (check durations grow under load, so their sum would overstate it)."""
+def pair(sprint_path: Path) -> None:
+    """The pair concurrently, then one at a time, always: the speed-up is the ratio of the two
+    wall times (check durations grow under load, so their sum would overstate it)."""
     checks = [c for c in all_checks() if c.id in PAIR]
     walls: dict[int, float] = {}
-    for concurrency in [DEFAULT_CONCURRENCY] + ([] if skip_sequential else [1]):
+    for concurrency in (DEFAULT_CONCURRENCY, 1):
         wall, results = measure(sprint_path, checks, concurrency)
         walls[concurrency] = wall
         total = sum(r.duration_ms for r in results) / 1000
@@ -89,9 +89,8 @@ def pair(sprint_path: Path, skip_sequential: bool) -> None:
         )
         for result in [r for r in results if r.status is not Status.PASS][:5]:
             print(f"  not pass: {result.id} {result.target}: {result.summary}")
-    if 1 in walls:
-        speed_up = walls[1] / walls[DEFAULT_CONCURRENCY]
-        print(f"speed-up, wall one at a time / wall concurrent: {speed_up:.1f}x")
+    speed_up = walls[1] / walls[DEFAULT_CONCURRENCY]
+    print(f"speed-up, wall one at a time / wall concurrent: {speed_up:.1f}x")
 
 
 def main() -> None:
@@ -99,7 +98,6 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=30)
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--runs", type=int, default=3, help="full runs; the best is reported")
-    parser.add_argument("--skip-sequential", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         config = bench_config(args.hosts, args.delay)
@@ -109,7 +107,7 @@ def main() -> None:
                 f"delayed {args.delay * 1000:.0f} ms; the lab runs in its own process"
             )
             full_run(sprint_path, args.runs)
-            pair(sprint_path, args.skip_sequential)
+            pair(sprint_path)
 
 
 if __name__ == "__main__":

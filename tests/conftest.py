@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
@@ -16,6 +17,14 @@ except ImportError:  # pragma: no cover
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(reason: str) -> NoReturn:
+    """A test's dependency is missing: a failure in CI (CI=true), where ./dev test installs
+    everything and nothing may be skipped; elsewhere a skip. `reason` names what to install."""
+    if in_ci():
+        pytest.fail(f"{reason}: CI must have it", pytrace=False)
+    pytest.skip(reason)
 
 
 def forget_keyring() -> None:

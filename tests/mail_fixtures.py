@@ -1,8 +1,9 @@
 """The lab's mail for tests: a lab with the relay and Dovecot, its sprint and credentials.
 
 Use with `pytest_plugins = ["mail_fixtures"]`. Tests that read mailboxes over IMAP need
-Dovecot (Debian's dovecot-imapd): without it they skip with that reason, except in CI
-(CI=true), where a missing Dovecot fails them.
+Dovecot (Debian's dovecot-imapd) and use `mail_lab`: without it they skip with that reason,
+except in CI (CI=true), where a missing Dovecot fails them. Tests of the relay alone (SMTP,
+DKIM, the Maildirs it files into) use `relay_lab`, which runs without Dovecot.
 
 PYTEST_DONT_REWRITE
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from conftest import in_ci
+from conftest import missing
 
 from launchtui.lab import Lab, LabThread, demo_config
 from launchtui.lab.mail.dovecot import INSTALL_HINT, find_dovecot
@@ -22,10 +23,7 @@ from launchtui.lab.mail.dovecot import INSTALL_HINT, find_dovecot
 
 def require_dovecot() -> None:
     if find_dovecot() is None:
-        reason = f"Dovecot not installed ({INSTALL_HINT})"
-        if in_ci():
-            pytest.fail(f"{reason}: CI must have it", pytrace=False)
-        pytest.skip(reason)
+        missing(f"Dovecot not installed ({INSTALL_HINT})")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +31,14 @@ def mail_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """The demo lab with its mail (relay, seed mailboxes, Dovecot) on ephemeral ports."""
     require_dovecot()
     with LabThread(demo_config(base_port=0), tmp_path_factory.mktemp("maillab")) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def relay_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The demo lab with its relay and seed Maildirs but no IMAP: needs no Dovecot."""
+    config = demo_config(base_port=0, imap=False)
+    with LabThread(config, tmp_path_factory.mktemp("relaylab")) as lab:
         yield lab
 
 

@@ -23,6 +23,7 @@ from launchtui.net.timeouts import Timeouts
 pytest_plugins = ["lab_fixtures"]
 
 CHECK = "dns.caa"
+REAL_CA = "Let's Encrypt Authority X3"
 
 
 def odd_config() -> LabConfig:
@@ -45,6 +46,27 @@ def odd_config() -> LabConfig:
     )
 
 
+def real_ca_config() -> LabConfig:
+    """The lab CA under a real CA's name (Let's Encrypt's old intermediate), with CAA sets that
+    name real CAs only: the known-CA table has to do the matching."""
+    names = ("google-only", "allows-le")
+    return LabConfig(
+        hosts=[HostSpec(ZONE), *(HostSpec(f"{name}.{ZONE}") for name in names)],
+        txt={},
+        mx={},
+        caa={
+            ZONE: ['0 issue "letsencrypt.org"'],
+            f"google-only.{ZONE}": ['0 issue "pki.goog"'],
+            f"allows-le.{ZONE}": ['0 issue "pki.goog"', '0 issue "letsencrypt.org; accounturi=x"'],
+        },
+        external_zones={},
+        ca_name=REAL_CA,
+        dns_port=0,
+        https_port=0,
+        http_port=0,
+    )
+
+
 def started(config: LabConfig, factory: pytest.TempPathFactory) -> Iterator[Sprint]:
     with LabThread(config, factory.mktemp("lab")) as lab:
         yield lab_sprint(lab, factory.mktemp("sprint"))
@@ -58,6 +80,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sprint]:
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sprint]:
     yield from started(odd_config(), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def real_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sprint]:
+    for sprint in started(real_ca_config(), tmp_path_factory):
+        # No [network].caa_domain: the issuer's name alone says which CA it is.
+        yield without_caa_domain(sprint)
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +253,38 @@ def test_issuers_map_to_their_caa_domain(
 ) -> None:
     domains = ca_domains(issuer(organization, common_name))
     assert (domains[0] if domains else None) == domain
+
+
+# -- served certificates issued under a real CA's name, matched by the known-CA table -------
+
+
+def test_a_served_certificate_from_a_real_ca_name_passes_against_its_caa_domain(
+    real_ca: Sprint,
+) -> None:
+    assert real_ca.network.caa_domain == ""
+    result = run_check(CHECK, real_ca, ZONE)
+    assert result.status is Status.PASS, result.summary
+    assert result.evidence["issuer"] == f"CN={REAL_CA}"
+    assert result.evidence["issuer_caa_domains"] == ["letsencrypt.org"]
+    assert result.summary == (
+        f"{ZONE}: CAA at {ZONE} allows letsencrypt.org, the CA of the certificate served "
+        f"({REAL_CA})"
+    )
+    # Another real CA in the same set is fine; the parameters after ";" are not the name.
+    result = run_check(CHECK, real_ca, f"allows-le.{ZONE}")
+    assert result.status is Status.PASS, result.summary
+    assert result.evidence["caa_owner"] == f"allows-le.{ZONE}"
+
+
+def test_a_served_certificate_from_a_real_ca_name_fails_where_caa_names_another_ca(
+    real_ca: Sprint,
+) -> None:
+    result = run_check(CHECK, real_ca, f"google-only.{ZONE}")
+    assert result.status is Status.FAIL, result.summary
+    assert result.evidence["issuer_caa_domains"] == ["letsencrypt.org"]
+    assert result.summary == (
+        f"google-only.{ZONE}: CAA at google-only.{ZONE} allows only pki.goog, not "
+        f"letsencrypt.org which issued the certificate served ({REAL_CA}): "
+        "renewal will be refused"
+    )
+    assert f'google-only.{ZONE}. CAA 0 issue "letsencrypt.org"' in result.fix

@@ -124,6 +124,10 @@ def test_a_term_built_from_macros_is_noted_as_not_followed(base: Sprint) -> None
     assert f"include:%{{l}}._spf.{Z}: uses macros, so it cannot be followed here" in (
         result.summary
     )
+    # Google's include and its three netblocks, then the macro include: counted, not walked.
+    assert result.evidence["lookups"] == 5
+    children = result.evidence["tree"]["children"]
+    assert [child["via"] for child in children] == ["include:_spf.google.com"]
 
 
 def test_a_sender_authorized_twice_warns_and_the_fix_keeps_one(base: Sprint) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from check_helpers import assert_could_not_check, lab_sprint, run_check
+from conftest import missing
 
 from launchtui.checks.performance import page as check_module
 from launchtui.checks.performance.page import database_ms
@@ -35,9 +36,16 @@ HAVE_CHROMIUM = any(
     for name in chromium.BROWSERS
     for p in [os.path.join(d, name) for d in os.environ.get("PATH", "").split(os.pathsep)]
 )
-needs_chromium = pytest.mark.skipif(
-    not HAVE_CHROMIUM and not os.environ.get("CI"), reason="Chromium is not installed"
-)
+CHROMIUM_MISSING = "Chromium is not installed (apt-get install chromium)"
+
+
+@pytest.fixture
+def chromium_installed() -> None:
+    if not HAVE_CHROMIUM:
+        missing(CHROMIUM_MISSING)
+
+
+needs_chromium = pytest.mark.usefixtures("chromium_installed")
 SLOW_WIDGET = "/slow-widget.js"
 SLOW_CSS = "/slow.css"
 BIG = "x" * 300_000
@@ -221,7 +229,7 @@ def test_a_redirect_loop_is_an_error(sprint: Sprint) -> None:
 @pytest.fixture(scope="module")
 def tab_loader(sprint: Sprint) -> Iterator[asyncio.Runner]:
     if not HAVE_CHROMIUM:
-        pytest.skip("Chromium is not installed")
+        missing(CHROMIUM_MISSING)
     runner = asyncio.Runner()
     network = sprint.network
     launched = chromium.Browser.launch(

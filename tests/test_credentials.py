@@ -225,6 +225,23 @@ def test_detection_is_lazy() -> None:
     assert usable_keyring(memory) is memory
 
 
+def test_detection_of_the_configured_keyring_is_lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No backend given: keyring's own detection is not even asked until a keyring lookup.
+    asked = []
+
+    def broken() -> KeyringBackend:
+        asked.append(True)
+        raise RuntimeError("no backend configured")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    store = CredentialStore("acme", {f"{ENV_PREFIX}TOKEN": "from-env"})
+    assert store.get("token") == "from-env"
+    assert asked == []
+    with pytest.raises(CredentialError, match="keyring configuration failed: "):
+        store.get("other")
+    assert asked == [True]
+
+
 # -- the real Secret Service -------------------------------------------------------------------
 
 

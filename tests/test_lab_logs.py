@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from conftest import missing
 
 from launchtui.lab import logs
 from launchtui.lab.config import DEMO_RELEASE, LabConfig, demo_config
@@ -341,8 +342,9 @@ def test_each_lab_start_writes_the_week_ending_now_and_the_sprint_reads_it(
     assert path.read_text().count("[logs]") == 1
 
 
-@pytest.mark.skipif(shutil.which("goaccess") is None, reason="GoAccess is not installed")
 def test_goaccess_reads_every_access_line_as_combined(tmp_path: Path) -> None:
+    if shutil.which("goaccess") is None:
+        missing("GoAccess is not installed (apt-get install goaccess)")
     logs.write_demo_logs(tmp_path, END)
     report = tmp_path / "report.json"
     subprocess.run(

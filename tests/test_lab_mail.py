@@ -25,6 +25,8 @@ from launchtui.lab.mail.mailstore import MailStore
 from launchtui.sprint import store
 
 pytest_plugins = ["mail_fixtures"]
+# relay_lab: the relay, DKIM and the Maildirs it files into, without Dovecot; mail_lab: also
+# Dovecot serving them over IMAP (the tests using it skip without Dovecot, and fail in CI).
 
 FROM = "Harbor Club <hello@harborclub.test>"
 
@@ -69,9 +71,9 @@ def stored(lab: Lab, address: str, folder: str, subject: str) -> bytes:
     raise AssertionError(f"no message {subject!r} in {address} {folder}")
 
 
-def test_dkim_key_is_published_in_the_lab_zone_and_is_2048_bit_rsa(mail_lab):
+def test_dkim_key_is_published_in_the_lab_zone_and_is_2048_bit_rsa(relay_lab):
     query = dns.message.make_query("lab._domainkey.harborclub.test", "TXT")
-    response = dns.query.udp(query, *mail_lab.dns_address[:1], port=mail_lab.dns_address[1])
+    response = dns.query.udp(query, *relay_lab.dns_address[:1], port=relay_lab.dns_address[1])
     (txt,) = [b"".join(r.strings).decode() for r in response.answer[0]]
     tags = dict(part.strip().split("=", 1) for part in txt.split(";"))
     assert tags["v"] == "DKIM1" and tags["k"] == "rsa"
@@ -79,9 +81,9 @@ def test_dkim_key_is_published_in_the_lab_zone_and_is_2048_bit_rsa(mail_lab):
     assert isinstance(key, rsa.RSAPublicKey) and key.key_size == 2048
 
 
-def test_lenient_inbox_gets_signed_message_with_authentication_results(mail_lab):
-    send(mail_lab, "ana@seedmail.test", message("ana@seedmail.test", "lenient-1"))
-    data = stored(mail_lab, "ana@seedmail.test", "INBOX", "lenient-1")
+def test_lenient_inbox_gets_signed_message_with_authentication_results(relay_lab):
+    send(relay_lab, "ana@seedmail.test", message("ana@seedmail.test", "lenient-1"))
+    data = stored(relay_lab, "ana@seedmail.test", "INBOX", "lenient-1")
     parsed = BytesParser(policy=default).parsebytes(data)
     results = str(parsed["Authentication-Results"])
     assert results.startswith("mail.harborclub.test;")
@@ -93,40 +95,40 @@ def test_lenient_inbox_gets_signed_message_with_authentication_results(mail_lab)
     assert "with ESMTPSA" in str(parsed["Received"])
 
 
-def test_strict_inbox_files_a_message_without_dmarc_in_junk(mail_lab):
-    send(mail_lab, "ben@strictmail.test", message("ben@strictmail.test", "strict-1"))
-    data = stored(mail_lab, "ben@strictmail.test", "Junk", "strict-1")
+def test_strict_inbox_files_a_message_without_dmarc_in_junk(relay_lab):
+    send(relay_lab, "ben@strictmail.test", message("ben@strictmail.test", "strict-1"))
+    data = stored(relay_lab, "ben@strictmail.test", "Junk", "strict-1")
     assert b"X-Lab-Filter: Junk (strict filter: DMARC none" in data
 
 
-def test_unsigned_looking_foreign_sender_still_signed_by_the_relay_domain(mail_lab):
+def test_unsigned_looking_foreign_sender_still_signed_by_the_relay_domain(relay_lab):
     # The relay signs every message with its own domain; DMARC for another From domain has
     # no aligned identifier, and the strict mailbox files it in Junk.
     other = "Mallory <news@example.org>"
-    send(mail_lab, "ben@strictmail.test", message("ben@strictmail.test", "foreign-1", other))
-    data = stored(mail_lab, "ben@strictmail.test", "Junk", "foreign-1")
+    send(relay_lab, "ben@strictmail.test", message("ben@strictmail.test", "foreign-1", other))
+    data = stored(relay_lab, "ben@strictmail.test", "Junk", "foreign-1")
     assert b"dkim=pass header.d=harborclub.test" in data
     assert b"header.from=example.org" in data
 
 
-def test_relay_refuses_auth_before_starttls_and_a_wrong_password(mail_lab):
-    with relay_client(mail_lab, tls=False) as client:
+def test_relay_refuses_auth_before_starttls_and_a_wrong_password(relay_lab):
+    with relay_client(relay_lab, tls=False) as client:
         with pytest.raises(smtplib.SMTPException) as refused:
-            client.login(mail_lab.mail.smtp_username, mail_lab.mail.smtp_password)
+            client.login(relay_lab.mail.smtp_username, relay_lab.mail.smtp_password)
         assert "STARTTLS" in str(refused.value) or "AUTH" in str(refused.value)
-    with relay_client(mail_lab) as client:
+    with relay_client(relay_lab) as client:
         with pytest.raises(smtplib.SMTPAuthenticationError) as wrong:
-            client.login(mail_lab.mail.smtp_username, "not-the-password")
+            client.login(relay_lab.mail.smtp_username, "not-the-password")
         assert wrong.value.smtp_code == 535
 
 
-def test_relay_refuses_unknown_recipients_and_unauthenticated_mail(mail_lab):
-    with relay_client(mail_lab) as client:
-        client.login(mail_lab.mail.smtp_username, mail_lab.mail.smtp_password)
+def test_relay_refuses_unknown_recipients_and_unauthenticated_mail(relay_lab):
+    with relay_client(relay_lab) as client:
+        client.login(relay_lab.mail.smtp_username, relay_lab.mail.smtp_password)
         with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
             client.sendmail("hello@harborclub.test", ["nobody@example.org"], message("x"))
         assert refused.value.recipients["nobody@example.org"][0] == 550
-    with relay_client(mail_lab) as client, pytest.raises(smtplib.SMTPException):
+    with relay_client(relay_lab) as client, pytest.raises(smtplib.SMTPException):
         client.sendmail("hello@harborclub.test", ["ana@seedmail.test"], message("x"))
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import missing
 
 from launchtui.monitoring.existing import read
 from launchtui.monitoring.watched import MAX_BYTES, ExistingError, normalise_url
@@ -62,8 +63,9 @@ def test_alertmanager_routes_and_blackbox_modules():
     assert "http_2xx, tls_connect" in blackbox.notes[0]
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 def test_the_prometheus_fixtures_pass_the_real_validators(tmp_path):
+    if shutil.which("promtool") is None:
+        missing("promtool is not installed (apt-get install prometheus)")
     folder = FIXTURES / "prometheus"
     for command in (
         ["promtool", "check", "config", "--syntax-only", str(folder / "prometheus.yml")],
