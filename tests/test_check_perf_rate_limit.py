@@ -107,4 +107,5 @@ def test_no_answer_is_an_error(sprint):
     result = run_check(CHECK, dataclasses.replace(sprint, flows={"login": gone}), gone)
     assert result.status is Status.ERROR
     assert "internal" not in result.summary
+    assert_could_not_check(result, "gone.harborclub.test does not resolve (NXDOMAIN")
     assert json.dumps(result.evidence) == "{}"
