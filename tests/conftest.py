@@ -10,8 +10,10 @@ from typing import NoReturn
 import pytest
 
 try:  # tests/ is on sys.path unless it is a package
+    import hypothesis_profiles  # noqa: F401  (loads the ci or fuzz profile)
     from keyring_env import SecretService, Unavailable, secret_service
 except ImportError:  # pragma: no cover
+    import tests.hypothesis_profiles  # noqa: F401
     from tests.keyring_env import SecretService, Unavailable, secret_service
 
 
