@@ -130,7 +130,7 @@ class Policy:
     @property
     def max_age(self) -> int:
         value = self.fields.get("max_age", "")
-        return int(value) if value.isdigit() else 0
+        return int(value) if re.fullmatch(r"[0-9]{1,10}", value) else 0  # not "²"
 
 
 def parse_policy(text: str) -> Policy:

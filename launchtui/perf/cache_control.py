@@ -47,8 +47,19 @@ def parse(value: str | None) -> dict[str, str]:
     return directives
 
 
-def _seconds(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+DELTA_SECONDS_CAP = 2**31  # RFC 9111 section 1.2.2
+
+
+def delta_seconds(text: str) -> int | None:
+    """A delta-seconds value (RFC 9111 section 1.2.2: ASCII digits only, so not "²" or "١٢"),
+    a larger one than 2^31 read as 2^31 as that section says; None when it is not one."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return DELTA_SECONDS_CAP if len(digits) > 10 else min(int(digits), DELTA_SECONDS_CAP)
+
+
+_seconds = delta_seconds
 
 
 class Sharing(Enum):

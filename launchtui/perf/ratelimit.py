@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from launchtui.perf.cache_control import delta_seconds
+
 BareItem = int | Decimal | str | bytes | bool
 _TOKEN = re.compile(r"[A-Za-z*][!#$%&'*+\-.^_`|~:/0-9A-Za-z]*")
 _KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
@@ -198,11 +200,12 @@ def limits(text: str) -> list[Limit]:
 def retry_after(value: str, now: datetime | None = None) -> int | None:
     """Retry-After in seconds from `now` (RFC 9110 section 10.2.3), None when unreadable."""
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    seconds = delta_seconds(value)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -263,8 +266,8 @@ def read(headers: dict[str, str], now: datetime | None = None) -> Signals:
         label = "X-RateLimit" if prefix.startswith("x") else "RateLimit"
         told.append(", ".join(f"{label}-{k.title()}: {v}" for k, v in found.items()))
         reset = found.get("reset", "")
-        if reset.isdigit():
-            seconds = int(reset)
+        seconds = delta_seconds(reset)
+        if seconds is not None:
             moment = (now or datetime.now(UTC)).timestamp()
             if seconds > 1_000_000_000:  # a Unix time (GitHub's X-RateLimit-Reset)
                 seconds = max(0, int(seconds - moment))

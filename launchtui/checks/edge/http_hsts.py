@@ -29,6 +29,10 @@ _QUOTED = re.compile(r'"((?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e
 _QUOTED_PAIR = re.compile(r"\\(.)")
 
 
+# A max-age beyond this reads as this: far more than any browser keeps (Chrome: one year).
+MAX_AGE_CAP = 2**63 - 1
+
+
 class Malformed(ValueError):
     pass
 
@@ -109,7 +113,9 @@ def parse(value: str) -> Policy:
         raise Malformed(f"max-age must be a number of seconds, not {age!r}")
     if found.get("includesubdomains") is not None:  # 6.1.2: a name alone, no value
         raise Malformed("includeSubDomains takes no value")
-    return Policy(int(age), "includesubdomains" in found, "preload" in found)
+    digits = age.lstrip("0") or "0"  # int() refuses over 4300 digits: such an age is huge
+    seconds = MAX_AGE_CAP if len(digits) > len(str(MAX_AGE_CAP)) else min(int(digits), MAX_AGE_CAP)
+    return Policy(seconds, "includesubdomains" in found, "preload" in found)
 
 
 async def run(ctx: CheckContext, target: Target) -> Outcome:
