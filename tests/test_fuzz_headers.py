@@ -16,12 +16,16 @@ from hypothesis import strategies as st
 from launchtui.checks.edge import http_hsts
 from launchtui.checks.edge.http_security_headers import (
     REFERRER_POLICIES,
+    _frame_protection,
+    _soft_problems,
     frame_ancestors,
     frame_options,
     parse_set_cookie,
     referrer_policy,
     split_header_values,
 )
+from launchtui.net.commands import Commands
+from launchtui.net.fetched import Fetched
 from launchtui.net.redirects import _normal, resolve_location
 from launchtui.perf import cache_control, ratelimit
 
@@ -380,3 +384,34 @@ def test_fuzz_ratelimit_mutated_values_end_in_signals_or_sf_error(
 @pytest.mark.parametrize("value", ["²", "٣", "１２"])
 def test_fuzz_retry_after_non_ascii_digits_are_unreadable(value: str) -> None:
     assert ratelimit.retry_after(value, NOW) is None
+
+
+# --- the checks' judging of these headers: a verdict, never an internal error --------------
+
+
+@given(st.lists(mutated(hsts_values().map(lambda case: case[0])), min_size=1, max_size=3))
+@example(["max-age=" + "9" * 5000, "max-age=²"])
+def test_fuzz_hsts_check_judges_mutated_headers(values: list[str]) -> None:
+    first = http_hsts._judge("example.com", values[0], {}, len(values), Commands())
+    assert first.summary
+    if len(values) > 1:
+        assert http_hsts._duplicated("example.com", first, values, Commands()).summary
+
+
+header_values = st.one_of(
+    mutated(csp_policies().map(lambda case: case[0])),
+    mutated(xfo),
+    mutated(policy_names),
+    mutated(set_cookies().map(lambda case: case[0])),
+)
+header_names = st.sampled_from(
+    ["content-security-policy", "x-frame-options", "referrer-policy", "x-content-type-options"]
+)
+
+
+@given(st.lists(st.tuples(header_names, header_values), max_size=6))
+def test_fuzz_security_headers_check_judges_mutated_headers(headers: list[tuple[str, str]]) -> None:
+    page = Fetched("https://example.com/", 200, "HTTP/1.1", tuple(headers), b"", False, 1)
+    protection, fails = _frame_protection(page)
+    assert isinstance(protection, str) and all(isinstance(f, str) for f in fails)
+    assert all(isinstance(p, str) for p in _soft_problems(page))
