@@ -84,6 +84,7 @@ def test_fuzz_html_mutated_pages_end_in_resources(text: str, limit: int) -> None
 @example(b"\xff\xfe", "text/html; charset=utf-7")
 @example(b"abc", 'text/html; charset=""')
 @example(b"abc", "text/html; charset=[bold]")
+@example(b"", "text/html; charset=\x00utf-8")  # ValueError: embedded null character
 def test_fuzz_html_decode_never_fails(body: bytes, content_type: str) -> None:
     assert isinstance(html.decode(body, content_type), str)
 
@@ -166,6 +167,7 @@ def _judge(body: bytes, content_type: str | None) -> None:
 
 
 @given(health_like)
+@example({"checks": [None]})  # AttributeError: 'list' object has no attribute 'values'
 @example({"workers": {"w": "9999-12-31T23:59:59-23:59"}})
 @example({"workers": {"w": "0001-01-01T00:00:00+23:59"}})
 @example({"workers": [{"last_heartbeat": 1e300}, {"heartbeat": -1e18}]})

@@ -145,7 +145,8 @@ def _from_object(data: dict[str, Any]) -> HealthReport:
         report.dependencies = _checks(checks)
     workers = data.get("workers")
     report.workers = _workers(workers)
-    if any(isinstance(v, list) for v in (checks or {}).values()) or "releaseId" in data:
+    listed = isinstance(checks, dict) and any(isinstance(v, list) for v in checks.values())
+    if listed or "releaseId" in data:  # "checks" may be any JSON: a list is not health+json
         report.shape = "health+json"
     elif checks is not None or workers is not None or report.release:
         report.shape = "launchtui"

@@ -165,7 +165,7 @@ def decode(body: bytes, content_type: str | None) -> str:
             charset = value.strip().strip("\"'")
     try:
         return body.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, ValueError):  # an unknown name; ValueError: a NUL in the name
         return body.decode("utf-8", "replace")
 
 
