@@ -90,6 +90,8 @@ def mutated_texts(draw: st.DrawFn) -> tuple[str, Path]:
 
 
 @given(mutated_texts())
+@example((EXAMPLE.read_text("utf-8").replace("https://app.acme.community/login", "https://[app"), EXAMPLE))
+@example((EXAMPLE.read_text("utf-8").replace("https://app", "https://[bold red]x[/]app"), EXAMPLE))
 def test_fuzz_mutated_sprint_text_loads_or_names_a_line(mutated: tuple[str, Path]) -> None:
     _load(*mutated)
 
@@ -137,6 +139,8 @@ def mutated_documents(draw: st.DrawFn) -> tuple[str, Path]:
     text, path = _sources()[draw(st.sampled_from(["example", "demo"]))]
     data: Any = tomlkit.parse(text).unwrap()
     for _ in range(draw(st.integers(1, 3))):
+        if not _paths(data):
+            break
         where = draw(st.sampled_from(_paths(data)))
         parent = data
         for step in where[:-1]:
