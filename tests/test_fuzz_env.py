@@ -19,14 +19,22 @@ from launchtui.secrets.rules import entropy
 from launchtui.secrets.scan import scan_file, scan_text, where_of
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,20}", fullmatch=True)
-plain_values = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
-    max_size=30,
-).map(str.strip).filter(lambda v: v[:1] not in ("'", '"') and not re.search(r"\s#", v))
+plain_values = (
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=["Cs"], exclude_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+        ),
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(lambda v: v[:1] not in ("'", '"') and not re.search(r"\s#", v))
+)
 single_values = st.text(
     alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="'\r"), max_size=30
 )
-double_values = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r"), max_size=30)
+double_values = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r"), max_size=30
+)
 
 
 def _double(value: str) -> str:
@@ -41,7 +49,9 @@ def env_files(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
     for _ in range(draw(st.integers(0, 8))):
         kind = draw(st.sampled_from(["plain", "single", "double", "comment", "blank"]))
         if kind == "comment":
-            lines.append("# " + draw(st.text(alphabet=string.printable.strip("\r\n\x0b\x0c"), max_size=20)))
+            lines.append(
+                "# " + draw(st.text(alphabet=string.printable.strip("\r\n\x0b\x0c"), max_size=20))
+            )
             continue
         if kind == "blank":
             lines.append(draw(st.sampled_from(["", "  ", "\t"])))
@@ -67,7 +77,9 @@ def env_files(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
 
 @given(env_files())
 @example(("# \nA= # note", {"A": ""}))  # a comment after '= ' is a comment, not the value
-def test_fuzz_generated_env_files_parse_to_their_values(generated: tuple[str, dict[str, str]]) -> None:
+def test_fuzz_generated_env_files_parse_to_their_values(
+    generated: tuple[str, dict[str, str]],
+) -> None:
     text, expected = generated
     assert dotenv.parse(text) == expected
 
@@ -87,7 +99,9 @@ def _mutate(draw: st.DrawFn, text: str) -> str:
         elif kind == "dup":
             text = text[:pos] + text[pos:] + text[pos:]
         else:
-            bit = draw(st.sampled_from(["\x00", "\x1b[31m", "\r", "\ufeff", "[bold]", '"', "'", "\\"]))
+            bit = draw(
+                st.sampled_from(["\x00", "\x1b[31m", "\r", "\ufeff", "[bold]", '"', "'", "\\"])
+            )
             text = text[:pos] + bit + text[pos:]
     return text
 
@@ -113,7 +127,12 @@ def test_fuzz_mutated_env_files_give_values_or_a_line_error(text: str) -> None:
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
 
 
-@given(st.one_of(st.binary(max_size=400), mutated_env_files().map(lambda t: t.encode("utf-8", "surrogatepass"))))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        mutated_env_files().map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
 def test_fuzz_env_file_bytes_read_or_parse_error(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ".env"
@@ -175,7 +194,9 @@ def scanner_inputs(draw: st.DrawFn) -> tuple[bytes, str]:
     kind = draw(st.sampled_from(["mutated", "binary", "huge", "text"]))
     secret = draw(secrets)
     if kind == "binary":
-        return draw(st.binary(max_size=500)) + secret.encode() + draw(st.binary(max_size=50)), secret
+        return draw(st.binary(max_size=500)) + secret.encode() + draw(
+            st.binary(max_size=50)
+        ), secret
     if kind == "huge":
         filler = draw(st.sampled_from(["a", "A1", "=", "İ", " ", "\x00"]))
         return (filler * draw(st.integers(10_000, 300_000)) + secret + "\n").encode(), secret
@@ -187,7 +208,9 @@ def scanner_inputs(draw: st.DrawFn) -> tuple[bytes, str]:
 
 @given(scanner_inputs(), st.sampled_from(["config.txt", "package-lock.json", "x.min.js", ".env"]))
 @example(("İ".encode() * 40 + b"gh" + b"p_" + b"A1" * 18, "gh" + "p_" + "A1" * 18), "a.txt")
-def test_fuzz_scanner_input_gives_findings_or_nothing(generated: tuple[bytes, str], name: str) -> None:
+def test_fuzz_scanner_input_gives_findings_or_nothing(
+    generated: tuple[bytes, str], name: str
+) -> None:
     raw, secret = generated
     report = Report(root="fuzz")
     with tempfile.TemporaryDirectory() as folder:

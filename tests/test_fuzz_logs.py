@@ -19,9 +19,9 @@ from launchtui.model.logs import COMBINED, JSON_LINES
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _RULES = classifier(FlowPaths())
 
-times = st.datetimes(
-    min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)
-).map(lambda t: t.replace(microsecond=0))
+times = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)).map(
+    lambda t: t.replace(microsecond=0)
+)
 offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59)
 path_chars = st.text(
     alphabet=st.characters(codec="ascii", exclude_characters=' "\\?#', min_codepoint=33),
@@ -104,7 +104,9 @@ def json_lines(draw: st.DrawFn) -> tuple[str, datetime, int | None, str, str]:
         stamp = int(at.timestamp())
     else:
         stamp = int(at.timestamp()) * 1000
-    obj: dict[str, object] = {draw(st.sampled_from(["time", "timestamp", "ts", "@timestamp"])): stamp}
+    obj: dict[str, object] = {
+        draw(st.sampled_from(["time", "timestamp", "ts", "@timestamp"])): stamp
+    }
     status = draw(st.one_of(st.none(), statuses))
     if status is not None:
         obj[draw(st.sampled_from(["status", "status_code", "statusCode"]))] = status

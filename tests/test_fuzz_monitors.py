@@ -56,7 +56,25 @@ def test_every_fixture_reads() -> None:
         assert isinstance(_read(name, (FIXTURES / name).read_bytes()), Watched), name
 
 
-_BITS = ["\x00", "\x1b[31m", "\r", "\ufeff", "[bold]x[/]", '"', "'", "\\", "- ", ": ", "{", "[", "&a", "*a", "!!python/object:os.system", "\t", "\n  "]
+_BITS = [
+    "\x00",
+    "\x1b[31m",
+    "\r",
+    "\ufeff",
+    "[bold]x[/]",
+    '"',
+    "'",
+    "\\",
+    "- ",
+    ": ",
+    "{",
+    "[",
+    "&a",
+    "*a",
+    "!!python/object:os.system",
+    "\t",
+    "\n  ",
+]
 
 
 def _mutate(draw: st.DrawFn, text: str) -> str:
@@ -102,7 +120,17 @@ values = st.recursive(
         st.integers(),
         st.floats(),
         st.text(max_size=20),
-        st.sampled_from(["https://", "http://[::1", "https://a:99999/", "x" * 3000, "[bold]", "*.log", "../../etc"]),
+        st.sampled_from(
+            [
+                "https://",
+                "http://[::1",
+                "https://a:99999/",
+                "x" * 3000,
+                "[bold]",
+                "*.log",
+                "../../etc",
+            ]
+        ),
     ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)
@@ -139,10 +167,7 @@ def mutated_documents(draw: st.DrawFn) -> tuple[str, bytes]:
             del parent[where[-1]]
         else:
             parent[where[-1]] = draw(values)
-    if name.endswith(".json"):
-        out = json.dumps(data)
-    else:
-        out = yaml.safe_dump(data, allow_unicode=True)
+    out = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data, allow_unicode=True)
     return name, out.encode("utf-8", "surrogatepass")
 
 
@@ -169,15 +194,29 @@ urls = st.builds(
 @given(st.lists(urls, min_size=1, max_size=6), st.sampled_from(["gatus", "upptime", "kuma"]))
 def test_fuzz_generated_monitor_files_read_back_their_urls(generated: list[str], kind: str) -> None:
     if kind == "gatus":
-        doc: Any = {"endpoints": [{"name": f"e{i}", "url": u, "conditions": ["[STATUS] == 200"]} for i, u in enumerate(generated)]}
+        doc: Any = {
+            "endpoints": [
+                {"name": f"e{i}", "url": u, "conditions": ["[STATUS] == 200"]}
+                for i, u in enumerate(generated)
+            ]
+        }
         name, data = "gatus/config.yaml", yaml.safe_dump(doc).encode()
     elif kind == "upptime":
-        doc = {"owner": "acme", "repo": "status", "sites": [{"name": f"s{i}", "url": u} for i, u in enumerate(generated)]}
+        doc = {
+            "owner": "acme",
+            "repo": "status",
+            "sites": [{"name": f"s{i}", "url": u} for i, u in enumerate(generated)],
+        }
         name, data = "upptime/.upptimerc.yml", yaml.safe_dump(doc).encode()
     else:
-        doc = {"version": "1.23.0", "notificationList": [], "monitorList": [
-            {"id": i, "name": f"m{i}", "type": "http", "url": u, "active": True} for i, u in enumerate(generated)
-        ]}
+        doc = {
+            "version": "1.23.0",
+            "notificationList": [],
+            "monitorList": [
+                {"id": i, "name": f"m{i}", "type": "http", "url": u, "active": True}
+                for i, u in enumerate(generated)
+            ],
+        }
         name, data = "kuma/backup.json", json.dumps(doc).encode()
     watched = _read(name, data)
     assert isinstance(watched, Watched), str(watched)

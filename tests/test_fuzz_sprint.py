@@ -15,12 +15,12 @@ import tomlkit
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from launchtui.errors import SprintFileError
 from launchtui.lab.config import LabConfig
 from launchtui.lab.sprint_file import demo_sprint
 from launchtui.model.flows import MAX_DURATION_S, METHODS
 from launchtui.model.sprint import Sprint
 from launchtui.sprint import store
-from launchtui.errors import SprintFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "sprints" / "example.toml"
@@ -90,7 +90,12 @@ def mutated_texts(draw: st.DrawFn) -> tuple[str, Path]:
 
 
 @given(mutated_texts())
-@example((EXAMPLE.read_text("utf-8").replace("https://app.acme.community/login", "https://[app"), EXAMPLE))
+@example(
+    (
+        EXAMPLE.read_text("utf-8").replace("https://app.acme.community/login", "https://[app"),
+        EXAMPLE,
+    )
+)
 @example((EXAMPLE.read_text("utf-8").replace("https://app", "https://[bold red]x[/]app"), EXAMPLE))
 def test_fuzz_mutated_sprint_text_loads_or_names_a_line(mutated: tuple[str, Path]) -> None:
     _load(*mutated)
@@ -108,7 +113,8 @@ toml_values = st.recursive(
         st.datetimes(),
     ),
     lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3)
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
     ),
     max_leaves=8,
 )
@@ -182,7 +188,10 @@ def flows_tables(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str], dict[
             table[name] = "https://app.example.test" + path
             expected[name] = "https://app.example.test" + path
             continue
-        steps = [f"{draw(st.sampled_from(METHODS))} {draw(url_paths)}" for _ in range(draw(st.integers(1, 4)))]
+        steps = [
+            f"{draw(st.sampled_from(METHODS))} {draw(url_paths)}"
+            for _ in range(draw(st.integers(1, 4)))
+        ]
         steps.append(f"{draw(st.sampled_from(METHODS))} {path}")
         flow: dict[str, Any] = {"steps": steps}
         if draw(st.booleans()):
@@ -202,22 +211,35 @@ def valid_documents(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     rate = draw(st.floats(min_value=max(0.2, (requests - 1) / MAX_DURATION_S), max_value=20.0))
     performance = {"requests": requests, "rate": rate, "concurrency": draw(st.integers(1, 10))}
     interval = draw(st.floats(min_value=10.0, max_value=3600.0))
-    local = draw(st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z0-9]", fullmatch=True).filter(lambda s: ".." not in s))
+    local = draw(
+        st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z0-9]", fullmatch=True).filter(
+            lambda s: ".." not in s
+        )
+    )
     monitoring = {
         "alert_email": f"{local}@example.test",
         "watch_interval": interval,
-        "existing": draw(st.lists(st.sampled_from(["prometheus.yml", "gatus.yaml", "kuma.json"]), unique=True)),
+        "existing": draw(
+            st.lists(st.sampled_from(["prometheus.yml", "gatus.yaml", "kuma.json"]), unique=True)
+        ),
     }
     patterns = draw(
         st.lists(
-            st.from_regex(r"[a-z][a-z0-9_-]{0,8}(/[a-z0-9_-]{1,8}){0,2}(\.log|/\*\.log|\.log\.\*)", fullmatch=True),
+            st.from_regex(
+                r"[a-z][a-z0-9_-]{0,8}(/[a-z0-9_-]{1,8}){0,2}(\.log|/\*\.log|\.log\.\*)",
+                fullmatch=True,
+            ),
             unique=True,
             max_size=4,
         )
     )
     data: dict[str, Any] = {
         "sprint": {"name": "Fuzz launch", "id": "fuzz"},
-        "site": {"apex": "example.test", "canonical": "https://app.example.test", "hostnames": ["app.example.test"]},
+        "site": {
+            "apex": "example.test",
+            "canonical": "https://app.example.test",
+            "hostnames": ["app.example.test"],
+        },
         "flows": flows,
         "performance": performance,
         "monitoring": monitoring,
@@ -245,7 +267,11 @@ def test_fuzz_valid_tables_round_trip(generated: tuple[dict[str, Any], dict[str,
     sprint = _load(tomlkit.dumps(data), path)
     assert isinstance(sprint, Sprint), str(sprint)
     assert sprint.flows == expected["flows"]
-    assert (sprint.performance.requests, sprint.performance.rate_per_s, sprint.performance.concurrency) == (
+    assert (
+        sprint.performance.requests,
+        sprint.performance.rate_per_s,
+        sprint.performance.concurrency,
+    ) == (
         expected["requests"],
         expected["rate"],
         expected["concurrency"],
