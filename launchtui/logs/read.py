@@ -365,6 +365,8 @@ def _lines(
                     continue
                 code = match[5]
                 status = int(code) if code != "-" else None
+                if status is not None and status < 100:  # "000": no HTTP status (RFC 9110 15)
+                    status = None
                 path = match[4] or ""
                 bits = request_bits(status, path) if status is not None and status >= 400 else 0
                 event = LogEvent(
