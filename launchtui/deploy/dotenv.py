@@ -93,8 +93,12 @@ def _assignment(text: str, start: int, line: int) -> tuple[str, str, int]:
             raise ParseError(f"{line}: {name}: text after the closing quote")
         return name, value, rest_end - start
     raw = text[value_start:end]
+    # " #" starts a comment, also when the blanks before it follow '=' ("A= # note" is empty)
+    spaced = value_start > offset + head.index("=") + 1
     comment = re.search(r"\s#", raw)
-    if comment:
+    if spaced and raw.startswith("#"):
+        raw = ""
+    elif comment:
         raw = raw[: comment.start()]
     return name, raw.strip(), end - start
 

@@ -93,9 +93,9 @@ def _clf_time(s: str) -> datetime | None:
         local = datetime(
             int(s[7:11]), month, int(s[0:2]), int(s[12:14]), int(s[15:17]), int(s[18:20]), 0, zone
         )
-    except ValueError:
+        return local.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or before datetime.min in UTC
         return None
-    return local.astimezone(UTC)
 
 
 # --- JSON lines --------------------------------------------------------------------------------
@@ -137,15 +137,15 @@ def _json_time(value: Any) -> tuple[datetime | None, bool]:
     if not isinstance(value, str) or len(value) > 64:
         return None, False
     text = value.strip()
-    if text.replace(".", "", 1).isdigit():
-        return _json_time(float(text))
+    if text.replace(".", "", 1).isascii() and text.replace(".", "", 1).isdigit():
+        return _json_time(float(text))  # ASCII only: "²" is a digit to isdigit(), not to float()
     try:
         at = datetime.fromisoformat(text)
-    except ValueError:
+        if at.tzinfo is None:
+            return at.replace(tzinfo=UTC), True
+        return at.astimezone(UTC), False
+    except (ValueError, OverflowError):  # not a time, or before datetime.min in UTC
         return None, False
-    if at.tzinfo is None:
-        return at.replace(tzinfo=UTC), True
-    return at.astimezone(UTC), False
 
 
 def _text(value: Any) -> str:
@@ -365,6 +365,8 @@ def _lines(
                     continue
                 code = match[5]
                 status = int(code) if code != "-" else None
+                if status is not None and status < 100:  # "000": no HTTP status (RFC 9110 15)
+                    status = None
                 path = match[4] or ""
                 bits = request_bits(status, path) if status is not None and status >= 400 else 0
                 event = LogEvent(

@@ -79,9 +79,16 @@ def dotted(key: KeyPath) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            name = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+            name = part if _BARE_KEY.fullmatch(part) else _quoted_key(part)
             text += f".{name}" if text else name
     return text
+
+
+def _quoted_key(part: str) -> str:
+    """A TOML quoted key with every unprintable character escaped (JSON escapes C0 controls
+    only: a C1 control such as U+0085 or a line separator would reach the terminal raw)."""
+    text = json.dumps(part, ensure_ascii=False)
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 class _Malformed(Exception):

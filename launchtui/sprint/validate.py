@@ -767,10 +767,10 @@ def _hostname(value: Any, key: KeyPath) -> str:
 
 def _url(value: Any, key: KeyPath) -> str:
     url = _str(value, key)
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)  # ValueError: an unclosed "[" or a bracketed host no IP address
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:  # a port that is not a number from 0 to 65535
+    except ValueError:  # ... or a port that is not a number from 0 to 65535
         valid = False
     if not valid or any(char.isspace() or not char.isprintable() for char in url):
         raise Invalid(key, f"expected an https:// or http:// URL, got {_show(url)}")
