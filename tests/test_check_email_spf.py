@@ -24,7 +24,9 @@ GOOD = "v=spf1 ip4:192.0.2.1 include:_spf.google.com include:spf.mtasv.net -all"
 ISSUE19_EMPTY_LABEL = (
     "v=spf1 ip4:192.0.2.0/24 include:_spf.xe:_spf..test a mx:mail.x.test exists:.xdir -all"
 )
-ISSUE19_MANGLED = "v=spf1 ip4:192.0.2.0/ 24 incx.test a mlude:_spf.x.test a mil.x.test exists:%{i}. -all"
+ISSUE19_MANGLED = (
+    "v=spf1 ip4:192.0.2.0/ 24 incx.test a mlude:_spf.x.test a mil.x.test exists:%{i}. -all"
+)
 TXT = {
     **{owner: [record] for owner, record in INCLUDES.items()},
     f"good.{Z}": [GOOD],
