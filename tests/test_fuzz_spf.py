@@ -14,11 +14,13 @@ import asyncio
 import base64
 import ipaddress
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import dns.name
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from launchtui.checks.email.spf import fix_text
 from launchtui.email import spf_macros
 from launchtui.email.dkim_record import KeyRecordError, parse_key_record
 from launchtui.email.dmarc import parse as parse_dmarc
@@ -266,8 +268,20 @@ def run_both(record: str, ip: str = "192.0.2.1", sender: str = "user@top.test") 
     outcome = asyncio.run(check_host(stub, ip, sender, budget=5))  # type: ignore[arg-type]
     assert isinstance(outcome.result, SpfResult)
     assert "internal error" not in outcome.reason
-    asyncio.run(walk_tree(stub, "top.test"))  # type: ignore[arg-type]
+    tree = asyncio.run(walk_tree(stub, "top.test"))  # type: ignore[arg-type]
+    # the email.spf check's fix: the merged record, its includes walked for their cost
+    ctx = SimpleNamespace(net=SimpleNamespace(dns=stub, commands=_Commands()))
+    fix = asyncio.run(fix_text(ctx, "top.test", tree, ()))  # type: ignore[arg-type]
+    assert fix.startswith("Publish exactly one SPF record")
     assert not stub.refused
+
+
+class _Commands:
+    def launchtui(self, args: str) -> str:
+        return f"launchtui {args}"
+
+    def dig(self, name: str, rdtype: str) -> str:
+        return f"dig {name} {rdtype}"
 
 
 # --- SPF properties -------------------------------------------------------------------------
