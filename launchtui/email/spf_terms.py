@@ -170,13 +170,16 @@ def domain_spec(text: str) -> tuple[Token, ...]:
 def _label_problem(tokens: tuple[Token, ...]) -> str:
     """What makes a domain-spec no domain name whatever its macros expand to, or "".
 
-    RFC 7208 7.1: a domain-spec is a macro-string that "MUST be syntactically a domain name";
-    4.6: a syntax error anywhere in the record is permerror. Labels written out in full (no
-    macro in them) are checked here: a zero-length label (RFC 1035 2.3.1; only the root label
-    after a trailing dot is empty) or one over 63 octets (RFC 1035 2.3.4) can never make a
-    DNS name, so the term is a syntax error, not something to query. A name over 253 octets
-    is no error: 7.3 truncates the expanded name from the left, for every domain-spec. What
-    a macro expands to is judged when the term is evaluated (4.8, spf.domain_problem).
+    RFC 7208 7.1 defines domain-spec as a domain name written with macros, and 4.8 leaves a
+    target that is no valid domain name undefined; the RFC 7208 test suite accepts permerror
+    for one written out (invalid-domain-empty-label, invalid-domain-long), and 4.6 makes a
+    syntax error anywhere in the record permerror before any term is evaluated. So labels
+    written out in full (no macro in them) are checked here: a zero-length label (only the
+    root after a trailing dot may be empty) or one over 63 octets (RFC 1035 2.3.4) can never
+    make a DNS name, and the term is a syntax error naming it rather than a query dnspython
+    refuses (issue 19). A name over 253 octets is no error: 7.3 drops labels from the left
+    of the expanded name until it fits. What macros expand to is judged when the term is
+    evaluated (spf.domain_problem: the term does not match).
     """
     labels: list[tuple[str, bool]] = [("", False)]  # (literal text, holds a macro)
     for token in tokens:
