@@ -21,6 +21,12 @@ CHECK = "email.spf"
 Z = "spf.test"
 GOOD = "v=spf1 ip4:192.0.2.1 include:_spf.google.com include:spf.mtasv.net -all"
 
+ISSUE19_EMPTY_LABEL = (
+    "v=spf1 ip4:192.0.2.0/24 include:_spf.xe:_spf..test a mx:mail.x.test exists:.xdir -all"
+)
+ISSUE19_MANGLED = (
+    "v=spf1 ip4:192.0.2.0/ 24 incx.test a mlude:_spf.x.test a mil.x.test exists:%{i}. -all"
+)
 TXT = {
     **{owner: [record] for owner, record in INCLUDES.items()},
     f"good.{Z}": [GOOD],
@@ -44,6 +50,12 @@ TXT = {
     f"huge.{Z}": ["v=spf1 " + " ".join(f"a:h{n}.{Z}" for n in range(150)) + " -all"],
     f"twice.{Z}": ["v=spf1 include:_spf.google.com include:_spf.google.com -all"],
     f"macro.{Z}": [f"v=spf1 include:_spf.google.com include:%{{l}}._spf.{Z} -all"],
+    # issue 19: mutated records that crashed the check (EmptyLabel, LabelTooLong)
+    f"empty-label.{Z}": [ISSUE19_EMPTY_LABEL],
+    f"mangled.{Z}": [ISSUE19_MANGLED],
+    f"long-label.{Z}": [f"v=spf1 include:{'x' * 64}.{Z} include:_spf.google.com -all"],
+    f"macro-label.{Z}": [f"v=spf1 include:%{{l}}{'x' * 63}.{Z} include:_spf.google.com -all"],
+    f"too-long.{Z}": [f"v=spf1 include:{'abcdefghi.' * 26}{Z} include:_spf.google.com -all"],
 }
 
 
@@ -326,3 +338,42 @@ def test_a_refused_query_is_an_error(base: Sprint) -> None:
     sprint = dataclasses.replace(base, email=EmailConfig(domain="elsewhere.example"))
     result = run_check(CHECK, sprint, "elsewhere.example")  # not a zone the lab serves
     assert_could_not_check(result, "REFUSED")
+
+
+@pytest.mark.parametrize(
+    ("name", "term", "reason"),
+    [
+        ("empty-label", "include:_spf.xe:_spf..test", "has a zero-length label"),
+        ("mangled", "ip4:192.0.2.0/", "/ is not a prefix length from 0 to 32"),
+        ("long-label", f"include:{'x' * 64}.{Z}", "has a label longer than 63 characters"),
+    ],
+)
+def test_a_domain_spec_that_is_no_domain_name_fails_naming_the_term(
+    base: Sprint, name: str, term: str, reason: str
+) -> None:
+    # issue 19: these records crashed the check with dnspython's EmptyLabel / LabelTooLong.
+    # RFC 7208 7.1: a domain-spec must be a domain name; 4.6: a syntax error is permerror.
+    result = check(base, name)
+    assert result.status is Status.FAIL
+    assert f'syntax error in "{term}"' in result.summary
+    assert reason in result.summary
+    assert "internal error" not in result.summary
+    assert term in result.fix  # "Left out because they do not parse: ..."
+    assert "Left out because they do not parse" in result.fix
+
+
+def test_the_mangled_record_leaves_out_every_term_that_does_not_parse(base: Sprint) -> None:
+    result = check(base, "mangled")
+    for term in ("ip4:192.0.2.0/", "incx.test", "mlude:_spf.x.test", "exists:%{i}."):
+        assert term in result.fix
+    assert "internal error" not in result.summary
+
+
+@pytest.mark.parametrize("name", ["macro-label", "too-long"])
+def test_includes_never_queried_as_written_do_not_crash_the_fix(base: Sprint, name: str) -> None:
+    # A label made of a macro and 63 more characters is no name to query as written; a name
+    # over 253 characters is cut from the left (RFC 7208 7.3) before it is queried.
+    result = check(base, name)
+    assert result.status in (Status.PASS, Status.WARN, Status.FAIL)
+    assert "internal error" not in result.summary
+    assert "Publish exactly one SPF record" in result.fix or result.status is Status.PASS

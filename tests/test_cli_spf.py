@@ -28,6 +28,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             f"why.{Z}": ["%{i} may not send for %{d}"],
             f"hostile.{Z}": [f"v=spf1 {HOSTILE_TEXT} -all"],
             f"helo.{Z}": ["v=spf1 ip4:192.0.2.9 -all"],
+            # issue 19: records that crashed email.spf (EmptyLabel / LabelTooLong)
+            f"empty-label.{Z}": [
+                "v=spf1 ip4:192.0.2.0/24 include:_spf.xe:_spf..test a mx:mail.x.test "
+                "exists:.xdir -all"
+            ],
+            f"long-label.{Z}": [f"v=spf1 a:{'x' * 64}.{Z} -all"],
         },
     )
     with LabThread(config, tmp_path_factory.mktemp("spf-cli")) as started:
@@ -178,3 +184,22 @@ def test_the_demo_relay_passes_and_any_other_address_is_a_permerror(
     assert "lookups: 0 of 10" in relay
     assert other.startswith("SPF permerror for 198.51.100.20")
     assert "reason: more than 10 DNS lookups" in other
+
+
+@pytest.mark.parametrize(
+    ("name", "term", "reason"),
+    [
+        ("empty-label", "include:_spf.xe:_spf..test", "has a zero-length label"),
+        ("long-label", f"a:{'x' * 64}.{Z}", "has a label longer than 63 characters"),
+    ],
+)
+def test_a_domain_spec_that_is_no_domain_name_is_a_permerror_naming_the_term(
+    lab: Lab, capsys: pytest.CaptureFixture[str], name: str, term: str, reason: str
+) -> None:
+    # RFC 7208 7.1 (a domain-spec is a domain name) and 4.6 (a syntax error is permerror).
+    code = main(spf(lab, "--ip", "192.0.2.1", "--sender", f"a@{name}.{Z}"))
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[0] == f"SPF permerror for 192.0.2.1 sending as a@{name}.{Z}"
+    assert lines[1].startswith(f'reason: {name}.{Z}: syntax error in "{term}": ')
+    assert lines[1].endswith(reason)

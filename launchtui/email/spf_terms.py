@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from launchtui.email import spf_macros
-from launchtui.email.spf_macros import Escape, MacroError, Token
+from launchtui.email.spf_macros import Escape, Macro, MacroError, Token
 
 VERSION = "v=spf1"
 MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
@@ -161,7 +161,42 @@ def domain_spec(text: str) -> tuple[Token, ...]:
     last = tokens[-1]
     if isinstance(last, str) and not isinstance(last, Escape) and not _TOPLABEL.search(last):
         raise MacroError(f"{text!r} is not a domain name with a top-level label")
+    problem = _label_problem(tokens)
+    if problem:
+        raise MacroError(f"{text!r} {problem}")
     return tokens
+
+
+def _label_problem(tokens: tuple[Token, ...]) -> str:
+    """What makes a domain-spec no domain name whatever its macros expand to, or "".
+
+    RFC 7208 7.1 defines domain-spec as a domain name written with macros, and 4.8 leaves a
+    target that is no valid domain name undefined; the RFC 7208 test suite accepts permerror
+    for one written out (invalid-domain-empty-label, invalid-domain-long), and 4.6 makes a
+    syntax error anywhere in the record permerror before any term is evaluated. So labels
+    written out in full (no macro in them) are checked here: a zero-length label (only the
+    root after a trailing dot may be empty) or one over 63 octets (RFC 1035 2.3.4) can never
+    make a DNS name, and the term is a syntax error naming it rather than a query dnspython
+    refuses (issue 19). A name over 253 octets is no error: 7.3 drops labels from the left
+    of the expanded name until it fits. What macros expand to is judged when the term is
+    evaluated (spf.domain_problem: the term does not match).
+    """
+    labels: list[tuple[str, bool]] = [("", False)]  # (literal text, holds a macro)
+    for token in tokens:
+        if isinstance(token, Macro):
+            labels[-1] = (labels[-1][0], True)
+            continue
+        parts = token.split(".") if not isinstance(token, Escape) else [str(token)]
+        labels[-1] = (labels[-1][0] + parts[0], labels[-1][1])
+        labels += [(part, False) for part in parts[1:]]
+    if len(labels) > 1 and labels[-1] == ("", False):
+        labels.pop()  # the trailing dot of a fully qualified name
+    for text, macro in labels:
+        if not macro and not text:
+            return "has a zero-length label"
+        if len(text.encode()) > 63:
+            return "has a label longer than 63 characters"
+    return ""
 
 
 def _prefix(word: str, digits: str | None, limit: int) -> int:

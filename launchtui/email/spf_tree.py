@@ -251,5 +251,17 @@ def _has_macros(tokens: tuple[spf_macros.Token, ...]) -> bool:
 
 def _literal(tokens: tuple[spf_macros.Token, ...]) -> str | None:
     """The domain a macro-free domain-spec names, None when it is not a valid one."""
-    name = "".join(str(token) for token in tokens).removesuffix(".").lower()
+    return _queryable("".join(str(token) for token in tokens))
+
+
+def literal_name(text: str) -> str | None:
+    """The name to query for a domain-spec as written (a term's text), None when it has a
+    macro or escape ("%": not expanded here) or is no valid domain name."""
+    return None if "%" in text else _queryable(text)
+
+
+def _queryable(name: str) -> str | None:
+    """`name` cut to 253 characters from the left (RFC 7208 7.3), lower case; None when it is
+    no valid domain name, so that no DNS query is ever built from it."""
+    name = spf_macros.truncate_domain(name).lower()
     return name if valid_domain(name) else None

@@ -18,7 +18,7 @@ from launchtui.email.spf_merge import LookupCost, include_target, includes, merg
 from launchtui.email.spf_terms import (
     Term,
 )
-from launchtui.email.spf_tree import VOID_NOTE, SpfNode, walk_tree
+from launchtui.email.spf_tree import VOID_NOTE, SpfNode, literal_name, walk_tree
 from launchtui.model.results import Outcome, Status
 from launchtui.model.senders import SENDERS, sender
 from launchtui.model.targets import Target
@@ -136,9 +136,12 @@ async def fix_text(ctx: CheckContext, domain: str, tree: SpfNode, declared: tupl
     terms, dropped, ptrs = merged_terms(tree, declared)
     cost = LookupCost({node.domain: node.total for node in tree.walk() if node.via})
     for name in includes(terms):
-        if name not in cost.totals:  # an include the corrected record adds
+        # An include the corrected record adds; one built from macros cannot be followed
+        # without a client (and a malformed name is never queried), so it costs 1 here.
+        queried = literal_name(name)
+        if name not in cost.totals and queried is not None:
             try:
-                cost.totals[name] = (await walk_tree(ctx.net.dns, name)).total
+                cost.totals[name] = (await walk_tree(ctx.net.dns, queried)).total
             except NetError:
                 cost.totals[name] = 0
     record = render(terms)
