@@ -4,6 +4,7 @@ duplication, control characters, Rich markup, escapes, huge runs, non-ASCII)."""
 
 from __future__ import annotations
 
+from fuzz_mutations import mutate
 from hypothesis import strategies as st
 
 NASTY = [
@@ -51,19 +52,4 @@ _piece = st.one_of(
 @st.composite
 def mutated(draw: st.DrawFn, valid: st.SearchStrategy[str]) -> str:
     """`valid`'s value with one to four mutations."""
-    text = draw(valid)
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate", "duplicate"]))
-        at = draw(st.integers(0, len(text)))
-        if kind == "insert":
-            text = text[:at] + draw(_piece) + text[at:]
-        elif kind == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 8)) :]
-        elif kind == "replace":
-            text = text[:at] + draw(_piece) + text[at + 1 :]
-        elif kind == "truncate":
-            text = text[:at]
-        else:
-            end = draw(st.integers(at, len(text)))
-            text = text[:end] + text[at:end] + text[end:]
-    return text
+    return mutate(draw, draw(valid), pieces=_piece, duplicate="span")

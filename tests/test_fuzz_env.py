@@ -10,6 +10,7 @@ import string
 import tempfile
 from pathlib import Path
 
+from fuzz_mutations import mutate
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -85,34 +86,13 @@ def test_fuzz_generated_env_files_parse_to_their_values(
     assert dotenv.parse(text) == expected
 
 
-def _mutate(draw: st.DrawFn, text: str) -> str:
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate", "dup", "ctrl"]))
-        pos = draw(st.integers(0, len(text)))
-        if kind == "insert":
-            text = text[:pos] + draw(st.text(max_size=8)) + text[pos:]
-        elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 8)) :]
-        elif kind == "replace":
-            text = text[:pos] + draw(st.characters()) + text[pos + 1 :]
-        elif kind == "truncate":
-            text = text[:pos]
-        elif kind == "dup":
-            text = text[:pos] + text[pos:] + text[pos:]
-        else:
-            bit = draw(
-                st.sampled_from(["\x00", "\x1b[31m", "\r", "\ufeff", "[bold]", '"', "'", "\\"])
-            )
-            text = text[:pos] + bit + text[pos:]
-    return text
-
-
+ENV_BITS = ["\x00", "\x1b[31m", "\r", "\ufeff", "[bold]", '"', "'", "\\"]
 _LINE_ERROR = re.compile(r"\d+: ")
 
 
 @st.composite
 def mutated_env_files(draw: st.DrawFn) -> str:
-    return _mutate(draw, draw(env_files())[0])
+    return mutate(draw, draw(env_files())[0], bits=ENV_BITS)
 
 
 @given(mutated_env_files())
@@ -204,7 +184,7 @@ def scanner_inputs(draw: st.DrawFn) -> tuple[bytes, str]:
     if kind == "text":
         return draw(st.text(max_size=300)).encode("utf-8", "surrogatepass"), secret
     text, secret = draw(files_with_secrets())
-    return _mutate(draw, text).encode("utf-8", "surrogatepass"), secret
+    return mutate(draw, text, bits=ENV_BITS).encode("utf-8", "surrogatepass"), secret
 
 
 @given(scanner_inputs(), st.sampled_from(["config.txt", "package-lock.json", "x.min.js", ".env"]))

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+from fuzz_mutations import mutate
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -132,24 +133,7 @@ def test_fuzz_json_lines_parse_to_their_fields(
     assert (event.at, event.status, event.path, event.client) == (at, status, path, client)
 
 
-def _mutate(draw: st.DrawFn, text: str) -> str:
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate", "dup", "ctrl"]))
-        pos = draw(st.integers(0, len(text)))
-        if kind == "insert":
-            text = text[:pos] + draw(st.text(max_size=8)) + text[pos:]
-        elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 8)) :]
-        elif kind == "replace":
-            text = text[:pos] + draw(st.characters()) + text[pos + 1 :]
-        elif kind == "truncate":
-            text = text[:pos]
-        elif kind == "dup":
-            text = text[:pos] + text[pos:] + text[pos:]
-        else:
-            ctrl = draw(st.sampled_from(["\x00", "\x1b[31m", "\r", "\x7f", "[bold]", "\ufeff"]))
-            text = text[:pos] + ctrl + text[pos:]
-    return text
+LINE_BITS = ["\x00", "\x1b[31m", "\r", "\x7f", "[bold]", "\ufeff"]
 
 
 @st.composite
@@ -160,7 +144,7 @@ def mutated_lines(draw: st.DrawFn) -> bytes:
     if kind == "huge":
         return b"9" * draw(st.integers(MAX_LINE - 2, MAX_LINE + 3)) + b"\n" + b"x\n"
     line = draw(combined_lines())[0] if kind == "combined" else draw(json_lines())[0]
-    return _mutate(draw, line).encode("utf-8", "surrogatepass")
+    return mutate(draw, line, bits=LINE_BITS).encode("utf-8", "surrogatepass")
 
 
 @given(mutated_lines())

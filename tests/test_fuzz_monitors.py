@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from fuzz_mutations import mutate, mutate_values
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -77,33 +78,13 @@ _BITS = [
 ]
 
 
-def _mutate(draw: st.DrawFn, text: str) -> str:
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate", "dup", "ctrl"]))
-        pos = draw(st.integers(0, len(text)))
-        if kind == "insert":
-            text = text[:pos] + draw(st.text(max_size=8)) + text[pos:]
-        elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 12)) :]
-        elif kind == "replace":
-            text = text[:pos] + draw(st.characters()) + text[pos + 1 :]
-        elif kind == "truncate":
-            text = text[:pos]
-        elif kind == "dup":
-            start = text.rfind("\n", 0, pos) + 1
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            text = text[:end] + "\n" + text[start:end] + text[end:]
-        else:
-            text = text[:pos] + draw(st.sampled_from(_BITS)) + text[pos:]
-    return text
-
-
 @st.composite
 def mutated_texts(draw: st.DrawFn) -> tuple[str, bytes]:
     name = draw(st.sampled_from(FILES))
     text = (FIXTURES / name).read_text("utf-8")
-    return name, _mutate(draw, text).encode("utf-8", "surrogatepass")
+    return name, mutate(draw, text, bits=_BITS, max_delete=12, duplicate="line").encode(
+        "utf-8", "surrogatepass"
+    )
 
 
 @given(mutated_texts())
@@ -139,34 +120,12 @@ values = st.recursive(
 )
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> tuple[str, bytes]:
     name = draw(st.sampled_from(FILES))
     text = (FIXTURES / name).read_text("utf-8")
     data: Any = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-    for _ in range(draw(st.integers(1, 4))):
-        if not _paths(data):
-            break
-        where = draw(st.sampled_from(_paths(data)))
-        parent = data
-        for step in where[:-1]:
-            parent = parent[step]
-        action = draw(st.sampled_from(["replace", "replace", "delete"]))
-        if action == "delete":
-            del parent[where[-1]]
-        else:
-            parent[where[-1]] = draw(values)
+    mutate_values(draw, data, values, rounds=4, actions=["replace", "replace", "delete"])
     out = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data, allow_unicode=True)
     return name, out.encode("utf-8", "surrogatepass")
 

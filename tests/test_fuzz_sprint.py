@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from fuzz_mutations import mutate, mutate_values
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -61,32 +62,10 @@ def test_both_sources_load() -> None:
 _BITS = ["\x00", "\x1b[31m", "\r", "\ufeff", "[bold red]x[/]", '"', "'", "\\", "[", "]", "=", "\n"]
 
 
-def _mutate(draw: st.DrawFn, text: str) -> str:
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate", "dup", "ctrl"]))
-        pos = draw(st.integers(0, len(text)))
-        if kind == "insert":
-            text = text[:pos] + draw(st.text(max_size=8)) + text[pos:]
-        elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 12)) :]
-        elif kind == "replace":
-            text = text[:pos] + draw(st.characters()) + text[pos + 1 :]
-        elif kind == "truncate":
-            text = text[:pos]
-        elif kind == "dup":  # a line twice: a key or a table defined again
-            start = text.rfind("\n", 0, pos) + 1
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            text = text[:end] + "\n" + text[start:end] + text[end:]
-        else:
-            text = text[:pos] + draw(st.sampled_from(_BITS)) + text[pos:]
-    return text
-
-
 @st.composite
 def mutated_texts(draw: st.DrawFn) -> tuple[str, Path]:
     text, path = _sources()[draw(st.sampled_from(["example", "demo"]))]
-    return _mutate(draw, text), path
+    return mutate(draw, text, bits=_BITS, max_delete=12, duplicate="line"), path
 
 
 @given(mutated_texts())
@@ -120,17 +99,6 @@ toml_values = st.recursive(
 )
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 def _strip_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_none(v) for k, v in value.items() if v is not None}
@@ -144,20 +112,7 @@ def mutated_documents(draw: st.DrawFn) -> tuple[str, Path]:
     """The parsed document with values replaced, deleted or added at its keys."""
     text, path = _sources()[draw(st.sampled_from(["example", "demo"]))]
     data: Any = tomlkit.parse(text).unwrap()
-    for _ in range(draw(st.integers(1, 3))):
-        if not _paths(data):
-            break
-        where = draw(st.sampled_from(_paths(data)))
-        parent = data
-        for step in where[:-1]:
-            parent = parent[step]
-        action = draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "delete":
-            del parent[where[-1]]
-        elif action == "add" and isinstance(parent, dict):
-            parent[draw(st.text(min_size=1, max_size=10))] = draw(toml_values)
-        else:
-            parent[where[-1]] = draw(toml_values)
+    mutate_values(draw, data, toml_values, rounds=3, actions=["replace", "delete", "add"])
     return tomlkit.dumps(_strip_none(data)), path
 
 
