@@ -56,14 +56,22 @@ def render(template: str, *, from_header: str, recipient: str, community: str) -
     subject_text, body_text = TEMPLATES[template]
     token = new_token()
     subject = subject_text.format(community=community)
+    body = body_text.format(community=community)
+    body += f"\nDelivery test token: {token} (sent by launchtui email-test)\n"
+    data = compose(from_header=from_header, to=recipient, subject=subject, token=token, body=body)
+    return TestMessage(template, recipient, token, subject, data)
+
+
+def compose(*, from_header: str, to: str, subject: str, token: str, body: str) -> bytes:
+    """A plain-text message as launchtui sends it for a test (a delivery test, a test alert):
+    Date and a Message-ID on the sender's domain, and the token header it is found by."""
     domain = email.utils.parseaddr(from_header)[1].rpartition("@")[2] or "launchtui.invalid"
     message = EmailMessage(policy=SMTP)
     message["From"] = from_header
-    message["To"] = recipient
+    message["To"] = to
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(idstring=token, domain=domain)
     message[TOKEN_HEADER] = token
-    body = body_text.format(community=community)
-    message.set_content(f"{body}\nDelivery test token: {token} (sent by launchtui email-test)\n")
-    return TestMessage(template, recipient, token, subject, message.as_bytes())
+    message.set_content(body)
+    return message.as_bytes()

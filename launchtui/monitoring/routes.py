@@ -28,8 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,7 +36,7 @@ from launchtui.email.delivery import SMTP_PASSWORD, endpoint
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.email.imap_read import Found, InboxError
 from launchtui.email.smtp_send import Relay, SendError, send
-from launchtui.email.templates import TOKEN_HEADER, new_token
+from launchtui.email.templates import compose, new_token
 from launchtui.model.monitoring import AlertProof, MonitoringConfig
 from launchtui.model.sprint import SeedInbox, Sprint
 from launchtui.monitoring import via_alertmanager
@@ -180,7 +178,17 @@ def _email(
             smtp.username,
             endpoint(sprint, smtp.host, smtp.port, resolver),
         )
-        data = _message(sprint.email.from_address, address, subject, token, sprint.name)
+        body = (
+            f"This is a test alert for {sprint.name}, sent by launchtui monitor prove to check "
+            f"that alerts reach this address. Nothing is wrong.\n\nToken: {token}\n"
+        )
+        data = compose(
+            from_header=sprint.email.from_address,
+            to=address,
+            subject=subject,
+            token=token,
+            body=body,
+        )
         refusals = send(relay, password, sender, [(address, data)], trust=trust, timeout=op_timeout)
     except (SendError, DnsTempError) as exc:
         return proof.done(False, f"email to {address} not sent: {exc}")
@@ -213,22 +221,6 @@ def _email(
             "launchtui email-test)",
         )
     return proof.done(True, f"email to {address} arrived in {found.mailbox} {after}")
-
-
-def _message(from_header: str, to: str, subject: str, token: str, community: str) -> bytes:
-    domain = email.utils.parseaddr(from_header)[1].rpartition("@")[2] or "launchtui.invalid"
-    message = EmailMessage(policy=SMTP)
-    message["From"] = from_header
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = email.utils.formatdate(localtime=False)
-    message["Message-ID"] = email.utils.make_msgid(idstring=token, domain=domain)
-    message[TOKEN_HEADER] = token
-    message.set_content(
-        f"This is a test alert for {community}, sent by launchtui monitor prove to check that "
-        f"alerts reach this address. Nothing is wrong.\n\nToken: {token}\n"
-    )
-    return message.as_bytes()
 
 
 def _await(
