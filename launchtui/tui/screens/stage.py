@@ -251,7 +251,8 @@ class StageScreen(Screen[None]):
                 continue
             for column, cell in zip(COLUMNS, self._cells(self.rows[key]), strict=True):
                 table.update_cell(row_key(key), column, cell)
-        self._show_board()
+        if keys & self.rows.keys():  # the board reads the run history: only for its own rows
+            self._show_board()
         self.show_progress()
         if self.selected in keys:
             self._show_selected()
