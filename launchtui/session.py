@@ -409,19 +409,15 @@ class SprintSession:
         """When the sprint is the lab's ([lab].dns) and the lab does not answer: what to say,
         with how to start it. Blocks for a fraction of a second (a TCP connection on loopback):
         call it off the UI thread."""
-        from launchtui.net.probe import unreachable
+        from launchtui.net.probe import lab_down
 
-        address = self.document.sprint.lab_dns
-        if address is None:
-            return None
-        why = unreachable(address)
-        if why is None:
+        down = lab_down(self.document.sprint)
+        if down is None:
             return None
         shown = store.display_path(self.path)
-        host, port = address
         return (
-            f"The lab this sprint was written for is not running (its DNS server at "
-            f"{host}:{port}: {why}), so every check would fail to connect. Start it: quit and "
+            f"The lab this sprint was written for is not running (its DNS server at {down}), "
+            "so every check would fail to connect. Start it: quit and "
             f"run `launchtui demo --sprint {shown}` (from a checkout: `./dev demo --sprint "
             f"{shown}`), or run `launchtui lab --sprint {shown}` in another terminal, then "
             "run the checks again."

@@ -42,16 +42,15 @@ def run(args: argparse.Namespace) -> int:
 def _lab_problem(document: store.SprintDocument) -> str | None:
     """A sprint the lab wrote ([lab].dns) while the lab is not running: every probe would
     fail to connect, and recording that would draw an outage that never was."""
-    from launchtui.net.probe import unreachable
+    from launchtui.net.probe import lab_down
 
-    address = document.sprint.lab_dns
-    why = None if address is None else unreachable(address)
-    if address is None or why is None:
+    down = lab_down(document.sprint)
+    if down is None:
         return None
     shown = store.display_path(document.path)
     return (
-        f"the lab this sprint was written for is not running (its DNS server at "
-        f"{address[0]}:{address[1]}: {why}); start it with `launchtui lab --sprint {shown}` "
+        f"the lab this sprint was written for is not running (its DNS server at {down}); "
+        f"start it with `launchtui lab --sprint {shown}` "
         "and run again. Nothing was probed or recorded."
     )
 

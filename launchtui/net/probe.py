@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 
-from launchtui.model.sprint import HostPort
+from launchtui.model.sprint import HostPort, Sprint
 
 PROBE_TIMEOUT = 0.3  # seconds: on loopback a live server accepts at once
 
@@ -26,3 +26,13 @@ def unreachable(address: HostPort, timeout: float = PROBE_TIMEOUT) -> str | None
         return "connection refused"
     except OSError as exc:
         return exc.strerror or str(exc)
+
+
+def lab_down(sprint: Sprint) -> str | None:
+    """For a sprint the lab wrote ([lab].dns) whose lab does not answer: "HOST:PORT: why";
+    None for any other sprint, or when the lab is up. Each view says it in its own words."""
+    address = sprint.lab_dns
+    why = None if address is None else unreachable(address)
+    if address is None or why is None:
+        return None
+    return f"{address[0]}:{address[1]}: {why}"
