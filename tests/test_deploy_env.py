@@ -51,6 +51,11 @@ def test_dotenv_multiline_single_quotes_and_lines_after_them():
     }
 
 
+def test_dotenv_single_quotes_escape_only_the_quote_and_backslash_as_python_dotenv_does():
+    text = "A='it\\'s'\nB='C:\\\\dir\\n'\nC='$HOME\\t'\n"
+    assert dotenv.parse(text) == {"A": "it's", "B": "C:\\dir\\n", "C": "$HOME\\t"}
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [
@@ -59,6 +64,7 @@ def test_dotenv_multiline_single_quotes_and_lines_after_them():
         ("postgres://u:pw-Secret@h/x?a=b\n", "1: the text before '=' is not a variable name"),
         ('A=1\nB="never closed\nC=3\n', '2: B: the " quote is never closed'),
         ("A='x' trailing\n", "1: A: text after the closing quote"),
+        ("A='\\'\n", "1: A: the ' quote is never closed"),  # \' escapes the quote
     ],
 )
 def test_dotenv_errors_name_the_line_and_never_the_value(text, error):

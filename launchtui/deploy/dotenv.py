@@ -3,7 +3,7 @@
     # a comment
     export DATABASE_URL=postgres://...      # `export ` is allowed and ignored
     PLAIN=value with spaces   # an inline comment starts at " #"
-    SINGLE='kept $literally'                # no escapes, no interpolation
+    SINGLE='kept $literally'                # no interpolation; only \\' and \\\\ escape
     DOUBLE="line one\\nline two"             # \\n \\t \\r \\" \\\\ escapes
     MULTI="first line
     second line"                            # a quoted value may span lines
@@ -118,8 +118,9 @@ def _quoted(text: str, start: int, line: int, name: str) -> tuple[str, int]:
                 chars.append(_ESCAPES[nxt])
                 pos += 2
                 continue
-        if char == "\\" and quote == "'" and text[pos + 1 : pos + 2] == "'":
-            chars.append("'")
+        # python-dotenv's rule: in single quotes only \' and \\ are escapes, so 'a\' is unclosed
+        if char == "\\" and quote == "'" and text[pos + 1 : pos + 2] in ("'", "\\"):
+            chars.append(text[pos + 1])
             pos += 2
             continue
         chars.append(char)
