@@ -1,5 +1,7 @@
 """Hypothesis settings for the property-based tests: a bounded `ci` profile (the default: the
-whole fuzz set well under two minutes) and a long `fuzz` profile (`./dev fuzz`). Deadlines are
+whole fuzz set well under two minutes) and a long `fuzz` profile (`./dev fuzz`: 5,000 examples
+per property, or LAUNCHTUI_FUZZ_EXAMPLES; with --hypothesis-show-statistics it prints the count
+each property ran). Deadlines are
 off: a loaded machine must not fail a test for being slow. Failing examples are kept in the
 example database under .hypothesis/ and, once found, written into the tests as @example
 regressions.
@@ -22,7 +24,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=20_000,
+    max_examples=int(os.environ.get("LAUNCHTUI_FUZZ_EXAMPLES", "5000")),  # ~15 min here
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

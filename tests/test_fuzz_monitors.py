@@ -131,6 +131,14 @@ def mutated_documents(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 @given(mutated_documents())
+@example(  # found by the long run: a receiver named by a list crashed the routes' lookup
+    (
+        "prometheus/alertmanager.yml",
+        b"receivers:\n- name: []\n  email_configs:\n  - to: oncall@acme.community\n"
+        b"route:\n  receiver: oncall\n",
+    )
+)
+@example(("prometheus/blackbox.yml", b"modules: 5\n"))  # modules that are not a mapping
 def test_fuzz_mutated_monitor_values_read_or_name_the_file(mutated: tuple[str, bytes]) -> None:
     _read(*mutated)
 

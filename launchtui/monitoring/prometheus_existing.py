@@ -111,7 +111,7 @@ def alertmanager(path: Path, document: dict[str, Any]) -> Watched:
     routes = {
         key.removesuffix("_configs")
         for receiver in items(document.get("receivers"))
-        if receiver.get("name") in used
+        if isinstance(receiver.get("name"), str) and receiver["name"] in used
         for key, value in receiver.items()
         if isinstance(key, str) and key.endswith("_configs") and value
     }
@@ -131,7 +131,9 @@ def _route_receivers(route: object, depth: int) -> set[str]:
 
 
 def blackbox(path: Path, document: dict[str, Any]) -> Watched:
-    names = ", ".join(sorted(str(name) for name in document.get("modules", {})))
+    modules = document.get("modules")
+    names = ", ".join(sorted(str(name) for name in modules)) if isinstance(modules, dict) else ""
+
     return Watched(
         str(path),
         "blackbox_exporter",
