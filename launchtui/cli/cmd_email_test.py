@@ -12,7 +12,7 @@ from launchtui.errors import UsageError
 if TYPE_CHECKING:
     pass
 
-TEMPLATE_CHOICES = ("welcome", "password-reset", "invite", "receipt", "all")
+TEMPLATE_CHOICES = ("welcome", "password-reset", "invite", "receipt", "launch-announcement", "all")
 FORMATS = ("text", "json")
 
 

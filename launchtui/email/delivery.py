@@ -7,7 +7,9 @@ Authentication-Results (spf, dkim, dmarc as it reported them, "not reported" oth
 From display name and whether the From domain is the sending domain, and launchtui's own
 verification: DKIM of the received bytes with dkimpy, SPF (check_host() for the relay's
 address and our MAIL FROM) and DMARC alignment, every lookup through the sprint's
-nameservers. Blocking from end to end: call `run` from a worker thread in an event-driven app.
+nameservers; and the mailbox providers' sender rules judged on the message as received
+(email.sender_rules). Blocking from end to end: call `run` from a worker thread in an
+event-driven app.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from launchtui.email.message_auth import (
     relaxed_aligned,
     verify_dkim,
 )
+from launchtui.email.sender_rules import Judged, SenderFacts, judge, provider_verdicts
 from launchtui.email.smtp_send import Relay, SendError, send
 from launchtui.email.templates import TestMessage, render
 from launchtui.errors import CredentialError, UsageError
@@ -67,6 +70,8 @@ class Outcome:
     from_domain: str = ""
     from_domain_matches: bool = False
     verified: dict[str, str] = field(default_factory=dict)  # launchtui's own checks
+    # the providers' sender rules judged on the message as received (email.sender_rules)
+    sender_rules: dict[str, Judged] = field(default_factory=dict)
     error: str = ""
 
     @property
@@ -94,8 +99,17 @@ class Outcome:
             "from_domain": self.from_domain,
             "from_domain_matches": self.from_domain_matches,
             "verified": dict(self.verified),
+            "sender_rules": {
+                rule: {"status": j.status, "seen": j.seen, "fix": j.fix}
+                for rule, j in self.sender_rules.items()
+            },
+            "providers": provider_verdicts(self.statuses) if self.sender_rules else {},
             "error": self.error,
         }
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return {rule: judged.status for rule, judged in self.sender_rules.items()}
 
 
 @dataclass
@@ -170,7 +184,13 @@ def run(
     trust = verify_context(sprint.network.ca_bundle)
     community = sprint.client or sender_name or sprint.name
     messages = [
-        render(t, from_header=config.from_address, recipient=i.seed.address, community=community)
+        render(
+            t,
+            from_header=config.from_address,
+            recipient=i.seed.address,
+            community=community,
+            unsubscribe=config.unsubscribe,
+        )
         for t in templates
         for i in inboxes
     ]
@@ -371,3 +391,10 @@ def _record(
         "dmarc_aligned": ", ".join(dmarc.aligned) or "none",
         "dmarc_reason": dmarc.reason,
     }
+    facts = SenderFacts(
+        sprint.email.domain,
+        sprint.email.from_address,
+        outcome.verified,
+        from_aligned=outcome.from_domain_matches,
+    )
+    outcome.sender_rules = judge(outcome.template, found.data, facts, resolver)

@@ -14,6 +14,10 @@
     from_domain = "acme.community"
     from_domain_matches = true
     verified = {dkim = "pass", spf = "pass", dmarc = "pass", ...}
+    sender_rules = {spf = "pass", dkim = "pass", dmarc = "pass", unsubscribe = "n/a", ...}
+    sender_seen = {rdns = "192.0.2.25 -> mail.acme.community -> 192.0.2.25", ...}
+    sender_fixes = {tls = "Turn on TLS ..."}   # the rules not met only
+    providers = {gmail = "meets", yahoo = "meets", outlook = "meets"}
     error = ""
 
 Written like the other sections: a fresh load right before saving (hand edits made meanwhile
@@ -31,6 +35,7 @@ import tomlkit
 from tomlkit.items import AoT
 
 from launchtui.email.delivery import DeliveryRun
+from launchtui.email.sender_rules import provider_verdicts
 from launchtui.errors import SprintFileError
 from launchtui.sprint.locate import line_of
 from launchtui.sprint.store import SprintDocument, display_path, loaded, save
@@ -39,6 +44,14 @@ SECTION = "email_tests"
 EMAIL_TESTS_KEPT = 40
 _TEXT_KEYS = ("at", "relay", "template", "inbox", "token", "subject", "status", "folder")
 _MORE_TEXT = ("mailbox", "authserv_id", "from_name", "from_domain", "error")
+TEXT_TABLES = (
+    "authentication_results",
+    "verified",
+    "sender_rules",
+    "sender_seen",
+    "sender_fixes",
+    "providers",
+)
 
 
 def record_email_tests(sprint: SprintDocument | str | Path, run: DeliveryRun) -> SprintDocument:
@@ -72,6 +85,12 @@ def record_email_tests(sprint: SprintDocument | str | Path, run: DeliveryRun) ->
             table["from_domain"] = outcome.from_domain
             table["from_domain_matches"] = outcome.from_domain_matches
             table["verified"] = _inline(outcome.verified)
+            if outcome.sender_rules:
+                judged = outcome.sender_rules
+                table["sender_rules"] = _inline({r: j.status for r, j in judged.items()})
+                table["sender_seen"] = _inline({r: j.seen for r, j in judged.items()})
+                table["sender_fixes"] = _inline({r: j.fix for r, j in judged.items() if j.fix})
+                table["providers"] = _inline(provider_verdicts(outcome.statuses))
         if outcome.error:
             table["error"] = outcome.error
         tests.append(table)
@@ -95,7 +114,7 @@ def saved_email_tests(document: SprintDocument) -> list[dict[str, Any]]:
         latency = table.get("latency_ms")
         entry["latency_ms"] = latency if isinstance(latency, int) else None
         entry["from_domain_matches"] = table.get("from_domain_matches") is True
-        for key in ("authentication_results", "verified"):
+        for key in TEXT_TABLES:
             value = table.get(key)
             entry[key] = (
                 {str(k): _text(v) for k, v in value.items()} if isinstance(value, Mapping) else {}

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import dns.exception
 import dns.name
 import dns.resolver
+import dns.reversename
 
 from launchtui.model.sprint import HostPort
 from launchtui.net.dns_query import configured
@@ -59,3 +60,13 @@ class SyncResolver:
             if answer is not None:
                 return [rdata.to_text() for rdata in answer]
         return []
+
+    def pointers(self, address: str) -> list[str]:
+        """The PTR names of an IP address (without the trailing dot); [] when it has none."""
+        answer = self._answer(dns.reversename.from_address(address).to_text(), "PTR")
+        return [] if answer is None else [rdata.target.to_text().rstrip(".") for rdata in answer]
+
+    def forward(self, name: str, version: int) -> list[str]:
+        """The A (version 4) or AAAA (version 6) addresses of `name`; [] when it has none."""
+        answer = self._answer(name, "A" if version == 4 else "AAAA")
+        return [] if answer is None else [rdata.to_text() for rdata in answer]

@@ -1,7 +1,10 @@
 """The test messages the delivery test sends: one per template, each with a unique token.
 
 The token is in a header (X-Launchtui-Token) and in the body, so a seed inbox can be searched
-for it whichever part its provider indexes.
+for it whichever part its provider indexes. The launch announcement is the one marketing
+message: it carries the sprint's [email].unsubscribe URIs as List-Unsubscribe, with RFC 8058's
+List-Unsubscribe-Post when one of them is HTTPS, and the link in its body, as the providers'
+bulk-sender rules ask; without them it is sent bare, and the sender rules say what is missing.
 """
 
 from __future__ import annotations
@@ -35,8 +38,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Hi,\n\nThank you for your payment. Membership: 1 month.\n"
         "Keep this receipt for your records.\n",
     ),
+    "launch-announcement": (
+        "{community} is open",
+        "Hi,\n\n{community} is open: everything is ready for you and the other members.\n"
+        "Come in, say hello, and tell us what you would like to see first.\n",
+    ),
 }
 TEMPLATE_NAMES = tuple(TEMPLATES)
+MARKETING = frozenset({"launch-announcement"})  # sent to every member as bulk, subscribed mail
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +61,38 @@ def new_token() -> str:
     return f"lt-{secrets.token_hex(12)}"
 
 
-def render(template: str, *, from_header: str, recipient: str, community: str) -> TestMessage:
+def render(
+    template: str,
+    *,
+    from_header: str,
+    recipient: str,
+    community: str,
+    unsubscribe: tuple[str, ...] = (),
+) -> TestMessage:
+    """One test message; `unsubscribe` ([email].unsubscribe) goes on marketing templates only."""
     subject_text, body_text = TEMPLATES[template]
     token = new_token()
     subject = subject_text.format(community=community)
     body = body_text.format(community=community)
+    headers: dict[str, str] = {}
+    if template in MARKETING and unsubscribe:
+        headers["List-Unsubscribe"] = ", ".join(f"<{uri}>" for uri in unsubscribe)
+        if any(uri.lower().startswith("https://") for uri in unsubscribe):
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        body += f"\nTo stop receiving these emails: {unsubscribe[0]}\n"
     body += f"\nDelivery test token: {token} (sent by launchtui email-test)\n"
-    data = compose(from_header=from_header, to=recipient, subject=subject, token=token, body=body)
+    data = compose(
+        from_header=from_header, to=recipient, subject=subject, token=token, body=body, **headers
+    )
     return TestMessage(template, recipient, token, subject, data)
 
 
-def compose(*, from_header: str, to: str, subject: str, token: str, body: str) -> bytes:
+def compose(
+    *, from_header: str, to: str, subject: str, token: str, body: str, **headers: str
+) -> bytes:
     """A plain-text message as launchtui sends it for a test (a delivery test, a test alert):
-    Date and a Message-ID on the sender's domain, and the token header it is found by."""
+    Date and a Message-ID on the sender's domain, and the token header it is found by, plus
+    `headers` (names with dashes, as keyword arguments via **{...})."""
     domain = email.utils.parseaddr(from_header)[1].rpartition("@")[2] or "launchtui.invalid"
     message = EmailMessage(policy=SMTP)
     message["From"] = from_header
@@ -73,5 +101,7 @@ def compose(*, from_header: str, to: str, subject: str, token: str, body: str) -
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(idstring=token, domain=domain)
     message[TOKEN_HEADER] = token
+    for name, value in headers.items():
+        message[name] = value
     message.set_content(body)
     return message.as_bytes()

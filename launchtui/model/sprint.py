@@ -78,6 +78,8 @@ class EmailConfig:
     from_address: str = ""  # [email].from
     smtp: SmtpConfig | None = None
     seed_inboxes: tuple[SeedInbox, ...] = ()
+    # List-Unsubscribe URIs the launch announcement carries (https: for one-click, mailto:)
+    unsubscribe: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,7 +341,26 @@ def _email(email: Mapping[str, Any], apex: str) -> EmailConfig:
         from_address=_string(email, ("email", "from")),
         smtp=None if smtp is None else _smtp(_as_table(smtp, ("email", "smtp"), "a table")),
         seed_inboxes=_each(email, ("email", "seed_inboxes"), _seed_inbox),
+        unsubscribe=_each(email, ("email", "unsubscribe"), _unsubscribe_uri),
     )
+
+
+def _unsubscribe_uri(value: Any, key: KeyPath) -> str:
+    """A List-Unsubscribe URI (RFC 2369): https: for RFC 8058 one-click, or mailto:."""
+    uri = _str(value, key).strip()
+    scheme = uri.partition(":")[0].lower()
+    if scheme == "https":
+        try:
+            host = urlsplit(uri).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise Invalid(key, f"{_show(uri)} has no readable host")
+    elif scheme != "mailto" or "@" not in uri:
+        raise Invalid(key, f"expected an https:// or mailto: URI, got {_show(uri)}")
+    if any(c in uri for c in "<>, ") or not uri.isprintable():
+        raise Invalid(key, f"{_show(uri)}: a URI cannot hold spaces, commas or angle brackets")
+    return uri
 
 
 def _sender(value: Any, key: KeyPath) -> str:
