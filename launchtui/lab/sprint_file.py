@@ -55,6 +55,7 @@ class MailSection:
             "from": f"Harbor Club <{self.smtp_username}>",
             "smtp": smtp,
             "seed_inboxes": self.inbox_array(),
+            "unsubscribe": unsubscribe_uris(zone),
         }
 
     def inbox_array(self) -> tomlkit.items.Array:
@@ -66,6 +67,13 @@ class MailSection:
             )
             array.append(entry)
         return array
+
+
+def unsubscribe_uris(zone: str) -> tomlkit.items.Array:
+    """The demo community's List-Unsubscribe URIs: one-click HTTPS, and mailto."""
+    uris = tomlkit.array()
+    uris.extend([f"https://{zone}/unsubscribe", f"mailto:unsubscribe@{zone}"])
+    return uris
 
 
 MEMBER_PAGES = ("/account", "/profile", "/settings")
@@ -269,6 +277,8 @@ def update_mail(document: tomlkit.TOMLDocument, zone: str, mail: MailSection) ->
         for inbox in table.get("seed_inboxes", []):
             if isinstance(inbox, dict) and inbox.get("address") in imap:
                 inbox["imap"] = imap[inbox["address"]]
+        if "unsubscribe" not in table:  # a demo sprint written before the announcement existed
+            table["unsubscribe"] = unsubscribe_uris(zone)
     credentials = document.get("credentials")
     if not isinstance(credentials, tomlkit.items.Table):
         document["credentials"] = mail.credentials

@@ -1,4 +1,5 @@
-"""Stage 5, email deliverability: SPF, DKIM, DMARC, MX and MTA-STS of the email domain.
+"""Stage 5, email deliverability: SPF, DKIM, DMARC, MX and MTA-STS of the email domain, and
+the mailbox providers' sender rules on the messages the seed inbox test delivered.
 
 The stage's checks are declared here: what each is called and which targets it runs on. Each
 runs from the module named in its declaration, imported on its first run (see RunsIn), so
@@ -60,5 +61,15 @@ register(
         title="SPF authorizes your senders",
         targets=targets.mail_domain,
         run=RunsIn("launchtui.checks.email.spf"),
+    )
+)
+register(
+    Check(
+        id="email.sender-rules",
+        stage="email",
+        severity=Severity.HIGH,
+        title="Delivered mail meets the providers' sender rules",
+        targets=targets.mail_domain,
+        run=RunsIn("launchtui.checks.email.sender_rules"),
     )
 )

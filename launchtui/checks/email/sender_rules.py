@@ -1,0 +1,171 @@
+"""email.sender-rules: the messages the seed inbox test delivered meet the big mailbox providers'
+bulk-sender rules (Gmail and Yahoo since February 2024, Outlook.com since May 2025).
+
+It reads the delivery log ([[email_tests]] in the sprint file), where the seed inbox test wrote
+each delivered message's rules as judged from its headers as received (email.sender_rules), and
+takes each template's latest test. It sends nothing itself: the test sends real mail, so a person
+starts it (`launchtui email-test`, or `t` in the app).
+- fail: a rule is not met by some template's message (the fix says what to add or ask for).
+- warn: only warnings (a mailto:-only unsubscribe, a DKIM domain that does not align, a sender
+  name other than [email].from); the launch announcement was not among the messages judged, so
+  its one-click unsubscribe is unknown; or the latest test is over STALE_DAYS old.
+- error: a rule could not be judged (no reverse DNS answer), or no message of the latest test
+  was delivered and judged.
+- manual: no delivery test logged yet. skip: no seed inbox test configured.
+The spam-complaint rate Gmail and Yahoo require cannot be seen in a message: the evidence
+names where to watch it, and it never counts as met.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from launchtui.model.results import Evidence, Outcome, Status
+from launchtui.model.targets import Target
+
+if TYPE_CHECKING:
+    from launchtui.checks.context import CheckContext
+
+STALE_DAYS = 30  # a test older than this no longer says much about today's records
+_WORST = ("fail", "unknown", "warn", "pass", "n/a")  # the order a rule's statuses combine in
+
+
+async def run(ctx: CheckContext, target: Target) -> Outcome:
+    from launchtui.email.delivery_log import saved_email_tests
+    from launchtui.email.sender_rules import COMPLAINT_RATE, PROVIDERS, RULES, provider_verdicts
+    from launchtui.email.templates import MARKETING
+    from launchtui.errors import SprintFileError
+    from launchtui.sprint.store import load
+
+    sprint = ctx.sprint
+    if sprint.email.smtp is None or not sprint.email.seed_inboxes:
+        return Outcome(
+            Status.SKIP,
+            "no seed inbox test configured: the rules are judged on messages it delivers "
+            "([email].smtp and [email].seed_inboxes)",
+        )
+    try:
+        entries = await asyncio.to_thread(lambda: saved_email_tests(load(sprint.path)))
+    except SprintFileError as exc:
+        return Outcome(Status.ERROR, f"could not read the delivery log: {exc}")
+    command = f"launchtui email-test {sprint.path.name}"
+    if not entries:
+        return Outcome(
+            Status.MANUAL,
+            f"no delivery test logged yet: run `{command}` (or t in the app); the rules are "
+            "judged on the messages it delivers",
+        )
+    latest = _latest_per_template(entries)
+    judged: dict[str, dict[str, str]] = {}
+    seen: dict[str, dict[str, str]] = {}
+    fixes: dict[str, str] = {}
+    not_judged = []
+    for template, tests in latest.items():
+        rated = [t for t in tests if t["sender_rules"]]
+        if not rated:
+            not_judged.append(template)
+            continue
+        judged[template] = {
+            rule: min((t["sender_rules"].get(rule, "unknown") for t in rated), key=_WORST.index)
+            for rule in RULES
+        }
+        seen[template] = {rule: _worst_seen(rated, rule) for rule in RULES}
+        for test in rated:
+            for rule, fix in test["sender_fixes"].items():
+                fixes.setdefault(rule, fix)
+    tested_at = max(t["at"] for tests in latest.values() for t in tests)
+    evidence: Evidence = {
+        "tested_at": tested_at,
+        "templates": {
+            name: {"rules": rules, "seen": seen[name], "providers": provider_verdicts(rules)}
+            for name, rules in judged.items()
+        },
+        "providers": {
+            p.key: {"title": p.title, "since": p.since, "page": p.page} for p in PROVIDERS
+        },
+        "not_measured": COMPLAINT_RATE,
+    }
+    if not_judged:
+        evidence["not_judged"] = not_judged
+    if not judged:
+        return Outcome(
+            Status.ERROR,
+            f"could not check: no message of the latest delivery test was delivered and judged "
+            f"({', '.join(not_judged)}); run `{command}` again",
+            evidence,
+        )
+    failing = _rules_with(judged, "fail")
+    unknown = _rules_with(judged, "unknown")
+    warning = _rules_with(judged, "warn")
+    verdict = _provider_summary(judged)
+    fix = "\n\n".join(f"{rule}: {fixes[rule]}" for rule in failing | warning if rule in fixes)
+    if failing:
+        named = "; ".join(f"{rule} ({', '.join(names)})" for rule, names in failing.items())
+        return Outcome(Status.FAIL, f"{verdict}: not met: {named}", evidence, fix)
+    if unknown:
+        named = "; ".join(f"{rule} ({', '.join(names)})" for rule, names in unknown.items())
+        return Outcome(Status.ERROR, f"could not judge {named}: run the test again", evidence)
+    notes = [f"{rule} ({', '.join(names)})" for rule, names in warning.items()]
+    if not MARKETING & judged.keys():
+        notes.append(
+            "the launch announcement was not tested, so its one-click unsubscribe is unknown: "
+            f"`{command} --template launch-announcement`"
+        )
+    age = _age_days(tested_at)
+    if age is not None and age > STALE_DAYS:
+        notes.append(f"the latest test is {age} days old: run it again")
+    if notes:
+        return Outcome(Status.WARN, f"{verdict}; {'; '.join(notes)}", evidence, fix)
+    return Outcome(Status.PASS, f"{verdict} (tested {tested_at})", evidence)
+
+
+def _latest_per_template(entries: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Each template's messages of its latest test run (the entries with its latest `at`)."""
+    latest: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:  # oldest first
+        template = entry["template"]
+        if not template:
+            continue
+        kept = latest.get(template)
+        if kept and kept[0]["at"] == entry["at"]:
+            kept.append(entry)
+        elif not kept or entry["at"] >= kept[0]["at"]:
+            latest[template] = [entry]
+    return latest
+
+
+def _worst_seen(tests: Sequence[dict[str, Any]], rule: str) -> str:
+    worst = min(tests, key=lambda t: _WORST.index(t["sender_rules"].get(rule, "unknown")))
+    return str(worst["sender_seen"].get(rule, ""))
+
+
+def _rules_with(judged: dict[str, dict[str, str]], status: str) -> dict[str, list[str]]:
+    """rule -> the templates whose message has `status` for it, in rule order."""
+    found: dict[str, list[str]] = {}
+    for template, rules in judged.items():
+        for rule, got in rules.items():
+            if got == status:
+                found.setdefault(rule, []).append(template)
+    return found
+
+
+def _provider_summary(judged: dict[str, dict[str, str]]) -> str:
+    from launchtui.email.sender_rules import PROVIDERS, provider_verdicts
+
+    parts = []
+    for provider in PROVIDERS:
+        verdicts = [provider_verdicts(rules)[provider.key] for rules in judged.values()]
+        met = all(v == "meets" for v in verdicts)
+        parts.append(f"{provider.title} {'met' if met else 'not met'}")
+    return f"{len(judged)} templates judged: " + ", ".join(parts)
+
+
+def _age_days(at: str) -> int | None:
+    try:
+        when = datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return (datetime.now(UTC) - when).days
