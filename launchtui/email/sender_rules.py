@@ -36,6 +36,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr, parsedate_tz
+from typing import Any
 
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.email.templates import MARKETING
@@ -154,6 +155,77 @@ def provider_verdicts(rules: Mapping[str, str]) -> dict[str, str]:
         else:
             verdicts[provider.key] = "meets"
     return verdicts
+
+
+_WORST = (FAIL, UNKNOWN, WARN, PASS, NA)  # the order one rule's statuses combine in
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRules:
+    """One template's latest delivery test, its messages' rules combined (the worst status of
+    each rule over the seed inboxes), as the check and the handover read the delivery log."""
+
+    template: str
+    at: str  # when that test ran
+    messages: int  # its messages delivered and judged
+    rules: dict[str, str]
+    seen: dict[str, str]  # what was seen, for each rule's worst message
+    fixes: dict[str, str]
+
+    @property
+    def providers(self) -> dict[str, str]:
+        return provider_verdicts(self.rules)
+
+
+def latest_judged(entries: Sequence[Mapping[str, Any]]) -> tuple[list[TemplateRules], list[str]]:
+    """Each template's latest test in the delivery log (entries oldest first, as
+    delivery_log.saved_email_tests gives them), and the templates whose latest test has no
+    judged message (not delivered, or logged before sender rules were judged)."""
+    latest: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        template = str(entry.get("template") or "")
+        kept = latest.get(template)
+        if not template:
+            continue
+        if kept and kept[0]["at"] == entry["at"]:
+            kept.append(entry)
+        elif not kept or str(entry["at"]) >= str(kept[0]["at"]):
+            latest[template] = [entry]
+    judged, not_judged = [], []
+    for template, tests in latest.items():
+        rated = [t for t in tests if t.get("sender_rules")]
+        if not rated:
+            not_judged.append(template)
+            continue
+        fixes: dict[str, str] = {}
+        for test in rated:
+            for rule, fix in (test.get("sender_fixes") or {}).items():
+                fixes.setdefault(str(rule), str(fix))
+        judged.append(
+            TemplateRules(
+                template,
+                str(tests[0]["at"]),
+                len(rated),
+                {rule: _status(_worst(rated, rule)["sender_rules"], rule) for rule in RULES},
+                {rule: _seen(_worst(rated, rule), rule) for rule in RULES},
+                fixes,
+            )
+        )
+    return judged, not_judged
+
+
+def _worst(tests: Sequence[Mapping[str, Any]], rule: str) -> Mapping[str, Any]:
+    return min(tests, key=lambda test: _WORST.index(_status(test["sender_rules"], rule)))
+
+
+def _seen(test: Mapping[str, Any], rule: str) -> str:
+    return str((test.get("sender_seen") or {}).get(rule, ""))
+
+
+def _status(rules: Mapping[str, Any], rule: str) -> str:
+    """A logged status, read strictly: anything else (a hand edit) is unknown, never met."""
+    value = rules.get(rule)
+    return value if value in _WORST else UNKNOWN
 
 
 # --- authentication ------------------------------------------------------------------------

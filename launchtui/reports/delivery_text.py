@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from launchtui.email.delivery import DeliveryRun, Outcome
+from launchtui.email.sender_rules import COMPLAINT_RATE, NA, PASS, PROVIDERS, provider_verdicts
 from launchtui.text.literal import literal
 
 
@@ -20,6 +21,8 @@ def render_text(report: DeliveryRun, saved: str = "") -> str:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     lines.append(f"{len(report.outcomes)} messages: {summary} ({report.wall_ms / 1000:.1f} s)")
+    if any(outcome.sender_rules for outcome in report.outcomes):
+        lines.append(f"Not judged here: {COMPLAINT_RATE}")
     if saved:
         lines.append(f"Delivery test log saved in {saved} ([[email_tests]])")
     return "\n".join(lines) + "\n"
@@ -48,5 +51,21 @@ def _outcome_lines(outcome: Outcome, domain: str) -> list[str]:
         f"    launchtui: dkim={literal(dkim)}, spf={literal(spf)}, dmarc={dmarc}",
         f'    From: "{literal(outcome.from_name)}" @{literal(outcome.from_domain)} {match} '
         f"the sending domain {literal(domain)}",
+        *_sender_rule_lines(outcome),
         "",
     ]
+
+
+def _sender_rule_lines(outcome: Outcome) -> list[str]:
+    """The providers' sender rules on this message: every status on one line, then what was
+    seen for one-click unsubscribe, reverse DNS and each rule not met, and the providers."""
+    judged = outcome.sender_rules
+    if not judged:
+        return []
+    lines = ["    sender rules: " + ", ".join(f"{rule} {j.status}" for rule, j in judged.items())]
+    for rule, j in judged.items():
+        if (rule in ("unsubscribe", "rdns") and j.status != NA) or j.status not in (PASS, NA):
+            lines.append(f"      {rule}: {literal(j.seen)}")
+    verdicts = provider_verdicts(outcome.statuses)
+    lines.append("    providers: " + ", ".join(f"{p.title} {verdicts[p.key]}" for p in PROVIDERS))
+    return lines

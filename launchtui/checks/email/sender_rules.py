@@ -19,9 +19,8 @@ names where to watch it, and it never counts as met.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from launchtui.model.results import Evidence, Outcome, Status
 from launchtui.model.targets import Target
@@ -30,12 +29,11 @@ if TYPE_CHECKING:
     from launchtui.checks.context import CheckContext
 
 STALE_DAYS = 30  # a test older than this no longer says much about today's records
-_WORST = ("fail", "unknown", "warn", "pass", "n/a")  # the order a rule's statuses combine in
 
 
 async def run(ctx: CheckContext, target: Target) -> Outcome:
     from launchtui.email.delivery_log import saved_email_tests
-    from launchtui.email.sender_rules import COMPLAINT_RATE, PROVIDERS, RULES, provider_verdicts
+    from launchtui.email.sender_rules import COMPLAINT_RATE, PROVIDERS, latest_judged
     from launchtui.email.templates import MARKETING
     from launchtui.errors import SprintFileError
     from launchtui.sprint.store import load
@@ -58,30 +56,18 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
             f"no delivery test logged yet: run `{command}` (or t in the app); the rules are "
             "judged on the messages it delivers",
         )
-    latest = _latest_per_template(entries)
-    judged: dict[str, dict[str, str]] = {}
-    seen: dict[str, dict[str, str]] = {}
+    templates, not_judged = latest_judged(entries)
+    judged = {t.template: t.rules for t in templates}
     fixes: dict[str, str] = {}
-    not_judged = []
-    for template, tests in latest.items():
-        rated = [t for t in tests if t["sender_rules"]]
-        if not rated:
-            not_judged.append(template)
-            continue
-        judged[template] = {
-            rule: min((t["sender_rules"].get(rule, "unknown") for t in rated), key=_WORST.index)
-            for rule in RULES
-        }
-        seen[template] = {rule: _worst_seen(rated, rule) for rule in RULES}
-        for test in rated:
-            for rule, fix in test["sender_fixes"].items():
-                fixes.setdefault(rule, fix)
-    tested_at = max(t["at"] for tests in latest.values() for t in tests)
+    for rated in templates:
+        for rule, text in rated.fixes.items():
+            fixes.setdefault(rule, text)
+    tested_at = max([t.at for t in templates], default="")
     evidence: Evidence = {
         "tested_at": tested_at,
         "templates": {
-            name: {"rules": rules, "seen": seen[name], "providers": provider_verdicts(rules)}
-            for name, rules in judged.items()
+            t.template: {"rules": t.rules, "seen": t.seen, "providers": t.providers}
+            for t in templates
         },
         "providers": {
             p.key: {"title": p.title, "since": p.since, "page": p.page} for p in PROVIDERS
@@ -120,26 +106,6 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     if notes:
         return Outcome(Status.WARN, f"{verdict}; {'; '.join(notes)}", evidence, fix)
     return Outcome(Status.PASS, f"{verdict} (tested {tested_at})", evidence)
-
-
-def _latest_per_template(entries: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Each template's messages of its latest test run (the entries with its latest `at`)."""
-    latest: dict[str, list[dict[str, Any]]] = {}
-    for entry in entries:  # oldest first
-        template = entry["template"]
-        if not template:
-            continue
-        kept = latest.get(template)
-        if kept and kept[0]["at"] == entry["at"]:
-            kept.append(entry)
-        elif not kept or entry["at"] >= kept[0]["at"]:
-            latest[template] = [entry]
-    return latest
-
-
-def _worst_seen(tests: Sequence[dict[str, Any]], rule: str) -> str:
-    worst = min(tests, key=lambda t: _WORST.index(t["sender_rules"].get(rule, "unknown")))
-    return str(worst["sender_seen"].get(rule, ""))
 
 
 def _rules_with(judged: dict[str, dict[str, str]], status: str) -> dict[str, list[str]]:
