@@ -148,4 +148,4 @@ def submission_received(*, helo: str, client_ip: str, hostname: str, queue_id: s
     return (
         f"Received: from {helo_text} ([{client_ip}])\r\n\tby {hostname} (launchtui lab relay)"
         f" with ESMTPSA id {queue_id}; {date}\r\n"
-    ).encode("utf-8")
+    ).encode()

@@ -80,6 +80,7 @@ def signed_headers(content: bytes, unsubscribe: str) -> list[bytes]:
     present = header_names(content)
     return [*SIGNED_HEADERS, *(name for name in UNSUBSCRIBE_HEADERS if name in present)]
 
+
 # aiosmtpd logs every connection at INFO and a client's TLS errors with tracebacks.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
@@ -117,7 +118,7 @@ class RelayHandler:
         try:
             resolver = blocking_resolver(self.resolver.nameservers, self.resolver.timeout)
             answer = resolver.resolve(dns.reversename.from_address(address), "PTR", search=False)
-            return str(answer[0].target).rstrip(".") or "unknown"  # type: ignore[attr-defined]
+            return str(answer[0].target).rstrip(".") or "unknown"
         except (dns.exception.DNSException, ValueError, IndexError):
             return "unknown"
 
