@@ -30,6 +30,8 @@ LAB_CAA_DOMAIN = f"lab.{DEMO_ZONE}"
 BASE_PORT_SPAN = 21  # --base-port N uses N..N+21
 DEMO_SMTP_PORT, DEMO_IMAP_PORT = 9025, 9143  # the demo's mail ports without --base-port
 MAIL_POLICIES = ("lenient", "strict")
+RELAY_UNSUBSCRIBE = ("keep", "strip", "unsigned")
+SENDING_RDNS = ("match", "mismatch", "none")
 _MAILBOX_ADDRESS = re.compile(r"[a-z0-9._+-]+@[a-z0-9.-]+")
 
 
@@ -523,10 +525,32 @@ class LabConfig:
     smtp_port: int = 0
     imap_port: int = 0
     imap: bool = True
+    # What the relay does to what it delivers (the big mailbox providers' sender rules):
+    # sign with DKIM or not; keep the sender's List-Unsubscribe and List-Unsubscribe-Post
+    # under the signature ("keep"), remove them ("strip") or keep them unsigned ("unsigned");
+    # record the delivery hop as TLS (ESMTPS) or not (ESMTP); and the reverse DNS of its
+    # sending address (`listen`): a PTR to mail.<zone> ("match"), to an ISP name whose
+    # forward lookup is another address ("mismatch"), or none at all ("none").
+    relay_dkim: bool = True
+    relay_unsubscribe: str = "keep"
+    relay_tls: bool = True
+    sending_rdns: str = "match"
 
     def __post_init__(self) -> None:
         self.zone = self.zone.rstrip(".").lower()
         _require_loopback(self.listen, "listen")
+        if self.relay_unsubscribe not in RELAY_UNSUBSCRIBE:
+            raise ValueError(
+                f"relay_unsubscribe must be one of {RELAY_UNSUBSCRIBE}, "
+                f"not {self.relay_unsubscribe!r}"
+            )
+        if self.sending_rdns not in SENDING_RDNS:
+            raise ValueError(
+                f"sending_rdns must be one of {SENDING_RDNS}, not {self.sending_rdns!r}"
+            )
+        for name, flag in (("relay_dkim", self.relay_dkim), ("relay_tls", self.relay_tls)):
+            if not isinstance(flag, bool):
+                raise ValueError(f"{name} must be true or false, not {flag!r}")
         names = [host.name for host in self.hosts]
         if len(set(names)) != len(names):
             raise ValueError("hosts: each hostname may appear only once")

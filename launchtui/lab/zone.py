@@ -16,6 +16,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.TXT
+import dns.reversename
 import dns.rrset
 
 from launchtui.lab.config import HostSpec, LabConfig
@@ -24,6 +25,10 @@ TTL = 300
 NEGATIVE_TTL = 300  # the SOA minimum: how long resolvers may cache NXDOMAIN / NODATA
 TXT_CHUNK = 255  # a TXT character-string holds at most 255 bytes
 NAMESERVER = "ns1"  # the zone's NS host, relative to the zone
+# sending_rdns="mismatch": the relay's address has a PTR to a name in an ISP's zone whose
+# forward lookup gives another address (TEST-NET-1), as a home connection's generic name does.
+ISP_ZONE = "isp.test"
+MISMATCH_ADDRESS = "192.0.2.77"
 
 RdataType = dns.rdatatype.RdataType
 
@@ -84,6 +89,49 @@ def _address_rdatas(host: HostSpec) -> dict[RdataType, list[dns.rdata.Rdata]]:
     return by_type
 
 
+def reverse_apex(address: str) -> dns.name.Name:
+    """The reverse zone the lab serves for a (loopback) sending address: 127.in-addr.arpa,
+    or the ::/64 of ip6.arpa for ::1."""
+    name = dns.reversename.from_address(address)
+    keep = 4 if ipaddress.ip_address(address).version == 4 else 19  # labels, root included
+    return dns.name.Name(name.labels[-keep:])
+
+
+def mismatch_ptr_name(address: str) -> dns.name.Name:
+    """host-127-0-0-1.dsl.isp.test.: the generic name an ISP gives an address."""
+    ip = ipaddress.ip_address(address)
+    text = str(ip) if ip.version == 4 else ip.exploded
+    return dns.name.from_text(f"host-{text.replace('.', '-').replace(':', '-')}.dsl.{ISP_ZONE}")
+
+
+def _add_sending_rdns(zone: Zone, config: LabConfig, listen_type: RdataType) -> None:
+    """The relay's sending address (`listen`) in reverse DNS, per config.sending_rdns: the
+    reverse zone (and isp.test) are served with their SOA whatever the mode, so a reverse name
+    without a PTR is NXDOMAIN, never REFUSED."""
+    apex = reverse_apex(config.listen)
+    isp = dns.name.from_text(ISP_ZONE)
+    soa_host = dns.name.from_text(NAMESERVER, zone.origin)
+    for extra in (apex, isp):
+        if extra in zone.external or extra == zone.origin:
+            continue
+        soa = f"{soa_host} hostmaster.{zone.origin} 2026010101 3600 600 86400 {NEGATIVE_TTL}"
+        zone.add_text(extra, RdataType.SOA, [soa])
+        zone.add_text(extra, RdataType.NS, [str(soa_host)])
+        zone.external.append(extra)
+    reverse = dns.reversename.from_address(config.listen)
+    if config.sending_rdns == "match":
+        mail = dns.name.from_text(f"mail.{config.zone}")
+        zone.add_text(reverse, RdataType.PTR, [str(mail)])
+        current = zone.records.get(mail, {}).get(listen_type)
+        values = [rdata.to_text() for rdata in current] if current is not None else []
+        if config.listen not in values:
+            zone.add_text(mail, listen_type, [*values, config.listen])
+    elif config.sending_rdns == "mismatch":
+        generic = mismatch_ptr_name(config.listen)
+        zone.add_text(reverse, RdataType.PTR, [str(generic)])
+        zone.add_text(generic, RdataType.A, [MISMATCH_ADDRESS])
+
+
 def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
     origin = dns.name.from_text(config.zone)
     zone = Zone(origin)
@@ -122,6 +170,8 @@ def build_zone(config: LabConfig, hosts: list[HostSpec]) -> Zone:
         by_owner_type.setdefault((owner_text, type_text.upper()), []).append(value)
     for (owner_text, type_text), texts in by_owner_type.items():
         zone.add_text(dns.name.from_text(owner_text), RdataType.make(type_text), texts)
+    if config.mailboxes:  # the lab relays mail: its sending address's reverse DNS
+        _add_sending_rdns(zone, config, listen_type)
     # The nameserver and in-zone mail exchangers must resolve, or the NS/MX records dangle.
     targets = [nameserver]
     for by_type in list(zone.records.values()):

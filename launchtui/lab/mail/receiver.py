@@ -91,25 +91,61 @@ def folder_for(policy: str, verdict: Verdict) -> tuple[str, str]:
     )
 
 
+def _printable(text: str, limit: int = 255) -> str:
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
+def received_spf(verdict: Verdict, *, hostname: str, client_ip: str, mail_from: str) -> str:
+    """The Received-SPF field (RFC 7208 section 9.1): result, a comment naming the receiver
+    and the reason (parentheses made brackets, so the comment stays one comment), then the
+    key-value pairs."""
+    reason = _printable(verdict.spf.reason or verdict.spf.result, 200)
+    reason = reason.replace("(", "[").replace(")", "]").replace("\\", "/")
+    sender = _printable(mail_from).replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        f"Received-SPF: {verdict.spf.result} ({hostname}: {reason}) client-ip={client_ip};"
+        f' envelope-from="{sender}"; helo={hostname};'
+    )
+
+
 def stamped(
     message: bytes,
     verdict: Verdict,
     *,
     recipient: str,
-    helo: str,
-    client_ip: str,
     hostname: str,
+    sending_ip: str,
+    ptr_name: str,
+    mail_from: str,
+    tls: bool,
     queue_id: str,
     filter_note: str,
 ) -> bytes:
-    """The message as stored: the receiver's trace and result headers on top."""
+    """The message as stored: the receiver's trace and result headers on top of what the
+    relay delivered (its own Received and, when it signs, its DKIM-Signature). The delivery
+    hop comes from the relay (`hostname`, at `sending_ip`, whose reverse DNS is `ptr_name`)
+    to mx.<recipient's domain>, over TLS (ESMTPS) or not (ESMTP)."""
     date = email.utils.formatdate(localtime=False)
-    helo_text = "".join(ch for ch in helo if ch.isprintable())[:255] or "unknown"
+    receiver = f"mx.{recipient.rpartition('@')[2]}"
+    protocol = "ESMTPS" if tls else "ESMTP"
     headers = [
         f"Delivered-To: {recipient}",
         f"Authentication-Results: {verdict.auth.header_value()}",
         f"X-Lab-Filter: {filter_note}",
-        f"Received: from {helo_text} ([{client_ip}])\r\n\tby {hostname} (launchtui lab relay)"
-        f" with ESMTPSA id {queue_id}\r\n\tfor <{recipient}>; {date}",
+        received_spf(verdict, hostname=hostname, client_ip=sending_ip, mail_from=mail_from),
+        f"Received: from {hostname} ({_printable(ptr_name) or 'unknown'} [{sending_ip}])\r\n"
+        f"\tby {receiver} (launchtui lab receiver) with {protocol} id {queue_id}\r\n"
+        f"\tfor <{recipient}>; {date}",
     ]
     return "".join(h + "\r\n" for h in headers).encode("utf-8") + message
+
+
+def submission_received(*, helo: str, client_ip: str, hostname: str, queue_id: str) -> bytes:
+    """The relay's own trace field for the submission hop (client -> relay): always ESMTPSA,
+    since the relay requires STARTTLS and AUTH."""
+    date = email.utils.formatdate(localtime=False)
+    helo_text = _printable(helo) or "unknown"
+    return (
+        f"Received: from {helo_text} ([{client_ip}])\r\n\tby {hostname} (launchtui lab relay)"
+        f" with ESMTPSA id {queue_id}; {date}\r\n"
+    ).encode()

@@ -15,19 +15,71 @@ import secrets
 from typing import Any
 
 import dkim
+import dns.exception
+import dns.name
+import dns.resolver
+import dns.reversename
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from launchtui.email.dns_sync import SyncResolver
+from launchtui.email.dns_sync import SyncResolver, blocking_resolver
 from launchtui.lab.ca import IssuedCert
 from launchtui.lab.config import Mailbox
 from launchtui.lab.mail.dkim_key import SELECTOR, SigningKey
 from launchtui.lab.mail.mailstore import MailStore
-from launchtui.lab.mail.receiver import authenticate, folder_for, stamped
+from launchtui.lab.mail.receiver import (
+    authenticate,
+    folder_for,
+    stamped,
+    submission_received,
+)
 from launchtui.lab.ports import Address, bind_error
 
 MAX_MESSAGE = 1024 * 1024  # bytes; a bigger DATA is refused with 552
 SESSION_TIMEOUT = 60.0  # seconds of client silence before the relay hangs up
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version"]
+# RFC 8058 section 4: the DKIM signature must cover both when the message has them.
+UNSUBSCRIBE_HEADERS = [b"list-unsubscribe", b"list-unsubscribe-post"]
+UNSUBSCRIBE_MODES = ("keep", "strip", "unsigned")
+
+
+def _split(content: bytes) -> tuple[list[bytes], bytes]:
+    """The header fields of a message (each with its folded lines and line ends) and the rest
+    (the blank line and the body)."""
+    fields: list[bytes] = []
+    lines = content.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line in (b"\r\n", b"\n"):
+            return fields, b"".join(lines[index:])
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += line
+        else:
+            fields.append(line)
+    return fields, b""
+
+
+def _field_name(field: bytes) -> bytes:
+    return field.split(b":", 1)[0].strip().lower()
+
+
+def header_names(content: bytes) -> set[bytes]:
+    """The lowercased names of a message's header fields."""
+    return {_field_name(field) for field in _split(content)[0]}
+
+
+def without_headers(content: bytes, names: list[bytes]) -> bytes:
+    """The message with every field of these (lowercase) names removed, folded lines too."""
+    fields, rest = _split(content)
+    return b"".join(f for f in fields if _field_name(f) not in names) + rest
+
+
+def signed_headers(content: bytes, unsubscribe: str) -> list[bytes]:
+    """What the signature covers: SIGNED_HEADERS, plus the unsubscribe headers the message
+    has when they are kept under the signature."""
+    if unsubscribe != "keep":
+        return list(SIGNED_HEADERS)
+    present = header_names(content)
+    return [*SIGNED_HEADERS, *(name for name in UNSUBSCRIBE_HEADERS if name in present)]
+
 
 # aiosmtpd logs every connection at INFO and a client's TLS errors with tracebacks.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
@@ -42,12 +94,33 @@ class RelayHandler:
         store: MailStore,
         key: SigningKey,
         resolver: SyncResolver,
+        sending_ip: str = "",
+        dkim_sign: bool = True,
+        unsubscribe: str = "keep",
+        tls: bool = True,
     ) -> None:
+        if unsubscribe not in UNSUBSCRIBE_MODES:
+            raise ValueError(f"unsubscribe must be one of {UNSUBSCRIBE_MODES}, not {unsubscribe!r}")
         self.hostname = hostname
         self.mailboxes = {mailbox.address: mailbox for mailbox in mailboxes}
         self.store = store
         self.key = key
         self.resolver = resolver
+        # The address the relay delivers from ("" = the submitting client's, as before)
+        self.sending_ip = sending_ip
+        self.dkim_sign = dkim_sign
+        self.unsubscribe = unsubscribe
+        self.tls = tls
+
+    def ptr_name(self, address: str) -> str:
+        """The reverse DNS name of `address` from the lab's DNS, without the trailing dot;
+        "unknown" when it has none or DNS does not answer (never raises)."""
+        try:
+            resolver = blocking_resolver(self.resolver.nameservers, self.resolver.timeout)
+            answer = resolver.resolve(dns.reversename.from_address(address), "PTR", search=False)
+            return str(answer[0].target).rstrip(".") or "unknown"
+        except (dns.exception.DNSException, ValueError, IndexError):
+            return "unknown"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -87,31 +160,46 @@ class RelayHandler:
         client_ip: str,
         queue_id: str,
     ) -> None:
-        signature = dkim.sign(
-            content,
-            SELECTOR.encode(),
-            self.key.domain.encode(),
-            self.key.private_pem,
-            include_headers=SIGNED_HEADERS,
+        if self.unsubscribe == "strip":
+            content = without_headers(content, UNSUBSCRIBE_HEADERS)
+        content = (
+            submission_received(
+                helo=helo, client_ip=client_ip, hostname=self.hostname, queue_id=queue_id
+            )
+            + content
         )
-        signed = signature + content
+        if self.dkim_sign:
+            content = (
+                dkim.sign(
+                    content,
+                    SELECTOR.encode(),
+                    self.key.domain.encode(),
+                    self.key.private_pem,
+                    include_headers=signed_headers(content, self.unsubscribe),
+                )
+                + content
+            )
+        sending_ip = self.sending_ip or client_ip
         verdict = authenticate(
-            signed,
+            content,
             self.resolver,
             self.hostname,
-            client_ip=client_ip,
+            client_ip=sending_ip,
             mail_from=mail_from,
-            helo=helo,
+            helo=self.hostname,
         )
+        ptr_name = self.ptr_name(sending_ip)
         for recipient in recipients:
             folder, note = folder_for(self.mailboxes[recipient].policy, verdict)
             data = stamped(
-                signed,
+                content,
                 verdict,
                 recipient=recipient,
-                helo=helo,
-                client_ip=client_ip,
                 hostname=self.hostname,
+                sending_ip=sending_ip,
+                ptr_name=ptr_name,
+                mail_from=mail_from,
+                tls=self.tls,
                 queue_id=queue_id,
                 filter_note=f"{folder} ({note})",
             )

@@ -97,6 +97,10 @@ class MailServices:
             store=store,
             key=self.key,
             resolver=SyncResolver([dns_address], timeout=DNS_TIMEOUT),
+            sending_ip=self.config.listen,
+            dkim_sign=self.config.relay_dkim,
+            unsubscribe=self.config.relay_unsubscribe,
+            tls=self.config.relay_tls,
         )
         self._relay = Relay(handler, ca.issue(self.hostname), self.smtp_password)
         self.smtp_address = await self._relay.start(self.smtp_address, self.smtp_username)
