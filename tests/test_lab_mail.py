@@ -92,7 +92,9 @@ def test_lenient_inbox_gets_signed_message_with_authentication_results(relay_lab
     assert "dmarc=none header.from=harborclub.test" in results
     assert "spf=pass smtp.mailfrom=hello@harborclub.test" in results
     assert "d=harborclub.test" in str(parsed["DKIM-Signature"])
-    assert "with ESMTPSA" in str(parsed["Received"])
+    submission, delivery = parsed.get_all("Received")[::-1]  # topmost: the delivery hop
+    assert "with ESMTPSA" in str(submission)
+    assert "with ESMTPS " in str(delivery)
 
 
 def test_strict_inbox_files_a_message_without_dmarc_in_junk(relay_lab):
