@@ -18,6 +18,7 @@ from typing import Any
 
 from launchtui.credentials import SERVICE, CredentialStore, env_var
 from launchtui.email.delivery_log import saved_email_tests
+from launchtui.email.sender_rules import COMPLAINT_RATE, PROVIDERS, TemplateRules, latest_judged
 from launchtui.errors import CredentialError
 from launchtui.model.results import Result
 from launchtui.model.stages import STAGE_NAMES
@@ -119,6 +120,7 @@ class Handover:
     credentials: list[CredentialRow]
     ages: dict[tuple[str, str], str]  # (check id, target) -> age of its checked_at
     delivery_log: list[dict[str, Any]]  # the seed inbox test messages, oldest first
+    sender_rules: list[TemplateRules]  # each template's latest judged test, providers' rules
     baselines: list[BaselineRow]  # stage 4's deliverable: p95 and error rate per flow
     env_vars: list[EnvRow]  # the deployment checklist's variables
     secret_plan: list[SecretRow]  # per secret: where it lives, owner, how to rotate
@@ -156,6 +158,7 @@ def build(
     credential_rows, keyring_problem = _credentials(store, sprint.credentials)
     lives = [(row.name, _LIVES.get(row.source, row.source)) for row in credential_rows]
     incident_note, incident_reviewed = note_or_draft(sprint, states)
+    delivery_log = saved_email_tests(document)
     return Handover(
         document=document,
         generated_at=_iso(now),
@@ -166,7 +169,8 @@ def build(
         routing=build_routing(sprint, results),
         credentials=credential_rows,
         ages={(r.id, r.target): age(r.checked_at, now) for r in results},
-        delivery_log=saved_email_tests(document),
+        delivery_log=delivery_log,
+        sender_rules=latest_judged(delivery_log)[0],
         baselines=_baselines(document, results),
         env_vars=env_rows(sprint, results),
         secret_plan=secret_rows(sprint, results, states, lives),
@@ -218,6 +222,24 @@ def to_data(
             stage: [_evidence(r) for r in handover.evidence(stage)] for stage in EVIDENCE_STAGES
         },
         "delivery_log": handover.delivery_log,
+        "sender_rules": {
+            "providers": [
+                {"key": p.key, "title": p.title, "since": p.since, "page": p.page, "rules": p.rules}
+                for p in PROVIDERS
+            ],
+            "templates": [
+                {
+                    "template": t.template,
+                    "tested_at": t.at,
+                    "messages": t.messages,
+                    "rules": t.rules,
+                    "providers": t.providers,
+                    "fixes": t.fixes,
+                }
+                for t in handover.sender_rules
+            ],
+            "not_measured": COMPLAINT_RATE,
+        },
         "checks": [
             {
                 "id": r.id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from launchtui.credentials import CredentialStore
+from launchtui.email.sender_rules import COMPLAINT_RATE, PROVIDERS, RULES
 from launchtui.model.results import Status
 from launchtui.model.stages import stage as stage_info
 from launchtui.reports.handover import (
@@ -49,6 +50,7 @@ def render_markdown(
         _other_tasks(handover.other_tasks),
         _evidence(handover),
         _delivery_log(handover),
+        _sender_rules(handover),
         _checks(handover),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
@@ -340,6 +342,31 @@ def _delivery_log(handover: Handover) -> list[str]:
         )
     header = ["Sent", "Template", "Seed inbox", "Result", "Latency", "Receiver says"]
     return lines + table([*header, "launchtui verified", "From"], rows)
+
+
+def _sender_rules(handover: Handover) -> list[str]:
+    """Per template, its latest test's rules and whether each provider's are met."""
+    lines = ["## Mailbox providers' sender rules", ""]
+    if not handover.sender_rules:
+        return [*lines, "No judged test sends yet (run launchtui email-test SPRINT)."]
+    providers = " ".join(f"[{p.title}]({p.page}) (since {p.since})." for p in PROVIDERS)
+    lines += [f"Bulk-sender rules as published: {providers}", ""]
+    rows = [
+        [
+            cell(t.template),
+            cell(t.at),
+            *(t.rules[rule] for rule in RULES),
+            *(cell(t.providers[p.key]) for p in PROVIDERS),
+        ]
+        for t in handover.sender_rules
+    ]
+    header = ["Template", "Tested", *RULES, *(p.title for p in PROVIDERS)]
+    lines += table(header, rows)
+    fixes = {rule: fix for t in handover.sender_rules for rule, fix in t.fixes.items()}
+    if fixes:
+        lines += ["", "Fixes for the rules not met:", ""]
+        lines += [f"- {rule}: {cell(fix)}" for rule, fix in fixes.items()]
+    return [*lines, "", f"Not measured by a test send: {COMPLAINT_RATE}."]
 
 
 def _checks(handover: Handover) -> list[str]:

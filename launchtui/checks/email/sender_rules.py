@@ -89,12 +89,12 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     verdict = _provider_summary(judged)
     fix = "\n\n".join(f"{rule}: {fixes[rule]}" for rule in failing | warning if rule in fixes)
     if failing:
-        named = "; ".join(f"{rule} ({', '.join(names)})" for rule, names in failing.items())
-        return Outcome(Status.FAIL, f"{verdict}: not met: {named}", evidence, fix)
+        named = _named(failing, len(judged))
+        return Outcome(Status.FAIL, f"{verdict}; failing: {named}", evidence, fix)
     if unknown:
-        named = "; ".join(f"{rule} ({', '.join(names)})" for rule, names in unknown.items())
+        named = _named(unknown, len(judged))
         return Outcome(Status.ERROR, f"could not judge {named}: run the test again", evidence)
-    notes = [f"{rule} ({', '.join(names)})" for rule, names in warning.items()]
+    notes = [f"warning: {_named(warning, len(judged))}"] if warning else []
     if not MARKETING & judged.keys():
         notes.append(
             "the launch announcement was not tested, so its one-click unsubscribe is unknown: "
@@ -118,15 +118,24 @@ def _rules_with(judged: dict[str, dict[str, str]], status: str) -> dict[str, lis
     return found
 
 
+def _named(rules: dict[str, list[str]], templates: int) -> str:
+    """'rdns (every template); unsubscribe (launch-announcement)'."""
+    return "; ".join(
+        f"{rule} ({'every template' if len(names) == templates > 1 else ', '.join(names)})"
+        for rule, names in rules.items()
+    )
+
+
 def _provider_summary(judged: dict[str, dict[str, str]]) -> str:
+    """'Gmail NOT met, Yahoo NOT met, Outlook.com met (5 templates judged)'."""
     from launchtui.email.sender_rules import PROVIDERS, provider_verdicts
 
     parts = []
     for provider in PROVIDERS:
         verdicts = [provider_verdicts(rules)[provider.key] for rules in judged.values()]
         met = all(v == "meets" for v in verdicts)
-        parts.append(f"{provider.title} {'met' if met else 'not met'}")
-    return f"{len(judged)} templates judged: " + ", ".join(parts)
+        parts.append(f"{provider.title} {'met' if met else 'NOT met'}")
+    return f"{', '.join(parts)} ({len(judged)} templates judged)"
 
 
 def _age_days(at: str) -> int | None:
