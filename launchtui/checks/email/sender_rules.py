@@ -109,12 +109,14 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
 
 
 def _rules_with(judged: dict[str, dict[str, str]], status: str) -> dict[str, list[str]]:
-    """rule -> the templates whose message has `status` for it, in rule order."""
+    """rule -> the templates whose message has `status` for it, rules in RULES order."""
+    from launchtui.email.sender_rules import RULES
+
     found: dict[str, list[str]] = {}
-    for template, rules in judged.items():
-        for rule, got in rules.items():
-            if got == status:
-                found.setdefault(rule, []).append(template)
+    for rule in RULES:
+        names = [template for template, rules in judged.items() if rules.get(rule) == status]
+        if names:
+            found[rule] = names
     return found
 
 
