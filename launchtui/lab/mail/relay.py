@@ -15,15 +15,11 @@ import secrets
 from typing import Any
 
 import dkim
-import dns.exception
-import dns.name
-import dns.resolver
-import dns.reversename
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from launchtui.email.dns_sync import SyncResolver, blocking_resolver
+from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.lab.ca import IssuedCert
-from launchtui.lab.config import Mailbox
+from launchtui.lab.config import RELAY_UNSUBSCRIBE, Mailbox
 from launchtui.lab.mail.dkim_key import SELECTOR, SigningKey
 from launchtui.lab.mail.mailstore import MailStore
 from launchtui.lab.mail.receiver import (
@@ -39,7 +35,6 @@ SESSION_TIMEOUT = 60.0  # seconds of client silence before the relay hangs up
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version"]
 # RFC 8058 section 4: the DKIM signature must cover both when the message has them.
 UNSUBSCRIBE_HEADERS = [b"list-unsubscribe", b"list-unsubscribe-post"]
-UNSUBSCRIBE_MODES = ("keep", "strip", "unsigned")
 
 
 def _split(content: bytes) -> tuple[list[bytes], bytes]:
@@ -99,8 +94,8 @@ class RelayHandler:
         unsubscribe: str = "keep",
         tls: bool = True,
     ) -> None:
-        if unsubscribe not in UNSUBSCRIBE_MODES:
-            raise ValueError(f"unsubscribe must be one of {UNSUBSCRIBE_MODES}, not {unsubscribe!r}")
+        if unsubscribe not in RELAY_UNSUBSCRIBE:
+            raise ValueError(f"unsubscribe must be one of {RELAY_UNSUBSCRIBE}, not {unsubscribe!r}")
         self.hostname = hostname
         self.mailboxes = {mailbox.address: mailbox for mailbox in mailboxes}
         self.store = store
@@ -116,11 +111,10 @@ class RelayHandler:
         """The reverse DNS name of `address` from the lab's DNS, without the trailing dot;
         "unknown" when it has none or DNS does not answer (never raises)."""
         try:
-            resolver = blocking_resolver(self.resolver.nameservers, self.resolver.timeout)
-            answer = resolver.resolve(dns.reversename.from_address(address), "PTR", search=False)
-            return str(answer[0].target).rstrip(".") or "unknown"
-        except (dns.exception.DNSException, ValueError, IndexError):
+            names = self.resolver.pointers(address)
+        except (DnsTempError, ValueError):  # ValueError: not an IP address
             return "unknown"
+        return names[0] if names and names[0] else "unknown"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
