@@ -189,6 +189,27 @@ BAD_FILES = [
         id="sender-unknown",
     ),
     pytest.param(
+        HEAD + '[email]\nunsubscribe = ["http://acme.community/unsubscribe"]\n',
+        "sprint.toml:7: email.unsubscribe[0]: expected an https:// or mailto: URI, got "
+        '"http://acme.community/unsubscribe"',
+        id="unsubscribe-plain-http",
+    ),
+    pytest.param(
+        HEAD + '[email]\nunsubscribe = ["https:///unsubscribe"]\n',
+        'sprint.toml:7: email.unsubscribe[0]: "https:///unsubscribe" has no readable host',
+        id="unsubscribe-no-host",
+    ),
+    pytest.param(
+        HEAD + '[email]\nunsubscribe = ["mailto:a@x, <mailto:b@x>"]\n',
+        'sprint.toml:7: email.unsubscribe[0]: "mailto:a@x, <mailto:b@x>": a URI cannot hold',
+        id="unsubscribe-two-in-one",
+    ),
+    pytest.param(
+        HEAD + '[email]\nunsubscribe = "https://acme.community/u"\n',
+        "sprint.toml:7: email.unsubscribe: expected a list",
+        id="unsubscribe-not-a-list",
+    ),
+    pytest.param(
         HEAD + '[deploy]\nenv_required = ["DATABASE_URL", "stripe_key"]\n',
         "sprint.toml:7: deploy.env_required[1]: expected an environment variable name like "
         'DATABASE_URL, got "stripe_key"',
