@@ -15,7 +15,7 @@
     from_domain_matches = true
     verified = {dkim = "pass", spf = "pass", dmarc = "pass", ...}
     sender_rules = {spf = "pass", dkim = "pass", dmarc = "pass", unsubscribe = "n/a", ...}
-    sender_seen = {rdns = "192.0.2.25 -> mail.acme.community -> 192.0.2.25", ...}
+    sender_seen = {rdns = "192.0.2.25 -> mail.acme.community -> 192.0.2.25", ...}  # see _kept
     sender_fixes = {tls = "Turn on TLS ..."}   # the rules not met only
     providers = {gmail = "meets", yahoo = "meets", outlook = "meets"}
     error = ""
@@ -35,7 +35,7 @@ import tomlkit
 from tomlkit.items import AoT
 
 from launchtui.email.delivery import DeliveryRun
-from launchtui.email.sender_rules import provider_verdicts
+from launchtui.email.sender_rules import NA, PASS, Judged, provider_verdicts
 from launchtui.errors import SprintFileError
 from launchtui.sprint.locate import line_of
 from launchtui.sprint.store import SprintDocument, display_path, loaded, save
@@ -88,7 +88,9 @@ def record_email_tests(sprint: SprintDocument | str | Path, run: DeliveryRun) ->
             if outcome.sender_rules:
                 judged = outcome.sender_rules
                 table["sender_rules"] = _inline({r: j.status for r, j in judged.items()})
-                table["sender_seen"] = _inline({r: j.seen for r, j in judged.items()})
+                table["sender_seen"] = _inline(
+                    {r: j.seen for r, j in judged.items() if _kept(r, j)}
+                )
                 table["sender_fixes"] = _inline({r: j.fix for r, j in judged.items() if j.fix})
                 table["providers"] = _inline(provider_verdicts(outcome.statuses))
         if outcome.error:
@@ -121,6 +123,14 @@ def saved_email_tests(document: SprintDocument) -> list[dict[str, Any]]:
             )
         entries.append(entry)
     return entries
+
+
+def _kept(rule: str, judged: Judged) -> bool:
+    """Whether what was seen for a rule goes into the log: for every rule not met, and for
+    the two a reader looks for on every message (kept short: the log is a hand-edited file)."""
+    if judged.status == NA:
+        return False
+    return judged.status != PASS or rule in ("unsubscribe", "rdns")
 
 
 def _inline(values: Mapping[str, str]) -> Any:
