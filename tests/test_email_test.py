@@ -73,19 +73,20 @@ def test_all_templates_to_both_inboxes_reports_spam_and_logs_without_passwords(
         "password-reset",
         "invite",
         "receipt",
+        "launch-announcement",
     }
     spam = next(m for m in data["messages"] if m["status"] == "spam")
     assert spam["mailbox"] == "Junk" and spam["authentication_results"]["dkim"] == "pass"
-    assert len({m["token"] for m in data["messages"]}) == 8
+    assert len({m["token"] for m in data["messages"]}) == 10
     text = mail_sprint.read_text()
-    assert text.count("[[email_tests]]") == 8
+    assert text.count("[[email_tests]]") == 10
     for value in lab_credentials.values():
         assert value not in text and value not in out
     document = store.load(mail_sprint)
     markdown = handover_markdown.render_markdown(document)
     assert "## Delivery test log" in markdown
     assert "| ben@strictmail.test | spam (Junk) |" in markdown
-    assert len(handover.to_data(document)["delivery_log"]) == 8
+    assert len(handover.to_data(document)["delivery_log"]) == 10
 
 
 def test_wrong_smtp_password_is_a_clear_error(mail_sprint, monkeypatch, capsys):
@@ -369,11 +370,14 @@ def test_email_test_in_a_shell_against_a_running_lab(tmp_path):
         lab.send_signal(signal.SIGTERM)
     assert lab.wait(timeout=20) == 0
     assert done.returncode == 1, done.stdout + done.stderr  # the strict inbox: spam
-    assert done.stdout.count("-> ana@seedmail.test: INBOX after") == 4
-    assert done.stdout.count("-> ben@strictmail.test: SPAM (folder Junk) after") == 4
-    assert "8 messages: 4 inbox, 4 spam" in done.stdout
+    assert done.stdout.count("-> ana@seedmail.test: INBOX after") == 5
+    assert done.stdout.count("-> ben@strictmail.test: SPAM (folder Junk) after") == 5
+    assert "10 messages: 5 inbox, 5 spam" in done.stdout
+    # the demo: the announcement's one-click unsubscribe and the sending address's reverse DNS
+    assert "unsubscribe: List-Unsubscribe: <https://harborclub.test/unsubscribe>" in done.stdout
+    assert "rdns: 127.0.0.1 -> mail.harborclub.test -> 127.0.0.1" in done.stdout
     text = (tmp_path / "sprints" / "demo.toml").read_text()
-    assert text.count("[[email_tests]]") == 8
+    assert text.count("[[email_tests]]") == 10
     for value in exports.values():
         assert value not in text and value not in done.stdout and value not in done.stderr
 
