@@ -247,6 +247,7 @@ def test_date_and_message_id_must_be_well_formed(
         (f"hello@{Z}", True, WARN, "no display name"),
         (f"Other Name <hello@{Z}>", True, WARN, "the display name is not 'Rules Club'"),
         ("Rules Club <hello@elsewhere.test>", False, FAIL, f"not on {Z}"),
+        (f"a@{Z}, b@{Z}", True, FAIL, "From holds 2 addresses"),
     ],
 )
 def test_the_sender_name_follows_the_domain_strategy(

@@ -481,7 +481,14 @@ def _from(headers: Message, facts: SenderFacts) -> Judged:
     values = headers.get_all("From") or []
     if len(values) != 1:
         return Judged(FAIL, f"{len(values)} From headers (RFC 5322 3.6: exactly one)")
-    [(name, address)] = getaddresses([str(values[0])]) or [("", "")]
+    found = [(name, address) for name, address in getaddresses([str(values[0])]) if address]
+    if len(found) != 1:
+        return Judged(
+            FAIL,
+            f"From holds {len(found)} addresses: {str(values[0]).strip()}",
+            f"Send with exactly one From address: From: {facts.from_setting}",
+        )
+    [(name, address)] = found
     want_name, want_address = parseaddr(facts.from_setting)
     seen = f"From: {name} <{address}>" if name else f"From: <{address}>"
     if not facts.from_aligned:
