@@ -234,7 +234,7 @@ def _status(rules: Mapping[str, Any], rule: str) -> str:
 def _auth(name: str, result: str, reason: str) -> Judged:
     if result == PASS:
         return Judged(PASS, f"{name} pass")
-    if result in ("temperror", "") or not result:
+    if result in ("temperror", ""):
         return Judged(UNKNOWN, f"{name} {result or 'not evaluated'}: {reason}".rstrip(": "))
     fix = {
         "SPF": "Authorize the relay's sending addresses in the SPF record of the MAIL FROM "

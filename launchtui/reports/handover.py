@@ -224,7 +224,13 @@ def to_data(
         "delivery_log": handover.delivery_log,
         "sender_rules": {
             "providers": [
-                {"key": p.key, "title": p.title, "since": p.since, "page": p.page, "rules": p.rules}
+                {
+                    "key": p.key,
+                    "title": p.title,
+                    "since": p.since,
+                    "page": p.page,
+                    "rules": list(p.rules),
+                }
                 for p in PROVIDERS
             ],
             "templates": [

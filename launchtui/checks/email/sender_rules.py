@@ -44,17 +44,29 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
             Status.SKIP,
             "no seed inbox test configured: the rules are judged on messages it delivers "
             "([email].smtp and [email].seed_inboxes)",
+            fix="Declare the relay the platform sends through ([email].smtp) and one or more "
+            "seed inboxes at the big providers ([email].seed_inboxes), then run the seed inbox "
+            "test (`launchtui email-test`).",
         )
     try:
         entries = await asyncio.to_thread(lambda: saved_email_tests(load(sprint.path)))
     except SprintFileError as exc:
-        return Outcome(Status.ERROR, f"could not read the delivery log: {exc}")
+        return Outcome(
+            Status.ERROR,
+            f"could not read the delivery log: {exc}",
+            fix="Correct the sprint file where the error says, then run this check again.",
+        )
     command = f"launchtui email-test {sprint.path.name}"
+    again = f"Run `{command}` (t in the app) again, then this check."
+
     if not entries:
         return Outcome(
             Status.MANUAL,
             f"no delivery test logged yet: run `{command}` (or t in the app); the rules are "
             "judged on the messages it delivers",
+            fix=f"Run `{command}` (t in the app): it sends every template, the launch "
+            "announcement included, to the seed inboxes and logs each message's rules; then "
+            "run this check again.",
         )
     templates, not_judged = latest_judged(entries)
     judged = {t.template: t.rules for t in templates}
@@ -82,6 +94,7 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
             f"could not check: no message of the latest delivery test was delivered and judged "
             f"({', '.join(not_judged)}); run `{command}` again",
             evidence,
+            again + " The delivery log says why each message did not arrive.",
         )
     failing = _rules_with(judged, "fail")
     unknown = _rules_with(judged, "unknown")
@@ -93,18 +106,25 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
         return Outcome(Status.FAIL, f"{verdict}; failing: {named}", evidence, fix)
     if unknown:
         named = _named(unknown, len(judged))
-        return Outcome(Status.ERROR, f"could not judge {named}: run the test again", evidence)
+        return Outcome(
+            Status.ERROR,
+            f"could not judge {named}: run the test again",
+            evidence,
+            again + " A rule is unknown when DNS did not answer or a header was missing.",
+        )
     notes = [f"warning: {_named(warning, len(judged))}"] if warning else []
+    steps = [fix] if fix else []
     if not MARKETING & judged.keys():
         notes.append(
-            "the launch announcement was not tested, so its one-click unsubscribe is unknown: "
-            f"`{command} --template launch-announcement`"
+            "the launch announcement was not tested, so its one-click unsubscribe is unknown"
         )
+        steps.append(f"Run `{command} --template launch-announcement`, then this check.")
     age = _age_days(tested_at)
     if age is not None and age > STALE_DAYS:
         notes.append(f"the latest test is {age} days old: run it again")
+        steps.append(again)
     if notes:
-        return Outcome(Status.WARN, f"{verdict}; {'; '.join(notes)}", evidence, fix)
+        return Outcome(Status.WARN, f"{verdict}; {'; '.join(notes)}", evidence, "\n\n".join(steps))
     return Outcome(Status.PASS, f"{verdict} (tested {tested_at})", evidence)
 
 
