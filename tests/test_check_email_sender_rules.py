@@ -19,6 +19,7 @@ from mail_fixtures import edit_email, require_dovecot
 
 from launchtui.cli.main import main
 from launchtui.email.delivery_log import saved_email_tests
+from launchtui.email.sender_rules import RULES
 from launchtui.lab import Lab, LabThread, demo_config
 from launchtui.model.results import Result, Severity, Status
 from launchtui.reports import handover, handover_markdown
@@ -29,6 +30,7 @@ pytest_plugins = ["mail_fixtures"]
 CHECK = "email.sender-rules"
 ZONE = "harborclub.test"
 DMARC = "v=DMARC1; p=none; rua=mailto:dmarc@harborclub.test"
+ALL_PASS = dict.fromkeys(RULES, "pass")
 
 
 def started(tmp_path_factory: pytest.TempPathFactory, **options: object) -> Iterator[Lab]:
@@ -266,13 +268,10 @@ def test_a_latest_test_that_delivered_nothing_is_an_error(mail_lab, tmp_path):
 
 
 def test_a_rule_that_could_not_be_judged_is_an_error_never_a_pass(mail_lab, tmp_path):
-    rules = dict.fromkeys(
-        ("spf", "dkim", "dmarc", "dkim-domain", "unsubscribe", "tls", "format", "from"), "pass"
-    )
     path = _logged(
         mail_lab.write_sprint(tmp_path / "lab.toml"),
         status="inbox",
-        sender_rules={**rules, "rdns": "unknown"},
+        sender_rules={**ALL_PASS, "rdns": "unknown"},
         sender_seen={"rdns": "reverse DNS of 192.0.2.1 not answered: timed out"},
     )
     result = judged(path)
@@ -281,13 +280,10 @@ def test_a_rule_that_could_not_be_judged_is_an_error_never_a_pass(mail_lab, tmp_
 
 
 def test_a_hand_edited_status_is_read_as_unknown(mail_lab, tmp_path):
-    rules = dict.fromkeys(
-        ("spf", "dkim", "dmarc", "dkim-domain", "unsubscribe", "tls", "rdns", "format"), "pass"
-    )
     path = _logged(
         mail_lab.write_sprint(tmp_path / "lab.toml"),
         status="inbox",
-        sender_rules={**rules, "from": "[bold]fine[/]"},
+        sender_rules={**ALL_PASS, "from": "[bold]fine[/]"},
     )
     result = judged(path)
     assert result.status is Status.ERROR
@@ -295,15 +291,11 @@ def test_a_hand_edited_status_is_read_as_unknown(mail_lab, tmp_path):
 
 
 def test_a_month_old_test_warns(mail_lab, tmp_path):
-    rules = dict.fromkeys(
-        ("spf", "dkim", "dmarc", "dkim-domain", "unsubscribe", "tls", "rdns", "format", "from"),
-        "pass",
-    )
     path = _logged(
         mail_lab.write_sprint(tmp_path / "lab.toml"),
         at="2026-01-02T09:00:00Z",
         status="inbox",
-        sender_rules=rules,
+        sender_rules=ALL_PASS,
     )
     result = judged(path)
     assert result.status is Status.WARN
