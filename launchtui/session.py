@@ -22,7 +22,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from launchtui.background import in_daemon_thread
 from launchtui.checks.engine import now_iso, run_checks, run_one
@@ -48,6 +48,8 @@ Level = Literal["information", "warning", "error"]
 Answer = Literal["reload", "keep"] | None
 Write = Callable[[], store.SprintDocument]  # one write: change the current document, save
 TEST_SENDS_TASK = ("email", "test-sends-logged")  # the manual task the delivery log proves
+# ...and the one its sender rules prove, when every template's From rule is met
+SENDER_NAMES_TASK = ("email", "sender-names-match-domain")
 PROOF_TASK = ("monitoring", "alert-routes-proven")  # the task alert-route proofs fill in
 DEPLOY_DOCS_TASK = ("deploy", "deploy-steps-documented")  # what deploy.repo found documents it
 EMAIL_TEST_WAIT = 60.0  # seconds to wait for the test messages in the seed inboxes
@@ -176,16 +178,19 @@ class SprintSession:
     def tool_evidence(self, task: Task) -> str | None:
         """Evidence a launchtui tool produced for a manual task, where one does: the delivery
         test log (the seed inbox test) for "Test sends logged"; what the latest deploy.repo
-        result found documenting the deploy for "Deploy steps documented"."""
+        result found documenting the deploy for "Deploy steps documented"; the From rule of
+        the latest judged test sends for "Sender names match the domain"."""
         if (task.stage, task.id) == DEPLOY_DOCS_TASK:
             return self._deploy_docs_evidence()
-        if (task.stage, task.id) != TEST_SENDS_TASK:
+        if (task.stage, task.id) not in (TEST_SENDS_TASK, SENDER_NAMES_TASK):
             return None
         from launchtui.email.delivery_log import saved_email_tests
 
         entries = saved_email_tests(self.document)
         if not entries:
             return None
+        if (task.stage, task.id) == SENDER_NAMES_TASK:
+            return _sender_names_evidence(entries)
         count = f"{len(entries)} test message{'s' if len(entries) > 1 else ''}"
         return (
             f"delivery log at {store.display_path(self.path)} [[email_tests]] ({count}, "
@@ -538,3 +543,15 @@ def _context(sprint: Sprint) -> AbstractAsyncContextManager[CheckContext]:
     from launchtui.checks.context import check_context
 
     return check_context(sprint)
+
+
+def _sender_names_evidence(entries: list[dict[str, Any]]) -> str | None:
+    """What the delivery log shows of the From of every template's latest judged test, when
+    each meets the From rule (the name [email].from gives, an address on the mail domain)."""
+    from launchtui.email.sender_rules import PASS, latest_judged
+
+    judged = latest_judged(entries)[0]
+    if not judged or any(t.rules["from"] != PASS for t in judged):
+        return None
+    names = ", ".join(t.template for t in judged)
+    return f"the delivery log's sender rules: From matches [email].from for {names}"

@@ -267,3 +267,23 @@ def test_what_deploy_repo_found_is_offered_as_evidence_of_the_deploy_steps_task(
     assert session.save_task(task, done=True) is True
     state = saved_tasks(store.load(sprint_file))[("deploy", "deploy-steps-documented")]
     assert state.done and state.evidence == evidence
+
+
+def test_the_sender_rules_are_offered_as_evidence_that_sender_names_match(sprint_file):
+    task = next(t for t in tasks_for("email") if t.id == "sender-names-match-domain")
+    session = SprintSession.open(sprint_file, Recorder())
+    entry = (
+        '\n[[email_tests]]\nat = "2026-12-01T09:30:00Z"\ntemplate = "{template}"\n'
+        'inbox = "ana@seedmail.test"\nstatus = "inbox"\nsender_rules = {{from = "{status}"}}\n'
+    )
+    with sprint_file.open("a") as file:
+        file.write(entry.format(template="welcome", status="pass"))
+        file.write(entry.format(template="invite", status="warn"))
+    session.reload()
+    assert session.tool_evidence(task) is None  # the invite's From name is not [email].from's
+    with sprint_file.open("a") as file:
+        file.write(entry.format(template="invite", status="pass").replace("09:30", "10:30"))
+    session.reload()
+    assert session.tool_evidence(task) == (
+        "the delivery log's sender rules: From matches [email].from for welcome, invite"
+    )
