@@ -33,11 +33,16 @@ DMARC = "v=DMARC1; p=none; rua=mailto:dmarc@harborclub.test"
 ALL_PASS = dict.fromkeys(RULES, "pass")
 
 
-def started(tmp_path_factory: pytest.TempPathFactory, **options: object) -> Iterator[Lab]:
-    """The demo lab with a DMARC record (so DMARC can pass) and the relay options given."""
+def started(
+    tmp_path_factory: pytest.TempPathFactory, spf: str = "", **options: object
+) -> Iterator[Lab]:
+    """The demo lab with a DMARC record (so DMARC can pass), the relay options given, and
+    another SPF record when `spf` is given."""
     require_dovecot()
     config = dataclasses.replace(demo_config(base_port=0), **options)  # type: ignore[arg-type]
     config.txt[f"_dmarc.{ZONE}"] = [DMARC]
+    if spf:
+        config.txt[ZONE] = [spf]
     with LabThread(config, tmp_path_factory.mktemp("rules")) as lab:
         yield lab
 
@@ -60,6 +65,12 @@ def careless_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 def unsigned_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """A relay that does not sign at all, from an address without reverse DNS."""
     yield from started(tmp_path_factory, relay_dkim=False, sending_rdns="none")
+
+
+@pytest.fixture(scope="module")
+def unlisted_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """An SPF record that does not list the relay's address."""
+    yield from started(tmp_path_factory, spf="v=spf1 ip4:192.0.2.1 -all")
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +216,31 @@ def test_an_unsigned_relay_without_reverse_dns_fails_dkim_and_rdns(
     )
     assert "1.0.0.127.in-addr.arpa. PTR mail.<your domain>." in result.fix
     assert result.evidence["templates"]["invite"]["providers"]["outlook"] == "misses: dkim"
+
+
+def test_an_spf_record_without_the_relay_fails_spf_while_dkim_keeps_dmarc(
+    unlisted_lab, tmp_path, monkeypatch
+):
+    result = judged(sent(unlisted_lab, tmp_path, monkeypatch, "receipt"))
+    assert result.status is Status.FAIL
+    rules = rules_of(result, "receipt")
+    assert (rules["spf"], rules["dkim"], rules["dmarc"]) == ("fail", "pass", "pass")
+    assert result.evidence["templates"]["receipt"]["seen"]["spf"].startswith("SPF fail")
+    assert "Authorize the relay's sending addresses in the SPF record" in result.fix
+
+
+@pytest.mark.parametrize(
+    ("sender", "status", "seen"),
+    [
+        (f"hello@{ZONE}", "warn", f"From: <hello@{ZONE}>: no display name"),
+        ("Harbor Club <hello@elsewhere.test>", "fail", f"not on {ZONE}"),
+    ],
+)
+def test_the_from_rule_on_delivered_mail(sound_lab, tmp_path, monkeypatch, sender, status, seen):
+    path = sent(sound_lab, tmp_path, monkeypatch, "welcome", **{"from": sender})
+    result = judged(path)
+    assert rules_of(result, "welcome")["from"] == status
+    assert seen in result.evidence["templates"]["welcome"]["seen"]["from"]
 
 
 def test_unsubscribe_headers_outside_the_signature_fail(late_lists_lab, tmp_path, monkeypatch):
