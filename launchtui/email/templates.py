@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -82,17 +83,28 @@ def render(
         body += f"\nTo stop receiving these emails: {unsubscribe[0]}\n"
     body += f"\nDelivery test token: {token} (sent by launchtui email-test)\n"
     data = compose(
-        from_header=from_header, to=recipient, subject=subject, token=token, body=body, **headers
+        from_header=from_header,
+        to=recipient,
+        subject=subject,
+        token=token,
+        body=body,
+        extra=headers,
     )
     return TestMessage(template, recipient, token, subject, data)
 
 
 def compose(
-    *, from_header: str, to: str, subject: str, token: str, body: str, **headers: str
+    *,
+    from_header: str,
+    to: str,
+    subject: str,
+    token: str,
+    body: str,
+    extra: Mapping[str, str] | None = None,
 ) -> bytes:
     """A plain-text message as launchtui sends it for a test (a delivery test, a test alert):
-    Date and a Message-ID on the sender's domain, and the token header it is found by, plus
-    `headers` (names with dashes, as keyword arguments via **{...})."""
+    Date and a Message-ID on the sender's domain, the token header it is found by, and the
+    `extra` header fields."""
     domain = email.utils.parseaddr(from_header)[1].rpartition("@")[2] or "launchtui.invalid"
     message = EmailMessage(policy=SMTP)
     message["From"] = from_header
@@ -101,7 +113,7 @@ def compose(
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(idstring=token, domain=domain)
     message[TOKEN_HEADER] = token
-    for name, value in headers.items():
+    for name, value in (extra or {}).items():
         message[name] = value
     message.set_content(body)
     return message.as_bytes()
