@@ -326,6 +326,17 @@ def test_a_hand_edited_status_is_read_as_unknown(mail_lab, tmp_path):
     assert "could not judge from (launch-announcement)" in result.summary
 
 
+def test_a_template_whose_latest_test_delivered_nothing_warns(mail_lab, tmp_path):
+    path = _logged(
+        mail_lab.write_sprint(tmp_path / "lab.toml"), status="inbox", sender_rules=ALL_PASS
+    )
+    path = _logged(path, template="invite", status="not delivered", error="not found")
+    result = judged(path)
+    assert result.status is Status.WARN, result.summary
+    assert "not judged: invite (nothing delivered in its latest test)" in result.summary
+    assert result.evidence["not_judged"] == ["invite"]
+
+
 def test_a_month_old_test_warns(mail_lab, tmp_path):
     path = _logged(
         mail_lab.write_sprint(tmp_path / "lab.toml"),

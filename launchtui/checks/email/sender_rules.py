@@ -8,7 +8,8 @@ starts it (`launchtui email-test`, or `t` in the app).
 - fail: a rule is not met by some template's message (the fix says what to add or ask for).
 - warn: only warnings (a mailto:-only unsubscribe, a DKIM domain that does not align, a sender
   name other than [email].from); the launch announcement was not among the messages judged, so
-  its one-click unsubscribe is unknown; or the latest test is over STALE_DAYS old.
+  its one-click unsubscribe is unknown; a template whose latest test delivered nothing; or the
+  latest test is over STALE_DAYS old.
 - error: a rule could not be judged (no reverse DNS answer), or no message of the latest test
   was delivered and judged.
 - manual: no delivery test logged yet. skip: no seed inbox test configured.
@@ -78,7 +79,12 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     evidence: Evidence = {
         "tested_at": tested_at,
         "templates": {
-            t.template: {"rules": t.rules, "seen": t.seen, "providers": t.providers}
+            t.template: {
+                "messages": t.messages,
+                "rules": t.rules,
+                "seen": t.seen,
+                "providers": t.providers,
+            }
             for t in templates
         },
         "providers": {
@@ -119,6 +125,9 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
             "the launch announcement was not tested, so its one-click unsubscribe is unknown"
         )
         steps.append(f"Run `{command} --template launch-announcement`, then this check.")
+    if not_judged:
+        notes.append(f"not judged: {', '.join(not_judged)} (nothing delivered in its latest test)")
+        steps.append(again)
     age = _age_days(tested_at)
     if age is not None and age > STALE_DAYS:
         notes.append(f"the latest test is {age} days old: run it again")
