@@ -230,8 +230,11 @@ class LaunchApp(App[int]):
             self.push_screen(CredentialsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # No sprint open: no stages nor credentials to show, and no footer keys for them.
-        return self.session is not None or action not in ("stage", "credentials")
+        # No sprint open: no stages nor credentials to show, and no footer keys for them. The
+        # credentials open over a stage only: elsewhere (a risk note, a dialog) k is not shown.
+        if action == "credentials":
+            return self.session is not None and isinstance(self.screen, StageScreen)
+        return self.session is not None or action != "stage"
 
     def action_reload(self) -> None:
         if self.session is not None:
