@@ -50,6 +50,9 @@ from launchtui.model.logs import AUTH, PAYMENT, SERVER, WEBHOOK
         (503, "/posts", "", "", {SERVER}),
         (None, "", "fatal", "out of memory", {SERVER}),
         (None, "", "critical", "disk full", {SERVER}),
+        (404, "/posts/9", "error", "not found", set()),  # the client's error, logged loudly
+        (401, "/login", "error", "login failed", {AUTH}),
+        (502, "/posts", "error", "upstream timed out", {SERVER}),
         (None, "", "info", "user logged in", set()),
         (200, "/checkout", "info", "checkout complete", set()),
     ],

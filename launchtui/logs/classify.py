@@ -13,7 +13,9 @@ Decisions:
 - webhook errors: 5xx on a webhook path; Stripe signature verification failures ("No
   signatures found matching the expected signature for payload", SignatureVerificationError,
   "webhook signature ...").
-- server errors: any 5xx; JSON events at level error, fatal, critical (and their synonyms).
+- server errors: any 5xx; JSON events at level error, fatal, critical (and their synonyms),
+  unless they carry a status below 500 (an app logging a 404 or a failed login at error level
+  has not failed).
 
 A path matches a prefix as whole segments anywhere in the path: "/login" matches "/login",
 "/login/verify", "/api/v1/login" and "/login.php", not "/loginx" nor "/blog/login-tips".
@@ -182,8 +184,8 @@ class Classifier:
         bits = self.request(status, path)
         if message:
             bits |= message_bits(message)
-        if level in ERROR_LEVELS:
-            bits |= _B_SERVER
+        if level in ERROR_LEVELS and (status is None or status >= 500):
+            bits |= _B_SERVER  # a 4xx an app logs at error level is the client's, not the server's
         return _SETS[bits]
 
 
