@@ -243,7 +243,7 @@ def checked_edge_sprint(tmp_path, request):
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
 def test_edge_stage_with_every_outcome_failing_row_selected(size, snap_compare, tmp_path, request):
     """fail new, error, warn and pass fixed rows in view, the cursor on the failing row (n),
-    its detail pane from the top (summary, evidence), and the risk list."""
+    its detail pane from the top (summary, fix), and the risk list."""
     app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
     assert snap_compare(app, press=["n"], terminal_size=size)
 
@@ -258,9 +258,9 @@ TO_DETAIL = {"80x24": ["shift+tab"], "100x30": ["shift+tab", "shift+tab"]}
     [((80, 24), TO_DETAIL["80x24"]), ((100, 30), TO_DETAIL["100x30"])],
     ids=["80x24", "100x30"],
 )
-def test_failing_rows_fix_scrolled_into_view(size, keys, snap_compare, tmp_path, request):
+def test_failing_rows_detail_scrolled_to_its_end(size, keys, snap_compare, tmp_path, request):
     """The same, the detail pane reached from the checks and scrolled to its end (end): the
-    fix and what changed since the previous run; the rows and risk list unchanged."""
+    evidence and what changed since the previous run; the rows and risk list unchanged."""
     app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
     assert snap_compare(app, press=["n", *keys, "end"], terminal_size=size)
 
@@ -273,7 +273,7 @@ def drawn(app: LaunchApp) -> str:
 @sync
 async def test_what_is_drawn_at_80x24(tmp_path, request):
     """At the smallest size: every outcome's status cell whole with its change mark, the risk
-    list's first entry, then the failing row's evidence, and after scrolling its fix."""
+    list's first entry, then the failing row's fix, and after scrolling its evidence."""
     app = LaunchApp(checked_edge_sprint(tmp_path, request), now=lambda: NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("n")
@@ -287,14 +287,13 @@ async def test_what_is_drawn_at_80x24(tmp_path, request):
         assert risk in lines[lines.index(" Risk list, in fix order".ljust(80)) + 2]
         assert " tls.certificate  www.acme.community" in screen  # the detail's heading
         assert "Certificate expired 3 days ago" in screen
-        assert "not_after: 2025-12-29T00:00:00Z" in screen
-        assert FIX not in screen  # below the evidence, out of view at 80x24
+        assert FIX in screen  # the fix comes first: in view without scrolling at 80x24
+        assert "not_after: 2025-12-29T00:00:00Z" not in screen  # the evidence, below it
 
         await pilot.press(*TO_DETAIL["80x24"], "end")
         await pilot.pause()
         screen = drawn(app)
-        assert FIX in screen
-        assert "Verify: launchtui check sprint.toml --stage edge" in screen
+        assert "not_after: 2025-12-29T00:00:00Z" in screen
         assert "pass -> fail" in screen  # since the previous run
         for still in ("error new", "fail new", "warn ", "pass fixed", risk):
             assert still in screen

@@ -98,13 +98,14 @@ def describe(
     text.append(f"  {stored.severity}  checked {stored.checked_at}", style="dim")
     text.append("\n")
     text.append(literal(stored.summary))
-    if stored.evidence:
-        text.append("\n\nEvidence\n", style=_HEADING)
-        text.append("\n".join(evidence_lines(stored.evidence)))
+    # The fix first: on a small terminal it is what a person came for; evidence backs it up.
     if stored.fix:
         text.append("\n\nFix", style=_HEADING)
         text.append("  (c copies it)\n", style="dim")
         text.append(literal(stored.fix, keep_newlines=True))
+    if stored.evidence:
+        text.append("\n\nEvidence\n", style=_HEADING)
+        text.append("\n".join(evidence_lines(stored.evidence)))
     text.append("\n\nSince the previous run\n", style=_HEADING)
     text.append(changed_line(stored))
     if trend and len(trend) > 1:
