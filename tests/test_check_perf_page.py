@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,8 +110,8 @@ def sprint(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Sprint:
     return lab_sprint(lab, tmp_path_factory.mktemp("page"))
 
 
-def _chromium_processes() -> list[str]:
-    found = []
+def _chromium_processes() -> set[str]:
+    found = set()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -119,8 +120,29 @@ def _chromium_processes() -> list[str]:
         except OSError:
             continue
         if b"launchtui-chromium-" in cmdline:
-            found.append(pid)
+            found.add(pid)
     return found
+
+
+_BEFORE: set[str] = set()  # launchtui browsers already running (another run's) at a test's start
+
+
+@pytest.fixture(autouse=True)
+def _browsers_before() -> None:
+    _BEFORE.clear()
+    _BEFORE.update(_chromium_processes())
+
+
+def _chromium_left(before: set[str] | None = None, wait: float = 5.0) -> set[str]:
+    """The browser processes started since `before` (default: this test's start) still
+    running after up to `wait` seconds: a browser's helpers exit shortly after it, not at once.
+    Browsers another run on this machine had already started are not this test's leak."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = _chromium_processes() - (_BEFORE if before is None else before)
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.1)
 
 
 # --- targets and the pure parts -------------------------------------------------------------
@@ -180,7 +202,7 @@ def test_a_page_without_findings_passes(sprint: Sprint) -> None:
     assert result.evidence["measured_with"] == "headless Chromium (DevTools protocol)"
     loaded = result.evidence["loaded"]
     assert any("/static/app.css Stylesheet 200" in line for line in loaded), loaded
-    assert _chromium_processes() == []
+    assert _chromium_left() == set()
 
 
 @needs_chromium
@@ -196,7 +218,7 @@ def test_repeated_api_calls_and_a_blocking_third_party_script_warn(sprint: Sprin
     assert busy >= 50  # the widget spins the main thread for 60 ms
     assert "fetched 3 times: 2 requests and " in result.fix
     assert "up to " in result.fix and " ms saved before the first render" in result.fix
-    assert _chromium_processes() == []
+    assert _chromium_left() == set()
 
 
 @needs_chromium
@@ -220,7 +242,7 @@ def test_a_slow_blocking_stylesheet_warns_with_its_fix(sprint: Sprint) -> None:
 def test_a_redirect_loop_is_an_error(sprint: Sprint) -> None:
     result = run_check(CHECK, sprint, f"{APP}/loop")
     assert_could_not_check(result, "ERR_TOO_MANY_REDIRECTS")
-    assert _chromium_processes() == []
+    assert _chromium_left() == set()
 
 
 # --- hostile pages, in one browser shared by these tests -----------------------------------
@@ -231,6 +253,7 @@ def tab_loader(sprint: Sprint) -> Iterator[asyncio.Runner]:
     if not HAVE_CHROMIUM:
         missing(CHROMIUM_MISSING)
     runner = asyncio.Runner()
+    before = _chromium_processes()
     network = sprint.network
     launched = chromium.Browser.launch(
         chromium.find_browser(), network.connect_to, network.ca_bundle
@@ -242,7 +265,7 @@ def tab_loader(sprint: Sprint) -> Iterator[asyncio.Runner]:
     finally:
         runner.run(launched.__aexit__(None, None, None))
         runner.close()
-    assert _chromium_processes() == []
+    assert _chromium_left(before) == set()
 
 
 def _load(runner: asyncio.Runner, url: str, timeout: float = 10) -> perf_page.PageLoad:
