@@ -29,36 +29,53 @@ def _fake(folder: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-def test_dovecot_is_installed_without_its_system_service(tmp_path: Path) -> None:
+def _install(
+    tmp_path: Path, service: str, function: str, preamble: list[str], *, own_path: bool = False
+) -> tuple[subprocess.CompletedProcess[str], list[str], Path]:
+    """Run ./dev's `function` with a fake apt-get (which tries to start `service` through the
+    policy-rc.d, as a package's postinst does) and a fake systemctl, both logging what they
+    saw. `own_path`: PATH holds only the fakes (and chmod, rm), so no real tool is seen."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
+    if own_path:
+        for needed in ("chmod", "rm"):
+            (bin_dir / needed).symlink_to(shutil.which(needed) or f"/bin/{needed}")
     log = tmp_path / "log"
     policy = tmp_path / "policy-rc.d"
     _fake(
         bin_dir,
         "apt-get",
         f'echo "apt-get $*" >> {log}\n'
-        f'if [ "$1" = install ]; then {policy} dovecot start; echo "policy $?" >> {log}; fi',
+        f'if [ "$1" = install ]; then {policy} {service} start; echo "policy $?" >> {log}; fi',
     )
     _fake(bin_dir, "systemctl", f'echo "systemctl $*" >> {log}')
     script = "\n".join(
         [
             "set -euo pipefail",
-            "say() { printf 'dev: %s\\n' \"$*\" >&2; }",
-            'die() { say "$*"; exit 1; }',
+            *preamble,
             'apt_updated=""',
             _function("apt_install"),
             _function("install_without_services"),
-            _function("install_dovecot"),
-            "install_dovecot",
+            _function(function),
+            function,
         ]
     )
-    env = os.environ | {"PATH": f"{bin_dir}:{os.environ['PATH']}", "POLICY_RC_D": str(policy)}
+    path = str(bin_dir) if own_path else f"{bin_dir}:{os.environ['PATH']}"
+    env = os.environ | {"PATH": path, "POLICY_RC_D": str(policy)}
     done = subprocess.run(
-        ["bash", "-c", script], env=env, capture_output=True, text=True, check=False
+        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    return done, log.read_text().splitlines() if log.exists() else [], policy
+
+
+def test_dovecot_is_installed_without_its_system_service(tmp_path: Path) -> None:
+    done, lines, policy = _install(
+        tmp_path,
+        "dovecot",
+        "install_dovecot",
+        ["say() { printf 'dev: %s\\n' \"$*\" >&2; }", 'die() { say "$*"; exit 1; }'],
     )
     assert done.returncode == 0, done.stderr
-    lines = log.read_text().splitlines()
     install = next(i for i, line in enumerate(lines) if line.startswith("apt-get install"))
     assert "dovecot-imapd" in lines[install]
     assert lines[install + 1] == "policy 101"  # starting the service was forbidden
@@ -99,38 +116,14 @@ def test_the_readme_says_the_service_is_not_started() -> None:
 def test_the_monitoring_tools_are_installed_without_their_services(tmp_path: Path) -> None:
     """Debian's prometheus packages start their daemons on install: forbidden while apt-get
     runs, and disabled afterwards, as dovecot's."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for needed in ("chmod", "rm"):  # only these from the system: promtool & co. stay unseen
-        (bin_dir / needed).symlink_to(shutil.which(needed) or f"/bin/{needed}")
-    log = tmp_path / "log"
-    policy = tmp_path / "policy-rc.d"
-    _fake(
-        bin_dir,
-        "apt-get",
-        f'echo "apt-get $*" >> {log}\n'
-        f'if [ "$1" = install ]; then {policy} prometheus start; echo "policy $?" >> {log}; fi',
-    )
-    _fake(bin_dir, "systemctl", f'echo "systemctl $*" >> {log}')
-    script = "\n".join(
-        [
-            "set -euo pipefail",
-            "say() { :; }",
-            'die() { echo "$*" >&2; exit 1; }',
-            "is_root() { true; }",
-            'apt_updated=""',
-            _function("apt_install"),
-            _function("install_without_services"),
-            _function("ensure_monitoring_packages"),
-            "ensure_monitoring_packages",
-        ]
-    )
-    env = os.environ | {"PATH": str(bin_dir), "POLICY_RC_D": str(policy)}
-    done = subprocess.run(
-        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    done, lines, policy = _install(
+        tmp_path,
+        "prometheus",
+        "ensure_monitoring_packages",
+        ["say() { :; }", 'die() { echo "$*" >&2; exit 1; }', "is_root() { true; }"],
+        own_path=True,  # promtool & co. stay unseen, so the packages are installed
     )
     assert done.returncode == 0, done.stderr
-    lines = log.read_text().splitlines()
     install = next(i for i, line in enumerate(lines) if line.startswith("apt-get install"))
     for package in ("prometheus", "prometheus-alertmanager", "prometheus-blackbox-exporter"):
         assert f" {package}" in lines[install]
