@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Button, DataTable, TextArea
 from tui_helpers import sync, wait_until
@@ -129,17 +130,24 @@ async def test_other_tasks_keep_their_one_line_note_and_no_draft(tmp_path):
         await pilot.press("escape")
 
 
+async def drafted_from_palette(app: LaunchApp, pilot: Any) -> TaskEditor:
+    """The palette's "Draft incident response note" chosen: the task editor it opens."""
+    await pilot.press("ctrl+p", *"draft incident")
+    await pilot.pause(0.3)  # the palette's search is asynchronous
+    await pilot.press("enter")
+    await wait_until(lambda: isinstance(app.screen, TaskEditor), pilot)
+    editor = app.screen
+    assert isinstance(editor, TaskEditor)
+    return editor
+
+
 @sync
 async def test_the_command_palette_opens_the_note_drafted(tmp_path):
     path = copy(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"draft incident")
-        await pilot.pause(0.3)  # the palette's search is asynchronous
-        await pilot.press("enter")
-        await wait_until(lambda: isinstance(app.screen, TaskEditor), pilot)
-        editor = app.screen
-        assert isinstance(editor, TaskEditor) and editor.task_.id == INCIDENT_TASK[1]
+        editor = await drafted_from_palette(app, pilot)
+        assert editor.task_.id == INCIDENT_TASK[1]
         assert app.stage_name == "monitoring"
         await wait_until(lambda: bool(editor.query_one("#note", TextArea).text), pilot)
         assert "## First 15 minutes" in editor.query_one("#note", TextArea).text
@@ -154,12 +162,7 @@ async def test_an_edited_draft_is_saved_on_close(tmp_path):
     path = copy(tmp_path)
     app = LaunchApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"draft incident")
-        await pilot.pause(0.3)  # the palette's search is asynchronous
-        await pilot.press("enter")
-        await wait_until(lambda: isinstance(app.screen, TaskEditor), pilot)
-        editor = app.screen
-        assert isinstance(editor, TaskEditor)
+        editor = await drafted_from_palette(app, pilot)
         area = editor.query_one("#note", TextArea)
         await wait_until(lambda: bool(area.text), pilot)
         area.insert("On call: Sam, +44 20 7946 0000\n", (0, 0))
