@@ -200,15 +200,24 @@ class HttpResponse:
 
 
 def exchange(
-    sock: socket.socket, host: str, path: str, method: str = "GET", *, close: bool = True
+    sock: socket.socket,
+    host: str,
+    path: str,
+    method: str = "GET",
+    *,
+    close: bool = True,
+    body: bytes | None = None,
 ) -> HttpResponse:
-    """Send one request on `sock` and read its response with h11."""
+    """Send one request on `sock` (with a JSON `body` when given) and read its response
+    with h11."""
     conn = h11.Connection(h11.CLIENT)
     headers = [("Host", host), ("Connection", "close" if close else "keep-alive")]
-    sock.sendall(
-        (conn.send(h11.Request(method=method, target=path, headers=headers)) or b"")
-        + (conn.send(h11.EndOfMessage()) or b"")
-    )
+    if body is not None:
+        headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    data = conn.send(h11.Request(method=method, target=path, headers=headers)) or b""
+    if body is not None:
+        data += conn.send(h11.Data(data=body)) or b""
+    sock.sendall(data + (conn.send(h11.EndOfMessage()) or b""))
     response = HttpResponse(0)
     while True:
         event = conn.next_event()

@@ -12,10 +12,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 
-import h11
 import pytest
 import tomlkit
-from lab_fixtures import HttpResponse, https_request, tls_connect
+from lab_fixtures import HttpResponse, exchange, https_request, tls_connect
 from mail_fixtures import edit_email
 from servers import server_thread
 
@@ -48,30 +47,7 @@ def chat(mail_lab: Lab) -> Iterator[ChatWebhook]:
 def post(lab: Lab, path: str, body: bytes, method: str = "POST") -> HttpResponse:
     """One request with a body to the lab's webhook host, over HTTPS (real TLS, lab CA)."""
     with tls_connect(lab, CHAT_HOST) as tls:
-        conn = h11.Connection(h11.CLIENT)
-        headers = [
-            ("Host", CHAT_HOST),
-            ("Content-Type", "application/json"),
-            ("Content-Length", str(len(body))),
-            ("Connection", "close"),
-        ]
-        tls.sendall(
-            (conn.send(h11.Request(method=method, target=path, headers=headers)) or b"")
-            + (conn.send(h11.Data(data=body)) or b"")
-            + (conn.send(h11.EndOfMessage()) or b"")
-        )
-        response = HttpResponse(0)
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                conn.receive_data(tls.recv(65536))
-            elif isinstance(event, h11.Response):
-                response.status = event.status_code
-                response.headers = {k.decode(): v.decode() for k, v in event.headers}
-            elif isinstance(event, h11.Data):
-                response.body += event.data
-            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
-                return response
+        return exchange(tls, CHAT_HOST, path, method, body=body)
 
 
 # The lab's webhook receiver
