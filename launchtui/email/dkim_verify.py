@@ -107,16 +107,20 @@ def _logger(handler: _Messages) -> logging.Logger:
     return logger
 
 
-def _signature_tags(value: bytes) -> tuple[str, str]:
-    """(d=, s=) of a DKIM-Signature value, empty strings when it does not parse."""
+def signature_tags(value: bytes) -> dict[str, str]:
+    """The tags of a DKIM-Signature value as dkimpy reads them (RFC 6376 3.2), decoded; {}
+    when it does not parse (the verification reports why)."""
     try:
         tags = dkim.util.parse_tag_value(value)
-    except Exception:  # dkimpy's own parse errors: the verification reports them
-        return "", ""
-    return (
-        tags.get(b"d", b"").decode("utf-8", "replace"),
-        tags.get(b"s", b"").decode("utf-8", "replace"),
-    )
+    except Exception:  # dkimpy's own parse errors
+        return {}
+    return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in tags.items()}
+
+
+def _signature_tags(value: bytes) -> tuple[str, str]:
+    """(d=, s=) of a DKIM-Signature value, empty strings when it does not parse."""
+    tags = signature_tags(value)
+    return tags.get("d", ""), tags.get("s", "")
 
 
 def verify_message(

@@ -38,6 +38,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr, parsedate_tz
 from typing import Any
 
+from launchtui.email.dkim_verify import signature_tags
 from launchtui.email.dns_sync import DnsTempError, SyncResolver
 from launchtui.email.templates import MARKETING
 
@@ -288,16 +289,11 @@ def _dkim_domain(verified: Mapping[str, str], facts: SenderFacts) -> Judged:
 
 
 def _signature_tags(headers: Message) -> dict[str, str]:
-    """The tags of the topmost DKIM-Signature (FWS removed); {} when there is none."""
+    """The tags of the topmost DKIM-Signature; {} when there is none or it does not parse."""
     value = headers.get("DKIM-Signature")
     if value is None:
         return {}
-    tags: dict[str, str] = {}
-    for part in re.sub(r"\s+", "", str(value)).split(";"):
-        name, sep, tag_value = part.partition("=")
-        if sep:
-            tags.setdefault(name.lower(), tag_value)
-    return tags
+    return signature_tags(str(value).encode("utf-8", "surrogateescape"))
 
 
 def _uris(value: str) -> list[str]:

@@ -28,6 +28,7 @@ from launchtui.model.targets import Target
 
 if TYPE_CHECKING:
     from launchtui.checks.context import CheckContext
+    from launchtui.email.sender_rules import TemplateRules
 
 STALE_DAYS = 30  # a test older than this no longer says much about today's records
 
@@ -105,7 +106,7 @@ async def run(ctx: CheckContext, target: Target) -> Outcome:
     failing = _rules_with(judged, "fail")
     unknown = _rules_with(judged, "unknown")
     warning = _rules_with(judged, "warn")
-    verdict = _provider_summary(judged)
+    verdict = _provider_summary(templates)
     fix = "\n\n".join(f"{rule}: {fixes[rule]}" for rule in failing | warning if rule in fixes)
     if failing:
         named = _named(failing, len(judged))
@@ -157,16 +158,15 @@ def _named(rules: dict[str, list[str]], templates: int) -> str:
     )
 
 
-def _provider_summary(judged: dict[str, dict[str, str]]) -> str:
+def _provider_summary(templates: list[TemplateRules]) -> str:
     """'Gmail NOT met, Yahoo NOT met, Outlook.com met (5 templates judged)'."""
-    from launchtui.email.sender_rules import PROVIDERS, provider_verdicts
+    from launchtui.email.sender_rules import PROVIDERS
 
     parts = []
     for provider in PROVIDERS:
-        verdicts = [provider_verdicts(rules)[provider.key] for rules in judged.values()]
-        met = all(v == "meets" for v in verdicts)
+        met = all(t.providers[provider.key] == "meets" for t in templates)
         parts.append(f"{provider.title} {'met' if met else 'NOT met'}")
-    return f"{', '.join(parts)} ({len(judged)} templates judged)"
+    return f"{', '.join(parts)} ({len(templates)} templates judged)"
 
 
 def _age_days(at: str) -> int | None:
