@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from launchtui.email.templates import TEMPLATE_NAMES
 from launchtui.errors import UsageError
 
-if TYPE_CHECKING:
-    pass
-
-TEMPLATE_CHOICES = ("welcome", "password-reset", "invite", "receipt", "launch-announcement", "all")
 FORMATS = ("text", "json")
 
 
@@ -20,22 +17,24 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "email-test",
         help="send test messages to the seed inboxes and log where they landed",
-        description="Send each test message (welcome, password reset, invite, receipt) through "
+        description="Send each test message (welcome, password reset, invite, receipt, launch "
+        "announcement) through "
         "the sprint's SMTP relay ([email].smtp; password: the smtp_password credential) to "
         "every seed inbox ([email].seed_inboxes; each inbox's password: its credential), then "
         "read the inboxes over IMAP until each message is found, in the inbox or the spam "
         "folder, or the time limit passes. Records the receiving server's "
-        "Authentication-Results, the From name and domain, and launchtui's own DKIM, SPF and DMARC "
-        "verification, and saves the delivery test log in the sprint file. Exit code 0: every "
+        "Authentication-Results, the From name and domain, launchtui's own DKIM, SPF and DMARC "
+        "verification and the mailbox providers' sender rules, and saves the delivery test log "
+        "in the sprint file. Exit code 0: every "
         "message reached an inbox; 1: one did not (spam, not delivered, or an error); 2: usage, "
         "sprint-file or credential error.",
     )
     parser.add_argument("sprint", metavar="SPRINT", help="the sprint file (TOML)")
     parser.add_argument(
         "--template",
-        choices=TEMPLATE_CHOICES,
+        choices=(*TEMPLATE_NAMES, "all"),
         default="all",
-        help="which test message to send (default: all four)",
+        help="which test message to send (default: all)",
     )
     parser.add_argument(
         "--timeout",
@@ -57,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--timeout must be between 0 and 3600 seconds")
     from launchtui.email import delivery
     from launchtui.email.delivery_log import record_email_tests
-    from launchtui.email.templates import TEMPLATE_NAMES
     from launchtui.sprint import store
 
     document = store.load(args.sprint)
